@@ -1,0 +1,53 @@
+// Connection details of the real dependencies started by the infra harness
+// (e2e/infra/vitest-global-setup.ts sets these variables for every integration suite;
+// `npx tsx e2e/infra/cli.ts up` prints them for a shell).
+
+export interface InfraEnv {
+  /** redis://127.0.0.1:<port> of a throwaway redis-server (no persistence). */
+  redisUrl: string;
+  /** host:port of the single KRaft Kafka broker (auto topic creation is OFF). */
+  kafkaBrokers: string[];
+  /** Path of an admin kubeconfig (system:masters) for the kube-apiserver. */
+  kubeconfig: string;
+  /** Path of the helm binary. */
+  helm: string;
+}
+
+export const INFRA_ENV_VARS = {
+  redisUrl: 'EAGLEPOOL_REDIS_URL',
+  kafkaBrokers: 'EAGLEPOOL_KAFKA_BROKERS',
+  kubeconfig: 'EAGLEPOOL_KUBECONFIG',
+  helm: 'EAGLEPOOL_HELM',
+} as const satisfies Record<keyof InfraEnv, string>;
+
+export class InfraEnvError extends Error {
+  override readonly name = 'InfraEnvError';
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new InfraEnvError(
+      `${name} is not set: integration tests need the infra harness. Run them with ` +
+        '`npx vitest run --project integration` (its global setup starts Redis, Kafka, kube-apiserver ' +
+        'and finds helm), or start the harness by hand with `npx tsx e2e/infra/cli.ts up` and export ' +
+        'the variables it prints.',
+    );
+  }
+  return value.trim();
+}
+
+/** Reads the harness's connection details; throws InfraEnvError naming the first missing variable. */
+export function infraEnv(env: NodeJS.ProcessEnv = process.env): InfraEnv {
+  const redisUrl = required(env, INFRA_ENV_VARS.redisUrl);
+  const kafkaBrokers = required(env, INFRA_ENV_VARS.kafkaBrokers)
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  return {
+    redisUrl,
+    kafkaBrokers,
+    kubeconfig: required(env, INFRA_ENV_VARS.kubeconfig),
+    helm: required(env, INFRA_ENV_VARS.helm),
+  };
+}
