@@ -1,0 +1,366 @@
+import { blake2b } from '@noble/hashes/blake2.js';
+import { describe, expect, it } from 'vitest';
+import {
+  bytesBEToTarget,
+  difficultyToTarget,
+  targetToDifficulty,
+  targetToU256LE,
+  u256LEToTarget,
+} from '../ckb/target.js';
+import type { Sv2Message } from '../sv2/index.js';
+import { StratumEngine, type AcceptedShare, type BlockCandidate } from './engine.js';
+import type { JobTemplate, PowHasher } from './jobs.js';
+import { nonceToU128, standardNonce } from './nonce.js';
+
+/** Stand-in PoW: the channel logic does not depend on which 256-bit hash is used. */
+class FakeHasher implements PowHasher {
+  freed = false;
+  constructor(private readonly powHash: Uint8Array) {}
+  hash(nonce: Uint8Array, out?: Uint8Array): Uint8Array {
+    const input = new Uint8Array(48);
+    input.set(this.powHash);
+    input.set(nonce, 32);
+    const h = blake2b(input, { dkLen: 32 });
+    if (out) {
+      out.set(h);
+      return out;
+    }
+    return h;
+  }
+  free(): void {
+    this.freed = true;
+  }
+}
+
+const MAX = (1n << 256n) - 1n;
+type Of<T extends Sv2Message['type']> = Extract<Sv2Message, { type: T }>;
+
+function template(n: number, parent: number, target = 1n << 200n): JobTemplate {
+  return {
+    workId: `w${n}`,
+    number: BigInt(n),
+    parentHash: new Uint8Array(32).fill(parent),
+    timestamp: 1_700_000_000_123n + BigInt(n) * 1000n,
+    compactTarget: 0x20010000,
+    target,
+    powHash: new Uint8Array(32).fill(n),
+    version: 0,
+  };
+}
+
+function setup(opts: { batch?: number } = {}) {
+  let clock = 1_000_000;
+  const shares: AcceptedShare[] = [];
+  const blocks: BlockCandidate[] = [];
+  const rejects: string[] = [];
+  const engine = new StratumEngine(
+    {
+      replicaId: Uint8Array.of(3),
+      makeHasher: (p) => new FakeHasher(p),
+      shareBatchSize: opts.batch ?? 10,
+      vardiff: {
+        targetIntervalSec: 10,
+        retargetMs: 60_000,
+        maxStep: 4,
+        minDifficulty: 2n,
+        maxDifficulty: 1n << 60n,
+      },
+      now: () => clock,
+    },
+    { onShare: (s) => shares.push(s), onBlock: (b) => blocks.push(b), onReject: (c) => rejects.push(c) },
+  );
+  const sent: Sv2Message[] = [];
+  const conn = engine.connect((m) => sent.push(m));
+  const of = <T extends Sv2Message['type']>(type: T) => sent.filter((m): m is Of<T> => m.type === type);
+  return { engine, conn, sent, of, shares, blocks, rejects, advance: (ms: number) => (clock += ms) };
+}
+
+function openStandard(h: ReturnType<typeof setup>, maxTarget = MAX, hashRate = 0) {
+  h.conn.handle({
+    type: 'OpenStandardMiningChannel',
+    requestId: 7,
+    userIdentity: 'alice.rig1',
+    nominalHashRate: hashRate,
+    maxTarget: targetToU256LE(maxTarget),
+  });
+  const ok = h.of('OpenStandardMiningChannelSuccess').at(-1)!;
+  return ok;
+}
+
+/** Finds (version, nonce) whose hash for the job meets `target` and, if given, misses `above`. */
+function findShare(powHash: Uint8Array, prefix: Uint8Array, target: bigint, start = 0, above?: bigint) {
+  const hasher = new FakeHasher(powHash);
+  for (let nonce = start; ; nonce++) {
+    const h = bytesBEToTarget(hasher.hash(standardNonce(prefix, 0, nonce)));
+    if (h <= target && (above === undefined || h > above)) return nonce;
+  }
+}
+
+const submit = (channelId: number, seq: number, jobId: number, nonce: number, ntime: number): Sv2Message => ({
+  type: 'SubmitSharesStandard',
+  channelId,
+  sequenceNumber: seq,
+  jobId,
+  nonce,
+  ntime,
+  version: 0,
+});
+
+describe('StratumEngine channels', () => {
+  it('opens a standard channel with a prefix, the group id, and a future job activated by SetNewPrevHash', () => {
+    const h = setup();
+    h.engine.newJob(template(1, 0xaa));
+    const ok = openStandard(h, MAX, 1000);
+    expect(ok.requestId).toBe(7);
+    expect(ok.extranoncePrefix.length).toBe(8);
+    expect(ok.extranoncePrefix[0]).toBe(3);
+    expect(ok.groupChannelId).toBe(1);
+    expect(targetToDifficulty(u256LEToTarget(ok.target))).toBe(10_000n);
+    const [job] = h.of('NewMiningJob');
+    expect(job).toMatchObject({ channelId: ok.channelId, jobId: 1, minNtime: undefined, version: 0 });
+    expect([...job!.merkleRoot]).toEqual([...template(1, 0xaa).powHash]);
+    const [prev] = h.of('SetNewPrevHash');
+    expect(prev).toMatchObject({
+      channelId: ok.channelId,
+      jobId: 1,
+      minNtime: 1_700_000_001,
+      nbits: 0x20010000,
+    });
+    expect(h.sent.map((m) => m.type)).toEqual([
+      'OpenStandardMiningChannelSuccess',
+      'NewMiningJob',
+      'SetNewPrevHash',
+    ]);
+  });
+
+  it('gives extended channels prefix + extranonce + 4 = 16 and pow_hash as coinbase_tx_prefix', () => {
+    const h = setup();
+    h.engine.newJob(template(1, 0xaa));
+    h.conn.handle({
+      type: 'OpenExtendedMiningChannel',
+      requestId: 1,
+      userIdentity: 'farm',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+      minExtranonceSize: 4,
+    });
+    const ok = h.of('OpenExtendedMiningChannelSuccess')[0]!;
+    expect(ok.extranoncePrefix.length + ok.extranonceSize + 4).toBe(16);
+    const job = h.of('NewExtendedMiningJob')[0]!;
+    expect([...job.coinbaseTxPrefix]).toEqual([...template(1, 0xaa).powHash]);
+    expect(job.coinbaseTxSuffix.length).toBe(0);
+    expect(job.merklePath).toEqual([]);
+    h.conn.handle({
+      type: 'OpenExtendedMiningChannel',
+      requestId: 2,
+      userIdentity: 'farm',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+      minExtranonceSize: 13,
+    });
+    expect(h.of('OpenMiningChannelError')[0]).toMatchObject({
+      requestId: 2,
+      errorCode: 'min-extranonce-size-too-large',
+    });
+  });
+
+  it('refuses extended channels to connections that require standard jobs, and bad hash rates', () => {
+    const h = setup();
+    const sent: Sv2Message[] = [];
+    const conn = h.engine.connect((m) => sent.push(m), { requiresStandardJobs: true });
+    const base = { requestId: 4, userIdentity: 'x', maxTarget: targetToU256LE(MAX), minExtranonceSize: 0 };
+    conn.handle({ type: 'OpenExtendedMiningChannel', nominalHashRate: 0, ...base });
+    conn.handle({ type: 'OpenStandardMiningChannel', ...base, nominalHashRate: -1 });
+    conn.handle({ type: 'OpenStandardMiningChannel', ...base, nominalHashRate: 0, userIdentity: '' });
+    expect(sent.map((m) => (m as Of<'OpenMiningChannelError'>).errorCode)).toEqual([
+      'extended-channels-not-supported-for-standard-jobs',
+      'invalid-nominal-hashrate',
+      'invalid-user-identity',
+    ]);
+  });
+
+  it('releases prefixes when channels or connections close', () => {
+    const h = setup();
+    const ok = openStandard(h);
+    openStandard(h);
+    expect(h.engine.channelCount).toBe(2);
+    h.conn.handle({ type: 'CloseChannel', channelId: ok.channelId, reasonCode: 'bye' });
+    expect(h.engine.channelCount).toBe(1);
+    h.conn.close();
+    expect(h.engine.channelCount).toBe(0);
+    expect(h.engine.connections.size).toBe(0);
+  });
+});
+
+describe('StratumEngine shares', () => {
+  it('accepts a valid share, logs it, and batches SubmitShares.Success after the turn', async () => {
+    const h = setup();
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const shareTarget = 1n << 254n;
+    const ok = openStandard(h, shareTarget);
+    const n1 = findShare(t.powHash, ok.extranoncePrefix, shareTarget);
+    const n2 = findShare(t.powHash, ok.extranoncePrefix, shareTarget, n1 + 1);
+    h.conn.handle(submit(ok.channelId, 10, 1, n1, 1_700_000_001));
+    h.conn.handle(submit(ok.channelId, 11, 1, n2, 1_700_000_001));
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(0);
+    await Promise.resolve();
+    expect(h.of('SubmitSharesSuccess')).toEqual([
+      {
+        type: 'SubmitSharesSuccess',
+        channelId: ok.channelId,
+        lastSequenceNumber: 11,
+        newSubmitsAcceptedCount: 2,
+        newSharesSum: 2n * targetToDifficulty(shareTarget),
+      },
+    ]);
+    expect(h.shares.map((s) => s.userIdentity)).toEqual(['alice.rig1', 'alice.rig1']);
+    expect(h.shares[0]!.nonce).toEqual(standardNonce(ok.extranoncePrefix, 0, n1));
+    expect(h.blocks).toHaveLength(0);
+  });
+
+  it('acknowledges at once when the batch is full', () => {
+    const h = setup({ batch: 1 });
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const ok = openStandard(h, 1n << 255n);
+    h.conn.handle(
+      submit(ok.channelId, 1, 1, findShare(t.powHash, ok.extranoncePrefix, 1n << 255n), 1_700_000_001),
+    );
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(1);
+  });
+
+  it('rejects with the SV2 error codes', () => {
+    const h = setup();
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const target = 1n << 250n;
+    const ok = openStandard(h, target);
+    const good = findShare(t.powHash, ok.extranoncePrefix, target);
+    const low = findShare(t.powHash, ok.extranoncePrefix, MAX, 0, target);
+    h.conn.handle(submit(99, 1, 1, good, 1_700_000_001));
+    h.conn.handle(submit(ok.channelId, 2, 42, good, 1_700_000_001));
+    h.conn.handle(submit(ok.channelId, 3, 1, good, 1_700_000_002));
+    h.conn.handle(submit(ok.channelId, 4, 1, low, 1_700_000_001));
+    h.conn.handle(submit(ok.channelId, 5, 1, good, 1_700_000_001));
+    h.conn.handle(submit(ok.channelId, 6, 1, good, 1_700_000_001));
+    h.engine.newJob(template(2, 0xbb, 1n));
+    h.conn.handle(submit(ok.channelId, 7, 1, good + 1, 1_700_000_001));
+    expect(h.of('SubmitSharesError').map((e) => [e.sequenceNumber, e.errorCode])).toEqual([
+      [1, 'invalid-channel-id'],
+      [2, 'invalid-job-id'],
+      [3, 'invalid-share'],
+      [4, 'difficulty-too-low'],
+      [6, 'duplicate-share'],
+      [7, 'stale-share'],
+    ]);
+    expect(h.shares).toHaveLength(1);
+    expect(h.rejects).toHaveLength(6);
+  });
+
+  it('reports a block candidate with the u128 nonce when the hash meets the network target', () => {
+    const h = setup();
+    const net = 1n << 252n;
+    const t = template(5, 0xaa, net);
+    h.engine.newJob(t);
+    const ok = openStandard(h, MAX);
+    const n = findShare(t.powHash, ok.extranoncePrefix, net);
+    h.conn.handle(submit(ok.channelId, 1, 1, n, Number(t.timestamp / 1000n)));
+    expect(h.blocks).toHaveLength(1);
+    expect(h.blocks[0]).toMatchObject({ workId: 'w5', height: 5n, userIdentity: 'alice.rig1' });
+    expect(h.blocks[0]!.nonce).toBe(nonceToU128(standardNonce(ok.extranoncePrefix, 0, n)));
+    expect(h.shares[0]!.isBlock).toBe(true);
+  });
+
+  it('counts a block that misses a harder share target as a share too', () => {
+    const h = setup();
+    const t = template(5, 0xaa, 1n << 255n);
+    h.engine.newJob(t);
+    const ok = openStandard(h, 1n << 240n);
+    const n = findShare(t.powHash, ok.extranoncePrefix, 1n << 255n, 0, 1n << 240n);
+    h.conn.handle(submit(ok.channelId, 1, 1, n, Number(t.timestamp / 1000n)));
+    expect(h.blocks).toHaveLength(1);
+    expect(h.of('SubmitSharesError')).toHaveLength(0);
+  });
+});
+
+describe('StratumEngine jobs and vardiff', () => {
+  it('sends new-tip jobs as future + SetNewPrevHash, same-tip jobs with min_ntime, and frees stale midstates', () => {
+    const hashers: FakeHasher[] = [];
+    const engine = new StratumEngine(
+      { replicaId: Uint8Array.of(1), makeHasher: (p) => (hashers.push(new FakeHasher(p)), hashers.at(-1)!) },
+      { onShare: () => {}, onBlock: () => {} },
+    );
+    const sent: Sv2Message[] = [];
+    const conn = engine.connect((m) => sent.push(m));
+    conn.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 1,
+      userIdentity: 'u',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+    });
+    const a = engine.newJob(template(1, 0xaa));
+    conn.sendJob(a.job, a.newTip);
+    const b = engine.newJob(template(2, 0xaa));
+    conn.sendJob(b.job, b.newTip);
+    const c = engine.newJob(template(3, 0xbb));
+    conn.sendJob(c.job, c.newTip);
+    expect(sent.slice(1).map((m) => [m.type, (m as Of<'NewMiningJob'>).minNtime])).toEqual([
+      ['NewMiningJob', undefined],
+      ['SetNewPrevHash', 1_700_000_001],
+      ['NewMiningJob', 1_700_000_002],
+      ['NewMiningJob', undefined],
+      ['SetNewPrevHash', 1_700_000_003],
+    ]);
+    expect(hashers.map((x) => x.freed)).toEqual([true, true, false]);
+    expect(engine.jobs.lookup(2)).toBe('stale');
+  });
+
+  it('raises the difficulty of a fast channel with SetTarget applying to later jobs', async () => {
+    const h = setup();
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const start = difficultyToTarget(4n);
+    const ok = openStandard(h, start);
+    let nonce = 0;
+    for (let seq = 0; seq < 40; seq++) {
+      nonce = findShare(t.powHash, ok.extranoncePrefix, start, nonce) + 1;
+      h.conn.handle(submit(ok.channelId, seq, 1, nonce - 1, 1_700_000_001));
+    }
+    await Promise.resolve();
+    h.advance(60_000);
+    h.engine.tick();
+    const [set] = h.of('SetTarget');
+    expect(set!.channelId).toBe(ok.channelId);
+    expect(u256LEToTarget(set!.maximumTarget)).toBeLessThan(start);
+    // The current job keeps the old target for shares already in flight.
+    nonce = findShare(t.powHash, ok.extranoncePrefix, start, nonce, u256LEToTarget(set!.maximumTarget));
+    h.conn.handle(submit(ok.channelId, 100, 1, nonce, 1_700_000_001));
+    expect(h.of('SubmitSharesError')).toHaveLength(0);
+  });
+
+  it('answers UpdateChannel for an unknown channel with invalid-channel-id', () => {
+    const h = setup();
+    h.conn.handle({
+      type: 'UpdateChannel',
+      channelId: 5,
+      nominalHashRate: 1,
+      maximumTarget: targetToU256LE(MAX),
+    });
+    expect(h.of('UpdateChannelError')[0]).toMatchObject({ channelId: 5, errorCode: 'invalid-channel-id' });
+  });
+
+  it('applies a lower maximum target from UpdateChannel with SetTarget', () => {
+    const h = setup();
+    const ok = openStandard(h, MAX);
+    const max = difficultyToTarget(1n << 40n);
+    h.conn.handle({
+      type: 'UpdateChannel',
+      channelId: ok.channelId,
+      nominalHashRate: 0,
+      maximumTarget: targetToU256LE(max),
+    });
+    expect(u256LEToTarget(h.of('SetTarget')[0]!.maximumTarget)).toBe(max);
+  });
+});

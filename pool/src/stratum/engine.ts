@@ -1,0 +1,481 @@
+/**
+ * The pool side of the SV2 Mining Protocol for CKB, without I/O.
+ *
+ * Responsibilities:
+ * - channels (Open{Standard,Extended}MiningChannel, UpdateChannel, CloseChannel) per connection;
+ * - jobs: one JobBook for the server, per-channel NewMiningJob / NewExtendedMiningJob /
+ *   SetNewPrevHash messages built from one template per job (only channel_id differs);
+ * - share validation with the job's Eaglesong midstate, error codes as the SV2 spec / SRI
+ *   spell them, batched SubmitShares.Success, vardiff with SetTarget, block detection.
+ * Usage: the server edge creates one `StratumEngine`, calls `connect(send)` for each SV2
+ * connection after SetupConnection, feeds its messages to `MiningConnection.handle`, pushes
+ * jobs with `newJob` + `MiningConnection.sendJob` and calls `tick` about once a second.
+ * Notes: time comes from the injected clock; accepted shares and block candidates are
+ * reported through `EngineEvents` synchronously, before any acknowledgement is sent.
+ */
+import { targetToU256LE, u256LEToTarget } from '../ckb/target.js';
+import type { Sv2Message } from '../sv2/index.js';
+import { Channel, type ChannelKind } from './channel.js';
+import { ExtranonceAllocator, NONCE_BYTES } from './extranonce.js';
+import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
+import { extendedNonce, nonceToU128, standardNonce } from './nonce.js';
+import { DEFAULT_VARDIFF, initialTarget, type VardiffConfig } from './vardiff.js';
+
+type Msg<T extends Sv2Message['type']> = Extract<Sv2Message, { type: T }>;
+
+const U64_MAX = (1n << 64n) - 1n;
+const U32_MAX = 0xffffffff;
+const GROUP_CHANNEL_ID = 1;
+
+export interface EngineConfig {
+  /** Unique id of this replica (1–2 bytes): the first bytes of every extranonce prefix. */
+  replicaId: Uint8Array;
+  makeHasher: (powHash: Uint8Array) => PowHasher;
+  vardiff?: VardiffConfig;
+  /** Accepted shares per SubmitShares.Success at most (SRI default 10). */
+  shareBatchSize?: number;
+  maxChannelsPerConnection?: number;
+  /** Milliseconds clock (injected for tests). */
+  now?: () => number;
+}
+
+/** An accepted share, as reported to the share log. */
+export interface AcceptedShare {
+  channelId: number;
+  userIdentity: string;
+  jobId: number;
+  workId: string;
+  height: bigint;
+  /** Difficulty credited: 2^256 / share target. */
+  difficulty: bigint;
+  /** The 16 nonce bytes N (a copy). */
+  nonce: Uint8Array;
+  /** Eaglesong output (a copy). */
+  hash: Uint8Array;
+  isBlock: boolean;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/** A share whose hash also meets the network target. */
+export interface BlockCandidate {
+  workId: string;
+  height: bigint;
+  /** u128 nonce for submit_block (N read little-endian). */
+  nonce: bigint;
+  powHash: Uint8Array;
+  hash: Uint8Array;
+  userIdentity: string;
+  channelId: number;
+  jobId: number;
+}
+
+export interface EngineEvents {
+  onShare(share: AcceptedShare): void;
+  onBlock(block: BlockCandidate): void;
+  /** Every rejected submission with its SV2 error code (metrics). */
+  onReject?(code: string, channel: Channel | undefined): void;
+}
+
+/** Per-job messages built once; per channel only channelId is set. */
+interface JobMessages {
+  standard: Msg<'NewMiningJob'>;
+  extended: Msg<'NewExtendedMiningJob'>;
+  prevHash: Msg<'SetNewPrevHash'> | undefined;
+}
+
+export class StratumEngine {
+  readonly jobs: JobBook;
+  readonly extranonce: ExtranonceAllocator;
+  readonly connections = new Set<MiningConnection>();
+  readonly vardiffConfig: VardiffConfig;
+  readonly shareBatchSize: number;
+  readonly maxChannelsPerConnection: number;
+  readonly now: () => number;
+  private messages: JobMessages | undefined;
+
+  constructor(
+    cfg: EngineConfig,
+    readonly events: EngineEvents,
+  ) {
+    this.jobs = new JobBook(cfg.makeHasher);
+    this.extranonce = new ExtranonceAllocator(cfg.replicaId);
+    this.vardiffConfig = cfg.vardiff ?? DEFAULT_VARDIFF;
+    this.shareBatchSize = cfg.shareBatchSize ?? 10;
+    this.maxChannelsPerConnection = cfg.maxChannelsPerConnection ?? 1024;
+    this.now = cfg.now ?? Date.now;
+  }
+
+  /** A new connection past SetupConnection; `send` queues one message to it. */
+  connect(send: (msg: Sv2Message) => void, opts: { requiresStandardJobs?: boolean } = {}): MiningConnection {
+    const conn = new MiningConnection(this, send, opts.requiresStandardJobs ?? false);
+    this.connections.add(conn);
+    return conn;
+  }
+
+  /** Number of open channels over all connections. */
+  get channelCount(): number {
+    return this.extranonce.size;
+  }
+
+  /**
+   * Registers a job from the job maker. The caller then calls `sendJob(job, newTip)` on every
+   * connection (in slices, so share handling is not starved).
+   */
+  newJob(template: JobTemplate): { job: Job; newTip: boolean } {
+    const added = this.jobs.add(template);
+    this.messages = buildJobMessages(added.job, added.newTip);
+    return added;
+  }
+
+  /** Runs vardiff over every channel; sends SetTarget where the target moved. */
+  tick(): void {
+    const now = this.now();
+    for (const conn of this.connections) conn.retarget(now);
+  }
+
+  /** @internal messages of the newest job */
+  jobMessages(job: Job): JobMessages {
+    if (this.messages && this.messages.standard.jobId === job.id) return this.messages;
+    return buildJobMessages(job, true);
+  }
+}
+
+function buildJobMessages(job: Job, newTip: boolean): JobMessages {
+  const t = job.template;
+  const minNtime = newTip ? undefined : job.ntime;
+  return {
+    standard: {
+      type: 'NewMiningJob',
+      channelId: 0,
+      jobId: job.id,
+      minNtime,
+      version: t.version,
+      merkleRoot: t.powHash,
+    },
+    extended: {
+      type: 'NewExtendedMiningJob',
+      channelId: 0,
+      jobId: job.id,
+      minNtime,
+      version: t.version,
+      versionRollingAllowed: true,
+      merklePath: [],
+      coinbaseTxPrefix: t.powHash,
+      coinbaseTxSuffix: new Uint8Array(0),
+    },
+    prevHash: newTip
+      ? {
+          type: 'SetNewPrevHash',
+          channelId: 0,
+          jobId: job.id,
+          prevHash: t.parentHash,
+          minNtime: job.ntime,
+          nbits: t.compactTarget,
+        }
+      : undefined,
+  };
+}
+
+/** Channel logic of one SV2 connection. */
+export class MiningConnection {
+  readonly channels = new Map<number, Channel>();
+  private nextChannelId = GROUP_CHANNEL_ID + 1;
+  private flushScheduled = false;
+  private closed = false;
+  // Scratch buffers for the share hot path (no allocation per rejected share).
+  private readonly nonceScratch = new Uint8Array(NONCE_BYTES);
+  private readonly hashScratch = new Uint8Array(32);
+
+  constructor(
+    private readonly engine: StratumEngine,
+    private readonly send: (msg: Sv2Message) => void,
+    readonly requiresStandardJobs: boolean,
+  ) {}
+
+  /**
+   * Handles one client message of the Mining Protocol. Returns false for a message this
+   * layer does not take (the caller decides whether that closes the connection).
+   */
+  handle(msg: Sv2Message): boolean {
+    switch (msg.type) {
+      case 'SubmitSharesStandard':
+        this.submitStandard(msg);
+        return true;
+      case 'SubmitSharesExtended':
+        this.submitExtended(msg);
+        return true;
+      case 'OpenStandardMiningChannel':
+        this.open('standard', msg.requestId, msg.userIdentity, msg.nominalHashRate, msg.maxTarget, 0);
+        return true;
+      case 'OpenExtendedMiningChannel':
+        this.open(
+          'extended',
+          msg.requestId,
+          msg.userIdentity,
+          msg.nominalHashRate,
+          msg.maxTarget,
+          msg.minExtranonceSize,
+        );
+        return true;
+      case 'UpdateChannel':
+        this.update(msg);
+        return true;
+      case 'CloseChannel':
+        this.closeChannel(msg.channelId);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Sends a job (registered with `engine.newJob`) to every channel of this connection. */
+  sendJob(job: Job, newTip: boolean): void {
+    if (this.closed || this.channels.size === 0) return;
+    const m = this.engine.jobMessages(job);
+    for (const ch of this.channels.values()) {
+      if (ch.kind === 'standard') this.send({ ...m.standard, channelId: ch.id });
+      else this.send({ ...m.extended, channelId: ch.id });
+      if (newTip && m.prevHash) this.send({ ...m.prevHash, channelId: ch.id });
+    }
+  }
+
+  /** Sends the pending SubmitShares.Success of every channel. */
+  flush(): void {
+    this.flushScheduled = false;
+    for (const ch of this.channels.values()) if (ch.pendingCount > 0) this.ack(ch);
+  }
+
+  /** Runs vardiff on this connection's channels. */
+  retarget(now: number): void {
+    for (const ch of this.channels.values()) {
+      const target = ch.vardiff.retarget(now);
+      if (target !== undefined) this.applyTarget(ch, target);
+    }
+  }
+
+  /** Releases every channel (the connection is gone). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const ch of this.channels.values()) this.engine.extranonce.release(ch.counter);
+    this.channels.clear();
+    this.engine.connections.delete(this);
+  }
+
+  private open(
+    kind: ChannelKind,
+    requestId: number,
+    userIdentity: string,
+    nominalHashRate: number,
+    maxTargetLE: Uint8Array,
+    minExtranonceSize: number,
+  ): void {
+    const error = (errorCode: string) => this.send({ type: 'OpenMiningChannelError', requestId, errorCode });
+    if (userIdentity.length === 0) return error('invalid-user-identity');
+    if (!Number.isFinite(nominalHashRate) || nominalHashRate < 0) return error('invalid-nominal-hashrate');
+    if (kind === 'extended' && this.requiresStandardJobs) {
+      return error('extended-channels-not-supported-for-standard-jobs');
+    }
+    if (this.channels.size >= this.engine.maxChannelsPerConnection) return error('too-many-channels');
+    const maxTarget = u256LEToTarget(maxTargetLE);
+    if (maxTarget === 0n) return error('max-target-out-of-range');
+    const alloc =
+      kind === 'standard'
+        ? (this.engine.extranonce.allocateStandard() ?? 'extranonce-space-exhausted')
+        : this.engine.extranonce.allocateExtended(minExtranonceSize);
+    if (typeof alloc === 'string') return error(alloc);
+
+    const cfg = this.engine.vardiffConfig;
+    const target = initialTarget(nominalHashRate, maxTarget, cfg);
+    const channelId = this.nextChannelId++;
+    const ch = new Channel(
+      channelId,
+      kind,
+      userIdentity,
+      GROUP_CHANNEL_ID,
+      alloc,
+      target,
+      maxTarget,
+      cfg,
+      this.engine.now(),
+    );
+    this.channels.set(channelId, ch);
+    const targetLE = targetToU256LE(target);
+    if (kind === 'standard') {
+      this.send({
+        type: 'OpenStandardMiningChannelSuccess',
+        requestId,
+        channelId,
+        target: targetLE,
+        extranoncePrefix: alloc.prefix,
+        groupChannelId: GROUP_CHANNEL_ID,
+      });
+    } else {
+      this.send({
+        type: 'OpenExtendedMiningChannelSuccess',
+        requestId,
+        channelId,
+        target: targetLE,
+        extranonceSize: alloc.extranonceSize,
+        extranoncePrefix: alloc.prefix,
+        groupChannelId: GROUP_CHANNEL_ID,
+      });
+    }
+    // The first job after opening is a future job, activated by SetNewPrevHash.
+    const job = this.engine.jobs.current;
+    if (job) {
+      const m = this.engine.jobMessages(job);
+      if (kind === 'standard') this.send({ ...m.standard, channelId, minNtime: undefined });
+      else this.send({ ...m.extended, channelId, minNtime: undefined });
+      const t = job.template;
+      this.send({
+        type: 'SetNewPrevHash',
+        channelId,
+        jobId: job.id,
+        prevHash: t.parentHash,
+        minNtime: job.ntime,
+        nbits: t.compactTarget,
+      });
+    }
+  }
+
+  private update(msg: Msg<'UpdateChannel'>): void {
+    const ch = this.channels.get(msg.channelId);
+    if (!ch) {
+      this.send({ type: 'UpdateChannelError', channelId: msg.channelId, errorCode: 'invalid-channel-id' });
+      return;
+    }
+    if (!Number.isFinite(msg.nominalHashRate) || msg.nominalHashRate < 0) {
+      this.send({
+        type: 'UpdateChannelError',
+        channelId: msg.channelId,
+        errorCode: 'invalid-nominal-hashrate',
+      });
+      return;
+    }
+    const maxTarget = u256LEToTarget(msg.maximumTarget);
+    ch.vardiff.setMaxTarget(maxTarget);
+    const cfg = this.engine.vardiffConfig;
+    const target =
+      msg.nominalHashRate > 0
+        ? initialTarget(msg.nominalHashRate, maxTarget, cfg)
+        : ch.target > maxTarget && maxTarget > 0n
+          ? maxTarget
+          : ch.target;
+    ch.vardiff.restart(target, this.engine.now());
+    if (target !== ch.target) this.applyTarget(ch, ch.vardiff.currentTarget);
+  }
+
+  private applyTarget(ch: Channel, target: bigint): void {
+    ch.setTarget(target, this.engine.jobs.nextJobId);
+    this.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256LE(target) });
+  }
+
+  private closeChannel(channelId: number): void {
+    if (channelId === GROUP_CHANNEL_ID) {
+      for (const id of [...this.channels.keys()]) this.closeChannel(id);
+      return;
+    }
+    const ch = this.channels.get(channelId);
+    if (!ch) return;
+    if (ch.pendingCount > 0) this.ack(ch);
+    this.channels.delete(channelId);
+    this.engine.extranonce.release(ch.counter);
+  }
+
+  private submitStandard(msg: Msg<'SubmitSharesStandard'>): void {
+    const ch = this.channels.get(msg.channelId);
+    if (!ch || ch.kind !== 'standard')
+      return this.reject(msg.channelId, msg.sequenceNumber, 'invalid-channel-id', ch);
+    const n = standardNonce(ch.prefix, msg.version, msg.nonce, this.nonceScratch);
+    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n);
+  }
+
+  private submitExtended(msg: Msg<'SubmitSharesExtended'>): void {
+    const ch = this.channels.get(msg.channelId);
+    if (!ch || ch.kind !== 'extended')
+      return this.reject(msg.channelId, msg.sequenceNumber, 'invalid-channel-id', ch);
+    if (msg.extranonce.length !== ch.extranonceSize) {
+      return this.reject(ch.id, msg.sequenceNumber, 'bad-extranonce-size', ch);
+    }
+    const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.nonceScratch);
+    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n);
+  }
+
+  /** The share hot path: one Eaglesong permutation on the job midstate, two comparisons. */
+  private validate(ch: Channel, seq: number, jobId: number, ntime: number, n: Uint8Array): void {
+    const job = this.engine.jobs.lookup(jobId);
+    if (job === 'unknown') return this.reject(ch.id, seq, 'invalid-job-id', ch);
+    if (job === 'stale') return this.reject(ch.id, seq, 'stale-share', ch);
+    if (ntime !== job.ntime) return this.reject(ch.id, seq, 'invalid-share', ch);
+    const hash = job.hasher.hash(n, this.hashScratch);
+    const isBlock = hashMeetsTarget(hash, job.networkTargetBE);
+    const shareTarget = ch.targetForJob(job.id);
+    if (!isBlock && !hashMeetsTarget(hash, shareTarget.targetBE)) {
+      return this.reject(ch.id, seq, 'difficulty-too-low', ch);
+    }
+    const key = String.fromCharCode.apply(null, n as unknown as number[]);
+    if (job.seen.has(key)) return this.reject(ch.id, seq, 'duplicate-share', ch);
+    job.seen.add(key);
+
+    const t = job.template;
+    const nonce = Uint8Array.from(n);
+    const hashCopy = Uint8Array.from(hash);
+    const events = this.engine.events;
+    if (isBlock) {
+      events.onBlock({
+        workId: t.workId,
+        height: t.number,
+        nonce: nonceToU128(nonce),
+        powHash: t.powHash,
+        hash: hashCopy,
+        userIdentity: ch.userIdentity,
+        channelId: ch.id,
+        jobId: job.id,
+      });
+    }
+    events.onShare({
+      channelId: ch.id,
+      userIdentity: ch.userIdentity,
+      jobId: job.id,
+      workId: t.workId,
+      height: t.number,
+      difficulty: shareTarget.difficulty,
+      nonce,
+      hash: hashCopy,
+      isBlock,
+      timestamp: this.engine.now(),
+    });
+    ch.recordAccepted(seq, shareTarget.difficulty);
+    if (ch.pendingCount >= this.engine.shareBatchSize) this.ack(ch);
+    else if (!this.flushScheduled) {
+      // Acknowledge everything that arrived in this read at once, after the current turn.
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  private ack(ch: Channel): void {
+    this.send({
+      type: 'SubmitSharesSuccess',
+      channelId: ch.id,
+      lastSequenceNumber: ch.lastSequence,
+      newSubmitsAcceptedCount: Math.min(ch.pendingCount, U32_MAX),
+      newSharesSum: ch.pendingSum > U64_MAX ? U64_MAX : ch.pendingSum,
+    });
+    ch.pendingCount = 0;
+    ch.pendingSum = 0n;
+  }
+
+  private reject(
+    channelId: number,
+    sequenceNumber: number,
+    errorCode: string,
+    ch: Channel | undefined,
+  ): void {
+    if (ch) ch.rejectedShares++;
+    this.engine.events.onReject?.(errorCode, ch);
+    this.send({ type: 'SubmitSharesError', channelId, sequenceNumber, errorCode });
+  }
+}

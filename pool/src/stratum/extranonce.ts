@@ -1,0 +1,105 @@
+/**
+ * Extranonce prefix allocation (ckb-sv2 binding, "The 128-bit nonce").
+ *
+ * Every channel gets a prefix `replica id (R bytes) || channel counter (3 bytes, big-endian)`,
+ * the "core" prefix. Extended channels use the core prefix as-is (R + 3 >= 4 bytes) and roll
+ * `extranonce_size = 12 - R - 3` bytes themselves; standard channels pad the core prefix with
+ * zeros to 8 bytes. Counters are never shared by two open channels of one replica, and two
+ * replicas never share an id, so the nonce spaces `core || *` of any two channels are disjoint
+ * whatever their kinds are.
+ */
+
+/** Bytes of the channel counter inside a prefix: 16,777,216 channels per replica at a time. */
+export const COUNTER_BYTES = 3;
+/** Total nonce bytes fed to Eaglesong after pow_hash. */
+export const NONCE_BYTES = 16;
+/** Prefix length of a standard channel (miner part = version u32 LE || nonce u32 LE). */
+export const STANDARD_PREFIX_BYTES = 8;
+/** The u32 nonce at the end of every extended-channel nonce. */
+const NONCE_U32_BYTES = 4;
+
+export interface ExtranonceAllocation {
+  /** Counter value that identifies the allocation; pass it back to `release`. */
+  readonly counter: number;
+  /** The prefix sent in Open*MiningChannel.Success. */
+  readonly prefix: Uint8Array;
+  /** Bytes the client rolls (0 for standard channels). */
+  readonly extranonceSize: number;
+}
+
+export class ExtranonceAllocator {
+  readonly replicaId: Uint8Array;
+  private readonly limit: number;
+  private readonly inUse = new Set<number>();
+  private next = 0;
+
+  /**
+   * @param replicaId unique id of this stratum replica (1 or 2 bytes; a lease from the store).
+   */
+  constructor(replicaId: Uint8Array) {
+    if (replicaId.length < 1 || replicaId.length > 2) {
+      throw new RangeError(`replica id must be 1 or 2 bytes, got ${replicaId.length}`);
+    }
+    this.replicaId = Uint8Array.from(replicaId);
+    this.limit = 2 ** (8 * COUNTER_BYTES);
+  }
+
+  /** Length of the core prefix (replica id || counter). */
+  get corePrefixBytes(): number {
+    return this.replicaId.length + COUNTER_BYTES;
+  }
+
+  /** Extranonce bytes an extended channel rolls: prefix + extranonce + u32 nonce = 16. */
+  get extendedExtranonceSize(): number {
+    return NONCE_BYTES - NONCE_U32_BYTES - this.corePrefixBytes;
+  }
+
+  /** Number of prefixes handed out and not released. */
+  get size(): number {
+    return this.inUse.size;
+  }
+
+  /** A standard-channel prefix (8 bytes), or undefined when all counters are taken. */
+  allocateStandard(): ExtranonceAllocation | undefined {
+    const counter = this.take();
+    if (counter === undefined) return undefined;
+    return { counter, prefix: this.prefixFor(counter, STANDARD_PREFIX_BYTES), extranonceSize: 0 };
+  }
+
+  /**
+   * An extended-channel prefix, or a reason string when the request cannot be met
+   * (the SV2 OpenMiningChannel.Error code).
+   */
+  allocateExtended(minExtranonceSize: number): ExtranonceAllocation | string {
+    const size = this.extendedExtranonceSize;
+    if (minExtranonceSize > size) return 'min-extranonce-size-too-large';
+    const counter = this.take();
+    if (counter === undefined) return 'extranonce-space-exhausted';
+    return { counter, prefix: this.prefixFor(counter, this.corePrefixBytes), extranonceSize: size };
+  }
+
+  /** Returns a counter to the pool once its channel is closed. */
+  release(counter: number): void {
+    this.inUse.delete(counter);
+  }
+
+  /** Hands out counters in increasing order and only reuses released ones after wrapping. */
+  private take(): number | undefined {
+    if (this.inUse.size >= this.limit) return undefined;
+    while (this.inUse.has(this.next)) this.next = (this.next + 1) % this.limit;
+    const counter = this.next;
+    this.inUse.add(counter);
+    this.next = (this.next + 1) % this.limit;
+    return counter;
+  }
+
+  private prefixFor(counter: number, length: number): Uint8Array {
+    const prefix = new Uint8Array(length);
+    prefix.set(this.replicaId, 0);
+    const at = this.replicaId.length;
+    prefix[at] = (counter >>> 16) & 0xff;
+    prefix[at + 1] = (counter >>> 8) & 0xff;
+    prefix[at + 2] = counter & 0xff;
+    return prefix;
+  }
+}
