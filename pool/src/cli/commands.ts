@@ -5,4 +5,19 @@ import type { CommandEntry } from './command.js';
  * is imported only when the command runs.
  */
 export const commands: readonly CommandEntry[] = [
+  {
+    path: ['operator', 'run'],
+    summary: 'Run the MiningPool operator',
+    load: () => import('./operator.js').then((m) => m.run),
+  },
+  {
+    path: ['operator', 'crd'],
+    summary: 'Print or --write the MiningPool CRD',
+    load: () => import('./operator.js').then((m) => m.crd),
+  },
+  {
+    path: ['operator', 'render'],
+    summary: 'Render the children of a MiningPool YAML file',
+    load: () => import('./operator.js').then((m) => m.render),
+  },
 ];

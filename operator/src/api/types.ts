@@ -1,0 +1,141 @@
+/**
+ * MiningPool v1alpha1 as TypeScript types. The OpenAPI schema in `schema.ts` is the source of
+ * truth for validation and defaults; these types describe a pool after defaulting
+ * (`withDefaults`), which is what the renderers receive.
+ */
+
+export const GROUP = 'mining.eaglepool.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'MiningPool';
+export const PLURAL = 'miningpools';
+
+export type Network = 'mainnet' | 'testnet' | 'devnet';
+export type PvcRetentionPolicy = 'Retain' | 'Delete';
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+
+export interface ResourceRequirements {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+export interface PayoutLock {
+  codeHash: string;
+  hashType: 'type' | 'data' | 'data1' | 'data2';
+  args: string;
+  message: string;
+}
+
+export interface StorageSpec {
+  size: string;
+  storageClassName?: string;
+}
+
+export interface CkbSpec {
+  external?: { rpcUrl: string };
+  managed?: {
+    image: string;
+    storage: StorageSpec;
+    resources?: ResourceRequirements;
+    bootnodes?: string[];
+  };
+}
+
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
+export interface KafkaSpec {
+  external?: { brokersSecretRef: SecretKeyRef };
+  managed?: { image: string; storage: StorageSpec; resources?: ResourceRequirements; partitions: number };
+}
+
+export interface RedisSpec {
+  external?: { urlSecretRef: SecretKeyRef };
+  managed?: { image: string; storage: StorageSpec; resources?: ResourceRequirements };
+}
+
+export interface StratumSpec {
+  replicas: number;
+  port: number;
+  service: {
+    type: ServiceType;
+    annotations?: Record<string, string>;
+    loadBalancerSourceRanges?: string[];
+    externalTrafficPolicy?: 'Cluster' | 'Local';
+  };
+  autoscaling: {
+    enabled: boolean;
+    minReplicas: number;
+    maxReplicas: number;
+    targetCPUUtilizationPercentage: number;
+  };
+  vardiff: { targetShareIntervalSeconds: number };
+  resources?: ResourceRequirements;
+}
+
+export interface TranslatorSpec {
+  enabled: boolean;
+  replicas: number;
+  port: number;
+  resources?: ResourceRequirements;
+}
+
+export interface MiningPoolSpec {
+  network: Network;
+  payout: PayoutLock;
+  ckb: CkbSpec;
+  kafka: KafkaSpec;
+  redis: RedisSpec;
+  stratum: StratumSpec;
+  translator: TranslatorSpec;
+  images: { pool: string; pullPolicy: 'Always' | 'IfNotPresent' | 'Never' };
+  resources: {
+    jobmaker?: ResourceRequirements;
+    blockmaker?: ResourceRequirements;
+    shareprocessor?: ResourceRequirements;
+  };
+  monitoring: { serviceMonitor: { enabled: boolean; interval: string; labels?: Record<string, string> } };
+  pvcRetentionPolicy: PvcRetentionPolicy;
+}
+
+/** metav1.Condition. */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  observedGeneration: number;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
+
+export interface MiningPoolStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  stratum?: { replicas: number; readyReplicas: number; selector: string };
+  endpoints?: { stratum?: string; translator?: string; ckbRpc?: string };
+  noiseAuthorityPublicKey?: string;
+  chain?: { tipNumber?: number };
+  hashrate?: string;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation?: number;
+  resourceVersion?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface MiningPool {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: ObjectMeta;
+  spec: MiningPoolSpec;
+  status?: MiningPoolStatus;
+}

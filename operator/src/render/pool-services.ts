@@ -1,0 +1,270 @@
+/**
+ * Deployments and Services of the pool services that run the Eaglepool image:
+ * jobmaker, blockmaker, shareprocessor, stratum and translator.
+ */
+import type { MiningPool, ResourceRequirements } from '../api/types.js';
+import {
+  BLOCKMAKER_GRPC_PORT,
+  CONFIG_DIR,
+  JOBMAKER_GRPC_PORT,
+  METRICS_PORT,
+  NOISE_DIR,
+  commonEnv,
+  configHash,
+} from './config.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  childMeta,
+  childName,
+  compact,
+  labels,
+  selectorLabels,
+  type Component,
+  type K8sObject,
+} from './meta.js';
+
+export type PoolComponent = 'jobmaker' | 'blockmaker' | 'shareprocessor' | 'stratum' | 'translator';
+
+/** Container args after the `eaglepool` entrypoint. */
+export const COMMANDS: Record<PoolComponent, string[]> = {
+  jobmaker: ['pool', 'jobmaker'],
+  blockmaker: ['pool', 'blockmaker'],
+  shareprocessor: ['pool', 'shareprocessor'],
+  stratum: ['pool', 'stratum'],
+  translator: ['translator'],
+};
+
+/** UID of the `eaglepool` user in the image (Dockerfile). */
+export const POOL_UID = 10001;
+
+export const restrictedContainerSecurity = {
+  runAsNonRoot: true,
+  runAsUser: POOL_UID,
+  runAsGroup: POOL_UID,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+interface Port {
+  name: string;
+  containerPort: number;
+  protocol: 'TCP';
+}
+
+const tcp = (name: string, containerPort: number): Port => ({ name, containerPort, protocol: 'TCP' });
+
+function componentPorts(pool: MiningPool, component: PoolComponent): Port[] {
+  const metrics = tcp('metrics', METRICS_PORT);
+  switch (component) {
+    case 'jobmaker':
+      return [tcp('grpc', JOBMAKER_GRPC_PORT), metrics];
+    case 'blockmaker':
+      return [tcp('grpc', BLOCKMAKER_GRPC_PORT), metrics];
+    case 'shareprocessor':
+      return [metrics];
+    case 'stratum':
+      return [tcp('sv2', pool.spec.stratum.port), metrics];
+    case 'translator':
+      return [tcp('sv1', pool.spec.translator.port), metrics];
+  }
+}
+
+function componentReplicas(pool: MiningPool, component: PoolComponent): number {
+  if (component === 'stratum') return pool.spec.stratum.replicas;
+  if (component === 'translator') return pool.spec.translator.replicas;
+  return 1; // jobmaker/blockmaker are singletons fed by one node; shareprocessor scales by partitions later.
+}
+
+function componentResources(pool: MiningPool, component: PoolComponent): ResourceRequirements | undefined {
+  if (component === 'stratum') return pool.spec.stratum.resources;
+  if (component === 'translator') return pool.spec.translator.resources;
+  return pool.spec.resources[component];
+}
+
+function extraEnv(
+  pool: MiningPool,
+  component: PoolComponent,
+): { name: string; value?: string; valueFrom?: unknown }[] {
+  if (component === 'stratum') {
+    return [
+      { name: 'EAGLEPOOL_STRATUM_PORT', value: String(pool.spec.stratum.port) },
+      {
+        name: 'EAGLEPOOL_VARDIFF_TARGET_SECONDS',
+        value: String(pool.spec.stratum.vardiff.targetShareIntervalSeconds),
+      },
+      { name: 'EAGLEPOOL_NOISE_DIR', value: NOISE_DIR },
+    ];
+  }
+  if (component === 'translator') {
+    return [
+      { name: 'EAGLEPOOL_TRANSLATOR_PORT', value: String(pool.spec.translator.port) },
+      {
+        name: 'EAGLEPOOL_STRATUM_URL',
+        value: `${childName(pool, 'stratum')}.${pool.metadata.namespace}.svc:${pool.spec.stratum.port}`,
+      },
+      {
+        name: 'EAGLEPOOL_AUTHORITY_PUBLIC_KEY',
+        valueFrom: { secretKeyRef: { name: childName(pool, 'noise'), key: 'authority-public-key' } },
+      },
+    ];
+  }
+  return [];
+}
+
+export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sObject {
+  const needsNoise = component === 'stratum';
+  const volumes: unknown[] = [
+    { name: 'config', configMap: { name: childName(pool, 'config') } },
+    { name: 'tmp', emptyDir: {} },
+  ];
+  const mounts: unknown[] = [
+    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+  if (needsNoise) {
+    volumes.push({ name: 'noise', secret: { secretName: childName(pool, 'noise'), defaultMode: 0o400 } });
+    mounts.push({ name: 'noise', mountPath: NOISE_DIR, readOnly: true });
+  }
+  const probe = (path: string) => ({
+    httpGet: { path, port: 'metrics' },
+    periodSeconds: 10,
+    failureThreshold: 3,
+  });
+  return compact({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: childMeta(pool, component),
+    spec: {
+      replicas: componentReplicas(pool, component),
+      selector: { matchLabels: selectorLabels(pool, component) },
+      // Singletons must never run twice (two jobmakers would hand out clashing jobs).
+      strategy:
+        component === 'jobmaker' || component === 'blockmaker'
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
+      template: {
+        metadata: {
+          labels: labels(pool, component),
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pool) },
+        },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: { runAsNonRoot: true, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+          // Stratum drains miners with SV2 Reconnect before exiting.
+          terminationGracePeriodSeconds: component === 'stratum' ? 60 : 30,
+          containers: [
+            {
+              name: component,
+              image: pool.spec.images.pool,
+              imagePullPolicy: pool.spec.images.pullPolicy,
+              args: COMMANDS[component],
+              env: [...commonEnv(pool), ...extraEnv(pool, component)],
+              ports: componentPorts(pool, component),
+              readinessProbe: probe('/readyz'),
+              livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 10 },
+              resources: componentResources(pool, component),
+              securityContext: restrictedContainerSecurity,
+              volumeMounts: mounts,
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  });
+}
+
+export function poolService(pool: MiningPool, component: PoolComponent): K8sObject {
+  const ports = componentPorts(pool, component).map((p) => ({
+    name: p.name,
+    port: p.containerPort,
+    targetPort: p.name,
+    protocol: p.protocol,
+  }));
+  const base = { selector: selectorLabels(pool, component), ports };
+  if (component !== 'stratum') {
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: childMeta(pool, component),
+      spec: { type: 'ClusterIP', ...base },
+    };
+  }
+  const svc = pool.spec.stratum.service;
+  const meta = childMeta(pool, component);
+  return compact({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { ...meta, annotations: svc.annotations },
+    spec: {
+      type: svc.type,
+      ...base,
+      // Miners keep long-lived TCP sessions; only the SV2 port is exposed publicly.
+      ports: ports.filter((p) => p.name === 'sv2'),
+      loadBalancerSourceRanges: svc.type === 'LoadBalancer' ? svc.loadBalancerSourceRanges : undefined,
+      externalTrafficPolicy: svc.type === 'ClusterIP' ? undefined : svc.externalTrafficPolicy,
+    },
+  });
+}
+
+/** Metrics Service for stratum (its main Service may be a public LoadBalancer without the metrics port). */
+export function stratumMetricsService(pool: MiningPool): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: childMeta(pool, 'stratum', `${childName(pool, 'stratum')}-metrics`),
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(pool, 'stratum'),
+      ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: 'metrics', protocol: 'TCP' }],
+    },
+  };
+}
+
+export function stratumPdb(pool: MiningPool): K8sObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: childMeta(pool, 'stratum'),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(pool, 'stratum') } },
+  };
+}
+
+/** CPU HPA that scales the MiningPool itself through its scale subresource. */
+export function stratumHpa(pool: MiningPool): K8sObject {
+  const a = pool.spec.stratum.autoscaling;
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: childMeta(pool, 'stratum'),
+    spec: {
+      scaleTargetRef: {
+        apiVersion: `mining.eaglepool.dev/v1alpha1`,
+        kind: 'MiningPool',
+        name: pool.metadata.name,
+      },
+      minReplicas: a.minReplicas,
+      maxReplicas: a.maxReplicas,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage },
+          },
+        },
+      ],
+    },
+  };
+}
+
+export const POOL_COMPONENTS: readonly Component[] = [
+  'jobmaker',
+  'blockmaker',
+  'shareprocessor',
+  'stratum',
+  'translator',
+];

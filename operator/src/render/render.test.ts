@@ -1,0 +1,229 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered manifests dynamically */
+import { describe, expect, it } from 'vitest';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { samplePool } from '../testing/sample.js';
+import {
+  prunableChildren,
+  possibleChildren,
+  refKey,
+  refOf,
+  renderChildren,
+  type K8sObject,
+} from './index.js';
+import { HASH_ANNOTATION } from './meta.js';
+import { generateNoiseKeys, noiseSecret } from './noise.js';
+import { ckbToml } from './stateful.js';
+
+const find = (objs: K8sObject[], kind: string, name: string): K8sObject & { spec: any; data?: any } => {
+  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!o)
+    throw new Error(`no ${kind}/${name} in ${objs.map((x) => `${x.kind}/${x.metadata.name}`).join(' ')}`);
+  return o as never;
+};
+const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+const env = (dep: any, name: string) =>
+  dep.spec.template.spec.containers[0].env.find((e: any) => e.name === name);
+
+describe('renderChildren', () => {
+  it('renders every managed child of a default pool, owned by the pool, in its namespace', () => {
+    const pool = samplePool('p', 'ns');
+    const objs = renderChildren(pool);
+    expect(names(objs)).toEqual(
+      [
+        'ConfigMap/p-config',
+        'ConfigMap/p-ckb-config',
+        'Service/p-ckb',
+        'StatefulSet/p-ckb',
+        'NetworkPolicy/p-ckb',
+        'Service/p-kafka',
+        'StatefulSet/p-kafka',
+        'NetworkPolicy/p-kafka',
+        'Service/p-redis',
+        'StatefulSet/p-redis',
+        'NetworkPolicy/p-redis',
+        'Service/p-jobmaker',
+        'Deployment/p-jobmaker',
+        'Service/p-blockmaker',
+        'Deployment/p-blockmaker',
+        'Service/p-shareprocessor',
+        'Deployment/p-shareprocessor',
+        'Service/p-stratum',
+        'Service/p-stratum-metrics',
+        'Deployment/p-stratum',
+        'PodDisruptionBudget/p-stratum',
+      ].sort(),
+    );
+    for (const o of objs) {
+      expect(o.metadata.namespace).toBe('ns');
+      expect(o.metadata.ownerReferences).toEqual([
+        {
+          apiVersion: 'mining.eaglepool.dev/v1alpha1',
+          kind: 'MiningPool',
+          name: 'p',
+          uid: pool.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+      expect(o.metadata.labels?.['app.kubernetes.io/instance']).toBe('p');
+      expect(o.metadata.annotations?.[HASH_ANNOTATION]).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('runs each pool service with its CLI subcommand, the config file and restricted security', () => {
+    const objs = renderChildren(samplePool('p', 'ns'));
+    const args = (n: string) => find(objs, 'Deployment', `p-${n}`).spec.template.spec.containers[0].args;
+    expect(args('jobmaker')).toEqual(['pool', 'jobmaker']);
+    expect(args('blockmaker')).toEqual(['pool', 'blockmaker']);
+    expect(args('shareprocessor')).toEqual(['pool', 'shareprocessor']);
+    expect(args('stratum')).toEqual(['pool', 'stratum']);
+    const stratum = find(objs, 'Deployment', 'p-stratum');
+    const c = stratum.spec.template.spec.containers[0];
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(c.securityContext.runAsNonRoot).toBe(true);
+    expect(env(stratum, 'EAGLEPOOL_CONFIG').value).toBe('/etc/eaglepool/config.json');
+    expect(env(stratum, 'EAGLEPOOL_KAFKA_BROKERS').value).toBe('p-kafka-0.p-kafka.ns.svc:9092');
+    expect(env(stratum, 'EAGLEPOOL_REDIS_URL').value).toBe('redis://p-redis.ns.svc:6379');
+    expect(env(stratum, 'EAGLEPOOL_CKB_RPC_URL').value).toBe('http://p-ckb.ns.svc:8114');
+    expect(stratum.spec.template.spec.volumes).toContainEqual({
+      name: 'noise',
+      secret: { secretName: 'p-noise', defaultMode: 0o400 },
+    });
+    const config = JSON.parse(find(objs, 'ConfigMap', 'p-config').data['config.json']);
+    expect(config.stratum.port).toBe(34254);
+    expect(config.jobmaker.url).toBe('p-jobmaker.ns.svc:50051');
+  });
+
+  it('follows spec.stratum: replicas, port, Service type and annotations', () => {
+    const pool = samplePool('p', 'ns', {
+      stratum: {
+        replicas: 5,
+        port: 4444,
+        service: { type: 'NodePort', annotations: { 'lb.example/x': 'y' }, externalTrafficPolicy: 'Local' },
+      },
+    });
+    const objs = renderChildren(pool);
+    expect(find(objs, 'Deployment', 'p-stratum').spec.replicas).toBe(5);
+    const svc = find(objs, 'Service', 'p-stratum');
+    expect(svc.spec.type).toBe('NodePort');
+    expect(svc.spec.externalTrafficPolicy).toBe('Local');
+    expect(svc.metadata.annotations?.['lb.example/x']).toBe('y');
+    expect(svc.spec.ports).toEqual([{ name: 'sv2', port: 4444, targetPort: 'sv2', protocol: 'TCP' }]);
+  });
+
+  it('uses external CKB/Kafka/Redis instead of managed ones, secrets through secretKeyRef', () => {
+    const pool = samplePool('p', 'ns', {
+      ckb: { external: { rpcUrl: 'http://node.example:8114' } },
+      kafka: { external: { brokersSecretRef: { name: 'kafka-conn' } } },
+      redis: { external: { urlSecretRef: { name: 'redis-conn', key: 'uri' } } },
+    });
+    const objs = renderChildren(pool);
+    expect(objs.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
+    expect(objs.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    const jm = find(objs, 'Deployment', 'p-jobmaker');
+    expect(env(jm, 'EAGLEPOOL_CKB_RPC_URL').value).toBe('http://node.example:8114');
+    expect(env(jm, 'EAGLEPOOL_KAFKA_BROKERS').valueFrom).toEqual({
+      secretKeyRef: { name: 'kafka-conn', key: 'brokers' },
+    });
+    expect(env(jm, 'EAGLEPOOL_REDIS_URL').valueFrom).toEqual({
+      secretKeyRef: { name: 'redis-conn', key: 'uri' },
+    });
+    expect(prunableChildren(pool, objs).map((r) => `${r.kind}/${r.name}`)).toContain('StatefulSet/p-ckb');
+  });
+
+  it('adds the HPA (targeting the MiningPool scale subresource), translator and ServiceMonitor on demand', () => {
+    const pool = samplePool('p', 'ns', {
+      stratum: { autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 7 } },
+      translator: { enabled: true, replicas: 2 },
+      monitoring: { serviceMonitor: { enabled: true, labels: { release: 'prom' } } },
+    });
+    const objs = renderChildren(pool);
+    const hpa = find(objs, 'HorizontalPodAutoscaler', 'p-stratum');
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: 'mining.eaglepool.dev/v1alpha1',
+      kind: 'MiningPool',
+      name: 'p',
+    });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 7]);
+    const tr = find(objs, 'Deployment', 'p-translator');
+    expect(tr.spec.replicas).toBe(2);
+    expect(tr.spec.template.spec.containers[0].args).toEqual(['translator']);
+    expect(env(tr, 'EAGLEPOOL_STRATUM_URL').value).toBe('p-stratum.ns.svc:34254');
+    expect(find(objs, 'ServiceMonitor', 'p').metadata.labels?.release).toBe('prom');
+    expect(prunableChildren(pool, objs).map((r) => r.kind)).not.toContain('HorizontalPodAutoscaler');
+  });
+
+  it('prunes exactly the optional children a default pool does not want', () => {
+    const pool = samplePool('p', 'ns');
+    const pruned = prunableChildren(pool, renderChildren(pool)).map((r) => `${r.kind}/${r.name}`);
+    expect(pruned.sort()).toEqual(
+      [
+        'Deployment/p-translator',
+        'HorizontalPodAutoscaler/p-stratum',
+        'Service/p-translator',
+        'ServiceMonitor/p',
+      ].sort(),
+    );
+    const all = new Set(possibleChildren(pool).map(refKey));
+    for (const o of renderChildren(samplePool('p', 'ns', { translator: { enabled: true } })))
+      expect(all.has(refKey(refOf(o)))).toBe(true);
+  });
+
+  it('is deterministic, and the hash moves only with the intent', () => {
+    const a = renderChildren(samplePool('p', 'ns'));
+    const b = renderChildren(samplePool('p', 'ns'));
+    expect(b).toEqual(a);
+    const c = renderChildren(samplePool('p', 'ns', { stratum: { replicas: 3 } }));
+    const hash = (objs: K8sObject[], kind: string, name: string) =>
+      find(objs, kind, name).metadata.annotations?.[HASH_ANNOTATION];
+    expect(hash(c, 'Deployment', 'p-stratum')).not.toBe(hash(a, 'Deployment', 'p-stratum'));
+    expect(hash(c, 'Deployment', 'p-jobmaker')).toBe(hash(a, 'Deployment', 'p-jobmaker'));
+  });
+
+  it('retains or deletes StatefulSet PVCs per spec.pvcRetentionPolicy', () => {
+    const del = renderChildren(samplePool('p', 'ns', { pvcRetentionPolicy: 'Delete' }));
+    expect(find(del, 'StatefulSet', 'p-ckb').spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Delete',
+      whenScaled: 'Retain',
+    });
+    const keep = renderChildren(samplePool('p', 'ns'));
+    expect(find(keep, 'StatefulSet', 'p-redis').spec.persistentVolumeClaimRetentionPolicy.whenDeleted).toBe(
+      'Retain',
+    );
+    expect(
+      find(keep, 'StatefulSet', 'p-ckb').spec.volumeClaimTemplates[0].spec.resources.requests.storage,
+    ).toBe('300Gi');
+  });
+});
+
+describe('ckb.toml', () => {
+  it('pays the block reward to spec.payout and serves RPC to the cluster', () => {
+    const toml = ckbToml(
+      samplePool('p', 'ns', {
+        network: 'testnet',
+        payout: { codeHash: `0x${'ab'.repeat(32)}`, hashType: 'data1', args: '0x1234' },
+      }),
+    );
+    expect(toml).toContain(
+      `[block_assembler]\ncode_hash = "0x${'ab'.repeat(32)}"\nargs = "0x1234"\nhash_type = "data1"\nmessage = "0x"`,
+    );
+    expect(toml).toContain('spec = { bundled = "specs/testnet.toml" }');
+    expect(toml).toContain('listen_address = "0.0.0.0:8114"');
+    expect(toml).toMatch(/modules = \[.*"Miner".*\]/);
+  });
+});
+
+describe('noise keys', () => {
+  it('generates valid distinct BIP340 key pairs into an immutable Secret', () => {
+    const keys = generateNoiseKeys();
+    expect(keys.authorityPublicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(keys.authorityPublicKey).not.toBe(keys.staticPublicKey);
+    const sig = schnorr.sign(new Uint8Array(32), hexToBytes(keys.authoritySecretKey));
+    expect(schnorr.verify(sig, new Uint8Array(32), hexToBytes(keys.authorityPublicKey))).toBe(true);
+    const secret = noiseSecret(samplePool('p', 'ns'), keys) as any;
+    expect(secret.immutable).toBe(true);
+    expect(secret.stringData['static-secret-key']).toBe(keys.staticSecretKey);
+    expect(generateNoiseKeys().authoritySecretKey).not.toBe(keys.authoritySecretKey);
+  });
+});
