@@ -1,0 +1,127 @@
+// Starts the real dependencies of the integration tests in a fresh temp dir and stops them again.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { INFRA_ENV_VARS } from '../env.js';
+import { startKafka } from './kafka.js';
+import { startKube } from './kube.js';
+import { DEPENDENCIES, infraBinaries, missingInstallTargets } from './paths.js';
+import type { Dependency, InfraBinaries } from './paths.js';
+import { InfraError, ServiceGroup } from './process.js';
+import type { ServiceProcess } from './process.js';
+import { startRedis } from './redis.js';
+
+export { InfraError } from './process.js';
+export type { Dependency } from './paths.js';
+
+export interface RunningInfra {
+  deps: Dependency[];
+  /** Temp dir of this run: per-dependency data, logs (<dep>/<dep>.log), PKI and kubeconfig. */
+  dir: string;
+  /** EAGLEPOOL_* variables for the started dependencies (see e2e/infra/env.ts). */
+  env: Record<string, string>;
+  processes: readonly ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  deps?: readonly Dependency[];
+  binaries?: InfraBinaries;
+  /**
+   * Kill the servers if this Node process exits without calling stop() (default true). The CLI's
+   * `up` passes false: there the servers outlive it until `down`.
+   */
+  killOnExit?: boolean;
+}
+
+export const INSTALL_HINT = 'bash .ci/install.d/30-infra.sh';
+
+async function checkHelm(helm: string): Promise<void> {
+  try {
+    await promisify(execFile)(helm, ['version', '--short'], { timeout: 10_000 });
+  } catch (err) {
+    throw new InfraError('helm', `${helm} version failed: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Starts the requested dependencies (default: all) in parallel. On any failure everything already
+ * started is stopped and the InfraError of the first failing dependency is thrown; the run's temp dir
+ * is kept then, so its logs can be read in full.
+ */
+export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra> {
+  const deps = [...(opts.deps ?? DEPENDENCIES)];
+  const bins = opts.binaries ?? infraBinaries();
+  const missing = missingInstallTargets(deps, bins);
+  if (missing.length > 0) {
+    throw new InfraError(
+      missing.join(', '),
+      `not installed (no cached build under ${join(bins.kafkaLibDir, '..', '..')}). Run \`${INSTALL_HINT}\` ` +
+        `(or \`bash e2e/infra/install.sh ${missing.join(' ')}\`) first; the first build of kube-apiserver ` +
+        'takes a while, later runs take seconds.',
+    );
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'eaglepool-infra-'));
+  const sub = (name: string): string => {
+    const path = join(dir, name);
+    mkdirSync(path);
+    return path;
+  };
+  const group = new ServiceGroup();
+  const env: Record<string, string> = {};
+  const starts: Promise<void>[] = [];
+  if (deps.includes('redis')) {
+    starts.push(
+      startRedis(group, sub('redis'), bins.redisServer).then(
+        (r) => void (env[INFRA_ENV_VARS.redisUrl] = r.url),
+      ),
+    );
+  }
+  if (deps.includes('kafka')) {
+    starts.push(
+      startKafka(group, sub('kafka'), bins.java, bins.kafkaLibDir).then(
+        (k) => void (env[INFRA_ENV_VARS.kafkaBrokers] = k.brokers.join(',')),
+      ),
+    );
+  }
+  if (deps.includes('kube')) {
+    starts.push(
+      startKube(group, sub('kube'), bins.etcd, bins.kubeApiserver).then(
+        (k) => void (env[INFRA_ENV_VARS.kubeconfig] = k.kubeconfig),
+      ),
+    );
+  }
+  if (deps.includes('helm')) {
+    starts.push(checkHelm(bins.helm).then(() => void (env[INFRA_ENV_VARS.helm] = bins.helm)));
+  }
+
+  const results = await Promise.allSettled(starts);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    await group.stopAll(5_000);
+    const reason = failure.reason as unknown;
+    const err = reason instanceof Error ? reason : new Error(String(reason));
+    err.message += `\n(all started dependencies were stopped; logs kept in ${dir})`;
+    throw err;
+  }
+
+  const onExit = (): void => group.killAllNow();
+  if (opts.killOnExit ?? true) process.once('exit', onExit);
+  let stopped = false;
+  return {
+    deps,
+    dir,
+    env,
+    processes: group.processes.filter((p) => p.exitStatus() === undefined),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      process.removeListener('exit', onExit);
+      await group.stopAll();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

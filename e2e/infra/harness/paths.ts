@@ -1,0 +1,97 @@
+// Where the installer (e2e/infra/install.sh) caches each dependency, and which ones are missing.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const INFRA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const REPO_DIR = resolve(INFRA_DIR, '..', '..');
+export const INSTALL_SCRIPT = join(INFRA_DIR, 'install.sh');
+
+export interface InfraVersions {
+  kubernetes: string;
+  etcd: string;
+  helm: string;
+  kafka: string;
+}
+
+/** Parses e2e/infra/versions.env (KEY=VALUE lines, # comments), shared with install.sh. */
+export function readVersions(file = join(INFRA_DIR, 'versions.env')): InfraVersions {
+  const values = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^([A-Z_]+)=(\S+)\s*$/.exec(line.trim());
+    if (match) values.set(match[1]!, match[2]!);
+  }
+  const get = (key: string): string => {
+    const value = values.get(key);
+    if (value === undefined) throw new Error(`${file}: ${key} is not set`);
+    return value;
+  };
+  return {
+    kubernetes: get('KUBERNETES_VERSION'),
+    etcd: get('ETCD_VERSION'),
+    helm: get('HELM_VERSION'),
+    kafka: get('KAFKA_VERSION'),
+  };
+}
+
+/** Same rule as install.sh: $EAGLEPOOL_CACHE, else $XDG_CACHE_HOME/eaglepool, else ~/.cache/eaglepool. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.EAGLEPOOL_CACHE) return env.EAGLEPOOL_CACHE;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'eaglepool');
+}
+
+export interface InfraBinaries {
+  redisServer: string;
+  java: string;
+  kafkaLibDir: string;
+  etcd: string;
+  kubeApiserver: string;
+  helm: string;
+}
+
+export function infraBinaries(
+  versions: InfraVersions = readVersions(),
+  root: string = cacheRoot(),
+  env: NodeJS.ProcessEnv = process.env,
+): InfraBinaries {
+  return {
+    redisServer: '/usr/bin/redis-server',
+    java: env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java',
+    kafkaLibDir: join(root, `kafka-${versions.kafka}`, 'lib'),
+    etcd: join(root, `etcd-${versions.etcd}`, 'etcd'),
+    kubeApiserver: join(root, `kube-apiserver-${versions.kubernetes}`, 'kube-apiserver'),
+    helm: join(root, `helm-${versions.helm}`, 'helm'),
+  };
+}
+
+export const DEPENDENCIES = ['redis', 'kafka', 'kube', 'helm'] as const;
+export type Dependency = (typeof DEPENDENCIES)[number];
+
+/** install.sh targets whose cached artifacts are absent for the given dependencies. */
+export function missingInstallTargets(deps: readonly Dependency[], bins = infraBinaries()): string[] {
+  const complete = (file: string): boolean => existsSync(join(dirname(file), '.complete'));
+  const missing: string[] = [];
+  for (const dep of deps) {
+    if (dep === 'redis' && !existsSync(bins.redisServer)) missing.push('redis');
+    if (dep === 'kafka' && !complete(bins.kafkaLibDir)) missing.push('kafka');
+    if (dep === 'kube') {
+      if (!complete(bins.etcd)) missing.push('etcd');
+      if (!complete(bins.kubeApiserver)) missing.push('kube-apiserver');
+    }
+    if (dep === 'helm' && !complete(bins.helm)) missing.push('helm');
+  }
+  return missing;
+}
+
+/** Parses a dependency list such as "redis,kafka" (EAGLEPOOL_INFRA); empty or "all" means all four. */
+export function parseDependencies(spec: string | undefined): Dependency[] {
+  if (spec === undefined || spec.trim() === '' || spec.trim() === 'all') return [...DEPENDENCIES];
+  const deps = spec.split(',').map((s) => s.trim());
+  for (const dep of deps) {
+    if (!(DEPENDENCIES as readonly string[]).includes(dep)) {
+      throw new Error(`unknown infra dependency '${dep}' (expected some of: ${DEPENDENCIES.join(', ')})`);
+    }
+  }
+  return deps as Dependency[];
+}

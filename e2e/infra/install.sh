@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Installs every real dependency of the integration tests, building each once and caching it
+# outside the clone under ${EAGLEPOOL_CACHE:-~/.cache/eaglepool}/<name>-<version>/ (a second run
+# only checks the caches):
+#   bash e2e/infra/install.sh                 # everything
+#   bash e2e/infra/install.sh redis kafka     # a subset: redis kafka etcd kube-apiserver helm
+# Versions come from e2e/infra/versions.env. Go builds use GOMODCACHE/GOCACHE under the same
+# cache root, so a rebuild after a version bump only compiles what changed.
+set -euo pipefail
+
+INFRA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$INFRA_DIR/../.." && pwd)
+# shellcheck source=versions.env
+source "$INFRA_DIR/versions.env"
+# shellcheck source=../../.ci/lib/apt.sh
+source "$REPO_DIR/.ci/lib/apt.sh"
+
+CACHE=${EAGLEPOOL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/eaglepool}
+mkdir -p "$CACHE"
+export GOMODCACHE="$CACHE/go/mod" GOCACHE="$CACHE/go/build" GOTOOLCHAIN=local CGO_ENABLED=0
+export GOFLAGS=-trimpath
+
+log() { echo "infra: $*"; }
+die() {
+  echo "infra: ERROR: $*" >&2
+  exit 1
+}
+
+# One installer at a time per cache (CI steps, vitest auto-install and a developer may overlap).
+exec 8>"$CACHE/.install.lock"
+flock 8
+
+is_cached() { [ -f "$CACHE/$1-$2/.complete" ]; }
+
+# Builds into a private staging directory and moves it into place only when complete, so an
+# interrupted build never leaves a half-filled cache entry behind.
+new_stage() {
+  local dir="$CACHE/.staging/$1-$2.$$"
+  rm -rf "$dir" && mkdir -p "$dir" && echo "$dir"
+}
+publish() {
+  local stage=$1 name=$2 version=$3
+  touch "$stage/.complete"
+  rm -rf "${CACHE:?}/$name-$version"
+  mv "$stage" "$CACHE/$name-$version"
+}
+
+require_go() {
+  command -v go >/dev/null || die "go is not on PATH (Go >= 1.26 is needed to build kube-apiserver, etcd and helm)"
+  local v
+  v=$(go env GOVERSION)
+  case "$v" in
+    go1.2[6-9]* | go1.[3-9][0-9]*) ;;
+    *) die "Go >= 1.26 is needed, found $v" ;;
+  esac
+}
+
+# go_module_version DIR MODULE: the version of MODULE required by DIR/go.mod.
+go_module_version() {
+  sed -n "s|^[[:space:]]*$2 \(v[^ ]*\).*|\1|p" "$1/go.mod" | head -n1
+}
+
+install_redis() {
+  apt_install redis-server
+  command -v redis-server >/dev/null || die "redis-server is missing after apt install"
+  log "redis: $(redis-server --version | cut -d' ' -f3)"
+}
+
+install_kafka() {
+  local name=kafka version=$KAFKA_VERSION
+  command -v java >/dev/null || apt_install openjdk-17-jre-headless
+  if ! is_cached "$name" "$version"; then
+    command -v mvn >/dev/null || apt_install maven
+    local stage
+    stage=$(new_stage "$name" "$version")
+    log "kafka: resolving kafka_2.13 $version and its runtime dependencies from Maven Central"
+    mvn -B -q -Dstyle.color=never -f "$INFRA_DIR/kafka/pom.xml" -Dmaven.repo.local="$CACHE/m2" -Dkafka.version="$version" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$stage/lib"
+    ls "$stage/lib/kafka_2.13-$version.jar" >/dev/null || die "kafka: kafka_2.13-$version.jar was not resolved"
+    publish "$stage" "$name" "$version"
+  fi
+  log "kafka: $version ($(ls "$CACHE/$name-$version/lib" | wc -l) jars)"
+}
+
+install_etcd() {
+  local name=etcd version=$ETCD_VERSION
+  [ "$(go_module_version "$INFRA_DIR/etcd" go.etcd.io/etcd/server/v3)" = "v$version" ] ||
+    die "etcd: versions.env says $version but e2e/infra/etcd/go.mod pins another server version"
+  if ! is_cached "$name" "$version"; then
+    require_go
+    local stage
+    stage=$(new_stage "$name" "$version")
+    log "etcd: building go.etcd.io/etcd/server/v3@v$version"
+    (cd "$INFRA_DIR/etcd" && go build -mod=readonly -ldflags "-s -w" -o "$stage/etcd" go.etcd.io/etcd/server/v3)
+    publish "$stage" "$name" "$version"
+  fi
+  log "etcd: $("$CACHE/$name-$version/etcd" --version | head -n1)"
+}
+
+install_kube_apiserver() {
+  local name=kube-apiserver version=$KUBERNETES_VERSION
+  [ "$(go_module_version "$INFRA_DIR/k8s" k8s.io/kubernetes)" = "v$version" ] ||
+    die "kube-apiserver: versions.env says $version but e2e/infra/k8s/go.mod differs (run: bash e2e/infra/k8s/gen-gomod.sh $version)"
+  if ! is_cached "$name" "$version"; then
+    require_go
+    local stage minor
+    stage=$(new_stage "$name" "$version")
+    minor=$(echo "$version" | cut -d. -f2)
+    log "kube-apiserver: building k8s.io/kubernetes/cmd/kube-apiserver@v$version (slow the first time: ~2-3k packages)"
+    # Without the -X flags the binary reports v0.0.0-master, which breaks semver checks (kubeVersion).
+    (cd "$INFRA_DIR/k8s" && go build -mod=readonly -o "$stage/kube-apiserver" \
+      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+      k8s.io/kubernetes/cmd/kube-apiserver)
+    publish "$stage" "$name" "$version"
+  fi
+  log "kube-apiserver: $("$CACHE/$name-$version/kube-apiserver" --version)"
+}
+
+install_helm() {
+  local name=helm version=$HELM_VERSION major
+  major=${version%%.*}
+  if ! is_cached "$name" "$version"; then
+    require_go
+    local stage
+    stage=$(new_stage "$name" "$version")
+    log "helm: building helm.sh/helm/v$major/cmd/helm@v$version"
+    GOBIN="$stage" go install -ldflags "-s -w -X helm.sh/helm/v$major/internal/version.version=v$version" \
+      "helm.sh/helm/v$major/cmd/helm@v$version"
+    publish "$stage" "$name" "$version"
+  fi
+  log "helm: $("$CACHE/$name-$version/helm" version --short)"
+}
+
+apt_install openssl ca-certificates
+
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(redis kafka etcd helm kube-apiserver)
+for target in "${targets[@]}"; do
+  started=$(date +%s)
+  case "$target" in
+    redis) install_redis ;;
+    kafka) install_kafka ;;
+    etcd) install_etcd ;;
+    kube-apiserver) install_kube_apiserver ;;
+    helm) install_helm ;;
+    *) die "unknown dependency '$target' (expected: redis kafka etcd kube-apiserver helm)" ;;
+  esac
+  log "$target ready in $(($(date +%s) - started))s"
+done
+rm -rf "$CACHE/.staging"
