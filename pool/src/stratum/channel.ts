@@ -28,6 +28,10 @@ export class Channel {
   /** Jobs with an id below this were sent while `previous` was in force. */
   private changedAtJob = 0;
 
+  /** Newest job id sent on this channel and the tip generation it belongs to. */
+  lastJobId = 0;
+  lastTip = 0;
+
   // Pending SubmitShares.Success batch.
   pendingCount = 0;
   pendingSum = 0n;

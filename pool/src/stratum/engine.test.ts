@@ -301,11 +301,11 @@ describe('StratumEngine jobs and vardiff', () => {
       maxTarget: targetToU256LE(MAX),
     });
     const a = engine.newJob(template(1, 0xaa));
-    conn.sendJob(a.job, a.newTip);
+    conn.sendJob(a.job);
     const b = engine.newJob(template(2, 0xaa));
-    conn.sendJob(b.job, b.newTip);
+    conn.sendJob(b.job);
     const c = engine.newJob(template(3, 0xbb));
-    conn.sendJob(c.job, c.newTip);
+    conn.sendJob(c.job);
     expect(sent.slice(1).map((m) => [m.type, (m as Of<'NewMiningJob'>).minNtime])).toEqual([
       ['NewMiningJob', undefined],
       ['SetNewPrevHash', 1_700_000_001],
@@ -362,5 +362,58 @@ describe('StratumEngine jobs and vardiff', () => {
       maximumTarget: targetToU256LE(max),
     });
     expect(u256LEToTarget(h.of('SetTarget')[0]!.maximumTarget)).toBe(max);
+  });
+});
+
+describe('StratumEngine with the job maker and Eaglesong', () => {
+  it('uses the job maker job id and does not resend a job a new channel already got', () => {
+    const h = setup();
+    const { job } = h.engine.newJob({ ...template(1, 0xaa), jobId: 500 });
+    expect(job.id).toBe(500);
+    openStandard(h);
+    h.conn.sendJob(job);
+    expect(h.of('NewMiningJob').map((m) => m.jobId)).toEqual([500]);
+    const next = h.engine.newJob({ ...template(2, 0xaa), jobId: 501 }).job;
+    h.conn.sendJob(next);
+    expect(h.of('NewMiningJob').map((m) => [m.jobId, m.minNtime])).toEqual([
+      [500, undefined],
+      [501, 1_700_000_002],
+    ]);
+  });
+
+  it('accepts a nonce found by EaglesongJob.search and reports a block that ckbPowHash confirms', async () => {
+    const { EaglesongJob, ckbPowHash } = await import('../eaglesong/index.js');
+    const blocks: BlockCandidate[] = [];
+    const engine = new StratumEngine(
+      { replicaId: Uint8Array.of(2), makeHasher: (p) => new EaglesongJob(p) },
+      { onShare: () => {}, onBlock: (b) => blocks.push(b) },
+    );
+    const sent: Sv2Message[] = [];
+    const conn = engine.connect((m) => sent.push(m));
+    const net = 1n << 248n;
+    const t = { ...template(9, 0x11, net), powHash: Uint8Array.from({ length: 32 }, (_, i) => i * 7) };
+    engine.newJob(t);
+    conn.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 1,
+      userIdentity: 'u',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+    });
+    const ok = sent[0] as Of<'OpenStandardMiningChannelSuccess'>;
+    const base = standardNonce(ok.extranoncePrefix, 0x55, 0);
+    const targetBE = Uint8Array.from(targetToU256LE(net)).reverse();
+    const searcher = new EaglesongJob(t.powHash);
+    const [nonce] = searcher.search(base, 0, 4096, targetBE);
+    expect(nonce).toBeDefined();
+    conn.handle({
+      ...submit(ok.channelId, 1, 1, nonce!, Number(t.timestamp / 1000n)),
+      version: 0x55,
+    } as Sv2Message);
+    expect(sent.filter((m) => m.type === 'SubmitSharesError')).toEqual([]);
+    expect(blocks).toHaveLength(1);
+    const n = standardNonce(ok.extranoncePrefix, 0x55, nonce!);
+    expect(nonceToU128(n)).toBe(blocks[0]!.nonce);
+    expect(bytesBEToTarget(ckbPowHash(t.powHash, n)) <= net).toBe(true);
   });
 });

@@ -81,7 +81,7 @@ export interface EngineEvents {
 interface JobMessages {
   standard: Msg<'NewMiningJob'>;
   extended: Msg<'NewExtendedMiningJob'>;
-  prevHash: Msg<'SetNewPrevHash'> | undefined;
+  prevHash: Msg<'SetNewPrevHash'>;
 }
 
 export class StratumEngine {
@@ -119,12 +119,12 @@ export class StratumEngine {
   }
 
   /**
-   * Registers a job from the job maker. The caller then calls `sendJob(job, newTip)` on every
+   * Registers a job from the job maker. The caller then calls `sendJob(job)` on every
    * connection (in slices, so share handling is not starved).
    */
   newJob(template: JobTemplate): { job: Job; newTip: boolean } {
     const added = this.jobs.add(template);
-    this.messages = buildJobMessages(added.job, added.newTip);
+    this.messages = buildJobMessages(added.job);
     return added;
   }
 
@@ -137,13 +137,13 @@ export class StratumEngine {
   /** @internal messages of the newest job */
   jobMessages(job: Job): JobMessages {
     if (this.messages && this.messages.standard.jobId === job.id) return this.messages;
-    return buildJobMessages(job, true);
+    return buildJobMessages(job);
   }
 }
 
-function buildJobMessages(job: Job, newTip: boolean): JobMessages {
+function buildJobMessages(job: Job): JobMessages {
   const t = job.template;
-  const minNtime = newTip ? undefined : job.ntime;
+  const minNtime = job.ntime;
   return {
     standard: {
       type: 'NewMiningJob',
@@ -164,16 +164,14 @@ function buildJobMessages(job: Job, newTip: boolean): JobMessages {
       coinbaseTxPrefix: t.powHash,
       coinbaseTxSuffix: new Uint8Array(0),
     },
-    prevHash: newTip
-      ? {
-          type: 'SetNewPrevHash',
-          channelId: 0,
-          jobId: job.id,
-          prevHash: t.parentHash,
-          minNtime: job.ntime,
-          nbits: t.compactTarget,
-        }
-      : undefined,
+    prevHash: {
+      type: 'SetNewPrevHash',
+      channelId: 0,
+      jobId: job.id,
+      prevHash: t.parentHash,
+      minNtime: job.ntime,
+      nbits: t.compactTarget,
+    },
   };
 }
 
@@ -229,14 +227,25 @@ export class MiningConnection {
     }
   }
 
-  /** Sends a job (registered with `engine.newJob`) to every channel of this connection. */
-  sendJob(job: Job, newTip: boolean): void {
+  /**
+   * Sends a job (registered with `engine.newJob`) to every channel of this connection: as a
+   * future job + SetNewPrevHash to channels that have not seen its parent yet, else as an
+   * active job. Channels that already have this job or a newer one are skipped.
+   */
+  sendJob(job: Job): void {
     if (this.closed || this.channels.size === 0) return;
     const m = this.engine.jobMessages(job);
     for (const ch of this.channels.values()) {
-      if (ch.kind === 'standard') this.send({ ...m.standard, channelId: ch.id });
-      else this.send({ ...m.extended, channelId: ch.id });
-      if (newTip && m.prevHash) this.send({ ...m.prevHash, channelId: ch.id });
+      if (ch.lastJobId >= job.id) continue;
+      const newTip = ch.lastTip !== job.tip;
+      if (ch.kind === 'standard') {
+        this.send({ ...m.standard, channelId: ch.id, minNtime: newTip ? undefined : job.ntime });
+      } else {
+        this.send({ ...m.extended, channelId: ch.id, minNtime: newTip ? undefined : job.ntime });
+      }
+      if (newTip) this.send({ ...m.prevHash, channelId: ch.id });
+      ch.lastJobId = job.id;
+      ch.lastTip = job.tip;
     }
   }
 
@@ -328,15 +337,9 @@ export class MiningConnection {
       const m = this.engine.jobMessages(job);
       if (kind === 'standard') this.send({ ...m.standard, channelId, minNtime: undefined });
       else this.send({ ...m.extended, channelId, minNtime: undefined });
-      const t = job.template;
-      this.send({
-        type: 'SetNewPrevHash',
-        channelId,
-        jobId: job.id,
-        prevHash: t.parentHash,
-        minNtime: job.ntime,
-        nbits: t.compactTarget,
-      });
+      this.send({ ...m.prevHash, channelId });
+      ch.lastJobId = job.id;
+      ch.lastTip = job.tip;
     }
   }
 

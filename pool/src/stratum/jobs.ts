@@ -21,6 +21,8 @@ export interface JobTemplate {
   target: bigint;
   powHash: Uint8Array;
   version: number;
+  /** Pool-wide job id from the job maker (proto Job.job_id); allocated here when absent. */
+  jobId?: number;
 }
 
 /** Per-job Eaglesong midstate (`EaglesongJob` satisfies it). */
@@ -32,6 +34,8 @@ export interface PowHasher {
 export interface Job {
   readonly id: number;
   readonly template: JobTemplate;
+  /** Increases whenever the parent changes; a channel that has not seen it needs SetNewPrevHash. */
+  readonly tip: number;
   /** SV2 min_ntime / ntime: header timestamp in seconds (u32). */
   readonly ntime: number;
   readonly networkTargetBE: Uint8Array;
@@ -56,6 +60,7 @@ export class JobBook {
   private readonly keepStaleIds: number;
   private nextId = 1;
   private tipParent: Uint8Array | undefined;
+  private tip = 0;
   private latest: Job | undefined;
 
   constructor(
@@ -71,9 +76,9 @@ export class JobBook {
     return this.latest;
   }
 
-  /** Id the next job will get. */
+  /** A lower bound of the next job's id (ids increase). */
   get nextJobId(): number {
-    return this.nextId;
+    return this.latest ? this.latest.id + 1 : this.nextId;
   }
 
   /**
@@ -86,16 +91,20 @@ export class JobBook {
     if (newTip) {
       for (const id of this.active.keys()) this.retire(id);
       this.tipParent = template.parentHash;
+      this.tip++;
     }
+    const id = template.jobId ?? this.nextId;
+    if (this.active.has(id)) throw new RangeError(`job id ${id} is already in use`);
     const job: Job = {
-      id: this.nextId,
+      id,
       template,
+      tip: this.tip,
       ntime: Number((template.timestamp / 1000n) & 0xffffffffn),
       networkTargetBE: targetToBytesBE(template.target),
       hasher: this.makeHasher(template.powHash),
       seen: new Set(),
     };
-    this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1;
+    this.nextId = id >= 0xffffffff ? 1 : id + 1;
     this.active.set(job.id, job);
     this.latest = job;
     while (this.active.size > this.keepJobs) {
