@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# protoc for ts-proto: the generated TypeScript in proto/gen/ is committed, protoc is
+# only needed to regenerate it (`npm run proto:gen`) and for the freshness test
+# (proto/gen.test.ts), which regenerates into a temp dir and diffs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source .ci/lib/apt.sh
+apt_install protobuf-compiler
+protoc --version

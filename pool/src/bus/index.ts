@@ -1,0 +1,18 @@
+export type { EventBus, BusMessage, OutMessage, SubscribeOptions, Subscription, TopicSpec } from './types.js';
+export { MemoryBus, type MemoryBusOptions } from './memory.js';
+export { KafkaBus, type KafkaBusOptions } from './kafka.js';
+export { poolTopics, poolTopicSpecs, type PoolTopics } from './topics.js';
+export {
+  FoundBlock,
+  Job,
+  ShareRecord,
+  SolvedBlock,
+  shareIdFor,
+  toHex,
+  createShareLog,
+  logBlockCandidate,
+  publishJob,
+  publishFoundBlock,
+  type ShareLog,
+} from './records.js';
+export { createBus } from './create.js';

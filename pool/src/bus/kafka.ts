@@ -1,0 +1,193 @@
+/**
+ * Kafka EventBus on kafkajs: an idempotent producer (acks=all, one request in flight so
+ * sequence numbers stay ordered) behind a batcher that lingers `lingerMs` or until
+ * `batchMax` messages are queued, and consumer groups with offsets committed only after
+ * the handler resolves (at-least-once).
+ */
+import { Kafka, logLevel, type Admin, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import type { Logger } from '../observability/logger.js';
+import type { BusMessage, EventBus, OutMessage, SubscribeOptions, Subscription, TopicSpec } from './types.js';
+
+export interface KafkaBusOptions {
+  brokers: readonly string[];
+  clientId: string;
+  lingerMs: number;
+  batchMax: number;
+  /** Replication factor of created topics (-1 = broker default). */
+  replicationFactor: number;
+  logger: Logger;
+}
+
+interface Pending {
+  topic: string;
+  messages: readonly OutMessage[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+const KAFKA_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export class KafkaBus implements EventBus {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly consumers = new Set<Consumer>();
+  private connected: Promise<void> | undefined;
+  private producerUp = false;
+  private queue: Pending[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sending: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly opts: KafkaBusOptions) {
+    const log = opts.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: [...opts.brokers],
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const { message, ...rest } = entry;
+          log[KAFKA_LEVEL[level] ?? 'info'](message, rest);
+        },
+    });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.producer.on(this.producer.events.CONNECT, () => (this.producerUp = true));
+    this.producer.on(this.producer.events.DISCONNECT, () => (this.producerUp = false));
+  }
+
+  /** Connects the producer (publish connects lazily; services call this at start to fail fast). */
+  connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((err: unknown) => {
+      this.connected = undefined;
+      throw err;
+    });
+    return this.connected;
+  }
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.name));
+      if (missing.length === 0) return;
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: this.opts.replicationFactor,
+            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (err) {
+        // Another replica created them concurrently: fine as long as they exist now.
+        const now = new Set(await admin.listTopics());
+        if (!missing.every((t) => now.has(t.name))) throw err;
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  publish(topic: string, messages: readonly OutMessage[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('bus is closed'));
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, messages, resolve, reject });
+      this.queued += messages.length;
+      if (this.queued >= this.opts.batchMax) this.kick();
+      else this.timer ??= setTimeout(() => this.kick(), this.opts.lingerMs);
+    });
+  }
+
+  /** Starts a send unless one is in flight (the next one starts when it finishes). */
+  private kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.sending || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.queued = 0;
+    this.sending = this.send(batch).finally(() => {
+      this.sending = undefined;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    for (const p of batch) {
+      let list = byTopic.get(p.topic);
+      if (!list) byTopic.set(p.topic, (list = []));
+      for (const m of p.messages) {
+        list.push({ key: m.key, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) });
+      }
+    }
+    try {
+      await this.connect();
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  async subscribe(opts: SubscribeOptions): Promise<Subscription> {
+    const consumer = this.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
+    this.consumers.add(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning });
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch, heartbeat }) => {
+        const messages: BusMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key?.toString() ?? '',
+          value: m.value ?? new Uint8Array(0),
+        }));
+        // A rejection makes kafkajs seek back to the last committed offset and retry: redelivery.
+        await opts.handler(messages);
+        await heartbeat();
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  healthy(): boolean {
+    return this.producerUp && !this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.kick();
+    while (this.sending) await this.sending;
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The event bus contract (Kafka in production, in-memory in `pool dev`): durable,
+ * ordered per key, at-least-once delivery to consumer groups.
+ */
+
+export interface OutMessage {
+  key: string;
+  value: Uint8Array;
+}
+
+export interface BusMessage extends OutMessage {
+  topic: string;
+  partition: number;
+  /** Offset within the partition (decimal string, as Kafka reports it). */
+  offset: string;
+}
+
+export interface TopicSpec {
+  name: string;
+  /** -1 = broker default. */
+  partitions: number;
+  /** Kafka topic configs, e.g. `{ 'retention.ms': '3600000' }` (ignored in memory). */
+  configs?: Record<string, string>;
+}
+
+export interface SubscribeOptions {
+  topic: string;
+  /** Consumer group: each group sees every message once (at least once, see handler). */
+  groupId: string;
+  /** Where a group with no committed offset starts: true = oldest message, false = only new ones. */
+  fromBeginning: boolean;
+  /**
+   * Called with batches in offset order (per partition). The batch's offsets are committed
+   * only after the promise resolves; if it rejects, the batch is delivered again after a
+   * pause. Handlers must therefore be idempotent.
+   */
+  handler(batch: BusMessage[]): Promise<void>;
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+}
+
+export interface EventBus {
+  /** Creates the topics that do not exist yet (idempotent). */
+  ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
+  /**
+   * Appends messages; resolves once they are durably written (Kafka: acks=all). Calls
+   * made within a few milliseconds are sent as one batch.
+   */
+  publish(topic: string, messages: readonly OutMessage[]): Promise<void>;
+  subscribe(opts: SubscribeOptions): Promise<Subscription>;
+  /** Connected and able to produce (for /readyz). */
+  healthy(): boolean;
+  /** Flushes pending publishes and disconnects. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,200 @@
+/**
+ * The one Eaglepool configuration: every key, its type, default and documentation.
+ * docs/services.md's config reference lists the same keys (the config test checks it).
+ */
+import { hostname } from 'node:os';
+import { int, listen, num, oneOf, optInt, optUrl, str, strList, url, type Field } from './fields.js';
+
+export const configSchema = {
+  logLevel: oneOf({
+    values: ['debug', 'info', 'warn', 'error'],
+    default: 'info',
+    doc: 'Minimum level of JSON log lines.',
+  }),
+  instanceId: str({
+    default: hostname(),
+    doc: 'Name of this process (pod name): lease holder id, Kafka client id suffix, log field.',
+  }),
+  ckb: {
+    rpcUrl: url({
+      protocols: ['http', 'https'],
+      default: 'http://127.0.0.1:8114',
+      doc: 'CKB node JSON-RPC URL.',
+    }),
+    subscribeUrl: optUrl({
+      protocols: ['tcp'],
+      doc: 'CKB node TCP subscription endpoint (`[rpc] tcp_listen_address`), e.g. tcp://127.0.0.1:18114. When set the job maker follows `new_tip_header` pushes and polls only as a fallback.',
+    }),
+    pollIntervalMs: int({ default: 1000, min: 50, max: 60_000, doc: 'get_block_template polling interval.' }),
+    timeoutMs: int({ default: 5000, min: 100, max: 120_000, doc: 'Timeout of one node RPC call.' }),
+  },
+  redis: {
+    url: optUrl({
+      protocols: ['redis', 'rediss'],
+      doc: 'Redis URL. Unset: in-memory store (only valid when every service runs in one process, `pool dev`).',
+    }),
+    keyPrefix: str({
+      default: 'eaglepool:',
+      doc: 'Prefix of every Redis key (several pools can share a Redis).',
+    }),
+  },
+  kafka: {
+    brokers: strList({
+      doc: 'Kafka bootstrap brokers, host:port, comma-separated in env/flags. Empty: in-memory bus (single process only).',
+    }),
+    clientId: str({ default: 'eaglepool', doc: 'Kafka client id prefix (instanceId is appended).' }),
+    topicPrefix: str({
+      default: 'eaglepool',
+      doc: 'Topic names are <prefix>.jobs, .shares, .block-candidates, .blocks.',
+    }),
+    partitions: int({
+      default: -1,
+      min: -1,
+      max: 10_000,
+      doc: 'Partitions of created topics; -1 = broker default.',
+    }),
+    replicationFactor: int({
+      default: -1,
+      min: -1,
+      max: 100,
+      doc: 'Replication factor of created topics; -1 = broker default.',
+    }),
+    lingerMs: int({
+      default: 5,
+      min: 0,
+      max: 1000,
+      doc: 'Producer batching: wait at most this long to fill a batch.',
+    }),
+    batchMax: int({
+      default: 500,
+      min: 1,
+      max: 100_000,
+      doc: 'Producer batching: send once this many messages are queued.',
+    }),
+  },
+  services: {
+    jobmakerUrl: str({
+      default: '127.0.0.1:50051',
+      doc: 'gRPC address (host:port) of the job maker, used by stratum replicas.',
+    }),
+    blockmakerUrl: str({
+      default: '127.0.0.1:50052',
+      doc: 'gRPC address (host:port) of the block maker, used by stratum replicas.',
+    }),
+  },
+  jobmaker: {
+    grpcListen: listen({ default: '0.0.0.0:50051', doc: 'gRPC JobStream listen address.' }),
+    healthPort: int({
+      default: 9101,
+      min: 0,
+      max: 65535,
+      doc: 'Port of /metrics, /healthz, /readyz (0 = any).',
+    }),
+    templateTtlMs: int({
+      default: 600_000,
+      min: 1000,
+      max: 86_400_000,
+      doc: 'How long a template stays in the cache for the block maker.',
+    }),
+    leaseTtlMs: int({
+      default: 10_000,
+      min: 1000,
+      max: 600_000,
+      doc: 'Leader lease TTL (Redis lock); renewed every TTL/3.',
+    }),
+    refreshMs: int({
+      default: 5000,
+      min: 0,
+      max: 600_000,
+      doc: 'A template with new transactions (same parent) becomes a new job only when the current job is this old.',
+    }),
+  },
+  blockmaker: {
+    grpcListen: listen({ default: '0.0.0.0:50052', doc: 'gRPC BlockMaker listen address.' }),
+    healthPort: int({
+      default: 9102,
+      min: 0,
+      max: 65535,
+      doc: 'Port of /metrics, /healthz, /readyz (0 = any).',
+    }),
+    retryIntervalMs: int({ default: 500, min: 10, max: 60_000, doc: 'Delay between submit_block retries.' }),
+    submitDeadlineMs: int({
+      default: 120_000,
+      min: 100,
+      max: 3_600_000,
+      doc: 'Give up retrying a block after this long.',
+    }),
+  },
+  shareprocessor: {
+    httpListen: listen({ default: '0.0.0.0:8080', doc: 'HTTP JSON API listen address.' }),
+    healthPort: int({
+      default: 9103,
+      min: 0,
+      max: 65535,
+      doc: 'Port of /metrics, /healthz, /readyz (0 = any).',
+    }),
+    groupId: str({
+      default: 'eaglepool-shareprocessor',
+      doc: 'Kafka consumer group of the share processor.',
+    }),
+    pplnsFactor: num({
+      default: 2,
+      min: 0.01,
+      doc: 'PPLNS window N = factor x network difficulty (summed share difficulty).',
+    }),
+    pplnsMinWindow: num({
+      default: 1e6,
+      min: 1,
+      doc: 'PPLNS window when the network difficulty is not known yet.',
+    }),
+    hashrateWindowSec: int({
+      default: 600,
+      min: 60,
+      max: 86_400,
+      doc: 'Hashrate averaging window (1-minute buckets).',
+    }),
+    dedupeTtlSec: int({
+      default: 172_800,
+      min: 60,
+      max: 2_592_000,
+      doc: 'How long accounted share ids are remembered.',
+    }),
+  },
+  stratum: {
+    listen: listen({ default: '0.0.0.0:34255', doc: 'SV2 stratum listen address.' }),
+    healthPort: int({
+      default: 9100,
+      min: 0,
+      max: 65535,
+      doc: 'Port of /metrics, /healthz, /readyz (0 = any).',
+    }),
+    replicaId: optInt({
+      min: 0,
+      max: 255,
+      doc: 'Fixed replica id (e.g. StatefulSet pod ordinal). Unset: leased from Redis (or 0 in-memory).',
+    }),
+    replicaLeaseTtlMs: int({
+      default: 15_000,
+      min: 1000,
+      max: 600_000,
+      doc: 'Replica id lease TTL; renewed every TTL/3.',
+    }),
+    maxReplicas: int({
+      default: 256,
+      min: 1,
+      max: 256,
+      doc: 'Replica ids are 0..maxReplicas-1 (first extranonce byte).',
+    }),
+    duplicateTtlMs: int({
+      default: 600_000,
+      min: 1000,
+      max: 86_400_000,
+      doc: 'Duplicate-share guard TTL per job.',
+    }),
+  },
+} as const;
+
+type Infer<S> = { [K in keyof S]: S[K] extends Field<infer T> ? T : Infer<S[K]> };
+
+/** The validated configuration every service receives. */
+export type PoolConfig = Infer<typeof configSchema>;

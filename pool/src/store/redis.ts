@@ -1,0 +1,293 @@
+/**
+ * Redis PoolStore (ioredis). Multi-key updates that must be atomic (lease compare-and-set,
+ * share accounting with its dedupe, block recording) are Lua scripts; reads use
+ * pipelines. Keys are built inside the scripts from a prefix, so this targets a single
+ * Redis (or a Sentinel-managed primary), not Redis Cluster.
+ */
+import { Redis } from 'ioredis';
+import { FoundBlock } from '../../../proto/gen/blocks.js';
+import type { ShareRecord } from '../../../proto/gen/shares.js';
+import {
+  BUCKET_SEC,
+  type AccountingOptions,
+  type NetworkInfo,
+  type PoolStats,
+  type PoolStore,
+  type ShareTotals,
+  type UserStats,
+} from './types.js';
+
+const ACQUIRE_LEASE = `
+local v = redis.call('GET', KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+const RELEASE_LEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
+// ARGV: prefix, dedupeTtlSec, bucketSec, bucketTtlSec, pplnsWindow, then 6 per share:
+// share_id, user, worker, difficulty, accepted_at ms, is_block (1/0).
+const ACCOUNT_SHARES = `
+local p = ARGV[1]
+local dedupeTtl = tonumber(ARGV[2])
+local bucketSec = tonumber(ARGV[3])
+local bucketTtl = tonumber(ARGV[4])
+local window = tonumber(ARGV[5])
+local fresh = 0
+-- Numbers go to Redis as the caller's strings: Lua would print them with 14 digits only.
+local function add(scope, diffStr, atStr, bucket)
+  local tot = p .. 'tot:' .. scope
+  redis.call('HINCRBY', tot, 'shares', 1)
+  redis.call('HINCRBYFLOAT', tot, 'difficulty', diffStr)
+  local last = tonumber(redis.call('HGET', tot, 'last') or '0')
+  if tonumber(atStr) > last then redis.call('HSET', tot, 'last', atStr) end
+  local hr = p .. 'hr:' .. scope .. ':' .. bucket
+  redis.call('INCRBYFLOAT', hr, diffStr)
+  redis.call('EXPIRE', hr, bucketTtl)
+end
+for i = 6, #ARGV, 6 do
+  local id, user, worker = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local diffStr, atStr, isBlock = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+  if redis.call('SET', p .. 'acct:' .. id, '1', 'NX', 'EX', dedupeTtl) then
+    fresh = fresh + 1
+    local bucket = string.format('%d', math.floor(tonumber(atStr) / 1000 / bucketSec))
+    add('pool', diffStr, atStr, bucket)
+    add('u\\0' .. user, diffStr, atStr, bucket)
+    add('w\\0' .. user .. '\\0' .. worker, diffStr, atStr, bucket)
+    redis.call('SADD', p .. 'users', user)
+    if redis.call('SADD', p .. 'workers\\0' .. user, worker) == 1 then
+      redis.call('HINCRBY', p .. 'tot:pool', 'workers', 1)
+    end
+    -- PPLNS window: append, then drop the oldest shares while the rest still fill it.
+    local list, totalKey, weights = p .. 'pplns', p .. 'pplns:total', p .. 'pplns:w'
+    redis.call('RPUSH', list, diffStr .. '\\0' .. user)
+    local total = tonumber(redis.call('INCRBYFLOAT', totalKey, diffStr))
+    redis.call('HINCRBYFLOAT', weights, user, diffStr)
+    while redis.call('LLEN', list) > 1 do
+      local head = redis.call('LINDEX', list, 0)
+      local sep = string.find(head, '\\0', 1, true)
+      local hdiffStr, huser = string.sub(head, 1, sep - 1), string.sub(head, sep + 1)
+      if total - tonumber(hdiffStr) < window then break end
+      redis.call('LPOP', list)
+      total = tonumber(redis.call('INCRBYFLOAT', totalKey, '-' .. hdiffStr))
+      if tonumber(redis.call('HINCRBYFLOAT', weights, huser, '-' .. hdiffStr)) <= 1e-9 then
+        redis.call('HDEL', weights, huser)
+      end
+    end
+    if isBlock == '1' then
+      local snap = p .. 'pplns:snap:' .. id
+      local w = redis.call('HGETALL', weights)
+      redis.call('DEL', snap)
+      if #w > 0 then redis.call('HSET', snap, unpack(w)) end
+    end
+  end
+end
+return fresh`;
+
+// KEYS: block:share:<id>, blocks list, block:hash:<hash> (or ''); ARGV: encoded block, share id.
+const RECORD_BLOCK = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('LPUSH', KEYS[2], ARGV[2])
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
+return 1`;
+
+interface Scripts {
+  acquireLease(key: string, holder: string, ttlMs: number): Promise<number>;
+  releaseLease(key: string, holder: string): Promise<number>;
+  accountShares(...args: (string | number)[]): Promise<number>;
+  recordBlock(
+    shareKey: string,
+    listKey: string,
+    hashKey: string,
+    encoded: Buffer,
+    shareId: string,
+  ): Promise<number>;
+}
+
+function totals(hash: Record<string, string>, buckets: (string | null)[], windowSec: number): ShareTotals {
+  let sum = 0;
+  for (const b of buckets) if (b !== null) sum += Number(b);
+  return {
+    shares: Number(hash.shares ?? 0),
+    difficulty: Number(hash.difficulty ?? 0),
+    lastShareAt: Number(hash.last ?? 0),
+    hashrate: sum / windowSec,
+  };
+}
+
+export interface RedisStoreOptions {
+  url: string;
+  keyPrefix: string;
+}
+
+export class RedisStore implements PoolStore {
+  private readonly redis: Redis;
+  private readonly scripts: Scripts;
+  private readonly p: string;
+
+  constructor(opts: RedisStoreOptions) {
+    this.p = opts.keyPrefix;
+    // Auto-pipelining sends the commands issued in one event-loop turn (e.g. a burst of
+    // duplicate-share checks) as one write.
+    this.redis = new Redis(opts.url, {
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 3,
+      lazyConnect: true,
+    });
+    this.redis.defineCommand('acquireLease', { numberOfKeys: 1, lua: ACQUIRE_LEASE });
+    this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
+    this.redis.defineCommand('accountShares', { numberOfKeys: 0, lua: ACCOUNT_SHARES });
+    this.redis.defineCommand('recordBlock', { numberOfKeys: 3, lua: RECORD_BLOCK });
+    this.scripts = this.redis as unknown as Scripts;
+  }
+
+  /** Connects (fails fast with the connection error at service start). */
+  async connect(): Promise<void> {
+    await this.redis.connect();
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return (await this.scripts.acquireLease(`${this.p}lease:${name}`, holder, ttlMs)) === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.scripts.releaseLease(`${this.p}lease:${name}`, holder);
+  }
+
+  async nextJobId(): Promise<number> {
+    // u32 job ids: 1..2^32-1, then wrap (old jobs are long gone by then).
+    const n = await this.redis.incr(`${this.p}jobid`);
+    return ((n - 1) % 0xffffffff) + 1;
+  }
+
+  async putTemplate(jobId: number, templateJson: string, ttlMs: number): Promise<void> {
+    await this.redis.set(`${this.p}tpl:${jobId}`, templateJson, 'PX', ttlMs);
+  }
+
+  async getTemplate(jobId: number): Promise<string | undefined> {
+    return (await this.redis.get(`${this.p}tpl:${jobId}`)) ?? undefined;
+  }
+
+  async setNetwork(info: NetworkInfo): Promise<void> {
+    await this.redis.hset(`${this.p}network`, {
+      difficulty: String(info.difficulty),
+      height: String(info.height),
+    });
+  }
+
+  async getNetwork(): Promise<NetworkInfo | undefined> {
+    const h = await this.redis.hgetall(`${this.p}network`);
+    if (h.difficulty === undefined || h.height === undefined) return undefined;
+    return { difficulty: Number(h.difficulty), height: BigInt(h.height) };
+  }
+
+  async firstSeen(jobId: number, nonceHex: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(`${this.p}seen:${jobId}:${nonceHex}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number> {
+    if (shares.length === 0) return 0;
+    const args: (string | number)[] = [
+      this.p,
+      opts.dedupeTtlSec,
+      BUCKET_SEC,
+      opts.hashrateWindowSec + BUCKET_SEC,
+      opts.pplnsWindow,
+    ];
+    for (const s of shares) {
+      args.push(s.shareId, s.user, s.worker, s.difficulty, Number(s.acceptedAt), s.isBlock ? 1 : 0);
+    }
+    return this.scripts.accountShares(...args);
+  }
+
+  private bucketKeys(scope: string, nowMs: number, windowSec: number): string[] {
+    const now = Math.floor(nowMs / 1000 / BUCKET_SEC);
+    const count = Math.ceil(windowSec / BUCKET_SEC);
+    return Array.from({ length: count }, (_, i) => `${this.p}hr:${scope}:${now - i}`);
+  }
+
+  async poolStats(nowMs: number, windowSec: number): Promise<PoolStats> {
+    const [tot, buckets, users, window] = await Promise.all([
+      this.redis.hgetall(`${this.p}tot:pool`),
+      this.redis.mget(this.bucketKeys('pool', nowMs, windowSec)),
+      this.redis.scard(`${this.p}users`),
+      this.redis.get(`${this.p}pplns:total`),
+    ]);
+    return {
+      ...totals(tot, buckets, windowSec),
+      users,
+      workers: Number(tot.workers ?? 0),
+      pplnsWindowDifficulty: Number(window ?? 0),
+    };
+  }
+
+  async userStats(user: string, nowMs: number, windowSec: number): Promise<UserStats | undefined> {
+    const scope = `u\0${user}`;
+    const [tot, buckets, workers] = await Promise.all([
+      this.redis.hgetall(`${this.p}tot:${scope}`),
+      this.redis.mget(this.bucketKeys(scope, nowMs, windowSec)),
+      this.redis.smembers(`${this.p}workers\0${user}`),
+    ]);
+    if (tot.shares === undefined) return undefined;
+    workers.sort();
+    const perWorker = await Promise.all(
+      workers.map(async (worker) => {
+        const ws = `w\0${user}\0${worker}`;
+        const [wt, wb] = await Promise.all([
+          this.redis.hgetall(`${this.p}tot:${ws}`),
+          this.redis.mget(this.bucketKeys(ws, nowMs, windowSec)),
+        ]);
+        return { worker, ...totals(wt, wb, windowSec) };
+      }),
+    );
+    return { user, ...totals(tot, buckets, windowSec), workers: perWorker };
+  }
+
+  async pplnsSnapshot(shareId: string): Promise<Map<string, number> | undefined> {
+    const h = await this.redis.hgetall(`${this.p}pplns:snap:${shareId}`);
+    const entries = Object.entries(h);
+    return entries.length === 0 ? undefined : new Map(entries.map(([u, w]) => [u, Number(w)]));
+  }
+
+  async recordBlock(block: FoundBlock): Promise<boolean> {
+    const encoded = Buffer.from(FoundBlock.encode(block).finish());
+    const hashKey = block.blockHash ? `${this.p}block:hash:${block.blockHash}` : '';
+    const done = await this.scripts.recordBlock(
+      `${this.p}block:share:${block.shareId}`,
+      `${this.p}blocks`,
+      hashKey,
+      encoded,
+      block.shareId,
+    );
+    return done === 1;
+  }
+
+  async blockByShare(shareId: string): Promise<FoundBlock | undefined> {
+    const b = await this.redis.getBuffer(`${this.p}block:share:${shareId}`);
+    return b ? FoundBlock.decode(b) : undefined;
+  }
+
+  async blockByHash(hash: string): Promise<FoundBlock | undefined> {
+    const shareId = await this.redis.get(`${this.p}block:hash:${hash}`);
+    return shareId === null ? undefined : this.blockByShare(shareId);
+  }
+
+  async listBlocks(limit: number): Promise<FoundBlock[]> {
+    const ids = await this.redis.lrange(`${this.p}blocks`, 0, limit - 1);
+    if (ids.length === 0) return [];
+    const raw = await this.redis.mgetBuffer(ids.map((id) => `${this.p}block:share:${id}`));
+    return raw.filter((b): b is Buffer => b !== null).map((b) => FoundBlock.decode(b));
+  }
+
+  healthy(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

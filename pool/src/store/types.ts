@@ -1,0 +1,90 @@
+/**
+ * PoolStore: the pool's shared state (Redis in production, in-memory in `pool dev`):
+ * leases (job maker leader, stratum replica ids), job ids and the template cache, the
+ * duplicate-share guard, share accounting (hashrate windows, PPLNS window), found blocks.
+ */
+import type { FoundBlock } from '../../../proto/gen/blocks.js';
+import type { ShareRecord } from '../../../proto/gen/shares.js';
+
+export interface AccountingOptions {
+  /** PPLNS window N: the summed difficulty of the last shares that share a block's reward. */
+  pplnsWindow: number;
+  /** How long accounted share ids are remembered (redelivery dedupe). */
+  dedupeTtlSec: number;
+  /** Hashrate buckets live this long (the hashrate window plus one bucket). */
+  hashrateWindowSec: number;
+}
+
+/** Hashrate buckets are one minute wide. */
+export const BUCKET_SEC = 60;
+
+export interface ShareTotals {
+  /** Accepted shares ever accounted. */
+  shares: number;
+  /** Sum of their difficulty. */
+  difficulty: number;
+  /** Unix ms of the newest share, 0 if none. */
+  lastShareAt: number;
+  /** Average hashes per second over the window: summed difficulty / window. */
+  hashrate: number;
+}
+
+export interface WorkerStats extends ShareTotals {
+  worker: string;
+}
+
+export interface UserStats extends ShareTotals {
+  user: string;
+  workers: WorkerStats[];
+}
+
+export interface PoolStats extends ShareTotals {
+  users: number;
+  workers: number;
+  /** Summed difficulty currently in the PPLNS window. */
+  pplnsWindowDifficulty: number;
+}
+
+export interface NetworkInfo {
+  difficulty: number;
+  height: bigint;
+}
+
+export interface PoolStore {
+  /** Acquires the named lease for `holder`, or renews it if `holder` has it; false if another holds it. */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease if `holder` has it. */
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  /** A pool-wide unique job id (u32, increasing, never 0). */
+  nextJobId(): Promise<number>;
+  putTemplate(jobId: number, templateJson: string, ttlMs: number): Promise<void>;
+  getTemplate(jobId: number): Promise<string | undefined>;
+  setNetwork(info: NetworkInfo): Promise<void>;
+  getNetwork(): Promise<NetworkInfo | undefined>;
+
+  /** Duplicate-share guard: true the first time (job, nonce) is seen within ttlMs (SET NX PX). */
+  firstSeen(jobId: number, nonceHex: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Accounts shares exactly once (shares whose share_id was accounted before are skipped):
+   * totals, hashrate buckets, the PPLNS window, and for block shares a snapshot of the PPLNS
+   * weights. Atomic per call. Resolves to the number of shares newly accounted.
+   */
+  accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number>;
+  poolStats(nowMs: number, windowSec: number): Promise<PoolStats>;
+  userStats(user: string, nowMs: number, windowSec: number): Promise<UserStats | undefined>;
+  /** PPLNS weights (user → summed difficulty) at the moment the block share was accounted. */
+  pplnsSnapshot(shareId: string): Promise<Map<string, number> | undefined>;
+
+  /** Records a block; false if a block for the same share id was recorded already. */
+  recordBlock(block: FoundBlock): Promise<boolean>;
+  blockByShare(shareId: string): Promise<FoundBlock | undefined>;
+  blockByHash(hash: string): Promise<FoundBlock | undefined>;
+  /** Newest first. */
+  listBlocks(limit: number): Promise<FoundBlock[]>;
+
+  /** Connected (for /readyz). */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
