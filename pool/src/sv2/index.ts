@@ -1,0 +1,40 @@
+/**
+ * Stratum V2 binary codec and framing: data types, every Common and Mining Protocol
+ * message, frame headers and a streaming frame decoder. Pure and I/O-free; Noise
+ * encryption (./noise/) and sockets (./session.ts) sit on top. See docs/sv2-codec.md.
+ */
+export { Sv2ProtocolError } from './error.js';
+export type * from './types.js';
+export { Reader } from './reader.js';
+export { Writer, sizeOf } from './writer.js';
+export {
+  MESSAGE_TYPES,
+  CHANNEL_MSG,
+  messageTypeName,
+  messageSize,
+  encodeMessage,
+  writeMessage,
+  decodeMessage,
+} from './message.js';
+export {
+  FRAME_HEADER_SIZE,
+  CHANNEL_MSG_BIT,
+  MAX_MSG_LENGTH,
+  DEFAULT_MAX_PAYLOAD,
+  type Frame,
+  type FrameHeader,
+  writeFrameHeader,
+  readFrameHeader,
+  frameSize,
+  writeFrame,
+  encodeFrame,
+  decodeFrame,
+  FrameDecoder,
+} from './frame.js';
+export {
+  Sv2Protocol,
+  SV2_PROTOCOL_VERSION,
+  MiningSetupFlags,
+  MiningSetupSuccessFlags,
+  ErrorCodes,
+} from './constants.js';

@@ -1,0 +1,89 @@
+import { CODECS, type MessageCodec } from './codecs.js';
+import { Sv2ProtocolError } from './error.js';
+import { Reader } from './reader.js';
+import type { Sv2Message, Sv2MessageType } from './types.js';
+import { Writer } from './writer.js';
+
+const TYPE_NAMES = Object.keys(CODECS) as Sv2MessageType[];
+
+/** msg_type id of every message ([SPEC] 08-Message-Types.md, equal to SRI's MESSAGE_TYPE_* constants). */
+export const MESSAGE_TYPES: Readonly<Record<Sv2MessageType, number>> = Object.freeze(
+  Object.fromEntries(TYPE_NAMES.map((t) => [t, CODECS[t].msgType])) as Record<Sv2MessageType, number>,
+);
+
+/** Whether a message's frames set the channel_msg bit ([SPEC] 08-Message-Types.md; SRI CHANNEL_BIT_*). */
+export const CHANNEL_MSG: Readonly<Record<Sv2MessageType, boolean>> = Object.freeze(
+  Object.fromEntries(TYPE_NAMES.map((t) => [t, CODECS[t].channelMsg])) as Record<Sv2MessageType, boolean>,
+);
+
+const BY_ID: (MessageCodec<Sv2Message> | undefined)[] = new Array(256).fill(undefined);
+const NAME_BY_ID: (Sv2MessageType | undefined)[] = new Array(256).fill(undefined);
+for (const t of TYPE_NAMES) {
+  BY_ID[CODECS[t].msgType] = CODECS[t] as MessageCodec<Sv2Message>;
+  NAME_BY_ID[CODECS[t].msgType] = t;
+}
+
+/** The message name for a msg_type id (extension_type 0), or undefined if this codec does not know it. */
+export function messageTypeName(msgType: number): Sv2MessageType | undefined {
+  return NAME_BY_ID[msgType];
+}
+
+// One Reader and one Writer for the whole module: encode/decode are synchronous and never
+// re-entered, so the hot path allocates only the output buffer / message object.
+const writer = new Writer(new Uint8Array(0));
+const reader = new Reader(new Uint8Array(0));
+
+/** The codec of `msg.type` (internal to the sv2 module). */
+export function codecOf(msg: Sv2Message): MessageCodec<Sv2Message> {
+  const codec = (CODECS as Record<string, MessageCodec<Sv2Message> | undefined>)[msg?.type];
+  if (codec === undefined) throw new Sv2ProtocolError('type', `unknown message type ${String(msg?.type)}`);
+  return codec;
+}
+
+/** Exact payload size of `msg` in bytes (frame header excluded). */
+export function messageSize(msg: Sv2Message): number {
+  return codecOf(msg).size(msg);
+}
+
+/**
+ * Writes `msg`'s payload into `out` at `offset` and returns the offset after it. `out` must
+ * have `messageSize(msg)` bytes free there.
+ */
+export function writeMessage(msg: Sv2Message, out: Uint8Array, offset = 0): number {
+  return writeWith(codecOf(msg), msg, out, offset);
+}
+
+/** Writes `msg` with an already looked-up codec; returns the offset after it (internal). */
+export function writeWith(
+  codec: MessageCodec<Sv2Message>,
+  msg: Sv2Message,
+  out: Uint8Array,
+  offset: number,
+): number {
+  codec.write(writer.reset(out, offset, msg.type), msg);
+  return writer.pos;
+}
+
+/** The payload of `msg` (no frame header), in one exactly-sized allocation. */
+export function encodeMessage(msg: Sv2Message): Uint8Array {
+  const codec = codecOf(msg);
+  const out = new Uint8Array(codec.size(msg));
+  writeWith(codec, msg, out, 0);
+  return out;
+}
+
+/**
+ * Decodes a Common/Mining Protocol payload (extension_type 0). Throws only Sv2ProtocolError:
+ * unknown `msgType`, a truncated or out-of-bounds field, or trailing bytes. Byte fields of the
+ * result are views aliasing `payload` (see Reader).
+ */
+export function decodeMessage(msgType: number, payload: Uint8Array): Sv2Message {
+  const codec = BY_ID[msgType];
+  if (codec === undefined) {
+    throw new Sv2ProtocolError('msgType', `unknown msg_type 0x${msgType.toString(16).padStart(2, '0')}`);
+  }
+  reader.reset(payload, NAME_BY_ID[msgType]);
+  const msg = codec.read(reader);
+  reader.finish();
+  return msg;
+}

@@ -1,0 +1,186 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Sv2ProtocolError } from './error.js';
+import { decodeFrame, encodeFrame, type Frame, FrameDecoder, writeFrameHeader } from './frame.js';
+import { decodeMessage, encodeMessage, MESSAGE_TYPES } from './message.js';
+import { arbitraryMessage } from './testing/arbitraries.js';
+
+const NUM_RUNS = 300;
+const MSG_TYPE_IDS = Object.values(MESSAGE_TYPES);
+
+/** Runs `fn`; passes if it returns or throws Sv2ProtocolError, fails on any other exception. */
+function onlyProtocolErrors(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof Sv2ProtocolError)) throw e;
+  }
+}
+
+/**
+ * Decodes `payload`; if that fails it must be with Sv2ProtocolError. If it succeeds, the
+ * message must encode again and decode to itself (decode∘encode is a fixpoint).
+ */
+function decodeOrReject(msgType: number, payload: Uint8Array): void {
+  let msg;
+  try {
+    msg = decodeMessage(msgType, payload);
+  } catch (e) {
+    if (e instanceof Sv2ProtocolError) return;
+    throw e;
+  }
+  expect(decodeMessage(msgType, encodeMessage(msg))).toEqual(msg);
+}
+
+/** Splits `bytes` at the given cut points (sorted, deduplicated, clipped). */
+function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const p of [...points, bytes.length]) {
+    parts.push(bytes.slice(at, p)); // a copy, as a socket would deliver
+    at = p;
+  }
+  return parts;
+}
+
+const frameSummary = (f: Frame) => [
+  f.extensionType,
+  f.msgType,
+  f.channelMsg,
+  Buffer.from(f.payload).toString('hex'),
+];
+
+/** Random frames with arbitrary header fields and payloads, as raw bytes. */
+const rawFrame = fc
+  .record({
+    extensionType: fc.integer({ min: 0, max: 0x7fff }),
+    msgType: fc.integer({ min: 0, max: 0xff }),
+    channelMsg: fc.boolean(),
+    payload: fc.uint8Array({ maxLength: 200 }),
+  })
+  .map(({ payload, ...h }) => {
+    const out = new Uint8Array(6 + payload.length);
+    writeFrameHeader(out, 0, { ...h, msgLength: payload.length });
+    out.set(payload, 6);
+    return out;
+  });
+
+describe('property: valid messages round-trip', () => {
+  it('decodeMessage(encodeMessage(m)) deep-equals m, for every message type', () => {
+    fc.assert(
+      fc.property(arbitraryMessage, (msg) => {
+        expect(decodeMessage(MESSAGE_TYPES[msg.type], encodeMessage(msg))).toEqual(msg);
+      }),
+      { numRuns: NUM_RUNS * 4 },
+    );
+  });
+
+  it('frames of random messages, split at random points, decode to the same messages', () => {
+    fc.assert(
+      fc.property(
+        fc.array(arbitraryMessage, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (msgs, cuts) => {
+          const frames = msgs.map(encodeFrame);
+          const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+          frames.reduce((at, f) => (stream.set(f, at), at + f.length), 0);
+          const d = new FrameDecoder();
+          const decoded = split(stream, cuts).flatMap((chunk) => d.push(chunk).map((f) => decodeFrame(f)));
+          expect(decoded).toEqual(msgs);
+          expect(d.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('property: FrameDecoder is independent of chunking', () => {
+  it('the same byte stream split anywhere yields the same frames', () => {
+    fc.assert(
+      fc.property(
+        fc.array(rawFrame, { maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (frames, cutsA, cutsB) => {
+          const stream = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
+          frames.reduce((at, f) => (stream.set(f, at), at + f.length), 0);
+          const decode = (chunks: Uint8Array[]) => {
+            const d = new FrameDecoder();
+            return chunks.flatMap((c) => d.push(c).map(frameSummary));
+          };
+          const whole = decode([stream]);
+          expect(whole).toHaveLength(frames.length);
+          expect(decode(split(stream, cutsA))).toEqual(whole);
+          expect(decode(split(stream, cutsB))).toEqual(whole);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('arbitrary byte streams in arbitrary chunks give frames or Sv2ProtocolError only', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {
+        const d = new FrameDecoder({ maxPayload: 512 });
+        onlyProtocolErrors(() => {
+          for (const c of chunks) for (const f of d.push(c)) onlyProtocolErrors(() => decodeFrame(f));
+        });
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('property: malformed payloads raise Sv2ProtocolError only', () => {
+  it('random bytes as any known msg_type', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...MSG_TYPE_IDS), fc.uint8Array({ maxLength: 300 }), (id, payload) => {
+        decodeOrReject(id, payload);
+      }),
+      { numRuns: NUM_RUNS * 4 },
+    );
+  });
+
+  it('every strict prefix of a valid payload is rejected', () => {
+    fc.assert(
+      fc.property(arbitraryMessage, fc.nat(), (msg, cut) => {
+        const payload = encodeMessage(msg);
+        if (payload.length === 0) return;
+        const truncated = payload.subarray(0, cut % payload.length);
+        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], truncated)).toThrow(Sv2ProtocolError);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('a valid payload with trailing bytes is rejected', () => {
+    fc.assert(
+      fc.property(arbitraryMessage, fc.uint8Array({ minLength: 1, maxLength: 8 }), (msg, extra) => {
+        const payload = encodeMessage(msg);
+        const longer = new Uint8Array(payload.length + extra.length);
+        longer.set(payload);
+        longer.set(extra, payload.length);
+        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], longer)).toThrow(Sv2ProtocolError);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  it('byte mutations of a valid payload decode or raise Sv2ProtocolError', () => {
+    fc.assert(
+      fc.property(
+        arbitraryMessage,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        (msg, edits) => {
+          const payload = encodeMessage(msg);
+          if (payload.length === 0) return;
+          for (const [at, value] of edits) payload[at % payload.length] = value;
+          decodeOrReject(MESSAGE_TYPES[msg.type], payload);
+        },
+      ),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});

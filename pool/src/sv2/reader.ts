@@ -1,0 +1,195 @@
+import { Sv2ProtocolError } from './error.js';
+import { readUtf8 } from './utf8.js';
+
+// Scratch space for F32: copy 4 bytes in, read the float out; no allocation per call.
+const f32Scratch = new DataView(new ArrayBuffer(4));
+
+/**
+ * Reads SV2 data types ([SPEC] 03-Protocol-Overview.md §3.1, all little-endian) from
+ * `bytes[start..end)`.
+ *
+ * - Every read checks the bytes remaining first and throws Sv2ProtocolError naming the
+ *   field (`<context>.<field>`) instead of reading past `end`.
+ * - Byte-typed fields (U256, PUBKEY, SIGNATURE, B0_*) are returned as **subarray views
+ *   that alias `bytes`**: no copy is made. They stay valid as long as the caller does not
+ *   overwrite the underlying memory; `.slice()` them to keep a small field without keeping
+ *   the whole input buffer alive.
+ * - Sequence counts are checked against the bytes remaining (count × minimum element size)
+ *   before any array is allocated, so a forged count cannot make the reader allocate more
+ *   than the input justifies.
+ */
+export class Reader {
+  private _bytes: Uint8Array;
+  private _context: string;
+  private pos: number;
+  private end: number;
+
+  constructor(bytes: Uint8Array, context = 'payload', start = 0, end = bytes.length) {
+    this._bytes = bytes;
+    this._context = context;
+    this.pos = start;
+    this.end = end;
+  }
+
+  /** Points this reader at new input (lets a hot path reuse one Reader). */
+  reset(bytes: Uint8Array, context = 'payload', start = 0, end = bytes.length): this {
+    this._bytes = bytes;
+    this._context = context;
+    this.pos = start;
+    this.end = end;
+    return this;
+  }
+
+  get bytes(): Uint8Array {
+    return this._bytes;
+  }
+
+  /** Prefix for error field names, usually the message type. */
+  get context(): string {
+    return this._context;
+  }
+
+  /** Current read position in `bytes`. */
+  get offset(): number {
+    return this.pos;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  /** Throws unless every byte has been consumed (trailing bytes are a protocol error). */
+  finish(): void {
+    if (this.pos !== this.end)
+      this.fail('end', `${this.end - this.pos} trailing byte(s) after the last field`);
+  }
+
+  fail(field: string, detail: string): never {
+    throw new Sv2ProtocolError(`${this._context}.${field}`, detail);
+  }
+
+  /** Advances past `n` bytes and returns where they start. */
+  private take(n: number, field: string): number {
+    const at = this.pos;
+    if (this.end - at < n) this.fail(field, `truncated: needs ${n} byte(s), ${this.end - at} left`);
+    this.pos = at + n;
+    return at;
+  }
+
+  u8(field: string): number {
+    return this._bytes[this.take(1, field)]!;
+  }
+
+  u16(field: string): number {
+    const b = this._bytes;
+    const p = this.take(2, field);
+    return b[p]! | (b[p + 1]! << 8);
+  }
+
+  u24(field: string): number {
+    const b = this._bytes;
+    const p = this.take(3, field);
+    return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+  }
+
+  u32(field: string): number {
+    const b = this._bytes;
+    const p = this.take(4, field);
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+  }
+
+  u64(field: string): bigint {
+    const lo = this.u32(field);
+    const hi = this.u32(field);
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  f32(field: string): number {
+    const b = this._bytes;
+    const p = this.take(4, field);
+    f32Scratch.setUint8(0, b[p]!);
+    f32Scratch.setUint8(1, b[p + 1]!);
+    f32Scratch.setUint8(2, b[p + 2]!);
+    f32Scratch.setUint8(3, b[p + 3]!);
+    return f32Scratch.getFloat32(0, true);
+  }
+
+  /** BOOL: only the least significant bit carries meaning ([SPEC] §3.1). */
+  bool(field: string): boolean {
+    return (this._bytes[this.take(1, field)]! & 1) === 1;
+  }
+
+  /** `n` raw bytes as a view. */
+  fixed(n: number, field: string): Uint8Array {
+    const p = this.take(n, field);
+    return this._bytes.subarray(p, p + n);
+  }
+
+  u256(field: string): Uint8Array {
+    return this.fixed(32, field);
+  }
+
+  pubkey(field: string): Uint8Array {
+    return this.fixed(32, field);
+  }
+
+  signature(field: string): Uint8Array {
+    return this.fixed(64, field);
+  }
+
+  str0_255(field: string): string {
+    const n = this.u8(field);
+    const p = this.take(n, field);
+    const s = readUtf8(this._bytes, p, p + n);
+    if (s === undefined) this.fail(field, 'STR0_255 is not valid UTF-8');
+    return s;
+  }
+
+  b0_32(field: string): Uint8Array {
+    const n = this.u8(field);
+    if (n > 32) this.fail(field, `B0_32 length ${n} exceeds 32`);
+    return this.fixed(n, field);
+  }
+
+  b0_255(field: string): Uint8Array {
+    return this.fixed(this.u8(field), field);
+  }
+
+  b0_64k(field: string): Uint8Array {
+    return this.fixed(this.u16(field), field);
+  }
+
+  b0_16m(field: string): Uint8Array {
+    return this.fixed(this.u24(field), field);
+  }
+
+  /** SEQ0_255[T]: U8 element count, then the elements; `minSize` = smallest encoding of T. */
+  seq0_255<T>(field: string, minSize: number, readItem: (r: Reader) => T): T[] {
+    return this.items(this.u8(field), field, minSize, readItem);
+  }
+
+  /** SEQ0_64K[T]: U16 element count, then the elements. */
+  seq0_64k<T>(field: string, minSize: number, readItem: (r: Reader) => T): T[] {
+    return this.items(this.u16(field), field, minSize, readItem);
+  }
+
+  /** OPTION[T] (= SEQ0_1[T]): count byte 0 or 1, then T if 1. */
+  option<T>(field: string, readItem: (r: Reader) => T): T | undefined {
+    const count = this.u8(field);
+    if (count === 0) return undefined;
+    if (count !== 1) this.fail(field, `OPTION count ${count} is neither 0 nor 1`);
+    return readItem(this);
+  }
+
+  private items<T>(count: number, field: string, minSize: number, readItem: (r: Reader) => T): T[] {
+    if (count * minSize > this.end - this.pos) {
+      this.fail(
+        field,
+        `truncated: ${count} element(s) need at least ${count * minSize} byte(s), ${this.remaining} left`,
+      );
+    }
+    const out = new Array<T>(count);
+    for (let i = 0; i < count; i++) out[i] = readItem(this);
+    return out;
+  }
+}

@@ -1,0 +1,201 @@
+import { Sv2ProtocolError } from './error.js';
+import { utf8ByteLength, writeUtf8 } from './utf8.js';
+
+const f32Scratch = new DataView(new ArrayBuffer(4));
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Encoded sizes of the variable-length SV2 data types, so a message's exact size can be
+ * computed before its buffer is allocated (one allocation per message or frame).
+ */
+export const sizeOf = {
+  str0_255: (s: string): number => 1 + Math.max(0, utf8ByteLength(s)),
+  b0_32: (b: Uint8Array): number => 1 + b.length,
+  b0_255: (b: Uint8Array): number => 1 + b.length,
+  b0_64k: (b: Uint8Array): number => 2 + b.length,
+  b0_16m: (b: Uint8Array): number => 3 + b.length,
+  option: <T>(v: T | undefined, itemSize: number): number => (v === undefined ? 1 : 1 + itemSize),
+} as const;
+
+/**
+ * Writes SV2 data types into a caller-sized buffer. Every write validates its value
+ * against the wire type (integer range, fixed byte lengths, length-prefix bounds) and
+ * throws Sv2ProtocolError naming the field; the buffer must be large enough (size it with
+ * the message's size function), running off its end is a programming error.
+ */
+export class Writer {
+  private _bytes: Uint8Array;
+  private _context: string;
+  /** Next write position in `bytes`. */
+  pos: number;
+
+  constructor(bytes: Uint8Array, offset = 0, context = 'payload') {
+    this._bytes = bytes;
+    this.pos = offset;
+    this._context = context;
+  }
+
+  /** Points this writer at a new buffer (lets a hot path reuse one Writer). */
+  reset(bytes: Uint8Array, offset = 0, context = 'payload'): this {
+    this._bytes = bytes;
+    this.pos = offset;
+    this._context = context;
+    return this;
+  }
+
+  get bytes(): Uint8Array {
+    return this._bytes;
+  }
+
+  /** Prefix for error field names, usually the message type. */
+  get context(): string {
+    return this._context;
+  }
+
+  fail(field: string, detail: string): never {
+    throw new Sv2ProtocolError(`${this._context}.${field}`, detail);
+  }
+
+  u8(v: number, field: string): void {
+    if ((v & 0xff) !== v) this.fail(field, `${v} is not a U8`);
+    this._bytes[this.pos++] = v;
+  }
+
+  u16(v: number, field: string): void {
+    if ((v & 0xffff) !== v) this.fail(field, `${v} is not a U16`);
+    const b = this._bytes;
+    const p = this.pos;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    this.pos = p + 2;
+  }
+
+  u24(v: number, field: string): void {
+    if ((v & 0xffffff) !== v) this.fail(field, `${v} is not a U24`);
+    const b = this._bytes;
+    const p = this.pos;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    b[p + 2] = v >>> 16;
+    this.pos = p + 3;
+  }
+
+  u32(v: number, field: string): void {
+    if (v >>> 0 !== v) this.fail(field, `${v} is not a U32`);
+    const b = this._bytes;
+    const p = this.pos;
+    b[p] = v;
+    b[p + 1] = v >>> 8;
+    b[p + 2] = v >>> 16;
+    b[p + 3] = v >>> 24;
+    this.pos = p + 4;
+  }
+
+  u64(v: bigint, field: string): void {
+    if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) this.fail(field, `${String(v)} is not a U64`);
+    this.u32(Number(v & 0xffffffffn), field);
+    this.u32(Number(v >> 32n), field);
+  }
+
+  /** F32: IEEE-754 binary32, little-endian (not in the spec table, used as SRI does). */
+  f32(v: number, field: string): void {
+    if (typeof v !== 'number') this.fail(field, `${String(v)} is not a number`);
+    f32Scratch.setFloat32(0, v, true);
+    const b = this._bytes;
+    const p = this.pos;
+    b[p] = f32Scratch.getUint8(0);
+    b[p + 1] = f32Scratch.getUint8(1);
+    b[p + 2] = f32Scratch.getUint8(2);
+    b[p + 3] = f32Scratch.getUint8(3);
+    this.pos = p + 4;
+  }
+
+  bool(v: boolean, field: string): void {
+    if (typeof v !== 'boolean') this.fail(field, `${String(v)} is not a boolean`);
+    this._bytes[this.pos++] = v ? 1 : 0;
+  }
+
+  /** Exactly `n` raw bytes. */
+  fixed(v: Uint8Array, n: number, field: string): void {
+    if (!(v instanceof Uint8Array) || v.length !== n) this.fail(field, `expected ${n} bytes`);
+    this._bytes.set(v, this.pos);
+    this.pos += n;
+  }
+
+  u256(v: Uint8Array, field: string): void {
+    this.fixed(v, 32, field);
+  }
+
+  pubkey(v: Uint8Array, field: string): void {
+    this.fixed(v, 32, field);
+  }
+
+  signature(v: Uint8Array, field: string): void {
+    this.fixed(v, 64, field);
+  }
+
+  str0_255(s: string, field: string): void {
+    if (typeof s !== 'string') this.fail(field, `${String(s)} is not a string`);
+    const n = utf8ByteLength(s);
+    if (n < 0) this.fail(field, 'string holds a lone surrogate (no UTF-8 form)');
+    if (n > 255) this.fail(field, `STR0_255 is ${n} UTF-8 bytes, more than 255`);
+    this._bytes[this.pos++] = n;
+    writeUtf8(s, n, this._bytes, this.pos);
+    this.pos += n;
+  }
+
+  b0_32(v: Uint8Array, field: string): void {
+    this.prefixed(v, 1, 32, field);
+  }
+
+  b0_255(v: Uint8Array, field: string): void {
+    this.prefixed(v, 1, 255, field);
+  }
+
+  b0_64k(v: Uint8Array, field: string): void {
+    this.prefixed(v, 2, 0xffff, field);
+  }
+
+  b0_16m(v: Uint8Array, field: string): void {
+    this.prefixed(v, 3, 0xffffff, field);
+  }
+
+  /** SEQ0_255[T]: U8 element count, then each element. */
+  seq0_255<T>(items: readonly T[], field: string, writeItem: (w: Writer, item: T) => void): void {
+    if (!Array.isArray(items) || items.length > 255)
+      this.fail(field, 'SEQ0_255 needs an array of at most 255 elements');
+    this.u8(items.length, field);
+    for (const item of items) writeItem(this, item);
+  }
+
+  /** SEQ0_64K[T]: U16 element count, then each element. */
+  seq0_64k<T>(items: readonly T[], field: string, writeItem: (w: Writer, item: T) => void): void {
+    if (!Array.isArray(items) || items.length > 0xffff) {
+      this.fail(field, 'SEQ0_64K needs an array of at most 65535 elements');
+    }
+    this.u16(items.length, field);
+    for (const item of items) writeItem(this, item);
+  }
+
+  /** OPTION[T]: count byte 0 (undefined) or 1, then T. */
+  option<T>(v: T | undefined, field: string, writeItem: (w: Writer, item: T) => void): void {
+    if (v === undefined) {
+      this._bytes[this.pos++] = 0;
+    } else {
+      this._bytes[this.pos++] = 1;
+      writeItem(this, v);
+    }
+  }
+
+  private prefixed(v: Uint8Array, prefixBytes: 1 | 2 | 3, max: number, field: string): void {
+    if (!(v instanceof Uint8Array)) this.fail(field, 'expected a Uint8Array');
+    if (v.length > max) this.fail(field, `${v.length} bytes exceed the maximum ${max}`);
+    const b = this._bytes;
+    let p = this.pos;
+    b[p++] = v.length;
+    if (prefixBytes > 1) b[p++] = v.length >>> 8;
+    if (prefixBytes > 2) b[p++] = v.length >>> 16;
+    b.set(v, p);
+    this.pos = p + v.length;
+  }
+}
