@@ -57,7 +57,7 @@ require_go() {
 
 # go_module_version DIR MODULE: the version of MODULE required by DIR/go.mod.
 go_module_version() {
-  sed -n "s|^[[:space:]]*$2 \(v[^ ]*\).*|\1|p" "$1/go.mod" | head -n1
+  sed -n -E "s|^(require )?[[:space:]]*$2 (v[^ ]*).*|\2|p" "$1/go.mod" | head -n1
 }
 
 install_redis() {

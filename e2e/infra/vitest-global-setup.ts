@@ -18,6 +18,8 @@ function log(message: string): void {
 }
 
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
+  // kafkajs 2.x prints a partitioner-change warning on every producer; it is noise in test output.
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
   const vars = Object.values(INFRA_ENV_VARS);
   if (vars.every((name) => process.env[name])) {
     log(`using the already running harness from ${vars.join(', ')}`);
