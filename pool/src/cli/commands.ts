@@ -20,4 +20,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Render the children of a MiningPool YAML file',
     load: () => import('./operator.js').then((m) => m.render),
   },
+  {
+    path: ['hash', 'eaglesong'],
+    summary: 'Print the Eaglesong digest of hex input',
+    load: () => import('./hash.js').then((m) => m.command),
+  },
 ];
