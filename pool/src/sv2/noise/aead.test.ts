@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { Aead } from './aead.js';
+import { nobleAead, nodeAead, writeNonce } from './aead.js';
+import { hex, unhex } from './test-util.js';
+
+// RFC 8439 §2.8.2.
+const RFC_2_8_2 = {
+  key: '808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f',
+  nonce: '070000004041424344454647',
+  ad: '50515253c0c1c2c3c4c5c6c7',
+  pt: Buffer.from(
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+  ).toString('hex'),
+  ct:
+    'd31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36' +
+    '92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116' +
+    '1ae10b594f09e26a7e902ecbd0600691',
+};
+export const AEADS: Aead[] = [nodeAead, nobleAead];
+
+describe.each(AEADS)('$name ChaCha20-Poly1305', (aead) => {
+  it('seals RFC 8439 §2.8.2', () => {
+    const key = aead.key(unhex(RFC_2_8_2.key));
+    const pt = unhex(RFC_2_8_2.pt);
+    const out = new Uint8Array(pt.length + 16);
+    key.seal(unhex(RFC_2_8_2.nonce), unhex(RFC_2_8_2.ad), pt, out, 0);
+    expect(hex(out)).toBe(RFC_2_8_2.ct);
+    const back = new Uint8Array(pt.length);
+    expect(key.open(unhex(RFC_2_8_2.nonce), unhex(RFC_2_8_2.ad), out, back, 0)).toBe(true);
+    expect(hex(back)).toBe(RFC_2_8_2.pt);
+  });
+
+  it('rejects any single flipped bit of the §2.8.2 ciphertext or tag', () => {
+    const key = aead.key(unhex(RFC_2_8_2.key));
+    const ct = unhex(RFC_2_8_2.ct);
+    const out = new Uint8Array(ct.length - 16);
+    for (const i of [0, 57, ct.length - 17, ct.length - 16, ct.length - 1]) {
+      ct[i]! ^= 0x80;
+      expect(key.open(unhex(RFC_2_8_2.nonce), unhex(RFC_2_8_2.ad), ct, out, 0)).toBe(false);
+      ct[i]! ^= 0x80;
+    }
+    expect(key.open(unhex(RFC_2_8_2.nonce), new Uint8Array(0), ct, out, 0)).toBe(false);
+  });
+
+  it('agrees with node:crypto on random inputs and writes at an offset', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 40 }),
+        (k, n, pt, ad) => {
+          const ref = new Uint8Array(pt.length + 16);
+          nodeAead.key(k).seal(n, ad, pt, ref, 0);
+          const out = new Uint8Array(pt.length + 19);
+          aead.key(k).seal(n, ad, pt, out, 3);
+          expect(hex(out.subarray(3))).toBe(hex(ref));
+          const back = new Uint8Array(pt.length + 1);
+          expect(aead.key(k).open(n, ad, ref, back, 1)).toBe(true);
+          expect(hex(back.subarray(1))).toBe(hex(pt));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('Noise nonce', () => {
+  it('is 4 zero bytes then the counter as u64 little-endian (SRI nonce_to_bytes)', () => {
+    const b = new Uint8Array(12).fill(9);
+    writeNonce(b, 0x0102030405);
+    expect(hex(b)).toBe('000000000504030201000000');
+    writeNonce(b, Number.MAX_SAFE_INTEGER);
+    expect(hex(b)).toBe('00000000ffffffffffff1f00');
+  });
+});
