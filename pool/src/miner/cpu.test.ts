@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { bytesBEToTarget, targetToBytesBE } from '../ckb/target.js';
+import { ckbPowHash } from '../eaglesong/index.js';
+import { CpuMiner } from './cpu.js';
+
+describe('CpuMiner', () => {
+  it('finds nonces that meet the target, in disjoint roll spaces per worker, tagged with the job key', async () => {
+    const found: { key: string; nonce: Uint8Array }[] = [];
+    let resolveEnough: () => void;
+    const enough = new Promise<void>((r) => (resolveEnough = r));
+    const miner = new CpuMiner<string>(2, (key, nonce) => {
+      found.push({ key, nonce });
+      const rolls = new Set(found.map((f) => new DataView(f.nonce.buffer).getUint32(8, true)));
+      if (found.length >= 8 && rolls.size === 2) resolveEnough();
+    });
+    const powHash = Uint8Array.from({ length: 32 }, (_, i) => 255 - i);
+    const target = 1n << 248n; // difficulty 256
+    const base = new Uint8Array(16);
+    base.set([9, 9, 9, 9, 0, 0, 0, 0]);
+    miner.setWork({
+      key: 'job-1',
+      powHash,
+      base,
+      targetBE: targetToBytesBE(target),
+      rollAt: 8,
+      rollLength: 4,
+    });
+    await enough;
+    await miner.stop();
+    const rolls = new Set<number>();
+    for (const { key, nonce } of found) {
+      expect(key).toBe('job-1');
+      expect([...nonce.subarray(0, 8)]).toEqual([9, 9, 9, 9, 0, 0, 0, 0]);
+      expect(bytesBEToTarget(ckbPowHash(powHash, nonce)) <= target).toBe(true);
+      rolls.add(new DataView(nonce.buffer).getUint32(8, true));
+    }
+    // Worker 0 rolls 0, 2, …; worker 1 rolls 1, 3, …: both start on their own value.
+    expect([...rolls].sort()).toEqual([0, 1]);
+    const keys = new Set(found.map((f) => Buffer.from(f.nonce).toString('hex')));
+    expect(keys.size).toBe(found.length);
+  });
+
+  it('rejects a thread count below one', () => {
+    expect(() => new CpuMiner(0, () => {})).toThrow(RangeError);
+  });
+});
