@@ -381,7 +381,8 @@ export const statusSchema: Schema = obj('Observed state, written by the operator
     selector: str('Label selector of the stratum pods, serialized (scale subresource, HPA).'),
   }),
   endpoints: obj('Where things are reachable inside the cluster.', {
-    stratum: str('host:port of the SV2 stratum Service.'),
+    stratum: str('host:port of the SV2 stratum Service inside the cluster.'),
+    stratumExternal: str('host:port miners use from outside (load balancer ingress), once assigned.'),
     translator: str('host:port of the SV1 translator Service.'),
     ckbRpc: str('JSON-RPC URL of the CKB node in use.'),
   }),

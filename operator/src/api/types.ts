@@ -114,7 +114,7 @@ export interface MiningPoolStatus {
   observedGeneration?: number;
   conditions?: Condition[];
   stratum?: { replicas: number; readyReplicas: number; selector: string };
-  endpoints?: { stratum?: string; translator?: string; ckbRpc?: string };
+  endpoints?: { stratum?: string; stratumExternal?: string; translator?: string; ckbRpc?: string };
   noiseAuthorityPublicKey?: string;
   chain?: { tipNumber?: number };
   hashrate?: string;

@@ -1,0 +1,227 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests poke at stored objects dynamically */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { API_VERSION, KIND, type MiningPool } from '../api/types.js';
+import { FakeCluster } from '../testing/fake-cluster.js';
+import { userPool } from '../testing/sample.js';
+import type { EventSink } from './events.js';
+import { reconcile, type ReconcileDeps } from './reconcile.js';
+
+class RecordedEvents implements EventSink {
+  readonly list: { type: string; reason: string; note: string }[] = [];
+  async emit(
+    _pool: MiningPool,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    _action: string,
+    note: string,
+  ): Promise<void> {
+    this.list.push({ type, reason, note });
+  }
+}
+
+const key = { namespace: 'ns', name: 'p' };
+const poolRef = { apiVersion: API_VERSION, kind: KIND, ...key };
+let cluster: FakeCluster;
+let events: RecordedEvents;
+let deps: ReconcileDeps;
+let clock = 0;
+
+beforeEach(() => {
+  cluster = new FakeCluster();
+  events = new RecordedEvents();
+  clock = Date.parse('2026-11-25T10:00:00Z');
+  deps = { cluster, events, now: () => new Date((clock += 1000)) };
+});
+
+const createPool = (spec: Record<string, unknown> = {}) => cluster.seed(userPool('p', 'ns', spec) as any);
+const getPool = async () => (await cluster.get<MiningPool>(poolRef))!;
+const get = (
+  kind: string,
+  name: string,
+  apiVersion = kind === 'Deployment' || kind === 'StatefulSet' ? 'apps/v1' : 'v1',
+) => cluster.get<any>({ apiVersion, kind, namespace: 'ns', name });
+const cond = (pool: MiningPool, type: string) => pool.status?.conditions?.find((c) => c.type === type);
+
+async function markWorkloadsReady(): Promise<void> {
+  for (const o of cluster.objects.values()) {
+    if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet') continue;
+    const n = (o as any).spec.replicas;
+    o.status = {
+      observedGeneration: o.metadata.generation,
+      replicas: n,
+      readyReplicas: n,
+      availableReplicas: n,
+      updatedReplicas: n,
+    };
+  }
+}
+
+describe('reconcile', () => {
+  it('creates finalizer, Noise Secret, every child and a status; a second pass writes nothing', async () => {
+    createPool();
+    const first = await reconcile(deps, key);
+    expect(first.writes).toBeGreaterThan(20);
+    const pool = await getPool();
+    expect(pool.metadata.finalizers).toEqual(['mining.eaglepool.dev/retention']);
+    expect(await get('Deployment', 'p-stratum')).toBeDefined();
+    expect(await get('StatefulSet', 'p-ckb')).toBeDefined();
+    expect(cond(pool, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ComponentsNotReady',
+      observedGeneration: 1,
+    });
+    expect(cond(pool, 'Progressing')).toMatchObject({ status: 'True', reason: 'RollingOut' });
+    expect(pool.status?.stratum).toEqual({
+      replicas: 0,
+      readyReplicas: 0,
+      selector:
+        'app.kubernetes.io/name=eaglepool,app.kubernetes.io/instance=p,app.kubernetes.io/component=stratum',
+    });
+    expect(pool.status?.noiseAuthorityPublicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(events.list.map((e) => e.reason)).toEqual(['NoiseKeysGenerated']);
+
+    const writesBefore = cluster.writes.length;
+    const second = await reconcile(deps, key);
+    expect(second.writes).toBe(0);
+    expect(cluster.writes.length).toBe(writesBefore);
+    expect((await getPool()).metadata.resourceVersion).toBe(pool.metadata.resourceVersion);
+  });
+
+  it('reports Ready once workloads are, keeping lastTransitionTime of unchanged conditions', async () => {
+    createPool();
+    await reconcile(deps, key);
+    const before = await getPool();
+    await markWorkloadsReady();
+    await reconcile(deps, key);
+    const pool = await getPool();
+    expect(cond(pool, 'Ready')).toMatchObject({ status: 'True', reason: 'PoolReady' });
+    expect(cond(pool, 'Ready')!.lastTransitionTime).not.toBe(cond(before, 'Ready')!.lastTransitionTime);
+    expect(cond(pool, 'Degraded')!.lastTransitionTime).toBe(cond(before, 'Degraded')!.lastTransitionTime);
+    expect(pool.status?.stratum).toMatchObject({ replicas: 2, readyReplicas: 2 });
+    expect(events.list.map((e) => e.reason)).toContain('PoolReady');
+  });
+
+  it('follows spec.stratum.replicas (the scale subresource) touching only the stratum Deployment', async () => {
+    createPool();
+    await reconcile(deps, key);
+    const pool = await getPool();
+    const n = cluster.writes.length;
+    await cluster.mergePatch(poolRef, { spec: { stratum: { replicas: 5 } } });
+    cluster.objects.get(
+      '/apis/mining.eaglepool.dev/v1alpha1/namespaces/ns/miningpools/p',
+    )!.metadata.generation = 2;
+    await reconcile(deps, key);
+    expect((await get('Deployment', 'p-stratum')).spec.replicas).toBe(5);
+    expect(cluster.writes.slice(n + 1)).toEqual(['apply Deployment/p-stratum', 'apply MiningPool/p/status']);
+    expect(cond(await getPool(), 'Ready')!.observedGeneration).toBe(2);
+    expect(pool.metadata.generation).toBe(1);
+  });
+
+  it('reports a field held by another manager instead of fighting it', async () => {
+    cluster.seed(
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'p-stratum', namespace: 'ns' },
+        spec: { type: 'NodePort' },
+      } as any,
+      'kubectl',
+    );
+    createPool();
+    await reconcile(deps, key);
+    const pool = await getPool();
+    expect(cond(pool, 'Degraded')).toMatchObject({ status: 'True', reason: 'ApplyConflict' });
+    expect(cond(pool, 'Degraded')!.message).toContain('.spec.type managed by "kubectl"');
+    expect(cond(pool, 'Ready')).toMatchObject({ status: 'False', reason: 'ApplyConflict' });
+    expect((await get('Service', 'p-stratum')).spec.type).toBe('NodePort');
+    expect(events.list.find((e) => e.type === 'Warning')?.reason).toBe('ApplyConflict');
+    // Another pass neither fights nor repeats the Event.
+    const n = cluster.writes.length;
+    await reconcile(deps, key);
+    expect(cluster.writes.length).toBe(n);
+    expect(events.list.filter((e) => e.type === 'Warning')).toHaveLength(1);
+  });
+
+  it('never overwrites an existing Noise Secret', async () => {
+    cluster.seed({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'p-noise', namespace: 'ns' },
+      data: { 'authority-public-key': Buffer.from('ab'.repeat(32)).toString('base64') },
+    } as any);
+    createPool();
+    await reconcile(deps, key);
+    expect((await get('Secret', 'p-noise')).data['authority-public-key']).toBe(
+      Buffer.from('ab'.repeat(32)).toString('base64'),
+    );
+    expect((await getPool()).status?.noiseAuthorityPublicKey).toBe('ab'.repeat(32));
+    expect(cluster.writes.filter((w) => w.includes('Secret/p-noise'))).toEqual([]);
+  });
+
+  it('prunes children of switched-off features', async () => {
+    createPool({ translator: { enabled: true } });
+    await reconcile(deps, key);
+    expect(await get('Deployment', 'p-translator')).toBeDefined();
+    await cluster.mergePatch(poolRef, { spec: { translator: { enabled: false } } });
+    await reconcile(deps, key);
+    expect(await get('Deployment', 'p-translator')).toBeUndefined();
+    expect(await get('Service', 'p-translator')).toBeUndefined();
+  });
+
+  for (const policy of ['Retain', 'Delete'] as const) {
+    it(`on delete honours pvcRetentionPolicy=${policy}`, async () => {
+      createPool({ pvcRetentionPolicy: policy });
+      await reconcile(deps, key);
+      const pvc = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: {
+          name: 'data-p-ckb-0',
+          namespace: 'ns',
+          labels: {
+            'app.kubernetes.io/name': 'eaglepool',
+            'app.kubernetes.io/instance': 'p',
+            'app.kubernetes.io/component': 'ckb',
+          },
+        },
+      };
+      cluster.seed(pvc as any, 'kube-controller-manager');
+      await cluster.delete(poolRef);
+      expect((await getPool()).metadata.deletionTimestamp).toBeDefined();
+      const result = await reconcile(deps, key);
+      expect(result.deleted).toBe(true);
+      expect(await getPool()).toBeUndefined();
+      const keptPvc = await get('PersistentVolumeClaim', 'data-p-ckb-0');
+      const secret = await get('Secret', 'p-noise');
+      if (policy === 'Retain') {
+        expect(keptPvc).toBeDefined();
+        expect(secret.metadata.ownerReferences).toBeUndefined();
+        expect(events.list.at(-1)?.reason).toBe('DataRetained');
+      } else {
+        expect(keptPvc).toBeUndefined();
+        expect(secret).toBeUndefined();
+        expect(events.list.at(-1)?.reason).toBe('DataDeleted');
+      }
+    });
+  }
+
+  it('re-adopts the retained Secret when the pool comes back, keeping its keys', async () => {
+    createPool();
+    await reconcile(deps, key);
+    const keys = (await get('Secret', 'p-noise')).data;
+    await cluster.delete(poolRef);
+    await reconcile(deps, key);
+    cluster.seed({
+      ...userPool('p', 'ns'),
+      metadata: { name: 'p', namespace: 'ns', uid: 'second-uid' },
+    } as any);
+    await reconcile(deps, key);
+    const secret = await get('Secret', 'p-noise');
+    expect(secret.data).toEqual(keys);
+    expect(secret.metadata.ownerReferences[0].uid).toBe('second-uid');
+  });
+
+  it('returns quietly for a pool that does not exist', async () => {
+    expect(await reconcile(deps, key)).toEqual({ writes: 0, deleted: true });
+  });
+});

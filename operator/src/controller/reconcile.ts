@@ -1,0 +1,211 @@
+/**
+ * One reconcile of one MiningPool, top-down as a checklist:
+ * get -> finalize if deleting -> ensure finalizer -> Noise Secret (create-only) -> sync children
+ * -> prune switched-off children -> compute status -> write status only if it changed.
+ * Level-based and idempotent: an unchanged pool costs reads only.
+ */
+import { withDefaults } from '../api/defaults.js';
+import { API_VERSION, KIND, type MiningPool, type MiningPoolStatus } from '../api/types.js';
+import type { KubeObject } from '../kube/rest.js';
+import { prunableChildren, renderChildren } from '../render/index.js';
+import { FINALIZER, childName, stableJson } from '../render/meta.js';
+import { generateNoiseKeys, noiseSecret, type NoiseKeys } from '../render/noise.js';
+import type { Cluster } from './cluster.js';
+import type { EventSink } from './events.js';
+import { finalize, setFinalizers } from './finalizer.js';
+import { isControlledBy } from './ownership.js';
+import { computeStatus, transitions, type WorkloadObservation } from './status.js';
+import { syncChild, type SyncAction, type SyncOutcome } from './sync.js';
+
+export interface ReconcileDeps {
+  cluster: Cluster;
+  events: EventSink;
+  now?: () => Date;
+  generateKeys?: () => NoiseKeys;
+  /** Called once per child sync (metrics). */
+  onSync?: (kind: string, action: SyncAction) => void;
+}
+
+export interface PoolKey {
+  namespace: string;
+  name: string;
+}
+
+export interface ReconcileResult {
+  /** Requests that changed something on the server. */
+  writes: number;
+  /** Reconcile again after this many ms even without an event (waiting for pods or a load balancer). */
+  requeueAfterMs?: number;
+  deleted?: boolean;
+}
+
+/** Re-check a not-yet-ready pool this often (child informers usually wake us earlier). */
+export const NOT_READY_RECHECK_MS = 30_000;
+
+export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<ReconcileResult> {
+  const { cluster, events } = deps;
+  const raw = await cluster.get<MiningPool>({ apiVersion: API_VERSION, kind: KIND, ...key });
+  if (!raw) return { writes: 0, deleted: true };
+  const pool = withDefaults(raw);
+  let writes = 0;
+
+  if (pool.metadata.deletionTimestamp) {
+    if (!pool.metadata.finalizers?.includes(FINALIZER)) return { writes: 0, deleted: true };
+    await finalize(cluster, events, pool);
+    return { writes: 1, deleted: true };
+  }
+  if (!pool.metadata.finalizers?.includes(FINALIZER)) {
+    const updated = await setFinalizers(cluster, pool, [...(pool.metadata.finalizers ?? []), FINALIZER]);
+    pool.metadata = { ...pool.metadata, ...(updated.metadata as MiningPool['metadata']) };
+    writes++;
+  }
+
+  const noise = await ensureNoiseSecret(deps, pool);
+  writes += noise.writes;
+
+  const desired = renderChildren(pool);
+  const outcomes = await Promise.all(desired.map((d) => syncChild(cluster, pool, d)));
+  for (const o of outcomes) {
+    deps.onSync?.(o.desired.kind, o.action);
+    if (o.action === 'created' || o.action === 'updated') writes++;
+  }
+  writes += await prune(cluster, pool, desired);
+
+  const status = computeStatus(
+    pool,
+    observe(pool, outcomes, noise.authorityPublicKey),
+    (deps.now ?? (() => new Date()))(),
+  );
+  if (stableJson(raw.status ?? {}) !== stableJson(status)) {
+    await cluster.apply(
+      {
+        apiVersion: API_VERSION,
+        kind: KIND,
+        metadata: { name: key.name, namespace: key.namespace },
+        status,
+      } as KubeObject,
+      {
+        force: true,
+        subresource: 'status',
+      },
+    );
+    writes++;
+    await emitTransitions(events, pool, raw.status, status);
+  }
+  const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  return ready ? { writes } : { writes, requeueAfterMs: NOT_READY_RECHECK_MS };
+}
+
+/** Creates the Noise key Secret if absent; never overwrites it. Re-adopts an orphaned one of this pool. */
+async function ensureNoiseSecret(
+  deps: ReconcileDeps,
+  pool: MiningPool,
+): Promise<{ writes: number; authorityPublicKey?: string }> {
+  const ref = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    namespace: pool.metadata.namespace,
+    name: childName(pool, 'noise'),
+  };
+  let secret = await deps.cluster.get(ref);
+  let writes = 0;
+  if (!secret) {
+    const keys = (deps.generateKeys ?? generateNoiseKeys)();
+    secret =
+      (await deps.cluster.create(noiseSecret(pool, keys) as KubeObject)) ?? (await deps.cluster.get(ref));
+    writes++;
+    await deps.events.emit(
+      pool,
+      'Normal',
+      'NoiseKeysGenerated',
+      'Create',
+      `generated the Noise authority and static keys in Secret ${ref.name}`,
+    );
+  } else if (
+    secret.metadata.labels?.['app.kubernetes.io/instance'] === pool.metadata.name &&
+    !(secret.metadata.ownerReferences ?? []).length
+  ) {
+    const owner = noiseSecret(pool, {
+      authorityPublicKey: '',
+      authoritySecretKey: '',
+      staticPublicKey: '',
+      staticSecretKey: '',
+    }).metadata.ownerReferences;
+    secret = await deps.cluster.mergePatch(ref, {
+      metadata: { ownerReferences: owner, resourceVersion: secret.metadata.resourceVersion },
+    });
+    writes++;
+  }
+  const data = (secret?.data ?? {}) as Record<string, string>;
+  const pub = data['authority-public-key'];
+  return { writes, authorityPublicKey: pub ? Buffer.from(pub, 'base64').toString('utf8') : undefined };
+}
+
+async function prune(
+  cluster: Cluster,
+  pool: MiningPool,
+  desired: ReturnType<typeof renderChildren>,
+): Promise<number> {
+  let writes = 0;
+  for (const ref of prunableChildren(pool, desired)) {
+    const full = { ...ref, namespace: pool.metadata.namespace };
+    const current = await cluster.get(full).catch(() => undefined); // e.g. ServiceMonitor CRD not installed
+    if (current && isControlledBy(current, pool.metadata.uid)) {
+      await cluster.delete(full);
+      writes++;
+    }
+  }
+  return writes;
+}
+
+function observe(pool: MiningPool, outcomes: SyncOutcome[], noiseAuthorityPublicKey?: string) {
+  const workloads: WorkloadObservation[] = [];
+  const conflicts: string[] = [];
+  const errors: string[] = [];
+  let stratumExternal: string | undefined;
+  for (const o of outcomes) {
+    if (o.action === 'conflict') conflicts.push(o.message!);
+    if (o.action === 'error') errors.push(o.message!);
+    const cur = o.current as
+      | (KubeObject & {
+          spec?: { replicas?: number };
+          status?: WorkloadObservation['status'] & Record<string, unknown>;
+        })
+      | undefined;
+    if (o.desired.kind === 'Deployment' || o.desired.kind === 'StatefulSet') {
+      const component = o.desired.metadata.labels?.['app.kubernetes.io/component'] ?? o.desired.metadata.name;
+      const desiredSpec = (o.desired as unknown as { spec: { replicas: number } }).spec;
+      workloads.push({
+        component,
+        kind: o.desired.kind,
+        desired: desiredSpec.replicas,
+        generation: cur?.metadata.generation,
+        status: cur?.status,
+      });
+    }
+    if (o.desired.kind === 'Service' && o.desired.metadata.name === childName(pool, 'stratum')) {
+      const ingress = (
+        cur?.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined
+      )?.loadBalancer?.ingress?.[0];
+      const host = ingress?.ip ?? ingress?.hostname;
+      if (host) stratumExternal = `${host}:${pool.spec.stratum.port}`;
+    }
+  }
+  return { workloads, problems: { conflicts, errors }, stratumExternal, noiseAuthorityPublicKey };
+}
+
+async function emitTransitions(
+  events: EventSink,
+  pool: MiningPool,
+  before: MiningPoolStatus | undefined,
+  after: MiningPoolStatus,
+): Promise<void> {
+  for (const c of transitions(before, after)) {
+    if (c.type === 'Ready' && c.status === 'True')
+      await events.emit(pool, 'Normal', 'PoolReady', 'Reconcile', c.message);
+    if (c.type === 'Degraded' && c.status === 'True')
+      await events.emit(pool, 'Warning', c.reason, 'Reconcile', c.message);
+    if (c.type === 'Degraded' && c.status === 'False' && before)
+      await events.emit(pool, 'Normal', 'Recovered', 'Reconcile', 'no more problems');
+  }
+}

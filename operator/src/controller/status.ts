@@ -1,0 +1,138 @@
+/**
+ * Pure status computation: from the pool, what the children look like and what the last
+ * sync hit, to the MiningPool status (metav1.Conditions whose lastTransitionTime moves only
+ * when their status flips).
+ */
+import type { Condition, MiningPool, MiningPoolStatus } from '../api/types.js';
+import { ckbRpcUrl } from '../render/config.js';
+import { childName, selectorLabels, selectorString } from '../render/meta.js';
+
+/** The observed part of a Deployment or StatefulSet. */
+export interface WorkloadObservation {
+  component: string;
+  kind: 'Deployment' | 'StatefulSet';
+  /** spec.replicas as applied. */
+  desired: number;
+  generation?: number;
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    readyReplicas?: number;
+    availableReplicas?: number;
+    updatedReplicas?: number;
+  };
+}
+
+export interface SyncProblems {
+  /** Human-readable field conflicts with other managers (one per object). */
+  conflicts: string[];
+  /** Errors applying children. */
+  errors: string[];
+}
+
+export interface Observations {
+  workloads: WorkloadObservation[];
+  problems: SyncProblems;
+  /** host:port from the stratum Service's load balancer status, when assigned. */
+  stratumExternal?: string;
+  noiseAuthorityPublicKey?: string;
+}
+
+const ready = (w: WorkloadObservation): number =>
+  w.kind === 'Deployment' ? (w.status?.availableReplicas ?? 0) : (w.status?.readyReplicas ?? 0);
+
+function rolledOut(w: WorkloadObservation): boolean {
+  const s = w.status ?? {};
+  const caughtUp = w.generation === undefined || (s.observedGeneration ?? 0) >= w.generation;
+  return (
+    caughtUp &&
+    (s.updatedReplicas ?? 0) >= w.desired &&
+    (s.replicas ?? 0) === w.desired &&
+    ready(w) >= w.desired
+  );
+}
+
+function condition(
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  gen: number,
+  now: string,
+  previous?: Condition[],
+): Condition {
+  const status = ok ? 'True' : 'False';
+  const before = previous?.find((c) => c.type === type);
+  const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : now;
+  return { type, status, observedGeneration: gen, lastTransitionTime, reason, message };
+}
+
+export function computeStatus(pool: MiningPool, obs: Observations, now: Date): MiningPoolStatus {
+  const gen = pool.metadata.generation ?? 0;
+  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const prev = pool.status?.conditions;
+  const notReady = obs.workloads.filter(
+    (w) => ready(w) < w.desired || (w.component === 'stratum' && ready(w) === 0),
+  );
+  const rolling = obs.workloads.filter((w) => !rolledOut(w));
+  const { conflicts, errors } = obs.problems;
+
+  const summary = (ws: WorkloadObservation[]) =>
+    ws.map((w) => `${w.component} ${ready(w)}/${w.desired}`).join(', ');
+  const readyCond =
+    conflicts.length > 0
+      ? condition('Ready', false, 'ApplyConflict', conflicts.join('; '), gen, at, prev)
+      : errors.length > 0
+        ? condition('Ready', false, 'ApplyFailed', errors.join('; '), gen, at, prev)
+        : notReady.length > 0
+          ? condition('Ready', false, 'ComponentsNotReady', `waiting for ${summary(notReady)}`, gen, at, prev)
+          : condition('Ready', true, 'PoolReady', 'all components are ready', gen, at, prev);
+  const progressing =
+    rolling.length > 0
+      ? condition('Progressing', true, 'RollingOut', `rolling out ${summary(rolling)}`, gen, at, prev)
+      : condition('Progressing', false, 'Complete', 'every component runs the current spec', gen, at, prev);
+  const problems = [...conflicts, ...errors];
+  const degraded =
+    problems.length > 0
+      ? condition(
+          'Degraded',
+          true,
+          conflicts.length > 0 ? 'ApplyConflict' : 'ApplyFailed',
+          problems.join('; '),
+          gen,
+          at,
+          prev,
+        )
+      : condition('Degraded', false, 'AsExpected', 'no problems', gen, at, prev);
+
+  const stratum = obs.workloads.find((w) => w.component === 'stratum');
+  const ns = pool.metadata.namespace;
+  return {
+    observedGeneration: gen,
+    conditions: [readyCond, progressing, degraded],
+    stratum: {
+      replicas: stratum?.status?.replicas ?? 0,
+      readyReplicas: stratum ? ready(stratum) : 0,
+      selector: selectorString(selectorLabels(pool, 'stratum')),
+    },
+    endpoints: {
+      stratum: `${childName(pool, 'stratum')}.${ns}.svc:${pool.spec.stratum.port}`,
+      ...(obs.stratumExternal ? { stratumExternal: obs.stratumExternal } : {}),
+      ...(pool.spec.translator.enabled
+        ? { translator: `${childName(pool, 'translator')}.${ns}.svc:${pool.spec.translator.port}` }
+        : {}),
+      ckbRpc: ckbRpcUrl(pool),
+    },
+    ...(obs.noiseAuthorityPublicKey ? { noiseAuthorityPublicKey: obs.noiseAuthorityPublicKey } : {}),
+    // chain/hashrate are written by nobody yet (see docs/operator.md): keep what is there.
+    ...(pool.status?.chain ? { chain: pool.status.chain } : {}),
+    ...(pool.status?.hashrate ? { hashrate: pool.status.hashrate } : {}),
+  };
+}
+
+/** Which condition types flipped between two statuses (for Events). */
+export function transitions(before: MiningPoolStatus | undefined, after: MiningPoolStatus): Condition[] {
+  return (after.conditions ?? []).filter(
+    (c) => before?.conditions?.find((b) => b.type === c.type)?.status !== c.status,
+  );
+}
