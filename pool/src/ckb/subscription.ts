@@ -11,6 +11,8 @@ export interface TcpSubscriptionOptions {
   /** tcp://host:port */
   url: string;
   topic: 'new_tip_header' | 'new_tip_block';
+  /** Called once the node has confirmed the subscription. */
+  onSubscribed?(): void;
   onMessage(result: unknown): void;
   /** Called once, when the subscription ends for any reason (never called after close()). */
   onClose(reason: Error): void;
@@ -89,6 +91,7 @@ export class TcpSubscription {
       if (typeof msg.result !== 'string') return this.fail(new Error('subscribe answered without an id'));
       this.subscriptionId = msg.result;
       clearTimeout(this.subscribeTimer);
+      this.opts.onSubscribed?.();
       return;
     }
     const params = msg.params as { subscription?: unknown; result?: unknown } | undefined;

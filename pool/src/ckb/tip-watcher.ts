@@ -113,20 +113,23 @@ export class TipWatcher extends EventEmitter<TipWatcherEvents> implements AsyncI
     if (this.polling || this.stopped) return;
     this.polling = true;
     this.emit('mode', 'polling');
-    const poll = async () => {
-      if (!this.polling || this.stopped) return;
-      try {
-        const header = await this.client.call<JsonHeaderView>('get_tip_header', [], {
-          retries: 0,
-          signal: this.abort.signal,
-        });
-        this.publish(header, 'polling');
-      } catch (err) {
-        if (!this.stopped) this.reportError(err as Error);
-      }
-      if (this.polling && !this.stopped) this.pollTimer = setTimeout(() => void poll(), this.pollIntervalMs);
+    const loop = async () => {
+      await this.pollOnce();
+      if (this.polling && !this.stopped) this.pollTimer = setTimeout(() => void loop(), this.pollIntervalMs);
     };
-    void poll();
+    void loop();
+  }
+
+  private async pollOnce(): Promise<void> {
+    try {
+      const header = await this.client.call<JsonHeaderView>('get_tip_header', [], {
+        retries: 0,
+        signal: this.abort.signal,
+      });
+      this.publish(header, 'polling');
+    } catch (err) {
+      if (!this.stopped) this.reportError(err as Error);
+    }
   }
 
   private stopPolling(): void {
@@ -139,14 +142,16 @@ export class TipWatcher extends EventEmitter<TipWatcherEvents> implements AsyncI
     const sub = new TcpSubscription({
       url: this.opts.subscriptionUrl,
       topic: 'new_tip_header',
+      onSubscribed: () => {
+        if (this.subscription !== sub) return;
+        this.stopPolling();
+        this.reconnectAttempt = 0;
+        this.emit('mode', 'subscription');
+        // A tip found between the last poll and the subscription would otherwise be missed.
+        void this.pollOnce();
+      },
       onMessage: (result) => {
         if (this.subscription !== sub) return;
-        if (this.polling) {
-          // First push proves the subscription works: hand over from polling.
-          this.stopPolling();
-          this.reconnectAttempt = 0;
-          this.emit('mode', 'subscription');
-        }
         if (isHeaderView(result)) this.publish(result, 'subscription');
         else this.reportError(new Error('subscription pushed something that is not a HeaderView'));
       },
