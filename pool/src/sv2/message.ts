@@ -75,7 +75,7 @@ export function encodeMessage(msg: Sv2Message): Uint8Array {
 /**
  * Decodes a Common/Mining Protocol payload (extension_type 0). Throws only Sv2ProtocolError:
  * unknown `msgType`, a truncated or out-of-bounds field, or trailing bytes. Byte fields of the
- * result are views aliasing `payload` (see Reader).
+ * result are copies: they do not alias `payload` (see Reader).
  */
 export function decodeMessage(msgType: number, payload: Uint8Array): Sv2Message {
   const codec = BY_ID[msgType];
