@@ -1,0 +1,320 @@
+/**
+ * Socket edge of SV2 over Noise: runs the handshake on a `net.Socket`, then encrypts/decrypts SV2
+ * frames. Used by the stratum server (`acceptSv2`), miners, the translator and the load generator
+ * (`connectSv2`).
+ *
+ * - Writes are coalesced: every `send` in one event-loop turn is encrypted into one buffer and
+ *   written with a single `socket.write` on `process.nextTick`.
+ * - Reads are decrypted from the received chunks in place (see EncryptedFrameDecoder).
+ * - Any failure (handshake timeout, bad MAC, failed certificate, oversized or malformed frame,
+ *   socket error, slow reader) destroys only this socket and reports one reason string through
+ *   the handshake promise's rejection (Sv2SessionError) or `onClose`. Nothing is thrown elsewhere.
+ */
+import net from 'node:net';
+import type { Frame } from './frame.js';
+import { DEFAULT_MAX_PAYLOAD, decodeFrame, frameSize, writeFrame } from './frame.js';
+import type { Sv2Message } from './types.js';
+import type { Aead } from './noise/aead.js';
+import { ACT1_LEN, ACT2_LEN } from './noise/constants.js';
+import type { RandomSource } from './noise/ellswift.js';
+import type { Clock, PreparedResponderKeys } from './noise/handshake.js';
+import { NoiseInitiator, NoiseResponder } from './noise/handshake.js';
+import type { ResponderKeys } from './noise/keys.js';
+import { EncryptedFrameDecoder, NoiseTransport } from './noise/transport.js';
+
+export { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
+export type { ResponderKeys } from './noise/keys.js';
+
+/** One Noise-encrypted SV2 connection. */
+export interface Sv2Session {
+  /** Encodes, encrypts, and queues `msg`; all sends of one event-loop turn leave in one write. */
+  send(msg: Sv2Message): void;
+  onMessage(handler: (msg: Sv2Message, frame: Frame) => void): void;
+  /** Called once, with the reason, when the connection ends for any reason. */
+  onClose(handler: (reason: string) => void): void;
+  /** Flushes queued messages and closes the connection. */
+  close(reason: string): void;
+  readonly remoteAddress: string;
+  readonly closed: boolean;
+}
+
+export interface SessionOptions {
+  /** Whole handshake deadline; default 10 s. */
+  handshakeTimeoutMs?: number;
+  /** Largest accepted frame payload; default 1 MiB (the codec's DEFAULT_MAX_PAYLOAD). */
+  maxFrame?: number;
+  /** Close when this many bytes wait unsent in the socket (peer not reading); default 8 MiB. */
+  maxBufferedBytes?: number;
+  aead?: Aead;
+  random?: RandomSource;
+  now?: Clock;
+}
+
+/** Why a handshake did not produce a session. */
+export class Sv2SessionError extends Error {
+  override readonly name = 'Sv2SessionError';
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
+
+function describe(e: unknown): string {
+  if (e instanceof Error)
+    return `${e.name}${'code' in e && typeof e.code === 'string' ? ` ${e.code}` : ''}: ${e.message}`;
+  return String(e);
+}
+
+function addressOf(socket: net.Socket): string {
+  return socket.remoteAddress === undefined ? 'unknown' : `${socket.remoteAddress}:${socket.remotePort}`;
+}
+
+/**
+ * Reads exactly `len` handshake bytes, then calls `onAct` once with them and whatever followed.
+ * Resolves with `onAct`'s result; rejects on timeout, close, error or if `onAct` throws.
+ */
+function handshake<T>(
+  socket: net.Socket,
+  len: number,
+  timeoutMs: number,
+  onAct: (act: Uint8Array, rest: Uint8Array) => T,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let buf: Buffer = Buffer.alloc(0);
+    const fail = (reason: string) => {
+      cleanup();
+      socket.destroy();
+      reject(new Sv2SessionError(reason));
+    };
+    const onData = (chunk: Buffer) => {
+      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+      if (buf.length < len) return;
+      cleanup();
+      try {
+        resolve(onAct(buf.subarray(0, len), buf.subarray(len)));
+      } catch (e) {
+        socket.destroy();
+        reject(new Sv2SessionError(`handshake failed: ${describe(e)}`));
+      }
+    };
+    const onEnd = () => fail('peer closed during handshake');
+    const onError = (e: Error) => fail(`socket error during handshake: ${e.message}`);
+    const timer = setTimeout(() => fail(`handshake timeout after ${timeoutMs} ms`), timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+    };
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+  });
+}
+
+/** Responder side: runs the handshake on an accepted socket. */
+export function acceptSv2(
+  socket: net.Socket,
+  keys: ResponderKeys | PreparedResponderKeys,
+  opts: SessionOptions = {},
+): Promise<Sv2Session> {
+  socket.setNoDelay(true);
+  const responder = new NoiseResponder(keys, opts);
+  return handshake(
+    socket,
+    ACT1_LEN,
+    opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    (act1, rest) => {
+      const { act2, transport } = responder.respond(act1);
+      socket.write(act2);
+      return new NoiseSession(socket, transport, rest, opts);
+    },
+  );
+}
+
+export interface ConnectOptions extends SessionOptions {
+  host: string;
+  port: number;
+  /** The pool's authority key (base58check as in SRI configs, or 32 raw x-only bytes). */
+  authorityPublicKey: Uint8Array | string;
+  /** Use this (already connecting/connected) socket instead of opening one. */
+  socket?: net.Socket;
+}
+
+/** Initiator side: connects, authenticates the pool's certificate, and returns the session. */
+export function connectSv2(opts: ConnectOptions): Promise<Sv2Session> {
+  let initiator: NoiseInitiator;
+  try {
+    initiator = new NoiseInitiator({ ...opts, authorityPublicKey: opts.authorityPublicKey });
+  } catch (e) {
+    return Promise.reject(new Sv2SessionError(`bad authority key: ${describe(e)}`));
+  }
+  const socket = opts.socket ?? net.connect({ host: opts.host, port: opts.port });
+  socket.setNoDelay(true);
+  const act1 = initiator.writeAct1();
+  socket.write(act1);
+  return handshake(
+    socket,
+    ACT2_LEN,
+    opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    (act2, rest) => {
+      const { transport } = initiator.readAct2(act2);
+      return new NoiseSession(socket, transport, rest, opts);
+    },
+  );
+}
+
+class NoiseSession implements Sv2Session {
+  readonly remoteAddress: string;
+  private readonly decoder: EncryptedFrameDecoder;
+  private readonly maxBuffered: number;
+  private messageHandler: ((msg: Sv2Message, frame: Frame) => void) | undefined;
+  private readonly closeHandlers: ((reason: string) => void)[] = [];
+  /** Messages decoded before anyone listened. */
+  private early: [Sv2Message, Frame][] = [];
+  private closeReason: string | undefined;
+  // Outgoing bytes of the current event-loop turn.
+  private out: Buffer | undefined;
+  private outLen = 0;
+  private flushScheduled = false;
+  private plain = new Uint8Array(256);
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly transport: NoiseTransport,
+    rest: Uint8Array,
+    opts: SessionOptions,
+  ) {
+    this.remoteAddress = addressOf(socket);
+    this.maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
+    this.decoder = new EncryptedFrameDecoder(transport, { maxPayload: opts.maxFrame ?? DEFAULT_MAX_PAYLOAD });
+    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('end', () => this.fail('peer closed'));
+    socket.on('close', () => this.fail('connection closed'));
+    socket.on('error', (e) => this.fail(`socket error: ${e.message}`));
+    if (rest.length > 0) process.nextTick(() => this.receive(rest));
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  send(msg: Sv2Message): void {
+    if (this.closeReason !== undefined) return;
+    const size = frameSize(msg);
+    if (this.plain.length < size) this.plain = new Uint8Array(Math.max(size, this.plain.length * 2));
+    writeFrame(msg, this.plain, 0);
+    const need = NoiseTransport.encryptedFrameLength(size);
+    this.reserve(need);
+    this.outLen += this.transport.encryptFrameInto(this.plain.subarray(0, size), this.out!, this.outLen);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  onMessage(handler: (msg: Sv2Message, frame: Frame) => void): void {
+    this.messageHandler = handler;
+    const early = this.early;
+    this.early = [];
+    for (const [msg, frame] of early) this.deliver(msg, frame);
+  }
+
+  onClose(handler: (reason: string) => void): void {
+    if (this.closeReason !== undefined) {
+      const reason = this.closeReason;
+      process.nextTick(() => handler(reason));
+    } else {
+      this.closeHandlers.push(handler);
+    }
+  }
+
+  close(reason: string): void {
+    if (this.closeReason !== undefined) return;
+    this.flush();
+    this.finish(reason);
+    this.socket.end();
+    // A peer that never reads must not keep the socket alive.
+    setTimeout(() => this.socket.destroy(), 5000).unref();
+  }
+
+  private reserve(need: number): void {
+    if (this.out === undefined) {
+      this.out = Buffer.allocUnsafe(Math.max(need, 512));
+      this.outLen = 0;
+    } else if (this.out.length - this.outLen < need) {
+      const grown = Buffer.allocUnsafe(Math.max(this.outLen + need, this.out.length * 2));
+      this.out.copy(grown, 0, 0, this.outLen);
+      this.out = grown;
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.out === undefined || this.outLen === 0 || this.closeReason !== undefined) return;
+    const bytes = this.out.subarray(0, this.outLen);
+    this.out = undefined;
+    this.outLen = 0;
+    this.socket.write(bytes);
+    if (this.socket.writableLength > this.maxBuffered) {
+      this.fail(`peer not reading: ${this.socket.writableLength} bytes queued`);
+    }
+  }
+
+  private receive(chunk: Uint8Array): void {
+    if (this.closeReason !== undefined) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      this.fail(`noise: ${describe(e)}`);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closeReason !== undefined) return;
+      let msg: Sv2Message | undefined;
+      try {
+        msg = decodeFrame(frame);
+      } catch (e) {
+        this.fail(`protocol: ${describe(e)}`);
+        return;
+      }
+      if (msg === undefined) continue; // extension or unknown message type: ignored as the spec says
+      if (this.messageHandler) this.deliver(msg, frame);
+      else this.early.push([msg, frame]);
+    }
+  }
+
+  private deliver(msg: Sv2Message, frame: Frame): void {
+    try {
+      this.messageHandler!(msg, frame);
+    } catch (e) {
+      this.fail(`message handler threw on ${msg.type}: ${describe(e)}`);
+    }
+  }
+
+  /** Closes immediately (bad input or dead peer): pending output is dropped. */
+  private fail(reason: string): void {
+    if (this.closeReason !== undefined) return;
+    this.out = undefined;
+    this.outLen = 0;
+    this.finish(reason);
+    this.socket.destroy();
+  }
+
+  private finish(reason: string): void {
+    this.closeReason = reason;
+    const handlers = this.closeHandlers.splice(0);
+    for (const h of handlers) {
+      try {
+        h(reason);
+      } catch {
+        // A close handler's failure must not escape into the socket's event emitter.
+      }
+    }
+  }
+}
