@@ -25,4 +25,14 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Print the Eaglesong digest of hex input',
     load: () => import('./hash.js').then((m) => m.command),
   },
+  {
+    path: ['ckb', 'pow'],
+    summary: "Check a CKB header's proof of work against its target",
+    load: () => import('./ckb.js').then((m) => m.pow),
+  },
+  {
+    path: ['devnet'],
+    summary: 'Run the embedded CKB devnet (JSON-RPC node for mining)',
+    load: () => import('./devnet.js').then((m) => m.command),
+  },
 ];
