@@ -165,6 +165,19 @@ describe('FrameDecoder', () => {
     expect(seen.map((f) => decodeFrame(f))).toEqual([share(1), share(2)]);
   });
 
+  it('fails the stream if the frame handler throws (the rest of the chunk is lost)', () => {
+    const d = new FrameDecoder();
+    const stream = concat([encodeFrame(share(1)), encodeFrame(share(2)), encodeFrame(share(3))]);
+    let calls = 0;
+    expect(() =>
+      d.feed(stream, () => {
+        if (++calls === 2) throw new Error('handler bug');
+      }),
+    ).toThrow('handler bug');
+    expect(calls).toBe(2);
+    expect(() => d.push(encodeFrame(share(4)))).toThrow(expect.objectContaining({ field: 'frame' }));
+  });
+
   it('validates its option', () => {
     expect(() => new FrameDecoder({ maxPayload: 1 << 24 })).toThrow(RangeError);
     expect(() => new FrameDecoder({ maxPayload: -1 })).toThrow(RangeError);

@@ -199,9 +199,20 @@ export class FrameDecoder {
   /**
    * Like push, but hands each frame to `onFrame` as soon as it is complete, so frames that
    * precede a malformed header in the same chunk are delivered before the error is thrown.
+   * If `onFrame` throws, the exception propagates and the rest of the chunk is lost, so the
+   * decoder fails (later pushes throw Sv2ProtocolError `frame`).
    */
   feed(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
     if (this.failure !== undefined) throw this.failure;
+    try {
+      this.split(chunk, onFrame);
+    } catch (e) {
+      this.failure ??= new Sv2ProtocolError('frame', 'frame handler threw; the stream position is lost');
+      throw e;
+    }
+  }
+
+  private split(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
     const end = chunk.length;
     let pos = 0;
     while (pos < end) {
