@@ -163,6 +163,19 @@ export class FakeCluster implements Cluster {
     return clone(o) as T;
   }
 
+  /** PUT with optimistic concurrency on metadata.resourceVersion. */
+  async replace<T = KubeObject>(obj: KubeObject): Promise<T> {
+    const key = this.key(refOf(obj));
+    const current = this.objects.get(key);
+    if (!current) throw new KubeApiError(404, 'NotFound', 'not found');
+    if (obj.metadata.resourceVersion !== current.metadata.resourceVersion)
+      throw new KubeApiError(409, 'Conflict', 'the object has been modified');
+    this.writes.push(`replace ${obj.kind}/${obj.metadata.name}`);
+    const next = this.stamp(clone(obj) as Obj);
+    this.objects.set(key, next);
+    return clone(next) as T;
+  }
+
   async mergePatch<T = KubeObject>(ref: ObjectRef, patch: unknown): Promise<T> {
     const key = this.key(ref);
     const current = this.objects.get(key);

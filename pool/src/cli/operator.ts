@@ -91,10 +91,12 @@ export const render: Command = {
     const { renderChildren } = await import('../../../operator/src/render/index.js');
     const pool = yaml.load(readFileSync(file, 'utf8')) as Parameters<typeof withDefaults>[0];
     if (!pool?.metadata?.name) throw new UsageError(`${file}: not a MiningPool (metadata.name missing)`);
-    const full = withDefaults({
-      ...pool,
-      metadata: { namespace: 'default', uid: '00000000-0000-0000-0000-000000000000', ...pool.metadata },
-    });
+    const metadata = {
+      ...pool.metadata,
+      namespace: pool.metadata.namespace ?? 'default',
+      uid: pool.metadata.uid ?? 'offline-render',
+    };
+    const full = withDefaults({ ...pool, metadata });
     process.stdout.write(
       renderChildren(full)
         .map((o) => yaml.dump(o, { lineWidth: -1 }))

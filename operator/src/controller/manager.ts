@@ -1,0 +1,196 @@
+/**
+ * Wires the operator together: informers (MiningPools + the Deployments, StatefulSets and
+ * Services it manages) feed a keyed work queue; only while holding the leader Lease does the
+ * queue run reconciles; a periodic resync re-queues every pool.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { API_VERSION, KIND } from '../api/types.js';
+import { KubeRest } from '../kube/rest.js';
+import { resourcePath } from '../kube/resources.js';
+import { MANAGED_BY } from '../render/meta.js';
+import { KubeEvents } from './events.js';
+import { ResilientInformer } from './informer.js';
+import { LeaderElector } from './leader.js';
+import { OperatorMetrics } from './metrics.js';
+import { WorkQueue } from './queue.js';
+import { reconcile, type ReconcileDeps } from './reconcile.js';
+
+export interface ManagerOptions {
+  kc: KubeConfig;
+  /** Watch one namespace; all when undefined. */
+  namespace?: string;
+  leaseNamespace: string;
+  leaderElection: boolean;
+  resyncSeconds: number;
+  identity?: string;
+  log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export const LEASE_NAME = 'eaglepool-operator';
+
+export class Manager {
+  readonly metrics = new OperatorMetrics();
+  readonly rest: KubeRest;
+  readonly identity: string;
+  private readonly queue: WorkQueue;
+  private readonly informers: ResilientInformer<KubernetesObject>[] = [];
+  private readonly elector: LeaderElector | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private active = false;
+  private synced = false;
+  private readonly log: NonNullable<ManagerOptions['log']>;
+
+  constructor(private readonly o: ManagerOptions) {
+    this.rest = new KubeRest(o.kc);
+    this.identity = o.identity ?? `${hostname()}_${randomBytes(4).toString('hex')}`;
+    this.log =
+      o.log ??
+      ((level, msg, fields) =>
+        console.log(JSON.stringify({ level, msg, ...fields, time: new Date().toISOString() })));
+    const deps: ReconcileDeps = {
+      cluster: this.rest,
+      events: new KubeEvents(this.rest, this.identity, (e) => this.error('event', e)),
+      onSync: (kind, action) => this.metrics.childSyncs.inc({ kind, action }),
+    };
+    this.queue = new WorkQueue((key) => this.reconcileKey(deps, key), {
+      onError: (key, err) => this.error('reconcile', err, { pool: key }),
+    });
+    if (o.leaderElection) {
+      this.elector = new LeaderElector({
+        client: this.rest,
+        namespace: o.leaseNamespace,
+        name: LEASE_NAME,
+        identity: this.identity,
+        onStartedLeading: () => this.setActive(true),
+        onStoppedLeading: () => this.setActive(false),
+        onError: (e) => this.error('leader', e),
+      });
+    }
+  }
+
+  /** True once the informers listed (readiness), leader or not. */
+  get ready(): boolean {
+    return this.synced;
+  }
+
+  get isLeader(): boolean {
+    return this.active;
+  }
+
+  /** Resolves when the queue has nothing pending or running. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async start(): Promise<void> {
+    const ns = this.o.namespace;
+    const selector = `app.kubernetes.io/managed-by=${MANAGED_BY}`;
+    const watch = (
+      apiVersion: string,
+      kind: string,
+      labelSelector: string | undefined,
+      toKey: (o: KubernetesObject) => string | undefined,
+    ) => {
+      const ref = { apiVersion, kind, namespace: ns };
+      const informer = new ResilientInformer<KubernetesObject>({
+        kc: this.o.kc,
+        path: resourcePath(ref),
+        labelSelector,
+        list: () => this.rest.list(ref, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>,
+        onEvent: (_verb, obj) => {
+          const key = toKey(obj);
+          if (key) this.enqueue(key);
+        },
+        onRestart: (reason) => {
+          this.metrics.informerRestarts.inc({ resource: kind });
+          this.log('warn', 'informer restart', { resource: kind, reason });
+        },
+      });
+      this.informers.push(informer);
+      return informer;
+    };
+    const poolKey = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+    const ownerKey = (o: KubernetesObject) => {
+      const owner = o.metadata?.ownerReferences?.find(
+        (r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION,
+      );
+      return owner ? `${o.metadata?.namespace}/${owner.name}` : undefined;
+    };
+    watch(API_VERSION, KIND, undefined, poolKey);
+    watch('apps/v1', 'Deployment', selector, ownerKey);
+    watch('apps/v1', 'StatefulSet', selector, ownerKey);
+    watch('v1', 'Service', selector, ownerKey);
+    await Promise.all(this.informers.map((i) => i.start()));
+    this.synced = true;
+    this.resyncTimer = setInterval(() => this.resync(), this.o.resyncSeconds * 1000);
+    this.resyncTimer.unref();
+    if (this.elector) this.elector.start();
+    else this.setActive(true);
+    this.log('info', 'operator started', {
+      identity: this.identity,
+      namespace: ns ?? '(all)',
+      leaderElection: this.o.leaderElection,
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.active = false;
+    this.queue.stop();
+    await Promise.all(this.informers.map((i) => i.stop()));
+    await this.elector?.stop();
+  }
+
+  /** Queues every known pool (periodic resync, and on becoming leader). */
+  resync(): void {
+    for (const pool of this.informers[0]?.list() ?? [])
+      this.enqueue(`${pool.metadata?.namespace}/${pool.metadata?.name}`);
+  }
+
+  private enqueue(key: string): void {
+    if (!this.active) return; // a stand-by replica only keeps its caches warm
+    this.queue.add(key);
+    this.metrics.queueDepth.set(this.queue.depth);
+  }
+
+  private setActive(active: boolean): void {
+    this.active = active;
+    this.metrics.leader.set(active ? 1 : 0);
+    this.log('info', active ? 'leading' : 'stopped leading', { identity: this.identity });
+    if (active) this.resync();
+    else if (this.o.leaderElection) {
+      // Like controller-runtime: a replica that lost the Lease exits and restarts clean.
+      this.log('error', 'lost the leader Lease; exiting');
+      process.exitCode = 1;
+      void this.stop().then(() => process.exit(1));
+    }
+  }
+
+  private async reconcileKey(deps: ReconcileDeps, key: string) {
+    this.metrics.queueDepth.set(this.queue.depth);
+    if (!this.active) return;
+    const [namespace, name] = key.split('/') as [string, string];
+    const end = this.metrics.duration.startTimer();
+    try {
+      const result = await reconcile(deps, { namespace, name });
+      this.metrics.reconciles.inc({ result: 'success' });
+      if (result.writes > 0) this.log('info', 'reconciled', { pool: key, writes: result.writes });
+      return result;
+    } catch (err) {
+      this.metrics.reconciles.inc({ result: 'error' });
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  private error(source: string, err: unknown, fields: Record<string, unknown> = {}): void {
+    this.metrics.errors.inc({ source });
+    this.log('error', `${source} error`, {
+      ...fields,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
