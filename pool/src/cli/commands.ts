@@ -35,4 +35,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Run the embedded CKB devnet (JSON-RPC node for mining)',
     load: () => import('./devnet.js').then((m) => m.command),
   },
+  {
+    path: ['miner'],
+    summary: 'CPU miner: Eaglesong in worker threads over SV2 (standard or extended channel)',
+    load: () => import('./miner.js').then((m) => m.command),
+  },
 ];

@@ -1,0 +1,393 @@
+/**
+ * The SV2 stratum server: the I/O edge around `StratumEngine`.
+ *
+ * Responsibilities: a Noise-only TCP listener (`acceptSv2`), per-IP connection limits,
+ * handshake / setup / idle timeouts, SetupConnection checks, handing Mining Protocol
+ * messages to the engine, fanning jobs out in slices, reporting accepted shares and block
+ * candidates to a `StratumSink`, metrics, and a graceful drain (Reconnect, then close).
+ * Notes: shares are validated inline on the event loop (one Eaglesong permutation each);
+ * the sink is called synchronously and owns any asynchronous logging.
+ */
+import net from 'node:net';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Sv2Message } from '../sv2/index.js';
+import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
+import type { ResponderKeys } from '../sv2/noise/index.js';
+import { acceptSv2, type Sv2Session } from '../sv2/session.js';
+import type { Logger } from '../observability/index.js';
+import { silentLogger } from '../observability/index.js';
+import { StratumEngine, type AcceptedShare, type BlockCandidate, type MiningConnection } from './engine.js';
+import type { JobTemplate } from './jobs.js';
+import { EaglesongJob } from '../eaglesong/index.js';
+import type { VardiffConfig } from './vardiff.js';
+
+/** Where accepted shares and block candidates go (share log, block maker). Called synchronously. */
+export interface StratumSink {
+  onShare(share: AcceptedShare): void;
+  onBlock(block: BlockCandidate): void;
+}
+
+export interface StratumLimits {
+  /** Open connections per remote IP. */
+  maxConnectionsPerIp: number;
+  /** Open connections in total. */
+  maxConnections: number;
+  /** Noise handshake must finish within this time. */
+  handshakeTimeoutMs: number;
+  /** SetupConnection must arrive within this time after the handshake. */
+  setupTimeoutMs: number;
+  /** A connection with no incoming bytes for this long is closed. */
+  idleTimeoutMs: number;
+  /** Largest accepted SV2 payload (bytes); larger frames close the connection. */
+  maxFramePayload: number;
+}
+
+export const DEFAULT_LIMITS: StratumLimits = {
+  maxConnectionsPerIp: 256,
+  maxConnections: 50_000,
+  handshakeTimeoutMs: 10_000,
+  setupTimeoutMs: 10_000,
+  idleTimeoutMs: 600_000,
+  // The largest client message is SubmitSharesExtended / OpenExtendedMiningChannel (~300 B).
+  maxFramePayload: 4096,
+};
+
+export interface StratumServerOptions {
+  host?: string;
+  /** 0 picks a free port (see `port` after start). */
+  port: number;
+  keys: ResponderKeys;
+  /** 1–2 bytes unique across replicas (first bytes of every extranonce prefix). */
+  replicaId: Uint8Array;
+  sink: StratumSink;
+  vardiff?: VardiffConfig;
+  shareBatchSize?: number;
+  limits?: Partial<StratumLimits>;
+  /** Connections sent jobs per event-loop turn during a fan-out. */
+  fanOutSlice?: number;
+  logger?: Logger;
+  /** Registry for `eaglepool_stratum_*` metrics (none when absent). */
+  registry?: Registry;
+}
+
+export interface StratumStats {
+  connections: number;
+  channels: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  blocks: number;
+  /** Duration of the newest complete job fan-out, ms. */
+  lastFanOutMs: number;
+}
+
+/** Client flags this pool accepts in SetupConnection (work selection is not offered). */
+const SUPPORTED_FLAGS = MiningSetupFlags.RequiresStandardJobs | MiningSetupFlags.RequiresVersionRolling;
+
+interface Metrics {
+  shares: Counter<'result'>;
+  blocks: Counter;
+  connections: Gauge;
+  channels: Gauge;
+  fanOut: Histogram;
+  refused: Counter<'reason'>;
+}
+
+function createMetrics(registry: Registry): Metrics {
+  const registers = [registry];
+  return {
+    shares: new Counter({
+      name: 'eaglepool_stratum_shares_total',
+      help: 'Share submissions by result (accepted or the SV2 error code)',
+      labelNames: ['result'],
+      registers,
+    }),
+    blocks: new Counter({
+      name: 'eaglepool_stratum_blocks_total',
+      help: 'Block candidates found',
+      registers,
+    }),
+    connections: new Gauge({
+      name: 'eaglepool_stratum_connections',
+      help: 'Open SV2 connections',
+      registers,
+    }),
+    channels: new Gauge({ name: 'eaglepool_stratum_channels', help: 'Open mining channels', registers }),
+    fanOut: new Histogram({
+      name: 'eaglepool_stratum_job_fanout_seconds',
+      help: 'Time to send a job to every connection',
+      buckets: [0.001, 0.005, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+      registers,
+    }),
+    refused: new Counter({
+      name: 'eaglepool_stratum_refused_connections_total',
+      help: 'Connections closed before or during setup, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+}
+
+interface Client {
+  session: Sv2Session;
+  socket: net.Socket;
+  ip: string;
+  mining: MiningConnection | undefined;
+}
+
+export class StratumServer {
+  readonly engine: StratumEngine;
+  private readonly listener: net.Server;
+  private readonly limits: StratumLimits;
+  private readonly perIp = new Map<string, number>();
+  private readonly clients = new Set<Client>();
+  private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
+  private readonly fanOutSlice: number;
+  private fanOutGeneration = 0;
+  private draining = false;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private boundPort = 0;
+  readonly stats: StratumStats = {
+    connections: 0,
+    channels: 0,
+    sharesAccepted: 0,
+    sharesRejected: 0,
+    blocks: 0,
+    lastFanOutMs: 0,
+  };
+
+  private constructor(private readonly opts: StratumServerOptions) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.log = opts.logger ?? silentLogger;
+    this.metrics = opts.registry ? createMetrics(opts.registry) : undefined;
+    this.fanOutSlice = opts.fanOutSlice ?? 2000;
+    const sink = opts.sink;
+    this.engine = new StratumEngine(
+      {
+        replicaId: opts.replicaId,
+        makeHasher: (powHash) => new EaglesongJob(powHash),
+        vardiff: opts.vardiff,
+        shareBatchSize: opts.shareBatchSize,
+      },
+      {
+        onShare: (share) => {
+          this.stats.sharesAccepted++;
+          this.metrics?.shares.inc({ result: 'accepted' });
+          sink.onShare(share);
+        },
+        onBlock: (block) => {
+          this.stats.blocks++;
+          this.metrics?.blocks.inc();
+          this.log.info('block candidate', {
+            workId: block.workId,
+            height: block.height,
+            user: block.userIdentity,
+            jobId: block.jobId,
+          });
+          sink.onBlock(block);
+        },
+        onReject: (code) => {
+          this.stats.sharesRejected++;
+          this.metrics?.shares.inc({ result: code });
+        },
+      },
+    );
+    this.listener = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    this.listener.maxConnections = this.limits.maxConnections;
+  }
+
+  /** Starts listening; resolves once the port is bound. */
+  static async start(opts: StratumServerOptions): Promise<StratumServer> {
+    const server = new StratumServer(opts);
+    await new Promise<void>((resolve, reject) => {
+      server.listener.once('error', reject);
+      server.listener.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+        server.listener.off('error', reject);
+        server.boundPort = (server.listener.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+    server.tickTimer = setInterval(() => server.engine.tick(), 1000);
+    server.tickTimer.unref();
+    return server;
+  }
+
+  /** The bound TCP port (valid after `start`). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /**
+   * A new job from the job maker: registered at once (shares for it validate immediately),
+   * then sent to every connection in slices of `fanOutSlice` per event-loop turn. A newer
+   * job supersedes a fan-out still in progress (`sendJob` catches channels up).
+   */
+  pushJob(template: JobTemplate): Promise<void> {
+    const { job } = this.engine.newJob(template);
+    const generation = ++this.fanOutGeneration;
+    const targets = [...this.clients];
+    const start = performance.now();
+    return new Promise((resolve) => {
+      let i = 0;
+      const slice = () => {
+        if (generation !== this.fanOutGeneration) return resolve();
+        const end = Math.min(targets.length, i + this.fanOutSlice);
+        for (; i < end; i++) targets[i]!.mining?.sendJob(job);
+        if (i < targets.length) {
+          setImmediate(slice);
+          return;
+        }
+        this.stats.lastFanOutMs = performance.now() - start;
+        this.metrics?.fanOut.observe(this.stats.lastFanOutMs / 1000);
+        resolve();
+      };
+      slice();
+    });
+  }
+
+  /**
+   * Graceful drain: stop accepting, send acknowledgements and Reconnect (same host and port:
+   * clients come back to another replica behind the service), then close what is left
+   * after `graceMs`.
+   */
+  async drain(graceMs = 5000): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    for (const c of this.clients) {
+      c.mining?.flush();
+      c.session.send({ type: 'Reconnect', newHost: '', newPort: 0 });
+    }
+    const deadline = Date.now() + graceMs;
+    while (this.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    for (const c of [...this.clients]) c.session.close('server shutting down');
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    await closed;
+    this.engine.jobs.clear();
+  }
+
+  /** Closes everything at once. */
+  async close(): Promise<void> {
+    await this.drain(0);
+  }
+
+  private onSocket(socket: net.Socket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    if (this.draining) return this.refuse(socket, 'draining');
+    const count = this.perIp.get(ip) ?? 0;
+    if (count >= this.limits.maxConnectionsPerIp) return this.refuse(socket, 'per-ip-limit');
+    this.perIp.set(ip, count + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
+    };
+    socket.once('close', release);
+    socket.on('error', () => {}); // reported through 'close'
+    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+
+    const handshake = setTimeout(() => {
+      this.metrics?.refused.inc({ reason: 'handshake-timeout' });
+      socket.destroy();
+    }, this.limits.handshakeTimeoutMs);
+    acceptSv2(socket, this.opts.keys, {
+      handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
+      maxFrame: this.limits.maxFramePayload,
+    }).then(
+      (session) => {
+        clearTimeout(handshake);
+        if (socket.destroyed) return session.close('closed during handshake');
+        this.onSession(session, socket, ip);
+      },
+      (err: unknown) => {
+        clearTimeout(handshake);
+        this.metrics?.refused.inc({ reason: 'handshake-failed' });
+        this.log.debug('handshake failed', { ip, err });
+        socket.destroy();
+      },
+    );
+  }
+
+  private refuse(socket: net.Socket, reason: string): void {
+    this.metrics?.refused.inc({ reason });
+    socket.on('error', () => {});
+    socket.destroy();
+  }
+
+  private onSession(session: Sv2Session, socket: net.Socket, ip: string): void {
+    const client: Client = { session, socket, ip, mining: undefined };
+    this.clients.add(client);
+    this.stats.connections = this.clients.size;
+    this.metrics?.connections.set(this.clients.size);
+    const setupTimer = setTimeout(() => session.close('no SetupConnection'), this.limits.setupTimeoutMs);
+
+    session.onClose((reason) => {
+      clearTimeout(setupTimer);
+      client.mining?.close();
+      this.clients.delete(client);
+      this.stats.connections = this.clients.size;
+      this.stats.channels = this.engine.channelCount;
+      this.metrics?.connections.set(this.clients.size);
+      this.metrics?.channels.set(this.engine.channelCount);
+      this.log.debug('connection closed', { ip, reason });
+      socket.destroy();
+    });
+
+    session.onMessage((msg) => {
+      if (client.mining) {
+        if (client.mining.handle(msg)) {
+          if (
+            msg.type === 'OpenStandardMiningChannel' ||
+            msg.type === 'OpenExtendedMiningChannel' ||
+            msg.type === 'CloseChannel'
+          ) {
+            this.stats.channels = this.engine.channelCount;
+            this.metrics?.channels.set(this.engine.channelCount);
+          }
+          return;
+        }
+        return this.onOtherMessage(client, msg);
+      }
+      if (msg.type !== 'SetupConnection') return session.close(`expected SetupConnection, got ${msg.type}`);
+      clearTimeout(setupTimer);
+      this.onSetup(client, msg);
+    });
+  }
+
+  private onSetup(client: Client, msg: Extract<Sv2Message, { type: 'SetupConnection' }>): void {
+    const { session } = client;
+    const refuse = (flags: number, errorCode: string) => {
+      this.metrics?.refused.inc({ reason: errorCode });
+      session.send({ type: 'SetupConnectionError', flags, errorCode });
+      // Let the error reach the client before closing.
+      setTimeout(() => session.close(`SetupConnection refused: ${errorCode}`), 100).unref();
+    };
+    if (msg.protocol !== Sv2Protocol.Mining) return refuse(0, 'unsupported-protocol');
+    if (msg.minVersion > SV2_PROTOCOL_VERSION || msg.maxVersion < SV2_PROTOCOL_VERSION) {
+      return refuse(0, 'protocol-version-mismatch');
+    }
+    const unsupported = (msg.flags & ~SUPPORTED_FLAGS) >>> 0;
+    if (unsupported !== 0) return refuse(unsupported, 'unsupported-feature-flags');
+    session.send({ type: 'SetupConnectionSuccess', usedVersion: SV2_PROTOCOL_VERSION, flags: 0 });
+    client.mining = this.engine.connect((m) => session.send(m), {
+      requiresStandardJobs: (msg.flags & MiningSetupFlags.RequiresStandardJobs) !== 0,
+    });
+  }
+
+  private onOtherMessage(client: Client, msg: Sv2Message): void {
+    if (msg.type === 'SetCustomMiningJob') {
+      client.session.send({
+        type: 'SetCustomMiningJobError',
+        channelId: msg.channelId,
+        requestId: msg.requestId,
+        errorCode: 'jd-not-supported',
+      });
+      return;
+    }
+    // Anything else (a second SetupConnection, server-to-client messages) is a protocol violation.
+    client.session.close(`unexpected ${msg.type}`);
+  }
+}
