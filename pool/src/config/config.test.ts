@@ -74,8 +74,12 @@ describe('config', () => {
   });
 
   it('requires Redis and Kafka for standalone services', () => {
-    expect(() => requireDistributed(loadConfig({ env: noEnv }), 'jobmaker')).toThrow(/redis\.url.*kafka\.brokers/);
-    const c = loadConfig({ env: { EAGLEPOOL_REDIS_URL: 'redis://r:6379', EAGLEPOOL_KAFKA_BROKERS: 'k:9092' } });
+    expect(() => requireDistributed(loadConfig({ env: noEnv }), 'jobmaker')).toThrow(
+      /redis\.url.*kafka\.brokers/,
+    );
+    const c = loadConfig({
+      env: { EAGLEPOOL_REDIS_URL: 'redis://r:6379', EAGLEPOOL_KAFKA_BROKERS: 'k:9092' },
+    });
     expect(() => requireDistributed(c, 'jobmaker')).not.toThrow();
   });
 

@@ -47,8 +47,8 @@ export function configKeys(): ConfigKey[] {
 }
 
 export interface LoadOptions {
-  /** Config file path. Default: $EAGLEPOOL_CONFIG, else /etc/eaglepool/config.json if it exists. */
-  file?: string;
+  /** Config file path; null = none. Default: $EAGLEPOOL_CONFIG, else /etc/eaglepool/config.json if it exists. */
+  file?: string | null;
   /** Environment to read EAGLEPOOL_* from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** `key=value` overrides from repeated `--set` flags. */
@@ -120,7 +120,11 @@ export function loadConfig(opts: LoadOptions = {}): PoolConfig {
       fromString: false,
     });
   const file =
-    opts.file ?? env.EAGLEPOOL_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+    opts.file === null
+      ? undefined
+      : (opts.file ??
+        env.EAGLEPOOL_CONFIG ??
+        (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined));
   if (file)
     layers.push({
       source: 'file',

@@ -1,0 +1,280 @@
+/**
+ * Block maker: turns a solved share into a CKB block and gets it accepted.
+ *
+ * Two inputs, handled identically and idempotently (key: share id = job id + nonce):
+ * - gRPC BlockMaker.SubmitBlock from a stratum replica (fast path);
+ * - the block-candidates topic, which every replica writes before/with that call
+ *   (backstop: a replica dying right after finding a block loses nothing).
+ * The template comes from the PoolStore (stored by the job maker under the job id). The
+ * block is submitted with retries until the node accepts it, the chain provably moved past
+ * it (stale), the node rejected it three times, or `blockmaker.submitDeadlineMs` passed.
+ * Every outcome is recorded once (PoolStore + blocks topic).
+ */
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import {
+  BlockMakerService,
+  SolvedBlock,
+  type FoundBlock,
+  type SubmitBlockReply,
+} from '../../../proto/gen/blocks.js';
+import { publishFoundBlock, shareIdFor, toHex } from '../bus/records.js';
+import { poolTopics } from '../bus/topics.js';
+import { CkbRpcRemoteError } from '../ckb/errors.js';
+import { nonceFromBytes } from '../ckb/header.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import type { BlockTemplate, JsonBlock } from '../ckb/types.js';
+import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../ckb/work.js';
+import type { PoolConfig } from '../config/schema.js';
+import { serviceRegistry } from '../observability/metrics.js';
+import type { BlockSink } from './clients.js';
+import { startGrpcServer, type GrpcServer } from './grpc.js';
+import { maybeHealthServer, readiness, type ServiceDeps, type ServiceHandle } from './runtime.js';
+
+export interface BlockmakerDeps extends ServiceDeps {
+  /** CKB node client (default: one built from `ckb.*`). */
+  rpc?: CkbRpcClient;
+}
+
+export interface BlockmakerHandle extends ServiceHandle {
+  /** In-process block submission (what the gRPC BlockMaker serves). */
+  readonly blocks: BlockSink;
+  readonly grpcPort: number | undefined;
+}
+
+/** How many node verdicts (JSON-RPC errors) make a block rejected rather than retried. */
+const MAX_NODE_REJECTIONS = 3;
+
+type Outcome = { status: 'accepted'; hash: string } | { status: 'stale' | 'rejected'; reason: string };
+
+/** Estimated reward: the cellbase capacity of the template, in shannons. */
+function cellbaseCapacity(t: BlockTemplate): bigint {
+  return t.cellbase.data.outputs.reduce((sum, o) => sum + BigInt(o.capacity), 0n);
+}
+
+function blockMetrics(registry: Registry) {
+  return {
+    blocks: new Counter({
+      name: 'eaglepool_blockmaker_blocks_total',
+      help: 'Block candidates by outcome (accepted, stale, rejected).',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    candidates: new Counter({
+      name: 'eaglepool_blockmaker_candidates_total',
+      help: 'Block candidates received, by source (grpc, log) and whether already handled.',
+      labelNames: ['source', 'duplicate'],
+      registers: [registry],
+    }),
+    attempts: new Counter({
+      name: 'eaglepool_blockmaker_submit_attempts_total',
+      help: 'submit_block calls by result (ok, node-error, transport-error).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+}
+
+function reply(found: FoundBlock): SubmitBlockReply {
+  return {
+    accepted: found.status === 'accepted',
+    blockHash: found.blockHash,
+    reason: found.status === 'accepted' ? '' : `${found.status}: ${found.reason}`,
+  };
+}
+
+export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps): Promise<BlockmakerHandle> {
+  const { store, bus } = deps;
+  const logger = deps.logger.child({ component: 'blockmaker' });
+  const topics = poolTopics(config.kafka.topicPrefix);
+  const registry = serviceRegistry();
+  const m = blockMetrics(registry);
+  const ownRpc = !deps.rpc;
+  const rpc =
+    deps.rpc ?? new CkbRpcClient({ url: config.ckb.rpcUrl, timeoutMs: config.ckb.timeoutMs, registry });
+  const inflight = new Map<string, Promise<SubmitBlockReply>>();
+  const abort = new AbortController();
+  new Gauge({
+    name: 'eaglepool_blockmaker_dependency_up',
+    help: '1 if the dependency is connected.',
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      this.set({ dependency: 'redis' }, store.healthy() ? 1 : 0);
+      this.set({ dependency: 'kafka' }, bus.healthy() ? 1 : 0);
+    },
+  });
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    });
+
+  /** After a failed submit: did the chain get a block at our height? Ours (lost reply) or another (stale). */
+  async function checkChain(work: Work, nonce: bigint): Promise<Outcome | undefined> {
+    try {
+      const tip = await rpc.getTipHeader();
+      if (BigInt(tip.number) < work.number) return undefined;
+      const atHeight = await rpc.getHeaderByNumber(work.number);
+      if (
+        atHeight &&
+        BigInt(atHeight.nonce) === nonce &&
+        atHeight.parent_hash === '0x' + toHex(work.parentHash)
+      ) {
+        return { status: 'accepted', hash: atHeight.hash };
+      }
+      return {
+        status: 'stale',
+        reason: `chain is at ${BigInt(tip.number)}, block ${work.number} is another one`,
+      };
+    } catch {
+      return undefined; // node unreachable: keep retrying
+    }
+  }
+
+  async function submitWithRetries(work: Work, block: JsonBlock, nonce: bigint): Promise<Outcome> {
+    const deadline = Date.now() + config.blockmaker.submitDeadlineMs;
+    let rejections = 0;
+    for (;;) {
+      try {
+        const hash = await rpc.submitBlock(work.workId, block);
+        m.attempts.inc({ result: 'ok' });
+        return { status: 'accepted', hash };
+      } catch (err) {
+        const nodeVerdict = err instanceof CkbRpcRemoteError;
+        m.attempts.inc({ result: nodeVerdict ? 'node-error' : 'transport-error' });
+        logger.warn('submit_block failed', { number: work.number, err });
+        const chain = await checkChain(work, nonce);
+        if (chain) return chain;
+        if (nodeVerdict && ++rejections >= MAX_NODE_REJECTIONS) {
+          return { status: 'rejected', reason: (err as CkbRpcRemoteError).rpcMessage };
+        }
+        // Stopping: leave it unrecorded; the candidate log redelivers it to the next block maker.
+        if (abort.signal.aborted) throw new Error('block maker stopping', { cause: err });
+        if (Date.now() >= deadline) {
+          return {
+            status: 'rejected',
+            reason: `gave up after ${config.blockmaker.submitDeadlineMs} ms: ${(err as Error).message}`,
+          };
+        }
+        await sleep(config.blockmaker.retryIntervalMs);
+      }
+    }
+  }
+
+  async function handle(solved: SolvedBlock, shareId: string): Promise<SubmitBlockReply> {
+    const known = await store.blockByShare(shareId);
+    if (known) return reply(known);
+    const found: FoundBlock = {
+      blockHash: '',
+      number: 0n,
+      jobId: solved.jobId,
+      shareId,
+      user: solved.user,
+      worker: solved.worker,
+      foundAt: solved.foundAt,
+      reward: '0',
+      status: 'rejected',
+      reason: '',
+    };
+    const templateJson = await store.getTemplate(solved.jobId);
+    let outcome: Outcome;
+    if (templateJson === undefined) {
+      outcome = {
+        status: 'rejected',
+        reason: `unknown job ${solved.jobId} (template expired or never stored)`,
+      };
+    } else {
+      const template = JSON.parse(templateJson) as BlockTemplate;
+      const work = workFromTemplate(template);
+      found.number = work.number;
+      found.reward = cellbaseCapacity(template).toString();
+      const nonce = nonceFromBytes(solved.nonce);
+      if (solved.nonce.length !== 16)
+        outcome = { status: 'rejected', reason: `nonce is ${solved.nonce.length} bytes, not 16` };
+      else if (Buffer.compare(work.powHash, solved.powHash) !== 0)
+        outcome = { status: 'rejected', reason: 'pow_hash does not match the job' };
+      else if (!verifyPow(work.powHash, nonce, work.target))
+        outcome = { status: 'rejected', reason: 'hash does not meet the network target' };
+      else outcome = await submitWithRetries(work, blockFromWork(work, nonce), nonce);
+    }
+    if (outcome.status === 'accepted') found.blockHash = outcome.hash;
+    else found.reason = outcome.reason;
+    found.status = outcome.status;
+    if (await store.recordBlock(found)) {
+      m.blocks.inc({ status: found.status });
+      await publishFoundBlock(bus, topics, found);
+      const log = found.status === 'accepted' ? logger.info : logger.warn;
+      log(`block ${found.status}`, { ...found });
+    }
+    return reply((await store.blockByShare(shareId)) ?? found);
+  }
+
+  /** Idempotent entry point for both sources. Rejects only on infrastructure failure (store/bus). */
+  function submit(solved: SolvedBlock, source: 'grpc' | 'log' | 'local'): Promise<SubmitBlockReply> {
+    const shareId = solved.shareId || shareIdFor(solved.jobId, solved.nonce);
+    const running = inflight.get(shareId);
+    m.candidates.inc({ source, duplicate: String(running !== undefined) });
+    if (running) return running;
+    const p = handle(solved, shareId).finally(() => inflight.delete(shareId));
+    inflight.set(shareId, p);
+    return p;
+  }
+
+  const backstop = await bus.subscribe({
+    topic: topics.blockCandidates,
+    groupId: `${config.kafka.topicPrefix}-blockmaker`,
+    fromBeginning: true,
+    handler: async (batch) => {
+      for (const msg of batch) {
+        let solved: SolvedBlock;
+        try {
+          solved = SolvedBlock.decode(msg.value);
+        } catch (err) {
+          logger.error('skipping malformed block candidate record', { offset: msg.offset, err });
+          continue;
+        }
+        await submit(solved, 'log');
+      }
+    },
+  });
+
+  let grpc: GrpcServer | undefined;
+  if (deps.listen !== false) {
+    grpc = await startGrpcServer(config.blockmaker.grpcListen, BlockMakerService, {
+      submitBlock: (
+        call: ServerUnaryCall<SolvedBlock, SubmitBlockReply>,
+        callback: sendUnaryData<SubmitBlockReply>,
+      ) => {
+        submit(call.request, 'grpc').then(
+          (r) => callback(null, r),
+          (err: Error) => callback({ code: grpcStatus.UNAVAILABLE, message: err.message }),
+        );
+      },
+    });
+  }
+
+  const ready = () => readiness({ redis: store.healthy(), kafka: bus.healthy() });
+  const health = await maybeHealthServer(deps, config.blockmaker.healthPort, registry, ready);
+  logger.info('blockmaker started', { grpcPort: grpc?.port, healthPort: health?.port });
+
+  return {
+    registry,
+    blocks: { submitBlock: (block) => submit(block, 'local') },
+    grpcPort: grpc?.port,
+    healthPort: health?.port,
+    ready,
+    stop: async () => {
+      await grpc?.stop();
+      await backstop.stop();
+      // In-flight blocks finish their current attempt; retries stop unrecorded (the log redelivers them).
+      abort.abort();
+      await Promise.allSettled([...inflight.values()]);
+      await health?.stop();
+      if (ownRpc) rpc.close();
+      logger.info('blockmaker stopped');
+    },
+  };
+}

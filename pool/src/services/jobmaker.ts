@@ -1,0 +1,293 @@
+/**
+ * Job maker: follows the CKB node and turns block templates into mining jobs.
+ *
+ * Leadership: several replicas may run; the one holding the Redis lease `jobmaker-leader`
+ * (SET PX, renewed every TTL/3) polls the node and produces jobs. Every replica, leader
+ * included, also consumes the jobs topic and serves the newest job to its own gRPC
+ * subscribers, so stratum replicas can connect to any job maker pod (hot standby).
+ *
+ * For each job the leader stores the template in the PoolStore (key job_id, TTL
+ * `jobmaker.templateTtlMs`) BEFORE publishing the job, so the block maker can always
+ * build a block for a job a miner has seen.
+ */
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { Job, JobStreamService, type SubscribeRequest } from '../../../proto/gen/jobs.js';
+import { publishJob } from '../bus/records.js';
+import { poolTopics } from '../bus/topics.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
+import type { TipWatcher } from '../ckb/tip-watcher.js';
+import type { BlockTemplate } from '../ckb/types.js';
+import { workFromTemplate } from '../ckb/work.js';
+import type { PoolConfig } from '../config/schema.js';
+import { serviceRegistry } from '../observability/metrics.js';
+import { holdLease } from '../store/leases.js';
+import { JobFanout, type JobSource } from './clients.js';
+import { startGrpcServer, type GrpcServer } from './grpc.js';
+import { maybeHealthServer, readiness, type ServiceDeps, type ServiceHandle } from './runtime.js';
+
+export const JOBMAKER_LEASE = 'jobmaker-leader';
+
+export interface JobmakerDeps extends ServiceDeps {
+  /** CKB node client (default: one built from `ckb.*`, its metrics in the service registry). */
+  rpc?: CkbRpcClient;
+}
+
+export interface JobmakerHandle extends ServiceHandle {
+  /** In-process job stream (what the gRPC JobStream serves). */
+  readonly jobs: JobSource;
+  /** Port of the gRPC JobStream server, when listening. */
+  readonly grpcPort: number | undefined;
+  isLeader(): boolean;
+  /** Leader only: fetch a template now and publish a job if it is new work (tests, tip events). */
+  refresh(): Promise<void>;
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+
+function jobMetrics(registry: Registry) {
+  return {
+    jobs: new Counter({
+      name: 'eaglepool_jobmaker_jobs_total',
+      help: 'Jobs produced (leader).',
+      labelNames: ['clean'],
+      registers: [registry],
+    }),
+    templateErrors: new Counter({
+      name: 'eaglepool_jobmaker_template_errors_total',
+      help: 'Failed get_block_template rounds.',
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'eaglepool_jobmaker_leader',
+      help: '1 while this replica holds the leader lease.',
+      registers: [registry],
+    }),
+    nodeUp: new Gauge({
+      name: 'eaglepool_jobmaker_node_up',
+      help: '1 if the last template fetch succeeded.',
+      registers: [registry],
+    }),
+    height: new Gauge({
+      name: 'eaglepool_jobmaker_height',
+      help: 'Block number of the current job.',
+      registers: [registry],
+    }),
+  };
+}
+
+export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Promise<JobmakerHandle> {
+  const { store, bus } = deps;
+  const logger = deps.logger.child({ component: 'jobmaker' });
+  const topics = poolTopics(config.kafka.topicPrefix);
+  const registry = serviceRegistry();
+  const m = jobMetrics(registry);
+  const ownRpc = !deps.rpc;
+  const rpc =
+    deps.rpc ?? new CkbRpcClient({ url: config.ckb.rpcUrl, timeoutMs: config.ckb.timeoutMs, registry });
+  const fanout = new JobFanout(logger);
+  let stopping = false;
+
+  new Gauge({
+    name: 'eaglepool_jobmaker_job_age_seconds',
+    help: 'Age of the current job.',
+    registers: [registry],
+    collect() {
+      const job = fanout.current();
+      this.set(job ? (Date.now() - Number(job.createdAt)) / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'eaglepool_jobmaker_subscribers',
+    help: 'Open JobStream subscriptions (gRPC and in-process).',
+    registers: [registry],
+    collect() {
+      this.set(fanout.subscribers);
+    },
+  });
+  new Gauge({
+    name: 'eaglepool_jobmaker_dependency_up',
+    help: '1 if the dependency is connected.',
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      this.set({ dependency: 'redis' }, store.healthy() ? 1 : 0);
+      this.set({ dependency: 'kafka' }, bus.healthy() ? 1 : 0);
+    },
+  });
+
+  const accept = (job: Job) => {
+    const current = fanout.current();
+    if (current && job.jobId <= current.jobId) return;
+    m.height.set(Number(job.number));
+    fanout.publish(job);
+  };
+
+  // --- leader: template → job ---------------------------------------------------------
+  let lastWorkId: string | undefined;
+  let refreshing: Promise<void> | undefined;
+  let again = false;
+
+  const produce = async (): Promise<void> => {
+    let template: BlockTemplate;
+    try {
+      template = await rpc.getBlockTemplate();
+      m.nodeUp.set(1);
+    } catch (err) {
+      m.nodeUp.set(0);
+      m.templateErrors.inc();
+      logger.warn('get_block_template failed', { err });
+      return;
+    }
+    const work = workFromTemplate(template);
+    const current = fanout.current();
+    const clean =
+      !current || !sameBytes(current.parentHash, work.parentHash) || current.number !== work.number;
+    if (!clean) {
+      if (work.workId === lastWorkId) return;
+      if (Date.now() - Number(current.createdAt) < config.jobmaker.refreshMs) return;
+    }
+    if (!lease.held() || stopping) return;
+    const jobId = await store.nextJobId();
+    await store.putTemplate(jobId, JSON.stringify(template), config.jobmaker.templateTtlMs);
+    const job: Job = {
+      jobId,
+      workId: work.workId,
+      powHash: work.powHash,
+      target: targetToBytesBE(work.target),
+      compactTarget: work.compactTarget,
+      parentHash: work.parentHash,
+      number: work.number,
+      timestamp: work.timestamp,
+      version: work.version,
+      createdAt: BigInt(Date.now()),
+      clean,
+    };
+    lastWorkId = work.workId;
+    accept(job);
+    m.jobs.inc({ clean: String(clean) });
+    logger.info('new job', { jobId, number: work.number, workId: work.workId, clean });
+    await Promise.all([
+      publishJob(bus, topics, job),
+      store.setNetwork({ difficulty: Number(targetToDifficulty(work.target)), height: work.number }),
+    ]);
+  };
+
+  /** Runs produce() once at a time; a request during a run triggers one more run after it. */
+  const refresh = (): Promise<void> => {
+    if (refreshing) {
+      again = true;
+      return refreshing;
+    }
+    refreshing = (async () => {
+      do {
+        again = false;
+        try {
+          await produce();
+        } catch (err) {
+          logger.error('job production failed', { err });
+        }
+      } while (again && !stopping);
+    })().finally(() => (refreshing = undefined));
+    return refreshing;
+  };
+
+  let watcher: TipWatcher | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  const lead = (leading: boolean) => {
+    m.leader.set(leading ? 1 : 0);
+    logger.info(leading ? 'leader lease acquired: producing jobs' : 'leader lease lost: following', {
+      instance: config.instanceId,
+    });
+    if (leading) {
+      watcher = rpc.watchTip({
+        subscriptionUrl: config.ckb.subscribeUrl,
+        pollIntervalMs: config.ckb.pollIntervalMs,
+      });
+      watcher.on('tip', () => void refresh());
+      watcher.on('error', (err) => logger.debug('tip watcher error', { err }));
+      pollTimer = setInterval(() => void refresh(), config.ckb.pollIntervalMs);
+      void refresh();
+    } else {
+      watcher?.stop();
+      watcher = undefined;
+      clearInterval(pollTimer);
+    }
+  };
+  const lease = holdLease(store, {
+    name: JOBMAKER_LEASE,
+    holder: config.instanceId,
+    ttlMs: config.jobmaker.leaseTtlMs,
+    onChange: lead,
+    onError: (err) => logger.warn('leader lease renewal failed', { err }),
+  });
+
+  // --- every replica: follow the jobs topic ---------------------------------------------
+  const follow = await bus.subscribe({
+    topic: topics.jobs,
+    groupId: `${config.kafka.topicPrefix}-jobmaker-${config.instanceId}`,
+    fromBeginning: true,
+    handler: async (batch) => {
+      let newest: Job | undefined;
+      for (const msg of batch) {
+        let job: Job;
+        try {
+          job = Job.decode(msg.value);
+        } catch (err) {
+          logger.warn('skipping malformed job record', { offset: msg.offset, err });
+          continue;
+        }
+        if (!newest || job.jobId > newest.jobId) newest = job;
+      }
+      // Jobs older than the template TTL cannot become blocks any more (replayed history).
+      if (newest && Date.now() - Number(newest.createdAt) < config.jobmaker.templateTtlMs) accept(newest);
+    },
+  });
+
+  // --- gRPC JobStream -----------------------------------------------------------------
+  const calls = new Set<ServerWritableStream<SubscribeRequest, Job>>();
+  let grpc: GrpcServer | undefined;
+  if (deps.listen !== false) {
+    grpc = await startGrpcServer(config.jobmaker.grpcListen, JobStreamService, {
+      subscribe: (call: ServerWritableStream<SubscribeRequest, Job>) => {
+        calls.add(call);
+        logger.info('job stream subscriber', { subscriber: call.request.subscriber, peer: call.getPeer() });
+        const off = fanout.subscribe((job) => call.write(job));
+        const done = () => {
+          off();
+          calls.delete(call);
+        };
+        call.on('cancelled', done);
+        call.on('close', done);
+        call.on('error', done);
+      },
+    });
+  }
+
+  const ready = () =>
+    readiness({ job: fanout.current() !== undefined, redis: store.healthy(), kafka: bus.healthy() });
+  const health = await maybeHealthServer(deps, config.jobmaker.healthPort, registry, ready);
+  logger.info('jobmaker started', { grpcPort: grpc?.port, healthPort: health?.port });
+
+  return {
+    registry,
+    jobs: fanout,
+    grpcPort: grpc?.port,
+    healthPort: health?.port,
+    ready,
+    isLeader: () => lease.held(),
+    refresh,
+    stop: async () => {
+      stopping = true;
+      await lease.release(); // stops producing (onChange(false)) and frees the lease for a standby
+      await refreshing;
+      for (const call of calls) call.end();
+      await grpc?.stop();
+      await follow.stop();
+      await health?.stop();
+      if (ownRpc) rpc.close();
+      logger.info('jobmaker stopped');
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** What every service start function takes and returns. */
+import type { Registry } from 'prom-client';
+import type { EventBus } from '../bus/types.js';
+import { startHealthServer, type HealthServer, type Readiness } from '../observability/health.js';
+import type { Logger } from '../observability/logger.js';
+import type { PoolStore } from '../store/types.js';
+
+export interface ServiceDeps {
+  store: PoolStore;
+  bus: EventBus;
+  logger: Logger;
+  /**
+   * Serve /metrics, /healthz, /readyz on the service's `healthPort` (default true). `pool dev`
+   * passes false and serves one endpoint for all services from their `registry` and `ready`.
+   */
+  healthServer?: boolean;
+  /** Open the service's network API (gRPC / HTTP) on its configured address (default true). */
+  listen?: boolean;
+}
+
+export interface ServiceHandle {
+  /** The service's own metrics (process metrics live in processRegistry()). */
+  readonly registry: Registry;
+  ready(): Readiness;
+  /** Port of the health server, when started. */
+  readonly healthPort: number | undefined;
+  /** Graceful stop: stop taking work, finish in-flight work, release leases, close servers. */
+  stop(): Promise<void>;
+}
+
+export async function maybeHealthServer(
+  deps: ServiceDeps,
+  port: number,
+  registry: Registry,
+  ready: () => Readiness,
+): Promise<HealthServer | undefined> {
+  if (deps.healthServer === false) return undefined;
+  return startHealthServer({ port, registries: [registry], ready });
+}
+
+/** Readiness from named checks: ready when all pass, else names the failing ones. */
+export function readiness(checks: Record<string, boolean>): Readiness {
+  const failing = Object.entries(checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  return failing.length === 0 ? { ready: true } : { ready: false, reason: failing.join(', ') };
+}

@@ -1,0 +1,227 @@
+/**
+ * Share processor: consumes the shares topic (consumer group, at-least-once) and accounts
+ * every share exactly once in the PoolStore (dedupe by share_id inside the same atomic
+ * update), keeping per-user and per-worker hashrate windows and the PPLNS window. Serves
+ * the pool's HTTP JSON API:
+ *   GET /api/pool                    pool totals, hashrate, network, PPLNS window
+ *   GET /api/workers/:user           one user's totals and workers
+ *   GET /api/blocks[?limit=N]        found blocks, newest first
+ *   GET /api/blocks/:hash/payouts[?reward=shannons]   PPLNS split of the block's reward
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { ShareRecord } from '../../../proto/gen/shares.js';
+import { poolTopics } from '../bus/topics.js';
+import { parseHostPort } from '../config/fields.js';
+import type { PoolConfig } from '../config/schema.js';
+import { closeHttp, listenHttp } from '../observability/health.js';
+import { serviceRegistry } from '../observability/metrics.js';
+import { pplnsSplit } from '../store/pplns.js';
+import type { AccountingOptions } from '../store/types.js';
+import { maybeHealthServer, readiness, type ServiceDeps, type ServiceHandle } from './runtime.js';
+
+export interface ShareprocessorHandle extends ServiceHandle {
+  /** Port of the HTTP API, when listening. */
+  readonly httpPort: number | undefined;
+  /** Shares newly accounted by this instance (duplicates excluded). */
+  accounted(): number;
+}
+
+/** Shares per atomic accounting call (one Lua script run in Redis). */
+const CHUNK = 500;
+const NETWORK_REFRESH_MS = 10_000;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+}
+
+function shareMetrics(registry: Registry) {
+  return {
+    accounted: new Counter({
+      name: 'eaglepool_shareprocessor_shares_total',
+      help: 'Shares consumed, by result (accounted, duplicate, malformed).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    blocks: new Counter({
+      name: 'eaglepool_shareprocessor_block_shares_total',
+      help: 'Block shares accounted.',
+      registers: [registry],
+    }),
+    batchSeconds: new Histogram({
+      name: 'eaglepool_shareprocessor_accounting_seconds',
+      help: 'Duration of one atomic accounting call.',
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    }),
+    lagMs: new Gauge({
+      name: 'eaglepool_shareprocessor_share_age_ms',
+      help: 'Age of the newest share of the last batch when it was accounted (consumer lag).',
+      registers: [registry],
+    }),
+  };
+}
+
+export async function startShareprocessor(
+  config: PoolConfig,
+  deps: ServiceDeps,
+): Promise<ShareprocessorHandle> {
+  const { store, bus } = deps;
+  const logger = deps.logger.child({ component: 'shareprocessor' });
+  const cfg = config.shareprocessor;
+  const topics = poolTopics(config.kafka.topicPrefix);
+  const registry = serviceRegistry();
+  const m = shareMetrics(registry);
+  let accounted = 0;
+  new Gauge({
+    name: 'eaglepool_shareprocessor_dependency_up',
+    help: '1 if the dependency is connected.',
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      this.set({ dependency: 'redis' }, store.healthy() ? 1 : 0);
+      this.set({ dependency: 'kafka' }, bus.healthy() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'eaglepool_shareprocessor_pool_hashrate',
+    help: 'Pool hashrate over shareprocessor.hashrateWindowSec (hashes/s).',
+    registers: [registry],
+    async collect() {
+      this.set((await store.poolStats(Date.now(), cfg.hashrateWindowSec)).hashrate);
+    },
+  });
+
+  let window = { value: cfg.pplnsMinWindow, at: 0 };
+  const pplnsWindow = async (): Promise<number> => {
+    if (Date.now() - window.at > NETWORK_REFRESH_MS) {
+      const network = await store.getNetwork();
+      const value = network
+        ? Math.max(cfg.pplnsMinWindow, cfg.pplnsFactor * network.difficulty)
+        : cfg.pplnsMinWindow;
+      window = { value, at: Date.now() };
+    }
+    return window.value;
+  };
+
+  const subscription = await bus.subscribe({
+    topic: topics.shares,
+    groupId: cfg.groupId,
+    fromBeginning: true,
+    handler: async (batch) => {
+      const shares: ShareRecord[] = [];
+      for (const msg of batch) {
+        try {
+          shares.push(ShareRecord.decode(msg.value));
+        } catch (err) {
+          m.accounted.inc({ result: 'malformed' });
+          logger.error('skipping malformed share record', {
+            partition: msg.partition,
+            offset: msg.offset,
+            err,
+          });
+        }
+      }
+      const opts: AccountingOptions = {
+        pplnsWindow: await pplnsWindow(),
+        dedupeTtlSec: cfg.dedupeTtlSec,
+        hashrateWindowSec: cfg.hashrateWindowSec,
+      };
+      for (let i = 0; i < shares.length; i += CHUNK) {
+        const chunk = shares.slice(i, i + CHUNK);
+        const end = m.batchSeconds.startTimer();
+        const fresh = await store.accountShares(chunk, opts);
+        end();
+        accounted += fresh;
+        m.accounted.inc({ result: 'accounted' }, fresh);
+        m.accounted.inc({ result: 'duplicate' }, chunk.length - fresh);
+        const blocks = chunk.filter((s) => s.isBlock).length;
+        if (blocks > 0) m.blocks.inc(blocks);
+      }
+      const newest = shares.reduce((max, s) => (s.acceptedAt > max ? s.acceptedAt : max), 0n);
+      if (newest > 0n) m.lagMs.set(Date.now() - Number(newest));
+    },
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://api');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
+    if (parts[0] !== 'api') return json(res, 404, { error: 'not found' });
+    const now = Date.now();
+    if (parts.length === 2 && parts[1] === 'pool') {
+      const [stats, network] = await Promise.all([
+        store.poolStats(now, cfg.hashrateWindowSec),
+        store.getNetwork(),
+      ]);
+      return json(res, 200, {
+        ...stats,
+        windowSec: cfg.hashrateWindowSec,
+        pplnsWindow: await pplnsWindow(),
+        network: network ?? null,
+      });
+    }
+    if (parts.length === 3 && parts[1] === 'workers') {
+      const stats = await store.userStats(parts[2]!, now, cfg.hashrateWindowSec);
+      return stats
+        ? json(res, 200, { ...stats, windowSec: cfg.hashrateWindowSec })
+        : json(res, 404, { error: `unknown user ${parts[2]}` });
+    }
+    if (parts.length === 2 && parts[1] === 'blocks') {
+      const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+      return json(res, 200, { blocks: await store.listBlocks(limit) });
+    }
+    if (parts.length === 4 && parts[1] === 'blocks' && parts[3] === 'payouts') {
+      const block = await store.blockByHash(parts[2]!);
+      if (!block) return json(res, 404, { error: `unknown block ${parts[2]}` });
+      const rewardParam = url.searchParams.get('reward');
+      if (rewardParam !== null && !/^\d+$/.test(rewardParam))
+        return json(res, 400, { error: 'reward must be a whole number of shannons' });
+      const reward = BigInt(rewardParam ?? block.reward);
+      const weights = await store.pplnsSnapshot(block.shareId);
+      if (!weights)
+        return json(res, 404, { error: `no PPLNS snapshot for share ${block.shareId} yet (not accounted)` });
+      const split = pplnsSplit(weights, reward);
+      return json(res, 200, {
+        blockHash: block.blockHash,
+        number: block.number,
+        scheme: 'PPLNS',
+        reward,
+        payouts: [...split].map(([user, amount]) => ({ user, weight: weights.get(user), amount })),
+      });
+    }
+    return json(res, 404, { error: 'not found' });
+  }
+
+  let api: Server | undefined;
+  let httpPort: number | undefined;
+  if (deps.listen !== false) {
+    api = createServer((req, res) => {
+      route(req, res).catch((err: unknown) => {
+        logger.error('api request failed', { url: req.url, err });
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      });
+    });
+    const { host, port } = parseHostPort(cfg.httpListen);
+    httpPort = await listenHttp(api, port, host);
+  }
+
+  const ready = () => readiness({ redis: store.healthy(), kafka: bus.healthy() });
+  const health = await maybeHealthServer(deps, cfg.healthPort, registry, ready);
+  logger.info('shareprocessor started', { httpPort, healthPort: health?.port });
+
+  return {
+    registry,
+    httpPort,
+    healthPort: health?.port,
+    ready,
+    accounted: () => accounted,
+    stop: async () => {
+      await subscription.stop();
+      if (api) await closeHttp(api);
+      await health?.stop();
+      logger.info('shareprocessor stopped');
+    },
+  };
+}

@@ -1,0 +1,406 @@
+/**
+ * Service tests, run twice: with the in-memory bus and store (unit project,
+ * services.test.ts) and with real Redis and Kafka (integration project,
+ * services.int.test.ts). The CKB node is the embedded devnet (real HTTP JSON-RPC) or, where
+ * a test scripts node answers, a fake node serving templates rebuilt from mainnet blocks.
+ */
+import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SolvedBlock } from '../../../proto/gen/blocks.js';
+import { Job } from '../../../proto/gen/jobs.js';
+import { createShareLog, logBlockCandidate, shareIdFor } from '../bus/records.js';
+import { poolTopicSpecs, poolTopics } from '../bus/topics.js';
+import type { EventBus } from '../bus/types.js';
+import { mainnetBlockRaw, mainnetMultiTx } from '../ckb/fixtures/index.js';
+import { templateFromBlock } from '../ckb/fixtures/template.js';
+import { nonceToBytes } from '../ckb/header.js';
+import { hexToUint } from '../ckb/hex.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import type { BlockTemplate } from '../ckb/types.js';
+import { blockFromWork, workFromTemplate } from '../ckb/work.js';
+import { loadConfig } from '../config/load.js';
+import type { PoolConfig } from '../config/schema.js';
+import { startDevnet, type Devnet } from '../devnet/index.js';
+import { mine } from '../devnet/mine.test-helper.js';
+import { silentLogger } from '../observability/logger.js';
+import { share } from '../store/contract.js';
+import type { PoolStore } from '../store/types.js';
+import { startBlockmaker } from './blockmaker.js';
+import { connectBlockMaker, connectJobStream, type JobSource } from './clients.js';
+import { startJobmaker } from './jobmaker.js';
+import { startShareprocessor } from './shareprocessor.js';
+import { startFakeNode, type FakeNode } from './testing/fake-node.js';
+
+export interface Backends {
+  store: PoolStore;
+  bus: EventBus;
+  close(): Promise<void>;
+}
+
+async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function nextJob(source: JobSource, after: (job: Job) => boolean): Promise<Job> {
+  return new Promise((resolve) => {
+    const off = source.subscribe((job) => {
+      if (after(job)) {
+        queueMicrotask(() => off());
+        resolve(job);
+      }
+    });
+  });
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export function servicesSuite(name: string, makeBackends: (topicPrefix: string) => Promise<Backends>): void {
+  describe(`services: ${name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const c of cleanups.splice(0).reverse()) await c();
+    });
+
+    async function setup(rpcUrl: string, over: Record<string, unknown> = {}) {
+      const prefix = `t${randomUUID().slice(0, 8)}`;
+      const backends = await makeBackends(prefix);
+      await backends.bus.ensureTopics(poolTopicSpecs(poolTopics(prefix), 1));
+      cleanups.push(() => backends.close());
+      const config = (instanceId: string): PoolConfig =>
+        loadConfig({
+          file: null,
+          env: {},
+          base: {
+            instanceId,
+            ckb: { rpcUrl, pollIntervalMs: 100 },
+            kafka: { topicPrefix: prefix },
+            jobmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, leaseTtlMs: 1000, refreshMs: 60_000 },
+            blockmaker: {
+              grpcListen: '127.0.0.1:0',
+              healthPort: 0,
+              retryIntervalMs: 20,
+              submitDeadlineMs: 10_000,
+            },
+            shareprocessor: { httpListen: '127.0.0.1:0', healthPort: 0, pplnsMinWindow: 1e12 },
+            ...over,
+          },
+        });
+      const deps = { store: backends.store, bus: backends.bus, logger: silentLogger };
+      return { ...backends, config, deps, prefix };
+    }
+
+    async function devnet(): Promise<Devnet> {
+      const d = await startDevnet({
+        initialCompactTarget: 0x20010000,
+        blockTimeMs: 1000,
+        epochLength: 4,
+        finalizationDelay: 2,
+      });
+      cleanups.push(() => d.stop());
+      return d;
+    }
+
+    async function fakeNode(template: BlockTemplate): Promise<FakeNode> {
+      const tipBlock = mainnetMultiTx(); // any header below the template's height
+      const node = await startFakeNode(template, tipBlock.header);
+      cleanups.push(() => node.stop());
+      return node;
+    }
+
+    it('job maker follows the devnet: jobs, template cache, in-process and gRPC streams, found block → clean job', async () => {
+      const node = await devnet();
+      const s = await setup(node.url);
+      const jm = await startJobmaker(s.config('jm-a'), s.deps);
+      cleanups.push(() => jm.stop());
+      const blocks = await startBlockmaker(s.config('bm-a'), s.deps);
+      cleanups.push(() => blocks.stop());
+
+      const first = await eventually(() => jm.jobs.current());
+      expect(jm.isLeader()).toBe(true);
+      expect(first.clean).toBe(true);
+      expect(first.number).toBe(node.tipNumber() + 1n);
+      const template = JSON.parse((await s.store.getTemplate(first.jobId))!) as BlockTemplate;
+      const work = workFromTemplate(template);
+      expect(Buffer.from(first.powHash)).toEqual(Buffer.from(work.powHash));
+      expect(first.workId).toBe(work.workId);
+      expect(await s.store.getNetwork()).toMatchObject({ height: first.number });
+
+      // A new gRPC subscriber gets the current job at once.
+      const remote = connectJobStream({
+        url: `127.0.0.1:${jm.grpcPort}`,
+        subscriber: 'test',
+        logger: silentLogger,
+      });
+      cleanups.push(async () => remote.close());
+      const viaGrpc = await nextJob(remote, () => true);
+      expect(viaGrpc.jobId).toBe(jm.jobs.current()!.jobId);
+      const wire = (j: Job) => Buffer.from(Job.encode(j).finish()).toString('hex');
+      expect(wire(viaGrpc)).toBe(wire(jm.jobs.current()!));
+
+      // Mine the job, submit over gRPC: the devnet accepts, the tip moves, a clean job follows.
+      const job = jm.jobs.current()!;
+      const jobWork = workFromTemplate(JSON.parse((await s.store.getTemplate(job.jobId))!) as BlockTemplate);
+      const nonce = nonceToBytes(mine(jobWork));
+      const solved: SolvedBlock = {
+        jobId: job.jobId,
+        workId: job.workId,
+        nonce,
+        powHash: job.powHash,
+        channelId: 1,
+        user: 'alice',
+        worker: 'rig1',
+        foundAt: BigInt(Date.now()),
+        replica: 0,
+        shareId: shareIdFor(job.jobId, nonce),
+      };
+      const bmClient = connectBlockMaker({ url: `127.0.0.1:${blocks.grpcPort}` });
+      cleanups.push(async () => bmClient.close());
+      const reply = await bmClient.submitBlock(solved);
+      expect(reply).toMatchObject({ accepted: true, reason: '' });
+      expect(reply.blockHash).toBe(node.tip().hash);
+      const clean = await nextJob(remote, (j) => j.number === job.number + 1n);
+      expect(clean.clean).toBe(true);
+      expect(Buffer.from(clean.parentHash).toString('hex')).toBe(reply.blockHash.slice(2));
+      expect(await s.store.blockByHash(reply.blockHash)).toMatchObject({
+        status: 'accepted',
+        user: 'alice',
+        number: job.number,
+      });
+
+      // Health endpoints.
+      const metrics = await (await fetch(`http://127.0.0.1:${jm.healthPort}/metrics`)).text();
+      expect(metrics).toMatch(/eaglepool_jobmaker_jobs_total\{clean="true"\} [1-9]/);
+      expect(metrics).toMatch(/nodejs_eventloop_lag_seconds/);
+      expect((await fetch(`http://127.0.0.1:${jm.healthPort}/readyz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${jm.healthPort}/healthz`)).status).toBe(200);
+    });
+
+    it('job makers elect one leader; the follower streams the leader’s jobs and takes over when it stops', async () => {
+      const node = await devnet();
+      const s = await setup(node.url);
+      const rpc = new CkbRpcClient({ url: node.url, registry: new Registry() });
+      cleanups.push(async () => rpc.close());
+      const a = await startJobmaker(s.config('jm-a'), { ...s.deps, healthServer: false });
+      const aStopped = { done: false };
+      cleanups.push(async () => void (aStopped.done || (await a.stop())));
+      await eventually(() => a.isLeader());
+      const b = await startJobmaker(s.config('jm-b'), { ...s.deps, healthServer: false });
+      cleanups.push(() => b.stop());
+      const followed = await eventually(() => b.jobs.current());
+      expect(b.isLeader()).toBe(false);
+      expect(followed.jobId).toBe(a.jobs.current()!.jobId);
+
+      // The leader stops (releases the lease): b leads and produces the next job itself.
+      await a.stop();
+      aStopped.done = true;
+      await eventually(() => b.isLeader());
+      const work = workFromTemplate(await rpc.getBlockTemplate());
+      await rpc.submitBlock(work.workId, blockFromWork(work, mine(work)));
+      const next = await eventually(() => {
+        const j = b.jobs.current();
+        return j && j.number === work.number + 1n ? j : undefined;
+      });
+      expect(next.jobId).toBeGreaterThan(followed.jobId);
+    });
+
+    it('block maker retries submit_block until the node accepts, records once, answers duplicates from the record', async () => {
+      const mined = mainnetBlockRaw();
+      const node = await fakeNode(templateFromBlock(mined, 9));
+      const s = await setup(node.url);
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
+      const work = workFromTemplate(node.template);
+      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      node.submitScript.push('Internal: connection to network lost', 'accept');
+      const solved: SolvedBlock = {
+        jobId,
+        workId: work.workId,
+        nonce,
+        powHash: work.powHash,
+        channelId: 3,
+        user: 'bob',
+        worker: 'w',
+        foundAt: BigInt(Date.now()),
+        replica: 1,
+        shareId: shareIdFor(jobId, nonce),
+      };
+      const [r1, r2] = await Promise.all([
+        blocks.blocks.submitBlock(solved),
+        blocks.blocks.submitBlock(solved),
+      ]);
+      expect(r1).toEqual({ accepted: true, blockHash: mined.header.hash, reason: '' });
+      expect(r2).toEqual(r1);
+      expect(node.submitted).toHaveLength(2);
+      expect(await blocks.blocks.submitBlock(solved)).toEqual(r1);
+      expect(node.submitted).toHaveLength(2);
+      const found = await s.store.blockByShare(solved.shareId);
+      expect(found).toMatchObject({
+        blockHash: mined.header.hash,
+        status: 'accepted',
+        user: 'bob',
+        number: work.number,
+      });
+      expect(BigInt(found!.reward)).toBe(BigInt(mined.transactions[0]!.outputs[0]!.capacity));
+    });
+
+    it('block maker gives up when the chain moved past the block (stale) and rejects a hash above target', async () => {
+      const mined = mainnetBlockRaw();
+      const node = await fakeNode(templateFromBlock(mined, 9));
+      const s = await setup(node.url);
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
+      const work = workFromTemplate(node.template);
+      const good = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      const base = {
+        jobId,
+        workId: work.workId,
+        powHash: work.powHash,
+        channelId: 1,
+        user: 'u',
+        worker: 'w',
+        foundAt: 0n,
+        replica: 0,
+      };
+
+      const bad = nonceToBytes(hexToUint(mined.header.nonce, 128) ^ 1n);
+      const rejected = await blocks.blocks.submitBlock({
+        ...base,
+        nonce: bad,
+        shareId: shareIdFor(jobId, bad),
+      });
+      expect(rejected.accepted).toBe(false);
+      expect(rejected.reason).toMatch(/rejected: hash does not meet the network target/);
+
+      // Another block is at our height already: every submit fails, the block is stale.
+      node.tip = { ...mined.header, hash: '0x' + '11'.repeat(32) };
+      node.headers.set(work.number, { ...mined.header, nonce: '0x1', hash: '0x' + '11'.repeat(32) });
+      node.submitScript.push('Internal: stale', 'Internal: stale', 'Internal: stale');
+      const stale = await blocks.blocks.submitBlock({
+        ...base,
+        nonce: good,
+        shareId: shareIdFor(jobId, good),
+      });
+      expect(stale.accepted).toBe(false);
+      expect(stale.reason).toMatch(/^stale: /);
+      expect(await s.store.blockByShare(shareIdFor(jobId, good))).toMatchObject({ status: 'stale' });
+    });
+
+    it('block maker picks up a candidate that only reached the block-candidates log (replica died after logging)', async () => {
+      const mined = mainnetBlockRaw();
+      const node = await fakeNode(templateFromBlock(mined, 9));
+      const s = await setup(node.url);
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
+      const work = workFromTemplate(node.template);
+      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      const shareId = shareIdFor(jobId, nonce);
+      await logBlockCandidate(s.bus, poolTopics(s.prefix), {
+        jobId,
+        workId: work.workId,
+        nonce,
+        powHash: work.powHash,
+        channelId: 1,
+        user: 'carol',
+        worker: 'w',
+        foundAt: 1n,
+        replica: 2,
+        shareId,
+      });
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const found = await eventually(() => s.store.blockByShare(shareId));
+      expect(found).toMatchObject({ status: 'accepted', blockHash: mined.header.hash, user: 'carol' });
+    });
+
+    it('share processor accounts logged shares exactly once and serves the API with a PPLNS split summing to the reward', async () => {
+      const s = await setup('http://127.0.0.1:1');
+      const log = createShareLog(s.bus, poolTopics(s.prefix));
+      const now = BigInt(Date.now());
+      const shares = [
+        share({ shareId: '5:01', user: 'alice', worker: 'a1', difficulty: 3000, acceptedAt: now }),
+        share({ shareId: '5:02', user: 'alice', worker: 'a2', difficulty: 1000, acceptedAt: now }),
+        share({ shareId: '5:03', user: 'bob', worker: 'b1', difficulty: 2000, acceptedAt: now }),
+        share({
+          shareId: '5:04',
+          user: 'bob',
+          worker: 'b1',
+          difficulty: 1000,
+          acceptedAt: now,
+          isBlock: true,
+        }),
+      ];
+      // Every share logged twice (a producer retry after a lost ack looks like this).
+      await Promise.all([...shares, ...shares].map((sh) => log.append(sh)));
+      const sp = await startShareprocessor(s.config('sp'), { ...s.deps, healthServer: false });
+      const spStopped = { done: false };
+      cleanups.push(async () => void (spStopped.done || (await sp.stop())));
+      await eventually(() => sp.accounted() >= 4);
+      const api = `http://127.0.0.1:${sp.httpPort}/api`;
+      const pool = await eventually(async () => {
+        const r = await getJson(`${api}/pool`);
+        return r.body.shares === 4 ? r.body : undefined;
+      });
+      expect(pool).toMatchObject({ shares: 4, difficulty: 7000, users: 2, workers: 3 });
+
+      // A restarted processor in the same group, plus a redelivered copy: still 4.
+      await sp.stop();
+      spStopped.done = true;
+      await log.append(shares[0]!);
+      const sp2 = await startShareprocessor(s.config('sp2'), { ...s.deps, healthServer: false });
+      cleanups.push(() => sp2.stop());
+      await log.append(share({ shareId: '5:05', user: 'carol', difficulty: 500, acceptedAt: now }));
+      const api2 = `http://127.0.0.1:${sp2.httpPort}/api`;
+      await eventually(async () => ((await getJson(`${api2}/pool`)).body.users === 3 ? true : undefined));
+      expect((await getJson(`${api2}/pool`)).body).toMatchObject({ shares: 5, difficulty: 7500 });
+
+      const alice = await getJson(`${api2}/workers/alice`);
+      expect(alice.status).toBe(200);
+      expect(alice.body).toMatchObject({ user: 'alice', shares: 2, difficulty: 4000 });
+      expect((alice.body.workers as { worker: string }[]).map((w) => w.worker)).toEqual(['a1', 'a2']);
+      expect((await getJson(`${api2}/workers/nobody`)).status).toBe(404);
+
+      await s.store.recordBlock({
+        blockHash: '0xabc',
+        number: 77n,
+        jobId: 5,
+        shareId: '5:04',
+        user: 'bob',
+        worker: 'b1',
+        foundAt: now,
+        reward: '100000000001',
+        status: 'accepted',
+        reason: '',
+      });
+      const listed = await getJson(`${api2}/blocks`);
+      expect(listed.body.blocks).toEqual([expect.objectContaining({ blockHash: '0xabc', number: '77' })]);
+      const payouts = await getJson(`${api2}/blocks/0xabc/payouts`);
+      expect(payouts.status).toBe(200);
+      const split = payouts.body.payouts as { user: string; amount: string; weight: number }[];
+      expect(split.map((p) => [p.user, p.weight])).toEqual([
+        ['alice', 4000],
+        ['bob', 3000],
+      ]);
+      expect(split.reduce((sum, p) => sum + BigInt(p.amount), 0n)).toBe(100000000001n);
+      const custom = await getJson(`${api2}/blocks/0xabc/payouts?reward=7`);
+      expect((custom.body.payouts as { amount: string }[]).reduce((a, p) => a + BigInt(p.amount), 0n)).toBe(
+        7n,
+      );
+      expect((await getJson(`${api2}/blocks/0xabc/payouts?reward=x`)).status).toBe(400);
+      expect((await getJson(`${api2}/blocks/0xdef/payouts`)).status).toBe(404);
+    });
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * A scripted CKB node for service tests: a real HTTP JSON-RPC server answering
+ * get_block_template, get_tip_header, get_header_by_number and submit_block from state the
+ * test controls (templates rebuilt from real mainnet blocks by pool/src/ckb/fixtures).
+ */
+import { createServer, type Server } from 'node:http';
+import { headerFromJson, headerHashOf } from '../../ckb/header.js';
+import { bytesToHex } from '../../ckb/hex.js';
+import type { BlockTemplate, JsonBlock, JsonHeaderView } from '../../ckb/types.js';
+import { closeHttp, listenHttp } from '../../observability/health.js';
+
+export interface FakeNode {
+  readonly url: string;
+  template: BlockTemplate;
+  tip: JsonHeaderView;
+  /** Headers by number for get_header_by_number. */
+  readonly headers: Map<bigint, JsonHeaderView>;
+  /** Answers of the next submit_block calls: an error message, or 'accept'. Empty: accept. */
+  readonly submitScript: ('accept' | string)[];
+  /** Every submit_block call's block, in order. */
+  readonly submitted: JsonBlock[];
+  /** Calls per method. */
+  readonly calls: Map<string, number>;
+  stop(): Promise<void>;
+}
+
+export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView): Promise<FakeNode> {
+  const state = {
+    template,
+    tip,
+    headers: new Map<bigint, JsonHeaderView>(),
+    submitScript: [] as string[],
+    submitted: [] as JsonBlock[],
+    calls: new Map<string, number>(),
+  };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const { id, method, params } = JSON.parse(body) as { id: number; method: string; params: unknown[] };
+      state.calls.set(method, (state.calls.get(method) ?? 0) + 1);
+      const answer = (result: unknown) => ({ jsonrpc: '2.0', id, result });
+      const fail = (message: string) => ({ jsonrpc: '2.0', id, error: { code: -32000, message } });
+      let out: unknown;
+      if (method === 'get_block_template') out = answer(state.template);
+      else if (method === 'get_tip_header') out = answer(state.tip);
+      else if (method === 'get_header_by_number')
+        out = answer(state.headers.get(BigInt(params[0] as string)) ?? null);
+      else if (method === 'submit_block') {
+        const block = params[1] as JsonBlock;
+        state.submitted.push(block);
+        const verdict = state.submitScript.shift() ?? 'accept';
+        out =
+          verdict === 'accept'
+            ? answer(bytesToHex(headerHashOf(headerFromJson(block.header))))
+            : fail(verdict);
+      } else out = fail(`method not found: ${method}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+    });
+  });
+  const port = await listenHttp(server, 0, '127.0.0.1');
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => closeHttp(server),
+  }) as FakeNode;
+}
