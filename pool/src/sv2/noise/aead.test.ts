@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Aead } from './aead.js';
 import { nobleAead, nodeAead, writeNonce } from './aead.js';
+import { wasmAead } from './wasm-aead.js';
 import { hex, unhex } from './test-util.js';
 
 // RFC 8439 §2.8.2.
@@ -17,7 +18,7 @@ const RFC_2_8_2 = {
     '92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116' +
     '1ae10b594f09e26a7e902ecbd0600691',
 };
-export const AEADS: Aead[] = [nodeAead, nobleAead];
+const AEADS: Aead[] = [nodeAead, nobleAead, wasmAead];
 
 describe.each(AEADS)('$name ChaCha20-Poly1305', (aead) => {
   it('seals RFC 8439 §2.8.2', () => {
@@ -49,7 +50,7 @@ describe.each(AEADS)('$name ChaCha20-Poly1305', (aead) => {
         fc.uint8Array({ minLength: 32, maxLength: 32 }),
         fc.uint8Array({ minLength: 12, maxLength: 12 }),
         fc.uint8Array({ maxLength: 300 }),
-        fc.uint8Array({ maxLength: 40 }),
+        fc.uint8Array({ maxLength: 80 }),
         (k, n, pt, ad) => {
           const ref = new Uint8Array(pt.length + 16);
           nodeAead.key(k).seal(n, ad, pt, ref, 0);
@@ -73,5 +74,32 @@ describe('Noise nonce', () => {
     expect(hex(b)).toBe('000000000504030201000000');
     writeNonce(b, Number.MAX_SAFE_INTEGER);
     expect(hex(b)).toBe('00000000ffffffffffff1f00');
+  });
+});
+
+describe('wasm AEAD specifics', () => {
+  it('handles a full 65535-byte chunk and alternating keys like node:crypto', () => {
+    const pt = Uint8Array.from({ length: 65519 }, (_, i) => (i * 7) & 0xff);
+    const nonce = new Uint8Array(12);
+    const keys = [new Uint8Array(32).fill(3), new Uint8Array(32).fill(4)];
+    const w = keys.map((k) => wasmAead.key(k));
+    const n = keys.map((k) => nodeAead.key(k));
+    for (const i of [0, 1, 0, 1]) {
+      const a = new Uint8Array(65535);
+      const b = new Uint8Array(65535);
+      w[i]!.seal(nonce, new Uint8Array(0), pt, a, 0);
+      n[i]!.seal(nonce, new Uint8Array(0), pt, b, 0);
+      expect(hex(a)).toBe(hex(b));
+    }
+  });
+
+  it('falls back to node:crypto beyond its buffers (AD > 64 bytes)', () => {
+    const k = new Uint8Array(32).fill(5);
+    const ad = new Uint8Array(100).fill(1);
+    const a = new Uint8Array(19);
+    const b = new Uint8Array(19);
+    wasmAead.key(k).seal(new Uint8Array(12), ad, Uint8Array.of(1, 2, 3), a, 0);
+    nodeAead.key(k).seal(new Uint8Array(12), ad, Uint8Array.of(1, 2, 3), b, 0);
+    expect(a).toEqual(b);
   });
 });

@@ -8,7 +8,8 @@
  * `responder.rs` step by step, including the hash of the empty payload after each side's `e`.
  */
 import type { Aead } from './aead.js';
-import { EMPTY, nodeAead } from './aead.js';
+import { EMPTY } from './aead.js';
+import { wasmAead } from './wasm-aead.js';
 import type { Certificate } from './certificate.js';
 import { decodeCertificate, encodeCertificate, signCertificate, verifyCertificate } from './certificate.js';
 import {
@@ -49,7 +50,7 @@ export class NoiseInitiator {
 
   /** Without `authorityPublicKey` the certificate is not checked (SRI's `Initiator::without_pk`). */
   constructor(opts: HandshakeOptions & { authorityPublicKey?: Uint8Array | string } = {}) {
-    this.aead = opts.aead ?? nodeAead;
+    this.aead = opts.aead ?? wasmAead;
     this.ss = new SymmetricState(this.aead);
     this.e = opts.ephemeral ?? generateKeyPair(opts.random ?? defaultRandom);
     this.authority =
@@ -161,7 +162,7 @@ export class NoiseResponder {
   private done = false;
 
   constructor(keys: ResponderKeys | PreparedResponderKeys, opts: HandshakeOptions = {}) {
-    this.aead = opts.aead ?? nodeAead;
+    this.aead = opts.aead ?? wasmAead;
     this.ss = new SymmetricState(this.aead);
     this.keys = prepareResponderKeys(keys);
     this.random = opts.random ?? defaultRandom;

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './constants.js';
 export type { Aead, AeadKey } from './aead.js';
 export { nodeAead, nobleAead } from './aead.js';
+export { wasmAead } from './wasm-aead.js';
 export { CipherState } from './cipher-state.js';
 export { SymmetricState, hkdf2, hmacSha256, sha256, INITIAL_CK } from './symmetric-state.js';
 export type { EllswiftKeyPair, RandomSource } from './ellswift.js';
