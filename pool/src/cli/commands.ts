@@ -40,4 +40,19 @@ export const commands: readonly CommandEntry[] = [
     summary: 'CPU miner: Eaglesong in worker threads over SV2 (standard or extended channel)',
     load: () => import('./miner.js').then((m) => m.command),
   },
+  {
+    path: ['pool', 'jobmaker'],
+    summary: 'Run the job maker (CKB node → jobs over gRPC and Kafka)',
+    load: () => import('./services.js').then((m) => m.jobmaker),
+  },
+  {
+    path: ['pool', 'blockmaker'],
+    summary: 'Run the block maker (solved shares → submit_block)',
+    load: () => import('./services.js').then((m) => m.blockmaker),
+  },
+  {
+    path: ['pool', 'shareprocessor'],
+    summary: 'Run the share processor (shares → hashrate, PPLNS, HTTP API)',
+    load: () => import('./services.js').then((m) => m.shareprocessor),
+  },
 ];
