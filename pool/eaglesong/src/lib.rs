@@ -111,7 +111,7 @@ pub fn pow_midstate(pow_hash: &[u8; 32]) -> [u32; 16] {
 /// The second (last) block of a CKB PoW message before permutation: `midstate` with the
 /// nonce words and the delimiter (word 4 ^= 0x06) absorbed.
 #[inline(always)]
-fn nonce_block(midstate: &[u32; 16], nonce: &[u8; 16]) -> [u32; 16] {
+pub(crate) fn nonce_block(midstate: &[u32; 16], nonce: &[u8; 16]) -> [u32; 16] {
     let mut s = *midstate;
     for (word, bytes) in s[..4].iter_mut().zip(nonce.chunks_exact(4)) {
         *word ^= u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);

@@ -142,6 +142,19 @@ pub extern "C" fn es_search_scalar(start: u32, count: u32) -> u32 {
     crate::search(&io.midstate, &io.nonce, start, count, &io.target, &mut io.hits) as u32
 }
 
+/// Miner search used by `EaglesongJob.search`: the 4-lane SIMD kernel when the module is
+/// built with simd128 (build.sh does), else the scalar loop. Same contract as
+/// `es_search_scalar`.
+#[no_mangle]
+pub extern "C" fn es_search(start: u32, count: u32) -> u32 {
+    let io = io();
+    #[cfg(target_feature = "simd128")]
+    let found = crate::simd::search(&io.midstate, &io.nonce, start, count, &io.target, &mut io.hits);
+    #[cfg(not(target_feature = "simd128"))]
+    let found = crate::search(&io.midstate, &io.nonce, start, count, &io.target, &mut io.hits);
+    found as u32
+}
+
 #[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

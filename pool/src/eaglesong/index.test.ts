@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EaglesongJob, ckbPowHash, eaglesongHash } from './index.js';
 import { eaglesongJs } from './reference.js';
+import { eaglesongWasm } from './wasm.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
@@ -240,6 +241,26 @@ describe('EaglesongJob.search', () => {
     const half = new Uint8Array(32).fill(0xff);
     half[0] = 0x7f;
     expect(job.search(base, 5, 1500, half)).toEqual(expected(job, 5, 1500, half));
+  });
+
+  it('SIMD and scalar wasm kernels return the same hits, including the scalar tail', () => {
+    const w = eaglesongWasm;
+    new EaglesongJob(pow).hash(base); // loads this job's midstate into wasm memory
+    w.nonce.set(base);
+    w.target.fill(0xff);
+    w.target[0] = 0x20;
+    for (const [start, count] of [
+      [0, 0],
+      [7, 1],
+      [1000, 3],
+      [2 ** 32 - 203, 203],
+      [123_456, 1001],
+    ] as const) {
+      const simd = Array.from(w.hits.subarray(0, w.exports.es_search(start, count)));
+      const scalar = Array.from(w.hits.subarray(0, w.exports.es_search_scalar(start, count)));
+      expect(simd).toEqual(scalar);
+      if (count > 200) expect(simd.length).toBeGreaterThan(0);
+    }
   });
 
   it('rejects ranges outside u32', () => {

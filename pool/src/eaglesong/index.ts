@@ -126,7 +126,7 @@ export class EaglesongJob {
     const found: number[] = [];
     const cap = w.hits.length;
     while (count > 0) {
-      const n = fn.es_search_scalar(start, count);
+      const n = fn.es_search(start, count);
       for (let i = 0; i < n; i++) found.push(w.hits[i]!);
       if (n < cap) break;
       // The hit list filled up: resume after the last hit.

@@ -33,6 +33,9 @@ export interface EaglesongExports {
   es_pow_midstate(): void;
   es_pow_hash(): void;
   es_hash_nonce(): void;
+  /** 4-lane SIMD search (scalar for the last count % 4 nonces); returns the number of hits. */
+  es_search(start: number, count: number): number;
+  /** Scalar search, same contract (kept for comparison in the benchmark). */
   es_search_scalar(start: number, count: number): number;
 }
 
