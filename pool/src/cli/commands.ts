@@ -55,4 +55,14 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Run the share processor (shares → hashrate, PPLNS, HTTP API)',
     load: () => import('./services.js').then((m) => m.shareprocessor),
   },
+  {
+    path: ['keys'],
+    summary: 'Generate SV2 Noise keys (authority, static key, certificate) in SRI encodings',
+    load: () => import('./keys.js').then((m) => m.command),
+  },
+  {
+    path: ['pool', 'dev'],
+    summary: 'Run the whole pool locally: CKB devnet, services, SV2 stratum and a demo miner',
+    load: () => import('./pool-dev.js').then((m) => m.command),
+  },
 ];

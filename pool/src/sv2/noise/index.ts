@@ -30,6 +30,8 @@ export {
   encodeSecretKey,
   decodeSecretKey,
   authorityKeyBytes,
+  parseAuthorityPublicKey,
+  parseSecretKey,
   generateAuthorityKeys,
   generateResponderKeys,
   defaultRandom,

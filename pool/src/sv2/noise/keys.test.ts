@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import {
+  authorityKeyBytes,
+  parseAuthorityPublicKey,
+  parseSecretKey,
   decodeAuthorityPublicKey,
   decodeSecretKey,
   encodeAuthorityPublicKey,
@@ -65,5 +68,23 @@ describe('SRI key encodings', () => {
     expect(decodeAuthorityPublicKey(k.encoded.publicKey)).toEqual(k.publicKey);
     expect(decodeSecretKey(k.encoded.secretKey)).toEqual(k.secretKey);
     expect(hex(schnorr.getPublicKey(k.secretKey))).toBe(hex(k.publicKey));
+  });
+});
+
+describe('key parsing for configs', () => {
+  it('accepts base58check or hex for authority and secret keys', () => {
+    const pkHex = '24ee3c3804a1aaa4c03b80ea19f7a5863c916e8994b7db94a3bad7ee092b6ce7';
+    expect(hex(parseAuthorityPublicKey(pkHex))).toBe(pkHex);
+    expect(hex(parseAuthorityPublicKey('9auqWEzQDVyd2oe1JVGFLMLHZtCo2FFqZwtKA5gd9xbuEu7PH72'))).toBe(pkHex);
+    expect(hex(authorityKeyBytes(' 0x' + pkHex + '\n'))).toBe(pkHex);
+    const skHex = '65995eb19631f478a46ffa5cf1e545091efe950eaeac7482ffdc06eb6a89f697';
+    expect(hex(parseSecretKey(skHex))).toBe(skHex);
+    expect(hex(parseSecretKey('mkDLTBBRxdBv998612qipDYoTK3YUrqLe8uWw7gu3iXbSrn2n'))).toBe(skHex);
+    expect(() => parseSecretKey('ff'.repeat(32))).toThrow(expect.objectContaining({ code: 'KEY_ENCODING' }));
+    // 0x…ff is not an x coordinate on secp256k1 (p < 2^256 - 1).
+    expect(() => parseAuthorityPublicKey('ff'.repeat(32))).toThrow(
+      expect.objectContaining({ code: 'KEY_ENCODING' }),
+    );
+    expect(() => authorityKeyBytes(new Uint8Array(33))).toThrow(NoiseError);
   });
 });

@@ -68,9 +68,35 @@ export function decodeSecretKey(s: string): Uint8Array {
   return raw;
 }
 
-/** Accepts an authority key as 32 raw bytes or as the base58check string. */
+const HEX32 = /^(0x)?[0-9a-fA-F]{64}$/;
+const fromHex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/^0x/, ''), 'hex'));
+
+/** An authority public key given as SRI's base58check string or as 64 hex digits (x-only). */
+export function parseAuthorityPublicKey(s: string): Uint8Array {
+  const t = s.trim();
+  return HEX32.test(t)
+    ? decodeAuthorityPublicKey(encodeAuthorityPublicKey(fromHex(t)))
+    : decodeAuthorityPublicKey(t);
+}
+
+/** A secret key given as SRI's base58check string or as 64 hex digits. */
+export function parseSecretKey(s: string): Uint8Array {
+  const t = s.trim();
+  if (!HEX32.test(t)) return decodeSecretKey(t);
+  const sk = fromHex(t);
+  try {
+    assertSecretKey(sk);
+  } catch {
+    throw new NoiseError('KEY_ENCODING', 'secret key out of range');
+  }
+  return sk;
+}
+
+/** Accepts an authority key as 32 raw bytes, SRI's base58check string, or 64 hex digits. */
 export function authorityKeyBytes(key: Uint8Array | string): Uint8Array {
-  return typeof key === 'string' ? decodeAuthorityPublicKey(key) : key;
+  if (typeof key === 'string') return parseAuthorityPublicKey(key);
+  if (key.length !== 32) throw new NoiseError('KEY_ENCODING', 'authority key must be 32 bytes (x-only)');
+  return key;
 }
 
 export interface AuthorityKeys {
