@@ -26,6 +26,8 @@ export interface ManagerOptions {
   resyncSeconds: number;
   identity?: string;
   log?: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+  /** Called after losing the Lease (reconciling has stopped). Default: exit 1 and let Kubernetes restart us clean. */
+  onLostLeadership?: () => void;
 }
 
 export const LEASE_NAME = 'eaglepool-operator';
@@ -161,10 +163,10 @@ export class Manager {
     this.log('info', active ? 'leading' : 'stopped leading', { identity: this.identity });
     if (active) this.resync();
     else if (this.o.leaderElection) {
+      this.queue.stop();
+      this.log('error', 'lost the leader Lease');
       // Like controller-runtime: a replica that lost the Lease exits and restarts clean.
-      this.log('error', 'lost the leader Lease; exiting');
-      process.exitCode = 1;
-      void this.stop().then(() => process.exit(1));
+      (this.o.onLostLeadership ?? (() => void this.stop().then(() => process.exit(1))))();
     }
   }
 
