@@ -1,14 +1,12 @@
 /**
  * The header fields that commit to a block body, computed as the node does (`calc_hash.rs`, `views.rs`):
- * transactions_root, proposals_hash, uncles hash and extra_hash. Transaction molecule encoding and
- * tx/witness hashes come from @ckb-ccc/core.
+ * transactions_root, proposals_hash, uncles hash and extra_hash.
  */
-import { cccA } from '@ckb-ccc/core/advanced';
-import type { ccc } from '@ckb-ccc/core';
 import { ckbHash, ZERO_HASH } from './hash.js';
 import { headerFromJson, headerHashOf } from './header.js';
 import { hexToBytes } from './hex.js';
 import { cbmtRoot } from './merkle.js';
+import { encodeTransaction } from './molecule.js';
 import type { JsonHeader, JsonTransaction } from './types.js';
 
 /** tx hash (ckbhash of RawTransaction) and witness hash (ckbhash of Transaction) of one transaction. */
@@ -17,16 +15,10 @@ export interface TxHashes {
   witnessHash: Uint8Array;
 }
 
-/** Parses a JSON-RPC transaction with ccc (extra fields such as `hash` are ignored). */
-export function transactionFromJson(tx: JsonTransaction): ccc.Transaction {
-  return cccA.JsonRpcTransformers.transactionTo(
-    tx as unknown as Parameters<typeof cccA.JsonRpcTransformers.transactionTo>[0],
-  );
-}
-
+/** Hashes of a JSON-RPC transaction (extra fields such as `hash` are ignored). Throws CkbHexError on bad fields. */
 export function txHashes(tx: JsonTransaction): TxHashes {
-  const parsed = transactionFromJson(tx);
-  return { txHash: hexToBytes(parsed.hash(), 32), witnessHash: hexToBytes(parsed.hashFull(), 32) };
+  const { raw, full } = encodeTransaction(tx);
+  return { txHash: ckbHash(raw), witnessHash: ckbHash(full) };
 }
 
 /** transactions_root = CBMT([CBMT(tx hashes), CBMT(witness hashes)]) = ckbhash(raw_root ‖ witnesses_root). */
