@@ -60,4 +60,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Generate SV2 Noise keys (authority, static key, certificate) in SRI encodings',
     load: () => import('./keys.js').then((m) => m.command),
   },
+  {
+    path: ['pool', 'dev'],
+    summary: 'Run the whole pool locally: CKB devnet, services, SV2 stratum and a demo miner',
+    load: () => import('./pool-dev.js').then((m) => m.command),
+  },
 ];

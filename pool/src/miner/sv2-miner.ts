@@ -103,7 +103,6 @@ export class Sv2Miner {
   private current: MinerJob | undefined;
   private currentChecker: EaglesongJob | undefined;
   private shareTarget = (1n << 256n) - 1n;
-  private minedTarget = (1n << 256n) - 1n;
   private sequence = 0;
   private closed = false;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
@@ -272,7 +271,8 @@ export class Sv2Miner {
     this.stats.jobs++;
     this.currentChecker?.free();
     this.currentChecker = new EaglesongJob(job.powHash);
-    this.minedTarget = this.shareTarget;
+    const network = job.networkTarget ?? 0n;
+    const searchTarget = network > this.shareTarget ? network : this.shareTarget;
     const base = new Uint8Array(16);
     base.set(this.extranoncePrefix, 0);
     const standard = this.mode === 'sv2-standard';
@@ -280,7 +280,7 @@ export class Sv2Miner {
       key: job.id,
       powHash: job.powHash,
       base,
-      targetBE: targetToBytesBE(this.minedTarget),
+      targetBE: targetToBytesBE(searchTarget),
       rollAt: standard ? 8 : this.extranoncePrefix.length,
       rollLength: standard ? 4 : Math.min(4, this.extranonceSize),
     });
@@ -290,15 +290,12 @@ export class Sv2Miner {
     const job = this.current;
     if (this.closed || !job || job.id !== jobId || job.ntime === undefined) return;
     const checker = this.currentChecker!;
-    // A SetTarget that arrived after the work was handed out: skip shares the pool no longer wants.
-    if (this.shareTarget < this.minedTarget && !checker.meets(nonce, targetToBytesBE(this.shareTarget))) {
-      const isBlock =
-        job.networkTarget !== undefined && checker.meets(nonce, targetToBytesBE(job.networkTarget));
-      if (!isBlock) return;
-    }
-    if (job.networkTarget !== undefined && checker.meets(nonce, targetToBytesBE(job.networkTarget))) {
-      this.stats.blocks++;
-    }
+    // Workers search the easier of share and network target; the pool wants shares that meet
+    // the current share target (it may have been raised by SetTarget since) and every block.
+    const isBlock =
+      job.networkTarget !== undefined && checker.meets(nonce, targetToBytesBE(job.networkTarget));
+    if (!isBlock && !checker.meets(nonce, targetToBytesBE(this.shareTarget))) return;
+    if (isBlock) this.stats.blocks++;
     this.stats.submitted++;
     const common = {
       channelId: this.channelId,

@@ -272,11 +272,12 @@ describe('StratumEngine shares', () => {
     expect(h.shares[0]!.isBlock).toBe(true);
   });
 
-  it('counts a block that misses a harder share target as a share too', () => {
+  it('never sets a share target harder than the network target, so every block is a share', () => {
     const h = setup();
     const t = template(5, 0xaa, 1n << 255n);
     h.engine.newJob(t);
-    const ok = openStandard(h, 1n << 240n);
+    const ok = openStandard(h, MAX, 1e12);
+    expect(u256LEToTarget(ok.target)).toBe(1n << 255n);
     const n = findShare(t.powHash, ok.extranoncePrefix, 1n << 255n, 0, 1n << 240n);
     h.conn.handle(submit(ok.channelId, 1, 1, n, Number(t.timestamp / 1000n)));
     expect(h.blocks).toHaveLength(1);

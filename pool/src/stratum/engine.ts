@@ -237,6 +237,11 @@ export class MiningConnection {
     const m = this.engine.jobMessages(job);
     for (const ch of this.channels.values()) {
       if (ch.lastJobId >= job.id) continue;
+      // A share target harder than the network target would hide blocks: ease it first.
+      if (ch.target < job.template.target) {
+        ch.vardiff.restart(job.template.target, this.engine.now());
+        this.applyTarget(ch, job.template.target, job.id);
+      }
       const newTip = ch.lastTip !== job.tip;
       if (ch.kind === 'standard') {
         this.send({ ...m.standard, channelId: ch.id, minNtime: newTip ? undefined : job.ntime });
@@ -258,9 +263,18 @@ export class MiningConnection {
   /** Runs vardiff on this connection's channels. */
   retarget(now: number): void {
     for (const ch of this.channels.values()) {
-      const target = ch.vardiff.retarget(now);
-      if (target !== undefined) this.applyTarget(ch, target);
+      const wanted = ch.vardiff.retarget(now);
+      if (wanted === undefined) continue;
+      const target = this.atLeastNetwork(wanted);
+      if (target !== wanted) ch.vardiff.restart(target, now);
+      if (target !== ch.target) this.applyTarget(ch, target);
     }
+  }
+
+  /** Share targets are never harder than the current network target (blocks must count as shares). */
+  private atLeastNetwork(target: bigint): bigint {
+    const network = this.engine.jobs.current?.template.target;
+    return network !== undefined && target < network ? network : target;
   }
 
   /** Releases every channel (the connection is gone). */
@@ -296,7 +310,7 @@ export class MiningConnection {
     if (typeof alloc === 'string') return error(alloc);
 
     const cfg = this.engine.vardiffConfig;
-    const target = initialTarget(nominalHashRate, maxTarget, cfg);
+    const target = this.atLeastNetwork(initialTarget(nominalHashRate, maxTarget, cfg));
     const channelId = this.nextChannelId++;
     const ch = new Channel(
       channelId,
@@ -370,8 +384,8 @@ export class MiningConnection {
     if (target !== ch.target) this.applyTarget(ch, ch.vardiff.currentTarget);
   }
 
-  private applyTarget(ch: Channel, target: bigint): void {
-    ch.setTarget(target, this.engine.jobs.nextJobId);
+  private applyTarget(ch: Channel, target: bigint, firstJobId = this.engine.jobs.nextJobId): void {
+    ch.setTarget(target, firstJobId);
     this.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256LE(target) });
   }
 

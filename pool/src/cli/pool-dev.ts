@@ -1,0 +1,147 @@
+/** `eaglepool pool dev`: the whole pool in one process with embedded defaults and a demo miner. */
+import { availableParallelism } from 'node:os';
+import { UsageError, type Command } from './command.js';
+import { createLogger, type LogLevel } from '../observability/index.js';
+import { formatHashrate } from '../miner/format.js';
+import type { MinerMode } from '../miner/sv2-miner.js';
+import { startDevPool, type DevPoolStatus } from '../stratum/dev-pool.js';
+
+/** Demo miner choices; `v1` (through the SV1 translator) is recognised but not built yet. */
+const MINERS = ['sv2-standard', 'sv2-extended', 'v1', 'none'] as const;
+
+export const command: Command = {
+  summary: 'Run the whole pool locally: CKB devnet, services, SV2 stratum and a demo miner',
+  usage: `Usage: eaglepool pool dev [options]
+
+Starts, in one process: an embedded CKB devnet (Eaglesong PoW), the job maker, block maker and
+share processor on an in-memory bus and store, the SV2 stratum server (Noise) on 127.0.0.1, and
+a demo CPU miner (Eaglesong WASM in worker threads) connected to it over SV2. Prints a status
+line every second. Other miners can connect with the printed URL and authority key.
+
+Options:
+  --miner MODE             demo miner: sv2-standard (default), sv2-extended or none
+  --threads N              demo miner threads (default 1)
+  --stratum-port PORT      stratum listen port on 127.0.0.1 (default 34255, 0 = any free port)
+  --exit-after-blocks N    exit 0 once N blocks found by the pool were accepted by the node
+  --timeout SECONDS        with --exit-after-blocks: give up (exit 1) after this long (default 120)
+  --kafka BROKERS          use Kafka (host:port,...) instead of the in-memory bus
+  --redis URL              use Redis (redis://host:port) instead of the in-memory store
+  --ckb-rpc URL            use a CKB node's JSON-RPC instead of the embedded devnet
+  --block-time MS          devnet target block interval (default 10000)
+  --log-level LEVEL        JSON log level of the services (default warn)`,
+  options: {
+    miner: { type: 'string' },
+    threads: { type: 'string' },
+    'stratum-port': { type: 'string' },
+    'exit-after-blocks': { type: 'string' },
+    timeout: { type: 'string' },
+    kafka: { type: 'string' },
+    redis: { type: 'string' },
+    'ckb-rpc': { type: 'string' },
+    'block-time': { type: 'string' },
+    'log-level': { type: 'string' },
+  },
+  async run({ values }) {
+    const minerChoice = (values.miner as string | undefined) ?? 'sv2-standard';
+    if (!(MINERS as readonly string[]).includes(minerChoice)) {
+      throw new UsageError(`--miner must be one of ${MINERS.join(', ')}`);
+    }
+    if (minerChoice === 'v1') {
+      throw new UsageError('--miner v1 needs the SV1 translator, which is not part of this build yet');
+    }
+    const threads = intOption(values.threads, 1, 1, availableParallelism(), '--threads');
+    const stratumPort = intOption(values['stratum-port'], 34255, 0, 65535, '--stratum-port');
+    const exitAfter =
+      values['exit-after-blocks'] === undefined
+        ? undefined
+        : intOption(values['exit-after-blocks'], 1, 1, 1_000_000, '--exit-after-blocks');
+    const timeoutSec = intOption(values.timeout, 120, 1, 86_400, '--timeout');
+    const blockTimeMs = intOption(values['block-time'], 10_000, 100, 600_000, '--block-time');
+    const level = ((values['log-level'] as string | undefined) ?? 'warn') as LogLevel;
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      throw new UsageError('--log-level: debug|info|warn|error');
+    const kafka = (values.kafka as string | undefined)
+      ?.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
+
+    const started = Date.now();
+    const tty = process.stdout.isTTY === true;
+    const pool = await startDevPool({
+      kafka,
+      redis: values.redis as string | undefined,
+      ckbRpc: values['ckb-rpc'] as string | undefined,
+      miner: minerChoice === 'none' ? undefined : (minerChoice as MinerMode),
+      minerThreads: threads,
+      stratumPort,
+      blockTimeMs,
+      logger: createLogger('pool-dev', { level }),
+    });
+    const say = (line: string) => process.stdout.write(tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
+    say(
+      `pool dev: stratum+tcp://127.0.0.1:${pool.stratumPort} authority key ${pool.authorityPublicKey}` +
+        (pool.devnet ? `, devnet ${pool.devnet.url}` : ''),
+    );
+    if (pool.miner) say(`pool dev: demo miner ${minerChoice}, ${threads} thread(s)`);
+
+    return await new Promise<number>((resolve) => {
+      let done = false;
+      const finish = async (code: number, reason?: string) => {
+        if (done) return;
+        done = true;
+        clearInterval(ticker);
+        clearTimeout(deadline);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        if (reason) (code === 0 ? say : (l: string) => process.stderr.write(`${l}\n`))(`pool dev: ${reason}`);
+        await pool.stop();
+        resolve(code);
+      };
+      pool.onBlockAccepted((hash, height) => {
+        const s = ((Date.now() - started) / 1000).toFixed(1);
+        say(`pool dev: block ${height} ${hash} accepted by the node (${s} s after start)`);
+      });
+      pool.onMinerClosed((reason) => void finish(1, `demo miner disconnected: ${reason}`));
+      const ticker = setInterval(() => {
+        void pool.status().then((s) => {
+          const line = statusLine(s);
+          process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+          if (exitAfter !== undefined && s.blocksAccepted >= exitAfter) {
+            void finish(
+              0,
+              `${s.blocksAccepted} block(s) accepted in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+            );
+          }
+        });
+      }, 1000);
+      const deadline =
+        exitAfter === undefined
+          ? undefined
+          : setTimeout(
+              () =>
+                void finish(1, `timeout: fewer than ${exitAfter} block(s) accepted within ${timeoutSec} s`),
+              timeoutSec * 1000,
+            );
+      const onSignal = () => void finish(0, 'stopping');
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  },
+};
+
+function statusLine(s: DevPoolStatus): string {
+  return (
+    `height ${s.height} | blocks ${s.blocksAccepted}` +
+    (s.blocksNotAccepted > 0 ? ` (+${s.blocksNotAccepted} stale/rejected)` : '') +
+    ` | pool ${formatHashrate(s.poolHashrate)} | miner ${formatHashrate(s.minerHashrate)}` +
+    ` | shares ${s.sharesAccepted} accepted ${s.sharesRejected} rejected | miners ${s.miners}`
+  );
+}
+
+function intOption(value: unknown, fallback: number, min: number, max: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${name} must be an integer in [${min}, ${max}]`);
+  return n;
+}

@@ -1,0 +1,214 @@
+/**
+ * `pool dev` in one process: the embedded CKB devnet (or a real node), the job maker, block
+ * maker and share processor on an in-memory bus and store (or Kafka / Redis), the SV2 stratum
+ * server over Noise on loopback TCP, and a demo CPU miner connected to it like any other miner.
+ */
+import { defaultRandom, generateAuthorityKeys, randomSecretKey } from '../sv2/noise/index.js';
+import { createBus, poolTopics, createShareLog, type EventBus } from '../bus/index.js';
+import { loadConfig } from '../config/index.js';
+import { startDevnet, type Devnet } from '../devnet/index.js';
+import type { Logger } from '../observability/index.js';
+import { startBlockmaker } from '../services/blockmaker.js';
+import { startJobmaker } from '../services/jobmaker.js';
+import { startShareprocessor } from '../services/shareprocessor.js';
+import { createStore, type PoolStore } from '../store/index.js';
+import { Sv2Miner, type MinerMode } from '../miner/sv2-miner.js';
+import { StratumServer } from './server.js';
+import { createPoolSink, jobTemplateFromProto, type PoolSink } from './sink.js';
+
+export interface DevPoolOptions {
+  /** Kafka brokers instead of the in-memory bus. */
+  kafka?: string[];
+  /** Redis URL instead of the in-memory store. */
+  redis?: string;
+  /** A CKB node's JSON-RPC URL instead of the embedded devnet. */
+  ckbRpc?: string;
+  /** Demo miner protocol; undefined runs no miner. */
+  miner?: MinerMode;
+  minerThreads?: number;
+  /** Stratum listen address (default 127.0.0.1, port 34255; 0 = any free port). */
+  stratumHost?: string;
+  stratumPort?: number;
+  /** Devnet target block interval. */
+  blockTimeMs?: number;
+  logger: Logger;
+}
+
+export interface DevPoolStatus {
+  height: bigint;
+  /** Blocks found by this pool and accepted by the node. */
+  blocksAccepted: number;
+  /** Block candidates not accepted (stale or rejected). */
+  blocksNotAccepted: number;
+  /** Pool hash rate from the share processor's accounting window (H/s). */
+  poolHashrate: number;
+  /** Demo miner hash rate (H/s), 0 without a miner. */
+  minerHashrate: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  miners: number;
+}
+
+export interface DevPool {
+  readonly stratumPort: number;
+  /** Authority public key miners pin (base58check). */
+  readonly authorityPublicKey: string;
+  readonly devnet: Devnet | undefined;
+  readonly server: StratumServer;
+  readonly miner: Sv2Miner | undefined;
+  status(): Promise<DevPoolStatus>;
+  /** Called with the block hash each time the node accepts a block this pool found. */
+  onBlockAccepted(handler: (hash: string, height: bigint) => void): void;
+  /** Called when the demo miner's connection ends unexpectedly. */
+  onMinerClosed(handler: (reason: string) => void): void;
+  stop(): Promise<void>;
+}
+
+const HASHRATE_WINDOW_SEC = 60;
+
+export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
+  const log = opts.logger;
+  const stops: (() => Promise<unknown> | void)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.warn('stop failed', { err });
+      }
+    }
+  };
+  try {
+    let devnet: Devnet | undefined;
+    if (!opts.ckbRpc) {
+      devnet = await startDevnet({ blockTimeMs: opts.blockTimeMs });
+      const d = devnet;
+      stops.push(() => d.stop());
+      log.info('devnet started', { url: devnet.url });
+    }
+    const config = loadConfig({
+      env: {},
+      base: {
+        logLevel: 'warn',
+        instanceId: 'pool-dev',
+        ckb: {
+          rpcUrl: opts.ckbRpc ?? devnet!.url,
+          ...(devnet?.subscriptionUrl ? { subscribeUrl: devnet.subscriptionUrl } : {}),
+          pollIntervalMs: 500,
+        },
+        ...(opts.redis ? { redis: { url: opts.redis } } : {}),
+        kafka: { brokers: opts.kafka ?? [], topicPrefix: `eaglepool-dev-${process.pid}` },
+        jobmaker: { refreshMs: 2000 },
+        stratum: { replicaId: 0 },
+      },
+    });
+    const store: PoolStore = await createStore(config);
+    stops.push(() => store.close());
+    const bus: EventBus = await createBus(config, log);
+    stops.push(() => bus.close());
+    const deps = { store, bus, logger: log, healthServer: false, listen: false };
+    const blockmaker = await startBlockmaker(config, deps);
+    stops.push(() => blockmaker.stop());
+    const shareprocessor = await startShareprocessor(config, deps);
+    stops.push(() => shareprocessor.stop());
+    const jobmaker = await startJobmaker(config, deps);
+    stops.push(() => jobmaker.stop());
+
+    const accepted: ((hash: string, height: bigint) => void)[] = [];
+    let blocksAccepted = 0;
+    let blocksNotAccepted = 0;
+    const topics = poolTopics(config.kafka.topicPrefix);
+    const sink: PoolSink = createPoolSink({
+      shareLog: createShareLog(bus, topics),
+      bus,
+      topics,
+      replica: 0,
+      logger: log,
+      submitBlock: async (block) => {
+        const reply = await blockmaker.blocks.submitBlock(block);
+        if (reply.accepted) {
+          blocksAccepted++;
+          const height = devnet?.tipNumber() ?? 0n;
+          for (const h of accepted) h(reply.blockHash, height);
+        } else {
+          blocksNotAccepted++;
+        }
+        return reply;
+      },
+    });
+    stops.push(() => sink.settle());
+
+    const authority = generateAuthorityKeys();
+    const server = await StratumServer.start({
+      host: opts.stratumHost ?? '127.0.0.1',
+      port: opts.stratumPort ?? 34255,
+      keys: { staticSecretKey: randomSecretKey(defaultRandom), authoritySecretKey: authority.secretKey },
+      replicaId: Uint8Array.of(0),
+      sink,
+      logger: log,
+    });
+    stops.push(() => server.drain(1000));
+    const unsubscribe = jobmaker.jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
+    stops.push(unsubscribe);
+    if (devnet) {
+      const refresh = () =>
+        void jobmaker.refresh().catch((err: unknown) => log.warn('refresh failed', { err }));
+      devnet.on('newTip', refresh);
+      const d = devnet;
+      stops.push(() => void d.off('newTip', refresh));
+    }
+
+    const minerClosed: ((reason: string) => void)[] = [];
+    let miner: Sv2Miner | undefined;
+    if (opts.miner) {
+      const threads = opts.minerThreads ?? 1;
+      miner = await Sv2Miner.start({
+        host: '127.0.0.1',
+        port: server.port,
+        authorityPublicKey: authority.encoded.publicKey,
+        user: 'dev.cpu',
+        threads,
+        mode: opts.miner,
+        // ~300 kH/s per thread of WASM Eaglesong: start near a 5 s share interval.
+        nominalHashRate: threads * 300_000,
+      });
+      const m = miner;
+      let stopping = false;
+      m.onClose((reason) => {
+        if (!stopping) for (const h of minerClosed) h(reason);
+      });
+      stops.push(() => {
+        stopping = true;
+        return m.stop();
+      });
+    }
+
+    return {
+      stratumPort: server.port,
+      authorityPublicKey: authority.encoded.publicKey,
+      devnet,
+      server,
+      miner,
+      async status() {
+        const stats = await store.poolStats(Date.now(), HASHRATE_WINDOW_SEC);
+        const job = jobmaker.jobs.current();
+        return {
+          height: devnet?.tipNumber() ?? (job ? job.number - 1n : 0n),
+          blocksAccepted,
+          blocksNotAccepted,
+          poolHashrate: stats.hashrate,
+          minerHashrate: miner?.hashrate ?? 0,
+          sharesAccepted: server.stats.sharesAccepted,
+          sharesRejected: server.stats.sharesRejected,
+          miners: server.stats.connections,
+        };
+      },
+      onBlockAccepted: (handler) => void accepted.push(handler),
+      onMinerClosed: (handler) => void minerClosed.push(handler),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
