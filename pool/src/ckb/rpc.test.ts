@@ -84,6 +84,14 @@ describe('CkbRpcClient', () => {
     expect(await errors('timeout')).toBe(2);
   });
 
+  it('a per-call timeout overrides the client default', async () => {
+    const s = await server(() => {});
+    const { c } = client(s.url, { timeoutMs: 60_000 });
+    await expect(c.call('get_tip_header', [], { timeoutMs: 30, retries: 0 })).rejects.toBeInstanceOf(
+      CkbRpcTimeoutError,
+    );
+  });
+
   it('submit_block is not retried unless configured', async () => {
     const s = await server(() => {});
     const { c } = client(s.url, { timeoutMs: 50, retries: 3 });

@@ -49,9 +49,13 @@ export interface CkbRpcClientOptions {
   registry?: Registry;
 }
 
-interface CallOptions {
+export interface CallOptions {
+  /** Extra attempts on transient failures (default: the client's `retries`). */
   retries: number;
-  signal?: AbortSignal;
+  /** Per-attempt timeout (default: the client's `timeoutMs`). */
+  timeoutMs: number;
+  /** Aborting rejects the call with CkbRpcClosedError. */
+  signal: AbortSignal;
 }
 
 const MAX_BACKOFF_MS = 2000;
@@ -138,7 +142,7 @@ export class CkbRpcClient {
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
-        const result = await this.attempt<T>(method, params, opts.signal);
+        const result = await this.attempt<T>(method, params, opts.timeoutMs ?? this.timeoutMs, opts.signal);
         this.metrics.duration.observe({ method }, (performance.now() - started) / 1000);
         return result;
       } catch (err) {
@@ -161,7 +165,12 @@ export class CkbRpcClient {
     this.agent.destroy();
   }
 
-  private attempt<T>(method: string, params: unknown[], signal: AbortSignal | undefined): Promise<T> {
+  private attempt<T>(
+    method: string,
+    params: unknown[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new CkbRpcClosedError(method, this.url, 'client closed'));
     if (signal?.aborted) return Promise.reject(new CkbRpcClosedError(method, this.url, 'aborted'));
     const id = this.nextId++;
@@ -187,8 +196,8 @@ export class CkbRpcClient {
       });
       this.pending.add(req);
       const timer = setTimeout(
-        () => finish(new CkbRpcTimeoutError(method, this.url, `no answer within ${this.timeoutMs} ms`)),
-        this.timeoutMs,
+        () => finish(new CkbRpcTimeoutError(method, this.url, `no answer within ${timeoutMs} ms`)),
+        timeoutMs,
       );
       const onAbort = () => finish(new CkbRpcClosedError(method, this.url, 'aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
