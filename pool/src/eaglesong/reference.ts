@@ -1,8 +1,9 @@
 /**
  * Pure-JavaScript Eaglesong: an independent port used to cross-check the WebAssembly
- * module in tests and as the baseline in the benchmark. Same structure as the Rust code
- * (state in 16 locals, shared bit-matrix sub-sums, no midstate tricks beyond the API),
- * but never used on the pool's hot path.
+ * module in tests and as the baseline in the benchmark; never used on the pool's hot path.
+ * State in 16 locals; the bit matrix uses hand-factored shared sub-sums (59 xors instead
+ * of 120, found with Paar's greedy pairing), which is about 20% faster in V8's JS JIT than
+ * the plain form (the Rust code keeps the plain form: LLVM factors it itself).
  */
 
 /** RFC 0010 injection constants, 43 rounds × 16 words. */
