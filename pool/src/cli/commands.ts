@@ -65,4 +65,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Run the whole pool locally: CKB devnet, services, SV2 stratum and a demo miner',
     load: () => import('./pool-dev.js').then((m) => m.command),
   },
+  {
+    path: ['pool', 'stratum'],
+    summary: 'Run one SV2 stratum replica (Noise listener, shares to Kafka, blocks to the block maker)',
+    load: () => import('./stratum.js').then((m) => m.command),
+  },
 ];

@@ -1,0 +1,146 @@
+/**
+ * A stratum replica as its own process (`eaglepool pool stratum`, one pod of the stratum
+ * Deployment): jobs from the job maker's gRPC JobStream, blocks to the block maker over gRPC,
+ * shares and block candidates to Kafka, the replica id leased in Redis, Noise keys from the
+ * operator's Secret, /metrics /healthz /readyz, drain on stop.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBus, createShareLog, poolTopics } from '../bus/index.js';
+import { ConfigError, parseHostPort, requireDistributed, type PoolConfig } from '../config/index.js';
+import { startHealthServer, type Logger } from '../observability/index.js';
+import { serviceRegistry } from '../observability/metrics.js';
+import { connectBlockMaker, connectJobStream } from '../services/clients.js';
+import { createStore, holdLease, leaseReplicaId, replicaLeaseName } from '../store/index.js';
+import type { ResponderKeys } from '../sv2/noise/index.js';
+import { StratumServer } from './server.js';
+import { createPoolSink, jobTemplateFromProto } from './sink.js';
+import { DEFAULT_VARDIFF, type VardiffConfig } from './vardiff.js';
+
+export interface StratumServiceOptions {
+  /** Directory with the operator's Noise Secret files (hex): static-secret-key, authority-secret-key. */
+  noiseDir: string;
+  /** Overrides the port of `stratum.listen`. */
+  port?: number;
+  /** Vardiff target seconds between shares. */
+  vardiffTargetSec?: number;
+  logger: Logger;
+}
+
+export interface StratumService {
+  readonly server: StratumServer;
+  readonly replicaId: number;
+  /** Drains (Reconnect to every miner), then releases everything. */
+  stop(): Promise<void>;
+}
+
+function readHexKey(dir: string, name: string): Uint8Array {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, name), 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read Noise key ${join(dir, name)}: ${(err as Error).message}`);
+  }
+  if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new ConfigError(`${join(dir, name)} must hold 64 hex digits`);
+  return Uint8Array.from(Buffer.from(text, 'hex'));
+}
+
+/** Responder keys from the Secret: the static key and the authority key that signs its certificates. */
+export function readNoiseKeys(dir: string): ResponderKeys {
+  return {
+    staticSecretKey: readHexKey(dir, 'static-secret-key'),
+    authoritySecretKey: readHexKey(dir, 'authority-secret-key'),
+  };
+}
+
+export async function startStratumService(
+  config: PoolConfig,
+  opts: StratumServiceOptions,
+): Promise<StratumService> {
+  requireDistributed(config, 'stratum');
+  const log = opts.logger.child({ component: 'stratum' });
+  const keys = readNoiseKeys(opts.noiseDir);
+  const listen = parseHostPort(config.stratum.listen);
+  const store = await createStore(config);
+  const bus = await createBus(config, log);
+  const holder = config.instanceId;
+  const ttl = config.stratum.replicaLeaseTtlMs;
+  const replicaId =
+    config.stratum.replicaId ?? (await leaseReplicaId(store, holder, config.stratum.maxReplicas, ttl));
+  if (replicaId === undefined) {
+    await Promise.all([store.close(), bus.close()]);
+    throw new ConfigError(`no free stratum replica id below ${config.stratum.maxReplicas}`);
+  }
+  const registry = serviceRegistry();
+  const topics = poolTopics(config.kafka.topicPrefix);
+  const blockmaker = connectBlockMaker({ url: config.services.blockmakerUrl });
+  const sink = createPoolSink({
+    shareLog: createShareLog(bus, topics),
+    bus,
+    topics,
+    submitBlock: (b) => blockmaker.submitBlock(b),
+    replica: replicaId,
+    logger: log,
+  });
+  const vardiff: VardiffConfig = opts.vardiffTargetSec
+    ? { ...DEFAULT_VARDIFF, targetIntervalSec: opts.vardiffTargetSec }
+    : DEFAULT_VARDIFF;
+  const server = await StratumServer.start({
+    host: listen.host,
+    port: opts.port ?? listen.port,
+    keys,
+    replicaId: Uint8Array.of(replicaId),
+    sink,
+    vardiff,
+    logger: log,
+    registry,
+  });
+  let stopping = false;
+  // Losing the replica id lease means another replica may take our prefixes: stop serving.
+  const lease =
+    config.stratum.replicaId === undefined
+      ? holdLease(store, {
+          name: replicaLeaseName(replicaId),
+          holder,
+          ttlMs: ttl,
+          onChange: (held) => {
+            if (!held && !stopping) {
+              log.error('replica id lease lost; draining', { replicaId });
+              void server.drain();
+            }
+          },
+          onError: (err) => log.warn('replica lease renewal failed', { err }),
+        })
+      : undefined;
+  const jobs = connectJobStream({ url: config.services.jobmakerUrl, subscriber: holder, logger: log });
+  const unsubscribe = jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
+  const health = await startHealthServer({
+    port: config.stratum.healthPort,
+    registries: [registry],
+    ready: () => {
+      const failing = [
+        jobs.current() ? undefined : 'no job yet',
+        bus.healthy() ? undefined : 'bus',
+        store.healthy() ? undefined : 'store',
+      ].filter(Boolean);
+      return failing.length === 0 ? { ready: true } : { ready: false, reason: failing.join(', ') };
+    },
+  });
+  log.info('stratum listening', { port: server.port, replicaId });
+  return {
+    server,
+    replicaId,
+    async stop() {
+      stopping = true;
+      await server.drain();
+      unsubscribe();
+      jobs.close();
+      await sink.settle();
+      blockmaker.close();
+      await lease?.release();
+      await health.stop();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
