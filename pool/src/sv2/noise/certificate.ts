@@ -3,7 +3,7 @@
  * signature (64). The authority signs SHA256(first 10 bytes ‖ x-only responder static key), as SRI's
  * `signature_message.rs` does.
  */
-import { schnorr } from '@noble/curves/secp256k1.js';
+import * as secp from 'tiny-secp256k1';
 import { CERTIFICATE_LEN, CERT_TIME_LEEWAY_S } from './constants.js';
 import { NoiseError } from './errors.js';
 import { sha256 } from './symmetric-state.js';
@@ -56,7 +56,9 @@ export function signCertificate(
     validFrom: fields.validFrom,
     notValidAfter: fields.notValidAfter,
   };
-  const signature = schnorr.sign(certificateDigest(c, staticXOnly), authoritySecretKey, auxRand);
+  const signature = Uint8Array.from(
+    secp.signSchnorr(certificateDigest(c, staticXOnly), authoritySecretKey, auxRand),
+  );
   return { ...c, signature };
 }
 
@@ -78,7 +80,7 @@ export function verifyCertificate(
   }
   let ok = false;
   try {
-    ok = schnorr.verify(c.signature, certificateDigest(c, staticXOnly), authorityXOnly);
+    ok = secp.verifySchnorr(certificateDigest(c, staticXOnly), authorityXOnly, c.signature);
   } catch {
     ok = false;
   }

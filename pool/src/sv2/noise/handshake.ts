@@ -185,9 +185,10 @@ export class NoiseResponder {
     const act2 = new Uint8Array(ACT2_LEN);
     act2.set(e.ellswift, 0);
     this.ss.mixHash(e.ellswift);
-    this.ss.mixKey(bip324Ecdh(e, re, false));
+    const reX = ellswiftDecode(re);
+    this.ss.mixKey(bip324Ecdh(e, re, false, reX));
     act2.set(this.ss.encryptAndHash(s.ellswift), ELLSWIFT_LEN);
-    this.ss.mixKey(bip324Ecdh(s, re, false));
+    this.ss.mixKey(bip324Ecdh(s, re, false, reX));
     const cert = this.keys.certificateAt(this.now());
     if (cert.length !== CERTIFICATE_LEN) throw new NoiseError('BAD_LENGTH', 'certificate must be 74 bytes');
     act2.set(this.ss.encryptAndHash(cert), 2 * ELLSWIFT_LEN + MAC_LEN);
