@@ -22,6 +22,8 @@ export abstract class CkbRpcError extends Error {
 export class CkbNodeUnavailableError extends CkbRpcError {
   override name = 'CkbNodeUnavailableError';
   readonly kind = 'unavailable';
+  /** The connection was a reused keep-alive socket reset before any answer (the node closed it while idle). */
+  staleSocket = false;
 }
 
 /** No complete answer within the per-call timeout. */

@@ -152,6 +152,19 @@ describe('CkbRpcClient', () => {
     await expect(client(s2.url, { retries: 2 }).c.getTipHeader()).rejects.toBeInstanceOf(CkbRpcHttpError);
   });
 
+  it('resends once when a reused keep-alive socket is reset, even without retries', async () => {
+    let n = 0;
+    const s = await server((b, res) => {
+      // 2nd request arrives on the kept-alive socket: drop it unanswered, as a node closing an idle socket would.
+      if (++n === 2) return void res.socket?.destroy();
+      reply(res, { jsonrpc: '2.0', id: b.id, result: '0x' + n });
+    });
+    const { c, errors } = client(s.url, { submitRetries: 0 });
+    await expect(c.submitBlock('1', {} as never)).resolves.toBe('0x1');
+    await expect(c.submitBlock('2', {} as never)).resolves.toBe('0x3');
+    expect(await errors('unavailable')).toBe(1);
+  });
+
   it('close() rejects pending calls with CkbRpcClosedError', async () => {
     const s = await server(() => {});
     const { c } = client(s.url, { timeoutMs: 10_000 });

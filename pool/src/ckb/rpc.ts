@@ -139,6 +139,7 @@ export class CkbRpcClient {
    */
   async call<T>(method: string, params: unknown[], opts: Partial<CallOptions> = {}): Promise<T> {
     const retries = opts.retries ?? this.retries;
+    let staleSocketRetried = false;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
@@ -151,6 +152,18 @@ export class CkbRpcClient {
             ? err
             : new CkbRpcMalformedError(method, this.url, String(err), { cause: err });
         this.metrics.errors.inc({ method, kind: error.kind });
+        // A keep-alive socket the node closed while idle fails before the request is read: resend once
+        // on a fresh socket whatever the retry budget (this must not cost submit_block its block).
+        if (
+          error instanceof CkbNodeUnavailableError &&
+          error.staleSocket &&
+          !staleSocketRetried &&
+          !this.closed
+        ) {
+          staleSocketRetried = true;
+          attempt--;
+          continue;
+        }
         if (!error.transient || attempt >= retries || this.closed) throw error;
         await sleep(Math.min(this.retryDelayMs * 2 ** attempt, MAX_BACKOFF_MS), opts.signal);
       }
@@ -201,15 +214,22 @@ export class CkbRpcClient {
       );
       const onAbort = () => finish(new CkbRpcClosedError(method, this.url, 'aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
+      let answered = false;
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err instanceof CkbRpcError) return finish(err);
-        finish(
-          new CkbNodeUnavailableError(method, this.url, `${err.code ?? 'error'}: ${err.message}`, {
+        const error = new CkbNodeUnavailableError(
+          method,
+          this.url,
+          `${err.code ?? 'error'}: ${err.message}`,
+          {
             cause: err,
-          }),
+          },
         );
+        error.staleSocket = req.reusedSocket && !answered && err.code === 'ECONNRESET';
+        finish(error);
       });
       req.on('response', (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
