@@ -153,10 +153,10 @@ describe('operator on a real API server', () => {
       name: 'p1-noise',
     }))!;
     expect(Object.keys(secret.data).sort()).toEqual([
-      'authority-public-key',
-      'authority-secret-key',
-      'static-public-key',
-      'static-secret-key',
+      'authority_public_key',
+      'authority_secret_key',
+      'static_public_key',
+      'static_secret_key',
     ]);
 
     expect(pool!.metadata.finalizers).toEqual(['mining.eaglepool.dev/retention']);
@@ -175,7 +175,7 @@ describe('operator on a real API server', () => {
       },
     });
     expect(pool!.status!.noiseAuthorityPublicKey).toBe(
-      Buffer.from(secret.data['authority-public-key'], 'base64').toString(),
+      Buffer.from(secret.data.authority_public_key, 'base64').toString(),
     );
     expect(condition(pool, 'Ready')).toMatchObject({
       status: 'False',

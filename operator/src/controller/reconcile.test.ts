@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests poke at stored objects dynamically */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type MiningPool } from '../api/types.js';
+import { decodeAuthorityPublicKey } from '../../../pool/src/sv2/noise/keys.js';
 import { FakeCluster } from '../testing/fake-cluster.js';
 import { userPool } from '../testing/sample.js';
 import type { EventSink } from './events.js';
@@ -77,7 +78,7 @@ describe('reconcile', () => {
       selector:
         'app.kubernetes.io/name=eaglepool,app.kubernetes.io/instance=p,app.kubernetes.io/component=stratum',
     });
-    expect(pool.status?.noiseAuthorityPublicKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(decodeAuthorityPublicKey(pool.status!.noiseAuthorityPublicKey!)).toHaveLength(32);
     expect(events.list.map((e) => e.reason)).toEqual(['NoiseKeysGenerated']);
 
     const writesBefore = cluster.writes.length;
@@ -147,11 +148,11 @@ describe('reconcile', () => {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'p-noise', namespace: 'ns' },
-      data: { 'authority-public-key': Buffer.from('ab'.repeat(32)).toString('base64') },
+      data: { authority_public_key: Buffer.from('ab'.repeat(32)).toString('base64') },
     } as any);
     createPool();
     await reconcile(deps, key);
-    expect((await get('Secret', 'p-noise')).data['authority-public-key']).toBe(
+    expect((await get('Secret', 'p-noise')).data['authority_public_key']).toBe(
       Buffer.from('ab'.repeat(32)).toString('base64'),
     );
     expect((await getPool()).status?.noiseAuthorityPublicKey).toBe('ab'.repeat(32));

@@ -9,7 +9,7 @@ import { API_VERSION, KIND, type MiningPool, type MiningPoolStatus } from '../ap
 import type { KubeObject } from '../kube/rest.js';
 import { prunableChildren, renderChildren } from '../render/index.js';
 import { FINALIZER, childName, stableJson } from '../render/meta.js';
-import { generateNoiseKeys, noiseSecret, type NoiseKeys } from '../render/noise.js';
+import { NOISE_SECRET_KEYS, generateNoiseKeys, noiseSecret, type NoiseKeys } from '../render/noise.js';
 import type { Cluster } from './cluster.js';
 import type { EventSink } from './events.js';
 import { finalize, setFinalizers } from './finalizer.js';
@@ -137,7 +137,7 @@ async function ensureNoiseSecret(
     writes++;
   }
   const data = (secret?.data ?? {}) as Record<string, string>;
-  const pub = data['authority-public-key'];
+  const pub = data[NOISE_SECRET_KEYS.authorityPublicKey];
   return { writes, authorityPublicKey: pub ? Buffer.from(pub, 'base64').toString('utf8') : undefined };
 }
 

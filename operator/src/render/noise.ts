@@ -1,11 +1,13 @@
 /**
  * The Noise key Secret: an authority key pair (miners pin its public key; it signs the
- * stratum certificates) and the stratum static key pair, secp256k1 x-only (BIP340) keys
- * as the SV2 Noise NX handshake uses them, hex encoded. Created once and never updated:
- * the reconciler only ever POSTs it, so an existing Secret keeps its keys.
+ * stratum certificates) and the stratum static key pair, secp256k1 x-only (BIP340) keys as
+ * the SV2 Noise NX handshake uses them, generated with @noble/curves and stored in the SRI
+ * encodings that `eaglepool keys` prints (base58check; public keys with the [1, 0] version
+ * prefix). Created once and never updated: the reconciler only ever POSTs it, so an existing
+ * Secret keeps its keys.
  */
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
+import { encodeAuthorityPublicKey, encodeSecretKey } from '../../../pool/src/sv2/noise/keys.js';
 import type { MiningPool } from '../api/types.js';
 import { childMeta, type K8sObject } from './meta.js';
 
@@ -20,18 +22,19 @@ export function generateNoiseKeys(): NoiseKeys {
   const authority = schnorr.utils.randomSecretKey();
   const staticKey = schnorr.utils.randomSecretKey();
   return {
-    authorityPublicKey: bytesToHex(schnorr.getPublicKey(authority)),
-    authoritySecretKey: bytesToHex(authority),
-    staticPublicKey: bytesToHex(schnorr.getPublicKey(staticKey)),
-    staticSecretKey: bytesToHex(staticKey),
+    authorityPublicKey: encodeAuthorityPublicKey(schnorr.getPublicKey(authority)),
+    authoritySecretKey: encodeSecretKey(authority),
+    staticPublicKey: encodeAuthorityPublicKey(schnorr.getPublicKey(staticKey)),
+    staticSecretKey: encodeSecretKey(staticKey),
   };
 }
 
+/** Secret keys = file names under the stratum's NOISE_DIR mount. */
 export const NOISE_SECRET_KEYS = {
-  authorityPublicKey: 'authority-public-key',
-  authoritySecretKey: 'authority-secret-key',
-  staticPublicKey: 'static-public-key',
-  staticSecretKey: 'static-secret-key',
+  authorityPublicKey: 'authority_public_key',
+  authoritySecretKey: 'authority_secret_key',
+  staticPublicKey: 'static_public_key',
+  staticSecretKey: 'static_secret_key',
 } as const satisfies Record<keyof NoiseKeys, string>;
 
 export function noiseSecret(pool: MiningPool, keys: NoiseKeys): K8sObject {

@@ -1,6 +1,13 @@
 /** NetworkPolicies that keep Kafka, Redis and the CKB RPC private to the pool's own pods. */
 import type { MiningPool } from '../api/types.js';
-import { CKB_P2P_PORT, CKB_RPC_PORT, KAFKA_CONTROLLER_PORT, KAFKA_PORT, REDIS_PORT } from './config.js';
+import {
+  CKB_P2P_PORT,
+  CKB_RPC_PORT,
+  CKB_SUBSCRIBE_PORT,
+  KAFKA_CONTROLLER_PORT,
+  KAFKA_PORT,
+  REDIS_PORT,
+} from './config.js';
 import { childMeta, selectorLabels, type K8sObject } from './meta.js';
 
 const poolPods = (pool: MiningPool) => ({
@@ -36,4 +43,4 @@ export const kafkaPolicy = (pool: MiningPool): K8sObject =>
   ingressPolicy(pool, 'kafka', [KAFKA_PORT, KAFKA_CONTROLLER_PORT]);
 export const redisPolicy = (pool: MiningPool): K8sObject => ingressPolicy(pool, 'redis', [REDIS_PORT]);
 export const ckbPolicy = (pool: MiningPool): K8sObject =>
-  ingressPolicy(pool, 'ckb', [CKB_RPC_PORT], [CKB_P2P_PORT]);
+  ingressPolicy(pool, 'ckb', [CKB_RPC_PORT, CKB_SUBSCRIBE_PORT], [CKB_P2P_PORT]);

@@ -9,9 +9,13 @@ import {
   JOBMAKER_GRPC_PORT,
   METRICS_PORT,
   NOISE_DIR,
+  SHAREPROCESSOR_HTTP_PORT,
   commonEnv,
   configHash,
+  serviceHost,
+  type EnvVar,
 } from './config.js';
+import { NOISE_SECRET_KEYS } from './noise.js';
 import {
   CONFIG_HASH_ANNOTATION,
   childMeta,
@@ -63,7 +67,7 @@ function componentPorts(pool: MiningPool, component: PoolComponent): Port[] {
     case 'blockmaker':
       return [tcp('grpc', BLOCKMAKER_GRPC_PORT), metrics];
     case 'shareprocessor':
-      return [metrics];
+      return [tcp('http', SHAREPROCESSOR_HTTP_PORT), metrics];
     case 'stratum':
       return [tcp('sv2', pool.spec.stratum.port), metrics];
     case 'translator':
@@ -83,30 +87,33 @@ function componentResources(pool: MiningPool, component: PoolComponent): Resourc
   return pool.spec.resources[component];
 }
 
-function extraEnv(
-  pool: MiningPool,
-  component: PoolComponent,
-): { name: string; value?: string; valueFrom?: unknown }[] {
+/**
+ * Settings the services' config schema does not have yet (stratum Noise keys and vardiff,
+ * the translator): passed as EAGLEPOOL_* variables named the way the schema would name them.
+ */
+function extraEnv(pool: MiningPool, component: PoolComponent): EnvVar[] {
   if (component === 'stratum') {
     return [
-      { name: 'EAGLEPOOL_STRATUM_PORT', value: String(pool.spec.stratum.port) },
+      { name: 'EAGLEPOOL_STRATUM_NOISE_DIR', value: NOISE_DIR },
       {
-        name: 'EAGLEPOOL_VARDIFF_TARGET_SECONDS',
+        name: 'EAGLEPOOL_STRATUM_TARGET_SHARE_INTERVAL_SEC',
         value: String(pool.spec.stratum.vardiff.targetShareIntervalSeconds),
       },
-      { name: 'EAGLEPOOL_NOISE_DIR', value: NOISE_DIR },
     ];
   }
   if (component === 'translator') {
     return [
-      { name: 'EAGLEPOOL_TRANSLATOR_PORT', value: String(pool.spec.translator.port) },
+      { name: 'EAGLEPOOL_TRANSLATOR_LISTEN', value: `0.0.0.0:${pool.spec.translator.port}` },
+      { name: 'EAGLEPOOL_TRANSLATOR_HEALTH_PORT', value: String(METRICS_PORT) },
       {
-        name: 'EAGLEPOOL_STRATUM_URL',
-        value: `${childName(pool, 'stratum')}.${pool.metadata.namespace}.svc:${pool.spec.stratum.port}`,
+        name: 'EAGLEPOOL_TRANSLATOR_UPSTREAM',
+        value: `${serviceHost(pool, 'stratum')}:${pool.spec.stratum.port}`,
       },
       {
-        name: 'EAGLEPOOL_AUTHORITY_PUBLIC_KEY',
-        valueFrom: { secretKeyRef: { name: childName(pool, 'noise'), key: 'authority-public-key' } },
+        name: 'EAGLEPOOL_TRANSLATOR_AUTHORITY_PUBLIC_KEY',
+        valueFrom: {
+          secretKeyRef: { name: childName(pool, 'noise'), key: NOISE_SECRET_KEYS.authorityPublicKey },
+        },
       },
     ];
   }

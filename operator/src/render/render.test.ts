@@ -1,7 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered manifests dynamically */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../pool/src/config/load.js';
+import { decodeAuthorityPublicKey, decodeSecretKey } from '../../../pool/src/sv2/noise/keys.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { hexToBytes } from '@noble/hashes/utils.js';
 import { samplePool } from '../testing/sample.js';
 import {
   prunableChildren,
@@ -83,16 +87,55 @@ describe('renderChildren', () => {
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(c.securityContext.runAsNonRoot).toBe(true);
     expect(env(stratum, 'EAGLEPOOL_CONFIG').value).toBe('/etc/eaglepool/config.json');
-    expect(env(stratum, 'EAGLEPOOL_KAFKA_BROKERS').value).toBe('p-kafka-0.p-kafka.ns.svc:9092');
-    expect(env(stratum, 'EAGLEPOOL_REDIS_URL').value).toBe('redis://p-redis.ns.svc:6379');
-    expect(env(stratum, 'EAGLEPOOL_CKB_RPC_URL').value).toBe('http://p-ckb.ns.svc:8114');
+    expect(env(stratum, 'EAGLEPOOL_INSTANCE_ID').valueFrom).toEqual({
+      fieldRef: { fieldPath: 'metadata.name' },
+    });
+    expect(env(stratum, 'EAGLEPOOL_KAFKA_BROKERS')).toBeUndefined(); // managed: in the file
     expect(stratum.spec.template.spec.volumes).toContainEqual({
       name: 'noise',
       secret: { secretName: 'p-noise', defaultMode: 0o400 },
     });
-    const config = JSON.parse(find(objs, 'ConfigMap', 'p-config').data['config.json']);
-    expect(config.stratum.port).toBe(34254);
-    expect(config.jobmaker.url).toBe('p-jobmaker.ns.svc:50051');
+  });
+
+  it("writes a config file and env that the services' own config loader accepts", () => {
+    const pool = samplePool('p', 'ns', { stratum: { port: 4000 } });
+    const objs = renderChildren(pool);
+    const dir = mkdtempSync(join(tmpdir(), 'op-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, find(objs, 'ConfigMap', 'p-config').data['config.json']);
+    for (const c of ['jobmaker', 'blockmaker', 'shareprocessor', 'stratum']) {
+      const dep = find(objs, 'Deployment', `p-${c}`);
+      const vars = Object.fromEntries(
+        dep.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? 'from-kubernetes']),
+      );
+      const config = loadConfig({ file, env: { ...vars, EAGLEPOOL_CONFIG: file } });
+      expect(config.ckb.rpcUrl).toBe('http://p-ckb.ns.svc:8114');
+      expect(config.ckb.subscribeUrl).toBe('tcp://p-ckb.ns.svc:18114');
+      expect(config.kafka.brokers).toEqual(['p-kafka-0.p-kafka.ns.svc:9092']);
+      expect(config.kafka.topicPrefix).toBe('eaglepool.ns.p');
+      expect(config.redis.url).toBe('redis://p-redis.ns.svc:6379');
+      expect(config.services.jobmakerUrl).toBe('p-jobmaker.ns.svc:50051');
+      expect(config.stratum.listen).toBe('0.0.0.0:4000');
+      expect(config.stratum.healthPort).toBe(9090);
+      expect(config.instanceId).toBe('from-kubernetes');
+    }
+  });
+
+  it('the config loader accepts external Kafka/Redis given through Secret env vars', () => {
+    const pool = samplePool('p', 'ns', {
+      kafka: { external: { brokersSecretRef: { name: 'k' } } },
+      redis: { external: { urlSecretRef: { name: 'r' } } },
+    });
+    const objs = renderChildren(pool);
+    const dir = mkdtempSync(join(tmpdir(), 'op-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, find(objs, 'ConfigMap', 'p-config').data['config.json']);
+    const config = loadConfig({
+      file,
+      env: { EAGLEPOOL_KAFKA_BROKERS: 'b1:9092,b2:9092', EAGLEPOOL_REDIS_URL: 'redis://r:6379/1' },
+    });
+    expect(config.kafka.brokers).toEqual(['b1:9092', 'b2:9092']);
+    expect(config.redis.url).toBe('redis://r:6379/1');
   });
 
   it('follows spec.stratum: replicas, port, Service type and annotations', () => {
@@ -122,7 +165,9 @@ describe('renderChildren', () => {
     expect(objs.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
     expect(objs.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
     const jm = find(objs, 'Deployment', 'p-jobmaker');
-    expect(env(jm, 'EAGLEPOOL_CKB_RPC_URL').value).toBe('http://node.example:8114');
+    expect(JSON.parse(find(objs, 'ConfigMap', 'p-config').data['config.json']).ckb).toEqual({
+      rpcUrl: 'http://node.example:8114',
+    });
     expect(env(jm, 'EAGLEPOOL_KAFKA_BROKERS').valueFrom).toEqual({
       secretKeyRef: { name: 'kafka-conn', key: 'brokers' },
     });
@@ -149,7 +194,7 @@ describe('renderChildren', () => {
     const tr = find(objs, 'Deployment', 'p-translator');
     expect(tr.spec.replicas).toBe(2);
     expect(tr.spec.template.spec.containers[0].args).toEqual(['translator']);
-    expect(env(tr, 'EAGLEPOOL_STRATUM_URL').value).toBe('p-stratum.ns.svc:34254');
+    expect(env(tr, 'EAGLEPOOL_TRANSLATOR_UPSTREAM').value).toBe('p-stratum.ns.svc:34254');
     expect(find(objs, 'ServiceMonitor', 'p').metadata.labels?.release).toBe('prom');
     expect(prunableChildren(pool, objs).map((r) => r.kind)).not.toContain('HorizontalPodAutoscaler');
   });
@@ -215,15 +260,24 @@ describe('ckb.toml', () => {
 });
 
 describe('noise keys', () => {
-  it('generates valid distinct BIP340 key pairs into an immutable Secret', () => {
+  it('generates valid distinct BIP340 key pairs, SRI-encoded, into an immutable Secret', () => {
     const keys = generateNoiseKeys();
-    expect(keys.authorityPublicKey).toMatch(/^[0-9a-f]{64}$/);
+    const authorityPub = decodeAuthorityPublicKey(keys.authorityPublicKey);
+    const authoritySec = decodeSecretKey(keys.authoritySecretKey);
     expect(keys.authorityPublicKey).not.toBe(keys.staticPublicKey);
-    const sig = schnorr.sign(new Uint8Array(32), hexToBytes(keys.authoritySecretKey));
-    expect(schnorr.verify(sig, new Uint8Array(32), hexToBytes(keys.authorityPublicKey))).toBe(true);
+    const sig = schnorr.sign(new Uint8Array(32), authoritySec);
+    expect(schnorr.verify(sig, new Uint8Array(32), authorityPub)).toBe(true);
+    expect(schnorr.getPublicKey(decodeSecretKey(keys.staticSecretKey))).toEqual(
+      decodeAuthorityPublicKey(keys.staticPublicKey),
+    );
     const secret = noiseSecret(samplePool('p', 'ns'), keys) as any;
     expect(secret.immutable).toBe(true);
-    expect(secret.stringData['static-secret-key']).toBe(keys.staticSecretKey);
+    expect(secret.stringData).toEqual({
+      authority_public_key: keys.authorityPublicKey,
+      authority_secret_key: keys.authoritySecretKey,
+      static_public_key: keys.staticPublicKey,
+      static_secret_key: keys.staticSecretKey,
+    });
     expect(generateNoiseKeys().authoritySecretKey).not.toBe(keys.authoritySecretKey);
   });
 });

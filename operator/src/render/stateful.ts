@@ -3,6 +3,7 @@ import type { MiningPool, Network, ResourceRequirements, StorageSpec } from '../
 import {
   CKB_P2P_PORT,
   CKB_RPC_PORT,
+  CKB_SUBSCRIBE_PORT,
   KAFKA_CONTROLLER_PORT,
   KAFKA_PORT,
   REDIS_PORT,
@@ -173,6 +174,8 @@ export function ckbToml(pool: MiningPool): string {
     `listen_address = "0.0.0.0:${CKB_RPC_PORT}"`,
     'max_request_body_size = 10485760',
     `modules = [${modules.map(tomlString).join(', ')}]`,
+    '# new_tip_header pushes for the job maker (ckb.subscribeUrl).',
+    `tcp_listen_address = "0.0.0.0:${CKB_SUBSCRIBE_PORT}"`,
     'reject_ill_transactions = true',
     'enable_deprecated_rpc = false',
     '',
@@ -234,6 +237,7 @@ export function ckbStatefulSet(pool: MiningPool): K8sObject {
     runAsUser: 1000, // the `ckb` user of nervos/ckb images
     ports: [
       { name: 'rpc', containerPort: CKB_RPC_PORT },
+      { name: 'subscribe', containerPort: CKB_SUBSCRIBE_PORT },
       { name: 'p2p', containerPort: CKB_P2P_PORT },
     ],
     podAnnotations: { [CONFIG_HASH_ANNOTATION]: sha256(ckbToml(pool)).slice(0, 16) },
@@ -259,6 +263,7 @@ export function ckbStatefulSet(pool: MiningPool): K8sObject {
 export const ckbService = (pool: MiningPool): K8sObject =>
   headlessService(pool, 'ckb', [
     { name: 'rpc', port: CKB_RPC_PORT },
+    { name: 'subscribe', port: CKB_SUBSCRIBE_PORT },
     { name: 'p2p', port: CKB_P2P_PORT },
   ]);
 
