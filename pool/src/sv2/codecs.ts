@@ -4,6 +4,8 @@ import { sizeOf, type Writer } from './writer.js';
 
 /** How one message type is laid out on the wire. */
 export interface MessageCodec<M extends Sv2Message> {
+  /** extension_type of its frames (without the channel_msg bit): 0 for core messages. */
+  readonly extensionType: number;
   /** msg_type byte ([SPEC] 08-Message-Types.md; [SRI] MESSAGE_TYPE_* constants). */
   readonly msgType: number;
   /** Whether frames of this message set the channel_msg bit ([SRI] CHANNEL_BIT_* constants). */
@@ -22,17 +24,23 @@ const readMerklePathItem = (r: Reader): Uint8Array => r.u256('merklePath');
 const writeMerklePathItem = (w: Writer, v: Uint8Array): void => w.u256(v, 'merklePath');
 const readMinNtime = (r: Reader): number => r.u32('minNtime');
 const writeMinNtime = (w: Writer, v: number): void => w.u32(v, 'minNtime');
+const readExtensionItem = (r: Reader): number => r.u16('extensions');
+const writeExtensionItem = (w: Writer, v: number): void => w.u16(v, 'extensions');
 const readChannelIdItem = (r: Reader): number => r.u32('channelIds');
 const writeChannelIdItem = (w: Writer, v: number): void => w.u32(v, 'channelIds');
 
-/** Size of a SEQ0_255[U256] / SEQ0_64K[U32]; `Array.isArray` guard so the writer reports bad values. */
+/** Size of a SEQ0_255[U256] / SEQ0_64K[U32] / SEQ0_64K[U16]; `Array.isArray` guard so the writer reports bad values. */
 const seqSize = (prefix: number, items: readonly unknown[], itemSize: number): number =>
   prefix + (Array.isArray(items) ? items.length * itemSize : 0);
 
-/** Every Common Protocol and Mining Protocol message ([SPEC] §3.6, §5.3). */
+/**
+ * Every Common Protocol and Mining Protocol message ([SPEC] §3.6, §5.3), and Extensions
+ * Negotiation (extension 0x0001).
+ */
 export const CODECS: CodecTable = {
   // ---- Common Protocol ----
   SetupConnection: {
+    extensionType: 0,
     msgType: 0x00,
     channelMsg: false,
     size: (m) =>
@@ -73,6 +81,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetupConnectionSuccess: {
+    extensionType: 0,
     msgType: 0x01,
     channelMsg: false,
     size: () => 6,
@@ -87,6 +96,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetupConnectionError: {
+    extensionType: 0,
     msgType: 0x02,
     channelMsg: false,
     size: (m) => 4 + sizeOf.str0_255(m.errorCode),
@@ -101,6 +111,7 @@ export const CODECS: CodecTable = {
     }),
   },
   ChannelEndpointChanged: {
+    extensionType: 0,
     msgType: 0x03,
     channelMsg: true,
     size: () => 4,
@@ -108,6 +119,7 @@ export const CODECS: CodecTable = {
     read: (r) => ({ type: 'ChannelEndpointChanged', channelId: r.u32('channelId') }),
   },
   Reconnect: {
+    extensionType: 0,
     msgType: 0x04,
     channelMsg: false,
     size: (m) => sizeOf.str0_255(m.newHost) + 2,
@@ -120,6 +132,7 @@ export const CODECS: CodecTable = {
 
   // ---- Mining Protocol ----
   OpenStandardMiningChannel: {
+    extensionType: 0,
     msgType: 0x10,
     channelMsg: false,
     size: (m) => 4 + sizeOf.str0_255(m.userIdentity) + 4 + 32,
@@ -138,6 +151,7 @@ export const CODECS: CodecTable = {
     }),
   },
   OpenStandardMiningChannelSuccess: {
+    extensionType: 0,
     msgType: 0x11,
     channelMsg: false,
     size: (m) => 4 + 4 + 32 + sizeOf.b0_32(m.extranoncePrefix) + 4,
@@ -158,6 +172,7 @@ export const CODECS: CodecTable = {
     }),
   },
   OpenMiningChannelError: {
+    extensionType: 0,
     msgType: 0x12,
     channelMsg: false,
     size: (m) => 4 + sizeOf.str0_255(m.errorCode),
@@ -172,6 +187,7 @@ export const CODECS: CodecTable = {
     }),
   },
   OpenExtendedMiningChannel: {
+    extensionType: 0,
     msgType: 0x13,
     channelMsg: false,
     size: (m) => 4 + sizeOf.str0_255(m.userIdentity) + 4 + 32 + 2,
@@ -192,6 +208,7 @@ export const CODECS: CodecTable = {
     }),
   },
   OpenExtendedMiningChannelSuccess: {
+    extensionType: 0,
     msgType: 0x14,
     channelMsg: false,
     size: (m) => 4 + 4 + 32 + 2 + sizeOf.b0_32(m.extranoncePrefix) + 4,
@@ -214,6 +231,7 @@ export const CODECS: CodecTable = {
     }),
   },
   NewMiningJob: {
+    extensionType: 0,
     msgType: 0x15,
     channelMsg: true,
     size: (m) => 4 + 4 + sizeOf.option(m.minNtime, 4) + 4 + 32,
@@ -234,6 +252,7 @@ export const CODECS: CodecTable = {
     }),
   },
   UpdateChannel: {
+    extensionType: 0,
     msgType: 0x16,
     channelMsg: true,
     size: () => 4 + 4 + 32,
@@ -250,6 +269,7 @@ export const CODECS: CodecTable = {
     }),
   },
   UpdateChannelError: {
+    extensionType: 0,
     msgType: 0x17,
     channelMsg: true,
     size: (m) => 4 + sizeOf.str0_255(m.errorCode),
@@ -264,6 +284,7 @@ export const CODECS: CodecTable = {
     }),
   },
   CloseChannel: {
+    extensionType: 0,
     msgType: 0x18,
     channelMsg: true,
     size: (m) => 4 + sizeOf.str0_255(m.reasonCode),
@@ -278,6 +299,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetExtranoncePrefix: {
+    extensionType: 0,
     msgType: 0x19,
     channelMsg: true,
     size: (m) => 4 + sizeOf.b0_32(m.extranoncePrefix),
@@ -292,6 +314,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SubmitSharesStandard: {
+    extensionType: 0,
     msgType: 0x1a,
     channelMsg: true,
     size: () => 24,
@@ -314,6 +337,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SubmitSharesExtended: {
+    extensionType: 0,
     msgType: 0x1b,
     channelMsg: true,
     size: (m) => 24 + sizeOf.b0_32(m.extranonce),
@@ -338,6 +362,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SubmitSharesSuccess: {
+    extensionType: 0,
     msgType: 0x1c,
     channelMsg: true,
     size: () => 20,
@@ -356,6 +381,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SubmitSharesError: {
+    extensionType: 0,
     msgType: 0x1d,
     channelMsg: true,
     size: (m) => 8 + sizeOf.str0_255(m.errorCode),
@@ -373,6 +399,7 @@ export const CODECS: CodecTable = {
   },
   // 0x1e is Reserved in [SPEC] 08-Message-Types.md.
   NewExtendedMiningJob: {
+    extensionType: 0,
     msgType: 0x1f,
     channelMsg: true,
     size: (m) =>
@@ -407,6 +434,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetNewPrevHash: {
+    extensionType: 0,
     msgType: 0x20,
     channelMsg: true,
     size: () => 4 + 4 + 32 + 4 + 4,
@@ -427,6 +455,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetTarget: {
+    extensionType: 0,
     msgType: 0x21,
     channelMsg: true,
     size: () => 4 + 32,
@@ -441,6 +470,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetCustomMiningJob: {
+    extensionType: 0,
     msgType: 0x22,
     channelMsg: true,
     size: (m) =>
@@ -490,6 +520,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetCustomMiningJobSuccess: {
+    extensionType: 0,
     msgType: 0x23,
     channelMsg: true,
     size: () => 12,
@@ -506,6 +537,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetCustomMiningJobError: {
+    extensionType: 0,
     msgType: 0x24,
     channelMsg: true,
     size: (m) => 8 + sizeOf.str0_255(m.errorCode),
@@ -522,6 +554,7 @@ export const CODECS: CodecTable = {
     }),
   },
   SetGroupChannel: {
+    extensionType: 0,
     msgType: 0x25,
     channelMsg: false,
     size: (m) => 4 + seqSize(2, m.channelIds, 4),
@@ -533,6 +566,54 @@ export const CODECS: CodecTable = {
       type: 'SetGroupChannel',
       groupChannelId: r.u32('groupChannelId'),
       channelIds: r.seq0_64k('channelIds', 4, readChannelIdItem),
+    }),
+  },
+  // ---- Extension 0x0001: Extensions Negotiation ----
+  RequestExtensions: {
+    extensionType: 0x0001,
+    msgType: 0x00,
+    channelMsg: false,
+    size: (m) => 2 + seqSize(2, m.requestedExtensions, 2),
+    write: (w, m) => {
+      w.u16(m.requestId, 'requestId');
+      w.seq0_64k(m.requestedExtensions, 'requestedExtensions', writeExtensionItem);
+    },
+    read: (r) => ({
+      type: 'RequestExtensions',
+      requestId: r.u16('requestId'),
+      requestedExtensions: r.seq0_64k('requestedExtensions', 2, readExtensionItem),
+    }),
+  },
+  RequestExtensionsSuccess: {
+    extensionType: 0x0001,
+    msgType: 0x01,
+    channelMsg: false,
+    size: (m) => 2 + seqSize(2, m.supportedExtensions, 2),
+    write: (w, m) => {
+      w.u16(m.requestId, 'requestId');
+      w.seq0_64k(m.supportedExtensions, 'supportedExtensions', writeExtensionItem);
+    },
+    read: (r) => ({
+      type: 'RequestExtensionsSuccess',
+      requestId: r.u16('requestId'),
+      supportedExtensions: r.seq0_64k('supportedExtensions', 2, readExtensionItem),
+    }),
+  },
+  RequestExtensionsError: {
+    extensionType: 0x0001,
+    msgType: 0x02,
+    channelMsg: false,
+    size: (m) => 2 + seqSize(2, m.unsupportedExtensions, 2) + seqSize(2, m.requiredExtensions, 2),
+    write: (w, m) => {
+      w.u16(m.requestId, 'requestId');
+      w.seq0_64k(m.unsupportedExtensions, 'unsupportedExtensions', writeExtensionItem);
+      w.seq0_64k(m.requiredExtensions, 'requiredExtensions', writeExtensionItem);
+    },
+    read: (r) => ({
+      type: 'RequestExtensionsError',
+      requestId: r.u16('requestId'),
+      unsupportedExtensions: r.seq0_64k('unsupportedExtensions', 2, readExtensionItem),
+      requiredExtensions: r.seq0_64k('requiredExtensions', 2, readExtensionItem),
     }),
   },
 };

@@ -14,6 +14,9 @@ export const Sv2Protocol = {
 /** The only protocol version defined so far (SetupConnection min/max_version, .Success used_version). */
 export const SV2_PROTOCOL_VERSION = 2;
 
+/** extension_type of the Extensions Negotiation messages ([SPEC] extensions/0x0001-extensions-negotiation.md). */
+export const EXTENSION_TYPE_EXTENSIONS_NEGOTIATION = 0x0001;
+
 /** SetupConnection.flags sent by a Mining Protocol client ([SPEC] §5.3.1). */
 export const MiningSetupFlags = {
   RequiresStandardJobs: 1 << 0,

@@ -111,21 +111,27 @@ function writeFrameWith(
   offset: number,
 ): number {
   if (msgLength > MAX_MSG_LENGTH) throw new Sv2ProtocolError('frame.msgLength', `${msgLength} is not a U24`);
-  putHeader(out, offset, codec.channelMsg ? CHANNEL_MSG_BIT : 0, codec.msgType, msgLength);
+  putHeader(
+    out,
+    offset,
+    codec.channelMsg ? codec.extensionType | CHANNEL_MSG_BIT : codec.extensionType,
+    codec.msgType,
+    msgLength,
+  );
   return writeWith(codec, msg, out, offset + FRAME_HEADER_SIZE);
 }
 
 /**
- * Decodes a frame's payload if it is a Common/Mining Protocol message; returns undefined for
- * frames to ignore: a non-zero extension_type (extension messages, [SPEC] §3.4.1 "MUST be
- * discarded and ignored" when processed locally) or a msg_type this codec does not know
- * (Job Declaration, Template Distribution, reserved ids). The channel_msg bit is not checked
- * against the message type: the layout is defined by msg_type alone.
+ * Decodes a frame's payload if it is a message this codec knows (Common, Mining, Extensions
+ * Negotiation); returns undefined for frames to ignore: any other extension_type ([SPEC] §3.4.1:
+ * unknown extension messages processed locally "MUST be discarded and ignored") or an unknown
+ * msg_type (Job Declaration, Template Distribution, reserved ids). The channel_msg bit is not
+ * checked against the message type: the layout is defined by (extension_type, msg_type) alone.
  * Throws Sv2ProtocolError if a known message is malformed.
  */
 export function decodeFrame(frame: Frame): Sv2Message | undefined {
-  if (frame.extensionType !== 0 || messageTypeName(frame.msgType) === undefined) return undefined;
-  return decodeMessage(frame.msgType, frame.payload);
+  if (messageTypeName(frame.msgType, frame.extensionType) === undefined) return undefined;
+  return decodeMessage(frame.msgType, frame.payload, frame.extensionType);
 }
 
 const EMPTY = new Uint8Array(0);

@@ -1,6 +1,6 @@
 /**
  * Stratum V2 binary codec and framing: data types, every Common and Mining Protocol
- * message, frame headers and a streaming frame decoder. Pure and I/O-free; Noise
+ * message (plus Extensions Negotiation), frame headers and a streaming frame decoder. Pure and I/O-free; Noise
  * encryption (./noise/) and sockets (./session.ts) sit on top. See docs/sv2-codec.md.
  */
 export { Sv2ProtocolError } from './error.js';
@@ -9,6 +9,7 @@ export { Reader } from './reader.js';
 export { Writer, sizeOf } from './writer.js';
 export {
   MESSAGE_TYPES,
+  EXTENSION_TYPES,
   CHANNEL_MSG,
   messageTypeName,
   messageSize,
@@ -34,6 +35,7 @@ export {
 export {
   Sv2Protocol,
   SV2_PROTOCOL_VERSION,
+  EXTENSION_TYPE_EXTENSIONS_NEGOTIATION,
   MiningSetupFlags,
   MiningSetupSuccessFlags,
   ErrorCodes,

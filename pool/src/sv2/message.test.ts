@@ -5,6 +5,7 @@ import {
   CHANNEL_MSG,
   decodeMessage,
   encodeMessage,
+  EXTENSION_TYPES,
   MESSAGE_TYPES,
   messageSize,
   writeMessage,
@@ -13,11 +14,13 @@ import type { Sv2Message, Sv2MessageType } from './types.js';
 
 /**
  * [SPEC] stratum-mining/sv2-spec 08-Message-Types.md @ 0f38d51, Common and Mining rows,
- * copied by hand: [name, msg_type, channel_msg bit]. Also equal to the MESSAGE_TYPE_* and
- * CHANNEL_BIT_* constants of [SRI] stratum-mining/stratum sv2/subprotocols/{common-messages,
- * mining}/src/lib.rs @ 268022034c18c11259350fe863c8f105d2dbb64e.
+ * copied by hand: [name, msg_type, channel_msg bit, extension_type]. Also equal to the
+ * MESSAGE_TYPE_* and CHANNEL_BIT_* constants of [SRI] stratum-mining/stratum
+ * sv2/subprotocols/{common-messages,mining}/src/lib.rs @ 268022034c18c11259350fe863c8f105d2dbb64e.
+ * The last three rows are [SPEC] extensions/0x0001-extensions-negotiation.md §3 (SRI
+ * sv2/extensions-sv2/src/extensions_negotiation.rs).
  */
-const SPEC_TABLE: [Sv2MessageType, number, 0 | 1][] = [
+const SPEC_TABLE: [Sv2MessageType, number, 0 | 1, number?][] = [
   ['SetupConnection', 0x00, 0],
   ['SetupConnectionSuccess', 0x01, 0],
   ['SetupConnectionError', 0x02, 0],
@@ -44,6 +47,9 @@ const SPEC_TABLE: [Sv2MessageType, number, 0 | 1][] = [
   ['SetCustomMiningJobSuccess', 0x23, 1],
   ['SetCustomMiningJobError', 0x24, 1],
   ['SetGroupChannel', 0x25, 0],
+  ['RequestExtensions', 0x00, 0, 0x0001],
+  ['RequestExtensionsSuccess', 0x01, 0, 0x0001],
+  ['RequestExtensionsError', 0x02, 0, 0x0001],
 ];
 
 const bytes = (n: number, from: number): Uint8Array =>
@@ -189,24 +195,37 @@ const EXAMPLES: { [K in Sv2MessageType]: Extract<Sv2Message, { type: K }> } = {
     errorCode: 'invalid-mining-job-token',
   },
   SetGroupChannel: { type: 'SetGroupChannel', groupChannelId: 1, channelIds: [2, 3, 0xffffffff] },
+  RequestExtensions: { type: 'RequestExtensions', requestId: 1, requestedExtensions: [2] },
+  RequestExtensionsSuccess: { type: 'RequestExtensionsSuccess', requestId: 1, supportedExtensions: [] },
+  RequestExtensionsError: {
+    type: 'RequestExtensionsError',
+    requestId: 1,
+    unsupportedExtensions: [2, 0x4000],
+    requiredExtensions: [],
+  },
 };
 
 describe('message type table', () => {
-  it('has exactly the Common and Mining messages of the spec, with their ids and channel_msg bits', () => {
+  it('has exactly the messages of the spec tables, with their ids, channel_msg bits and extension types', () => {
     expect(Object.keys(MESSAGE_TYPES).sort()).toEqual(SPEC_TABLE.map(([name]) => name).sort());
-    for (const [name, id, channelBit] of SPEC_TABLE) {
-      expect([name, MESSAGE_TYPES[name], CHANNEL_MSG[name]]).toEqual([name, id, channelBit === 1]);
+    for (const [name, id, channelBit, ext = 0] of SPEC_TABLE) {
+      expect([name, MESSAGE_TYPES[name], CHANNEL_MSG[name], EXTENSION_TYPES[name]]).toEqual([
+        name,
+        id,
+        channelBit === 1,
+        ext,
+      ]);
     }
   });
 
-  it('sets the channel_msg bit in frame headers exactly for channel messages', () => {
-    for (const [name, id, channelBit] of SPEC_TABLE) {
+  it('writes msg_type, the channel_msg bit and extension_type into frame headers', () => {
+    for (const [name, id, channelBit, ext = 0] of SPEC_TABLE) {
       const header = readFrameHeader(encodeFrame(EXAMPLES[name]));
       expect([name, header.msgType, header.channelMsg, header.extensionType]).toEqual([
         name,
         id,
         channelBit === 1,
-        0,
+        ext,
       ]);
     }
   });
@@ -218,7 +237,7 @@ describe('encode/decode of every message', () => {
       const msg = EXAMPLES[name];
       const payload = encodeMessage(msg);
       expect(payload.length).toBe(messageSize(msg));
-      expect(decodeMessage(MESSAGE_TYPES[name], payload)).toEqual(msg);
+      expect(decodeMessage(MESSAGE_TYPES[name], payload, EXTENSION_TYPES[name])).toEqual(msg);
 
       const frame = encodeFrame(msg);
       const header = readFrameHeader(frame);
@@ -285,9 +304,17 @@ describe('decode errors', () => {
     }
   });
 
-  it('decodeFrame skips extension frames and unknown msg_types instead of failing', () => {
+  it('tells messages sharing a msg_type apart by extension_type', () => {
+    const request = encodeMessage(EXAMPLES.RequestExtensions);
+    expect(decodeMessage(0x00, request, 0x0001)).toEqual(EXAMPLES.RequestExtensions);
+    expect(() => decodeMessage(0x00, request)).toThrow(Sv2ProtocolError); // not a SetupConnection
+    expect(() => decodeMessage(0x03, request, 0x0001)).toThrow(expect.objectContaining({ field: 'msgType' }));
+  });
+
+  it('decodeFrame skips unknown extension frames and unknown msg_types instead of failing', () => {
     const payload = new Uint8Array(3);
     expect(decodeFrame({ extensionType: 1, msgType: 0x1a, channelMsg: true, payload })).toBeUndefined();
+    expect(decodeFrame({ extensionType: 2, msgType: 0x00, channelMsg: false, payload })).toBeUndefined();
     expect(decodeFrame({ extensionType: 0x4000, msgType: 0x00, channelMsg: false, payload })).toBeUndefined();
     expect(decodeFrame({ extensionType: 0, msgType: 0x71, channelMsg: false, payload })).toBeUndefined();
     expect(decodeFrame({ extensionType: 0, msgType: 0x1e, channelMsg: true, payload })).toBeUndefined();

@@ -11,21 +11,40 @@ export const MESSAGE_TYPES: Readonly<Record<Sv2MessageType, number>> = Object.fr
   Object.fromEntries(TYPE_NAMES.map((t) => [t, CODECS[t].msgType])) as Record<Sv2MessageType, number>,
 );
 
+/**
+ * extension_type of every message's frames: 0 for Common/Mining, 0x0001 for Extensions
+ * Negotiation. A message is identified by (extension_type, msg_type): RequestExtensions and
+ * SetupConnection share msg_type 0.
+ */
+export const EXTENSION_TYPES: Readonly<Record<Sv2MessageType, number>> = Object.freeze(
+  Object.fromEntries(TYPE_NAMES.map((t) => [t, CODECS[t].extensionType])) as Record<Sv2MessageType, number>,
+);
+
 /** Whether a message's frames set the channel_msg bit ([SPEC] 08-Message-Types.md; SRI CHANNEL_BIT_*). */
 export const CHANNEL_MSG: Readonly<Record<Sv2MessageType, boolean>> = Object.freeze(
   Object.fromEntries(TYPE_NAMES.map((t) => [t, CODECS[t].channelMsg])) as Record<Sv2MessageType, boolean>,
 );
 
-const BY_ID: (MessageCodec<Sv2Message> | undefined)[] = new Array(256).fill(undefined);
-const NAME_BY_ID: (Sv2MessageType | undefined)[] = new Array(256).fill(undefined);
-for (const t of TYPE_NAMES) {
-  BY_ID[CODECS[t].msgType] = CODECS[t] as MessageCodec<Sv2Message>;
-  NAME_BY_ID[CODECS[t].msgType] = t;
+interface Entry {
+  readonly name: Sv2MessageType;
+  readonly codec: MessageCodec<Sv2Message>;
+}
+// extension_type 0 (every hot message) is an array lookup; extension messages go through a Map.
+const CORE: (Entry | undefined)[] = new Array(256).fill(undefined);
+const EXTENSIONS = new Map<number, Entry>();
+for (const name of TYPE_NAMES) {
+  const codec = CODECS[name] as MessageCodec<Sv2Message>;
+  if (codec.extensionType === 0) CORE[codec.msgType] = { name, codec };
+  else EXTENSIONS.set(codec.extensionType * 256 + codec.msgType, { name, codec });
 }
 
-/** The message name for a msg_type id (extension_type 0), or undefined if this codec does not know it. */
-export function messageTypeName(msgType: number): Sv2MessageType | undefined {
-  return NAME_BY_ID[msgType];
+function lookup(msgType: number, extensionType: number): Entry | undefined {
+  return extensionType === 0 ? CORE[msgType] : EXTENSIONS.get(extensionType * 256 + msgType);
+}
+
+/** The message name for (msg_type, extension_type), or undefined if this codec does not know it. */
+export function messageTypeName(msgType: number, extensionType = 0): Sv2MessageType | undefined {
+  return lookup(msgType, extensionType)?.name;
 }
 
 // One Reader and one Writer for the whole module: encode/decode are synchronous and never
@@ -73,17 +92,19 @@ export function encodeMessage(msg: Sv2Message): Uint8Array {
 }
 
 /**
- * Decodes a Common/Mining Protocol payload (extension_type 0). Throws only Sv2ProtocolError:
- * unknown `msgType`, a truncated or out-of-bounds field, or trailing bytes. Byte fields of the
- * result are copies: they do not alias `payload` (see Reader).
+ * Decodes a payload of the message identified by (`msgType`, `extensionType`, default 0 =
+ * Common/Mining). Throws only Sv2ProtocolError: unknown id, a truncated or out-of-bounds field,
+ * or trailing bytes. Byte fields of the result are copies: they do not alias `payload` (see Reader).
  */
-export function decodeMessage(msgType: number, payload: Uint8Array): Sv2Message {
-  const codec = BY_ID[msgType];
-  if (codec === undefined) {
-    throw new Sv2ProtocolError('msgType', `unknown msg_type 0x${msgType.toString(16).padStart(2, '0')}`);
+export function decodeMessage(msgType: number, payload: Uint8Array, extensionType = 0): Sv2Message {
+  const entry = lookup(msgType, extensionType);
+  if (entry === undefined) {
+    const id = `0x${msgType.toString(16).padStart(2, '0')}`;
+    const ext = extensionType === 0 ? '' : ` of extension 0x${extensionType.toString(16).padStart(4, '0')}`;
+    throw new Sv2ProtocolError('msgType', `unknown msg_type ${id}${ext}`);
   }
-  reader.reset(payload, NAME_BY_ID[msgType]);
-  const msg = codec.read(reader);
+  reader.reset(payload, entry.name);
+  const msg = entry.codec.read(reader);
   reader.finish();
   return msg;
 }

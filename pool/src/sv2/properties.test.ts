@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Sv2ProtocolError } from './error.js';
 import { decodeFrame, encodeFrame, type Frame, FrameDecoder, writeFrameHeader } from './frame.js';
-import { decodeMessage, encodeMessage, MESSAGE_TYPES } from './message.js';
+import { decodeMessage, encodeMessage, EXTENSION_TYPES, MESSAGE_TYPES } from './message.js';
 import { arbitraryMessage } from './testing/arbitraries.js';
 
 const NUM_RUNS = 300;
-const MSG_TYPE_IDS = Object.values(MESSAGE_TYPES);
+const IDS = (Object.keys(MESSAGE_TYPES) as (keyof typeof MESSAGE_TYPES)[]).map(
+  (t) => [MESSAGE_TYPES[t], EXTENSION_TYPES[t]] as const,
+);
 
 /** Runs `fn`; passes if it returns or throws Sv2ProtocolError, fails on any other exception. */
 function onlyProtocolErrors(fn: () => unknown): void {
@@ -21,15 +23,15 @@ function onlyProtocolErrors(fn: () => unknown): void {
  * Decodes `payload`; if that fails it must be with Sv2ProtocolError. If it succeeds, the
  * message must encode again and decode to itself (decode∘encode is a fixpoint).
  */
-function decodeOrReject(msgType: number, payload: Uint8Array): void {
+function decodeOrReject(msgType: number, extensionType: number, payload: Uint8Array): void {
   let msg;
   try {
-    msg = decodeMessage(msgType, payload);
+    msg = decodeMessage(msgType, payload, extensionType);
   } catch (e) {
     if (e instanceof Sv2ProtocolError) return;
     throw e;
   }
-  expect(decodeMessage(msgType, encodeMessage(msg))).toEqual(msg);
+  expect(decodeMessage(msgType, encodeMessage(msg), extensionType)).toEqual(msg);
 }
 
 /** Splits `bytes` at the given cut points (sorted, deduplicated, clipped). */
@@ -70,7 +72,9 @@ describe('property: valid messages round-trip', () => {
   it('decodeMessage(encodeMessage(m)) deep-equals m, for every message type', () => {
     fc.assert(
       fc.property(arbitraryMessage, (msg) => {
-        expect(decodeMessage(MESSAGE_TYPES[msg.type], encodeMessage(msg))).toEqual(msg);
+        expect(decodeMessage(MESSAGE_TYPES[msg.type], encodeMessage(msg), EXTENSION_TYPES[msg.type])).toEqual(
+          msg,
+        );
       }),
       { numRuns: NUM_RUNS * 4 },
     );
@@ -134,10 +138,10 @@ describe('property: FrameDecoder is independent of chunking', () => {
 });
 
 describe('property: malformed payloads raise Sv2ProtocolError only', () => {
-  it('random bytes as any known msg_type', () => {
+  it('random bytes as any known message id', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...MSG_TYPE_IDS), fc.uint8Array({ maxLength: 300 }), (id, payload) => {
-        decodeOrReject(id, payload);
+      fc.property(fc.constantFrom(...IDS), fc.uint8Array({ maxLength: 300 }), ([id, ext], payload) => {
+        decodeOrReject(id, ext, payload);
       }),
       { numRuns: NUM_RUNS * 4 },
     );
@@ -149,7 +153,9 @@ describe('property: malformed payloads raise Sv2ProtocolError only', () => {
         const payload = encodeMessage(msg);
         if (payload.length === 0) return;
         const truncated = payload.subarray(0, cut % payload.length);
-        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], truncated)).toThrow(Sv2ProtocolError);
+        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], truncated, EXTENSION_TYPES[msg.type])).toThrow(
+          Sv2ProtocolError,
+        );
       }),
       { numRuns: NUM_RUNS },
     );
@@ -162,7 +168,9 @@ describe('property: malformed payloads raise Sv2ProtocolError only', () => {
         const longer = new Uint8Array(payload.length + extra.length);
         longer.set(payload);
         longer.set(extra, payload.length);
-        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], longer)).toThrow(Sv2ProtocolError);
+        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], longer, EXTENSION_TYPES[msg.type])).toThrow(
+          Sv2ProtocolError,
+        );
       }),
       { numRuns: NUM_RUNS },
     );
@@ -177,7 +185,7 @@ describe('property: malformed payloads raise Sv2ProtocolError only', () => {
           const payload = encodeMessage(msg);
           if (payload.length === 0) return;
           for (const [at, value] of edits) payload[at % payload.length] = value;
-          decodeOrReject(MESSAGE_TYPES[msg.type], payload);
+          decodeOrReject(MESSAGE_TYPES[msg.type], EXTENSION_TYPES[msg.type], payload);
         },
       ),
       { numRuns: NUM_RUNS },

@@ -1,7 +1,7 @@
 /**
  * Frames encoded by SRI's own codec: stratum-mining/stratum @ 268022034c18c11259350fe863c8f105d2dbb64e
  * (`parsers_sv2::AnyMessage` → `codec_sv2::StandardSv2Frame::serialize`), one per Common/Mining
- * message, generated with the values of `MESSAGES` below by a throwaway Rust program built
+ * message and per Extensions Negotiation message, generated with the values of `MESSAGES` below by a throwaway Rust program built
  * against that checkout (not part of this repository). Our encoder must produce the same bytes
  * and our decoder must read SRI's bytes back to the same values.
  */
@@ -76,6 +76,9 @@ const SRI_FRAMES: Record<Sv2MessageType, string> = {
   SetCustomMiningJobSuccess: '0080230c000003000000040000000d000000',
   SetCustomMiningJobError: '008024210000030000000400000018696e76616c69642d6d696e696e672d6a6f622d746f6b656e',
   SetGroupChannel: '0000251200000100000003000200000003000000ffffffff',
+  RequestExtensions: '0100000800000201020002000140',
+  RequestExtensionsSuccess: '01000104000002010000',
+  RequestExtensionsError: '0100020a000002010200020001400000',
 };
 
 const MESSAGES: { [K in Sv2MessageType]: Extract<Sv2Message, { type: K }> } = {
@@ -222,6 +225,14 @@ const MESSAGES: { [K in Sv2MessageType]: Extract<Sv2Message, { type: K }> } = {
     errorCode: 'invalid-mining-job-token',
   },
   SetGroupChannel: { type: 'SetGroupChannel', groupChannelId: 1, channelIds: [2, 3, 0xffffffff] },
+  RequestExtensions: { type: 'RequestExtensions', requestId: 0x0102, requestedExtensions: [2, 0x4001] },
+  RequestExtensionsSuccess: { type: 'RequestExtensionsSuccess', requestId: 0x0102, supportedExtensions: [] },
+  RequestExtensionsError: {
+    type: 'RequestExtensionsError',
+    requestId: 0x0102,
+    unsupportedExtensions: [2, 0x4001],
+    requiredExtensions: [],
+  },
 };
 
 describe('frames encoded by SRI', () => {

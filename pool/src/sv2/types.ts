@@ -1,5 +1,6 @@
 /**
- * SV2 Common Protocol and Mining Protocol messages as plain typed objects: a
+ * SV2 Common Protocol and Mining Protocol messages (plus the three messages of extension
+ * 0x0001, Extensions Negotiation) as plain typed objects: a
  * discriminated union on `type` (the spec's message name without the dot), fields are the
  * spec's field names in camelCase, in wire order. Data types map as follows:
  * U8/U16/U24/U32 → number, U64 → bigint, F32 → number, BOOL → boolean, STR0_255 → string,
@@ -269,6 +270,36 @@ export interface SetGroupChannel {
   channelIds: number[];
 }
 
+// ---- Extension 0x0001, Extensions Negotiation ([SPEC] extensions/0x0001-extensions-negotiation.md) ----
+// Frames carry extension_type 0x0001. Implemented so a server can answer clients that negotiate
+// extensions (the spec makes them wait for the answer) with RequestExtensions.Error.
+
+/** 0x00 (extension 0x0001), client → server, right after SetupConnection.Success. */
+export interface RequestExtensions {
+  type: 'RequestExtensions';
+  requestId: number;
+  /** SEQ0_64K[U16] */
+  requestedExtensions: number[];
+}
+
+/** 0x01 (extension 0x0001) */
+export interface RequestExtensionsSuccess {
+  type: 'RequestExtensionsSuccess';
+  requestId: number;
+  /** SEQ0_64K[U16] */
+  supportedExtensions: number[];
+}
+
+/** 0x02 (extension 0x0001) */
+export interface RequestExtensionsError {
+  type: 'RequestExtensionsError';
+  requestId: number;
+  /** SEQ0_64K[U16] */
+  unsupportedExtensions: number[];
+  /** SEQ0_64K[U16]: extensions the server requires that the client did not request. */
+  requiredExtensions: number[];
+}
+
 export type CommonMessage =
   SetupConnection | SetupConnectionSuccess | SetupConnectionError | ChannelEndpointChanged | Reconnect;
 
@@ -295,7 +326,10 @@ export type MiningMessage =
   | SetCustomMiningJobError
   | SetGroupChannel;
 
-export type Sv2Message = CommonMessage | MiningMessage;
+export type ExtensionsNegotiationMessage =
+  RequestExtensions | RequestExtensionsSuccess | RequestExtensionsError;
+
+export type Sv2Message = CommonMessage | MiningMessage | ExtensionsNegotiationMessage;
 export type Sv2MessageType = Sv2Message['type'];
 /** The message object of one type, e.g. `MessageOf<'SetTarget'>`. */
 export type MessageOf<T extends Sv2MessageType> = Extract<Sv2Message, { type: T }>;

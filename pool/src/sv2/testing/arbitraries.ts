@@ -201,6 +201,22 @@ const arbitraries: { [K in Sv2MessageType]: fc.Arbitrary<MessageOf<K>> } = {
     groupChannelId: u32,
     channelIds: fc.array(u32, { maxLength: 64 }),
   }),
+  RequestExtensions: fc.record({
+    type: fc.constant('RequestExtensions' as const),
+    requestId: u16,
+    requestedExtensions: fc.array(u16, { maxLength: 16 }),
+  }),
+  RequestExtensionsSuccess: fc.record({
+    type: fc.constant('RequestExtensionsSuccess' as const),
+    requestId: u16,
+    supportedExtensions: fc.array(u16, { maxLength: 16 }),
+  }),
+  RequestExtensionsError: fc.record({
+    type: fc.constant('RequestExtensionsError' as const),
+    requestId: u16,
+    unsupportedExtensions: fc.array(u16, { maxLength: 16 }),
+    requiredExtensions: fc.array(u16, { maxLength: 16 }),
+  }),
 };
 
 /** A valid message of the given type. */
@@ -208,7 +224,7 @@ export function arbitraryMessageOf<T extends Sv2MessageType>(type: T): fc.Arbitr
   return arbitraries[type] as fc.Arbitrary<MessageOf<T>>;
 }
 
-/** A valid message of any Common/Mining type. */
+/** A valid message of any type the codec knows. */
 export const arbitraryMessage: fc.Arbitrary<Sv2Message> = fc.oneof(
   ...(Object.values(arbitraries) as fc.Arbitrary<Sv2Message>[]),
 );
