@@ -25,8 +25,8 @@ export function hexToBytes(hex: string, length?: number): Uint8Array {
   if (length !== undefined && hex.length !== 2 + 2 * length) {
     throw new CkbHexError(`expected ${length} bytes, got ${(hex.length - 2) / 2}: ${hex.slice(0, 80)}`);
   }
-  const buf = Buffer.from(hex.slice(2), 'hex');
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  // A copy: small Buffers are slices of a shared pool, which must not leak into long-lived values.
+  return new Uint8Array(Buffer.from(hex.slice(2), 'hex'));
 }
 
 /** bytes → `0x…` */
