@@ -97,21 +97,17 @@ Options:
         await pool.stop();
         resolve(code);
       };
-      pool.onBlockAccepted((hash, height) => {
+      pool.onBlockAccepted((hash, height, accepted) => {
         const s = ((Date.now() - started) / 1000).toFixed(1);
         say(`pool dev: block ${height} ${hash} accepted by the node (${s} s after start)`);
+        if (exitAfter !== undefined && accepted >= exitAfter)
+          void finish(0, `${accepted} block(s) accepted in ${s} s`);
       });
       pool.onMinerClosed((reason) => void finish(1, `demo miner disconnected: ${reason}`));
       const ticker = setInterval(() => {
         void pool.status().then((s) => {
           const line = statusLine(s);
-          process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-          if (exitAfter !== undefined && s.blocksAccepted >= exitAfter) {
-            void finish(
-              0,
-              `${s.blocksAccepted} block(s) accepted in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-            );
-          }
+          if (!done) process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
         });
       }, 1000);
       const deadline =

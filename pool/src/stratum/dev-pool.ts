@@ -57,8 +57,8 @@ export interface DevPool {
   readonly server: StratumServer;
   readonly miner: Sv2Miner | undefined;
   status(): Promise<DevPoolStatus>;
-  /** Called with the block hash each time the node accepts a block this pool found. */
-  onBlockAccepted(handler: (hash: string, height: bigint) => void): void;
+  /** Called each time the node accepts a block this pool found, with the total accepted so far. */
+  onBlockAccepted(handler: (hash: string, height: bigint, total: number) => void): void;
   /** Called when the demo miner's connection ends unexpectedly. */
   onMinerClosed(handler: (reason: string) => void): void;
   stop(): Promise<void>;
@@ -114,7 +114,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     const jobmaker = await startJobmaker(config, deps);
     stops.push(() => jobmaker.stop());
 
-    const accepted: ((hash: string, height: bigint) => void)[] = [];
+    const accepted: ((hash: string, height: bigint, total: number) => void)[] = [];
     let blocksAccepted = 0;
     let blocksNotAccepted = 0;
     const topics = poolTopics(config.kafka.topicPrefix);
@@ -129,7 +129,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         if (reply.accepted) {
           blocksAccepted++;
           const height = devnet?.tipNumber() ?? 0n;
-          for (const h of accepted) h(reply.blockHash, height);
+          for (const h of accepted) h(reply.blockHash, height, blocksAccepted);
         } else {
           blocksNotAccepted++;
         }
