@@ -228,7 +228,8 @@ const stratum = obj(
         }),
       },
       {
-        default: {},
+        // Spelled out: the API server checks a default against the CEL rules as written.
+        default: { enabled: false, minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 70 },
         'x-kubernetes-validations': [
           {
             rule: 'self.minReplicas <= self.maxReplicas',
