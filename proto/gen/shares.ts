@@ -12,8 +12,9 @@ export const protobufPackage = "eaglepool.shares.v1";
 export const protobufFileName = "shares.proto";
 
 /**
- * Accepted shares, logged by stratum replicas to the Kafka shares topic (key = user)
- * and accounted by the share processor exactly once (dedupe by share_id).
+ * Accepted shares, logged by stratum replicas to the Kafka shares topic and accounted by
+ * the share processor exactly once (dedupe by share_id). One Kafka message carries a
+ * ShareBatch (key = replica id): batching amortises the per-message cost of the producer.
  */
 
 export interface ShareRecord {
@@ -35,6 +36,14 @@ export interface ShareRecord {
   channelId: number;
   /** 16-byte nonce N. */
   nonce: Uint8Array;
+}
+
+/**
+ * The value of one message on the shares topic: the shares a replica accepted within a
+ * few milliseconds, in acceptance order.
+ */
+export interface ShareBatch {
+  shares: ShareRecord[];
 }
 
 function createBaseShareRecord(): ShareRecord {
@@ -282,6 +291,75 @@ export const ShareRecord: MessageFns<ShareRecord> = {
     message.replica = object.replica ?? 0;
     message.channelId = object.channelId ?? 0;
     message.nonce = object.nonce ?? new Uint8Array(0);
+    return message;
+  },
+};
+
+function createBaseShareBatch(): ShareBatch {
+  return { shares: [] };
+}
+
+export const ShareBatch: MessageFns<ShareBatch> = {
+  encode(message: ShareBatch, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shares) {
+      ShareRecord.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ShareBatch {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseShareBatch();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shares.push(ShareRecord.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ShareBatch {
+    return {
+      shares: globalThis.Array.isArray(object?.shares) ? object.shares.map((e: any) => ShareRecord.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ShareBatch): unknown {
+    const obj: any = {};
+    if (message.shares?.length) {
+      obj.shares = message.shares.map((e) => ShareRecord.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ShareBatch>): ShareBatch {
+    return ShareBatch.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShareBatch>): ShareBatch {
+    const message = createBaseShareBatch();
+    message.shares = object.shares?.map((e) => ShareRecord.fromPartial(e)) || [];
     return message;
   },
 };

@@ -5,6 +5,7 @@ export { poolTopics, poolTopicSpecs, type PoolTopics } from './topics.js';
 export {
   FoundBlock,
   Job,
+  ShareBatch,
   ShareRecord,
   SolvedBlock,
   shareIdFor,
@@ -14,5 +15,6 @@ export {
   publishJob,
   publishFoundBlock,
   type ShareLog,
+  type ShareLogOptions,
 } from './records.js';
 export { createBus } from './create.js';

@@ -4,7 +4,15 @@
  * `batchMax` messages are queued, and consumer groups with offsets committed only after
  * the handler resolves (at-least-once).
  */
-import { Kafka, logLevel, type Admin, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type Producer,
+  type LogEntry,
+} from 'kafkajs';
 import type { Logger } from '../observability/logger.js';
 import type { BusMessage, EventBus, OutMessage, SubscribeOptions, Subscription, TopicSpec } from './types.js';
 

@@ -4,11 +4,11 @@
  */
 import { FoundBlock, SolvedBlock } from '../../../proto/gen/blocks.js';
 import { Job } from '../../../proto/gen/jobs.js';
-import { ShareRecord } from '../../../proto/gen/shares.js';
+import { ShareBatch, ShareRecord } from '../../../proto/gen/shares.js';
 import type { PoolTopics } from './topics.js';
 import type { EventBus } from './types.js';
 
-export { FoundBlock, Job, ShareRecord, SolvedBlock };
+export { FoundBlock, Job, ShareBatch, ShareRecord, SolvedBlock };
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -23,16 +23,65 @@ export function shareIdFor(jobId: number, nonce: Uint8Array): string {
   return `${jobId}:${toHex(nonce)}`;
 }
 
-/** Appends accepted shares to the shares topic (key = user, so one user's shares stay ordered). */
+/** Appends accepted shares to the shares topic. */
 export interface ShareLog {
-  /** Resolves once the share is durably logged; concurrent calls are batched. */
+  /** Resolves once the share is durably logged (Kafka: acked by all in-sync replicas). */
   append(share: ShareRecord): Promise<void>;
+  /** Sends what is pending now and resolves when everything appended so far is logged. */
+  flush(): Promise<void>;
 }
 
-export function createShareLog(bus: EventBus, topics: PoolTopics): ShareLog {
+export interface ShareLogOptions {
+  /** Shares per ShareBatch message at most (default 500). */
+  maxShares?: number;
+  /** How long the first pending share waits for others to share its message (default 2 ms). */
+  lingerMs?: number;
+}
+
+interface PendingShare {
+  share: ShareRecord;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * A ShareLog that packs the shares appended within `lingerMs` into one ShareBatch message
+ * (key = replica id): a Kafka message per share would cap a replica at the producer's
+ * per-message rate (see docs/services.md, figures).
+ */
+export function createShareLog(bus: EventBus, topics: PoolTopics, opts: ShareLogOptions = {}): ShareLog {
+  const maxShares = opts.maxShares ?? 500;
+  const lingerMs = opts.lingerMs ?? 2;
+  let pending: PendingShare[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  const send = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const value = ShareBatch.encode({ shares: batch.map((p) => p.share) }).finish();
+    const sent = bus.publish(topics.shares, [{ key: String(batch[0]!.share.replica), value }]).then(
+      () => batch.forEach((p) => p.resolve()),
+      (err: unknown) => batch.forEach((p) => p.reject(err)),
+    );
+    inFlight.add(sent);
+    void sent.finally(() => inFlight.delete(sent));
+  };
+
   return {
     append: (share) =>
-      bus.publish(topics.shares, [{ key: share.user, value: ShareRecord.encode(share).finish() }]),
+      new Promise<void>((resolve, reject) => {
+        pending.push({ share, resolve, reject });
+        if (pending.length >= maxShares) send();
+        else timer ??= setTimeout(send, lingerMs);
+      }),
+    flush: async () => {
+      send();
+      await Promise.allSettled([...inFlight]);
+    },
   };
 }
 

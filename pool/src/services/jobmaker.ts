@@ -197,9 +197,12 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   let pollTimer: NodeJS.Timeout | undefined;
   const lead = (leading: boolean) => {
     m.leader.set(leading ? 1 : 0);
-    logger.info(leading ? 'leader lease acquired: producing jobs' : 'leader lease lost: following', {
-      instance: config.instanceId,
-    });
+    logger.info(
+      leading ? 'leader lease acquired: producing jobs' : 'not the leader: following the jobs topic',
+      {
+        instance: config.instanceId,
+      },
+    );
     if (leading) {
       watcher = rpc.watchTip({
         subscriptionUrl: config.ckb.subscribeUrl,

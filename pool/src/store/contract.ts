@@ -166,6 +166,32 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
       expect([...split.values()].reduce((a, b) => a + b, 0n)).toBe(1_000_000_007n);
     });
 
+    it('accounting a batch at once equals accounting its shares one by one', async () => {
+      const [batched, single] = [await store(), await store()];
+      const window = { ...opts, pplnsWindow: 50 };
+      const shares = Array.from({ length: 60 }, (_, i) =>
+        share({
+          shareId: `b${i}`,
+          user: `u${(i * 7) % 5}`,
+          worker: `w${i % 3}`,
+          difficulty: 1 + ((i * 13) % 9),
+          isBlock: i % 17 === 16,
+          acceptedAt: BigInt(T0 - (i % 4) * MINUTE),
+        }),
+      );
+      expect(await batched.accountShares(shares, window)).toBe(60);
+      for (const sh of shares) await single.accountShares([sh], window);
+      expect(await batched.poolStats(T0, 600)).toEqual(await single.poolStats(T0, 600));
+      for (const u of ['u0', 'u1', 'u2', 'u3', 'u4']) {
+        expect(await batched.userStats(u, T0, 600)).toEqual(await single.userStats(u, T0, 600));
+      }
+      for (const id of ['b16', 'b33', 'b50']) {
+        const a = await batched.pplnsSnapshot(id);
+        expect(a).toBeDefined();
+        expect(a).toEqual(await single.pplnsSnapshot(id));
+      }
+    });
+
     it('records blocks once per share id, lists newest first', async () => {
       const s = await store();
       expect(await s.recordBlock(block({ shareId: 'a', blockHash: '0xaa', number: 1n }))).toBe(true);

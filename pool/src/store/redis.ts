@@ -31,59 +31,107 @@ return 0`;
 
 // ARGV: prefix, dedupeTtlSec, bucketSec, bucketTtlSec, pplnsWindow, then 6 per share:
 // share_id, user, worker, difficulty, accepted_at ms, is_block (1/0).
+// Shares are deduped one by one (SET NX), then their effects are summed per key so a batch
+// costs one write per touched key, not per share. PPLNS: appending a run of shares and then
+// trimming leaves the same window as trimming after each share (the kept part is the
+// shortest suffix summing to >= N either way); runs end at block shares, whose snapshot
+// must see exactly the shares before them.
 const ACCOUNT_SHARES = `
 local p = ARGV[1]
 local dedupeTtl = tonumber(ARGV[2])
 local bucketSec = tonumber(ARGV[3])
 local bucketTtl = tonumber(ARGV[4])
 local window = tonumber(ARGV[5])
-local fresh = 0
--- Numbers go to Redis as the caller's strings: Lua would print them with 14 digits only.
-local function add(scope, diffStr, atStr, bucket)
-  local tot = p .. 'tot:' .. scope
-  redis.call('HINCRBY', tot, 'shares', 1)
-  redis.call('HINCRBYFLOAT', tot, 'difficulty', diffStr)
-  local last = tonumber(redis.call('HGET', tot, 'last') or '0')
-  if tonumber(atStr) > last then redis.call('HSET', tot, 'last', atStr) end
-  local hr = p .. 'hr:' .. scope .. ':' .. bucket
-  redis.call('INCRBYFLOAT', hr, diffStr)
-  redis.call('EXPIRE', hr, bucketTtl)
+local function num(x) return string.format('%.17g', x) end
+
+local tot, totOrder = {}, {}
+local hr, hrOrder = {}, {}
+local workers = {}
+local function add(scope, diff, at, bucket)
+  local t = tot[scope]
+  if not t then t = { n = 0, d = 0, last = 0 }; tot[scope] = t; totOrder[#totOrder + 1] = scope end
+  t.n = t.n + 1
+  t.d = t.d + diff
+  if at > t.last then t.last = at end
+  local key = p .. 'hr:' .. scope .. ':' .. bucket
+  if not hr[key] then hr[key] = 0; hrOrder[#hrOrder + 1] = key end
+  hr[key] = hr[key] + diff
 end
-for i = 6, #ARGV, 6 do
-  local id, user, worker = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local diffStr, atStr, isBlock = ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-  if redis.call('SET', p .. 'acct:' .. id, '1', 'NX', 'EX', dedupeTtl) then
-    fresh = fresh + 1
-    local bucket = string.format('%d', math.floor(tonumber(atStr) / 1000 / bucketSec))
-    add('pool', diffStr, atStr, bucket)
-    add('u\\0' .. user, diffStr, atStr, bucket)
-    add('w\\0' .. user .. '\\0' .. worker, diffStr, atStr, bucket)
-    redis.call('SADD', p .. 'users', user)
-    if redis.call('SADD', p .. 'workers\\0' .. user, worker) == 1 then
-      redis.call('HINCRBY', p .. 'tot:pool', 'workers', 1)
-    end
-    -- PPLNS window: append, then drop the oldest shares while the rest still fill it.
-    local list, totalKey, weights = p .. 'pplns', p .. 'pplns:total', p .. 'pplns:w'
-    redis.call('RPUSH', list, diffStr .. '\\0' .. user)
-    local total = tonumber(redis.call('INCRBYFLOAT', totalKey, diffStr))
-    redis.call('HINCRBYFLOAT', weights, user, diffStr)
-    while redis.call('LLEN', list) > 1 do
-      local head = redis.call('LINDEX', list, 0)
-      local sep = string.find(head, '\\0', 1, true)
-      local hdiffStr, huser = string.sub(head, 1, sep - 1), string.sub(head, sep + 1)
-      if total - tonumber(hdiffStr) < window then break end
-      redis.call('LPOP', list)
-      total = tonumber(redis.call('INCRBYFLOAT', totalKey, '-' .. hdiffStr))
-      if tonumber(redis.call('HINCRBYFLOAT', weights, huser, '-' .. hdiffStr)) <= 1e-9 then
-        redis.call('HDEL', weights, huser)
+
+local list, totalKey, weightsKey = p .. 'pplns', p .. 'pplns:total', p .. 'pplns:w'
+local run, runTotal, runWeights, runUsers = {}, 0, {}, {}
+local function flushPplns()
+  if #run == 0 then return end
+  for i = 1, #run, 1000 do redis.call('RPUSH', list, unpack(run, i, math.min(i + 999, #run))) end
+  local total = tonumber(redis.call('INCRBYFLOAT', totalKey, num(runTotal)))
+  for _, user in ipairs(runUsers) do redis.call('HINCRBYFLOAT', weightsKey, user, num(runWeights[user])) end
+  run, runTotal, runWeights, runUsers = {}, 0, {}, {}
+  -- Drop the oldest shares while the rest still fill the window.
+  local dropped, dropTotal, dropUsers = {}, 0, {}
+  while true do
+    local head = redis.call('LINDEX', list, 0)
+    if not head or redis.call('LLEN', list) <= 1 then break end
+    local sep = string.find(head, '\\0', 1, true)
+    local hdiff, huser = tonumber(string.sub(head, 1, sep - 1)), string.sub(head, sep + 1)
+    if total - hdiff < window then break end
+    redis.call('LPOP', list)
+    total = total - hdiff
+    dropTotal = dropTotal + hdiff
+    if not dropped[huser] then dropped[huser] = 0; dropUsers[#dropUsers + 1] = huser end
+    dropped[huser] = dropped[huser] + hdiff
+  end
+  if dropTotal > 0 then
+    redis.call('INCRBYFLOAT', totalKey, num(-dropTotal))
+    for _, user in ipairs(dropUsers) do
+      if tonumber(redis.call('HINCRBYFLOAT', weightsKey, user, num(-dropped[user]))) <= 1e-9 then
+        redis.call('HDEL', weightsKey, user)
       end
     end
+  end
+end
+
+local fresh = 0
+for i = 6, #ARGV, 6 do
+  local id, user, worker = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local diffStr, at, isBlock = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
+  if redis.call('SET', p .. 'acct:' .. id, '1', 'NX', 'EX', dedupeTtl) then
+    fresh = fresh + 1
+    local diff = tonumber(diffStr)
+    local bucket = string.format('%d', math.floor(at / 1000 / bucketSec))
+    add('pool', diff, at, bucket)
+    add('u\\0' .. user, diff, at, bucket)
+    add('w\\0' .. user .. '\\0' .. worker, diff, at, bucket)
+    workers[user .. '\\0' .. worker] = { user, worker }
+    run[#run + 1] = diffStr .. '\\0' .. user
+    runTotal = runTotal + diff
+    if not runWeights[user] then runWeights[user] = 0; runUsers[#runUsers + 1] = user end
+    runWeights[user] = runWeights[user] + diff
     if isBlock == '1' then
+      flushPplns()
       local snap = p .. 'pplns:snap:' .. id
-      local w = redis.call('HGETALL', weights)
+      local w = redis.call('HGETALL', weightsKey)
       redis.call('DEL', snap)
       if #w > 0 then redis.call('HSET', snap, unpack(w)) end
     end
+  end
+end
+flushPplns()
+
+for _, scope in ipairs(totOrder) do
+  local t, key = tot[scope], p .. 'tot:' .. scope
+  redis.call('HINCRBY', key, 'shares', t.n)
+  redis.call('HINCRBYFLOAT', key, 'difficulty', num(t.d))
+  local last = tonumber(redis.call('HGET', key, 'last') or '0')
+  if t.last > last then redis.call('HSET', key, 'last', string.format('%d', t.last)) end
+end
+for _, key in ipairs(hrOrder) do
+  redis.call('INCRBYFLOAT', key, num(hr[key]))
+  redis.call('EXPIRE', key, bucketTtl)
+end
+for _, uw in pairs(workers) do
+  redis.call('SADD', p .. 'users', uw[1])
+  if redis.call('SADD', p .. 'workers\\0' .. uw[1], uw[2]) == 1 then
+    redis.call('HINCRBY', p .. 'tot:pool', 'workers', 1)
   end
 end
 return fresh`;
