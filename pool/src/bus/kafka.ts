@@ -69,6 +69,7 @@ export class KafkaBus implements EventBus {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner, // murmur2 on the key, as the Java client
     });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerUp = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerUp = false));
