@@ -5,6 +5,7 @@
 import { headerFromJson } from './header.js';
 import { bytesToHex } from './hex.js';
 import { checkHeaderPow } from './pow.js';
+import type { PowFunction } from './pow.js';
 import { targetToDifficulty } from './target.js';
 import type { JsonHeader } from './types.js';
 
@@ -36,6 +37,7 @@ export interface PowReport {
   /** The `hash` in the input, when it had one. */
   statedHash?: string;
   nonce: string;
+  /** The PoW function's output (Eaglesong, or its ckbhash for EaglesongBlake2b). */
   eaglesong: string;
   compactTarget: string;
   target: string;
@@ -44,7 +46,7 @@ export interface PowReport {
   meets: boolean;
 }
 
-export function inspectPow(json: unknown): PowReport {
+export function inspectPow(json: unknown, func: PowFunction = 'Eaglesong'): PowReport {
   const jsonHeader = extractHeader(json);
   let header;
   try {
@@ -52,7 +54,7 @@ export function inspectPow(json: unknown): PowReport {
   } catch (err) {
     throw new HeaderInputError(`malformed header: ${(err as Error).message}`);
   }
-  const check = checkHeaderPow(header);
+  const check = checkHeaderPow(header, func);
   return {
     number: header.number.toString(10),
     powHash: bytesToHex(check.powHash),

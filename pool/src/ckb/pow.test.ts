@@ -17,6 +17,14 @@ describe('Eaglesong PoW as ckb-pow verifies it', () => {
     );
   });
 
+  it('testnet EaglesongBlake2b: ckbhash of the Eaglesong output (digest §1.7 vector)', () => {
+    expect(bytesToHex(powOutput(BLANK_HASH, (1n << 128n) - 1n, 'EaglesongBlake2b'))).toBe(
+      '0x8b9b439db945719b57aeb7ed2c4bf4b6a07dd31c425b01362d39585de58fcdc5',
+    );
+    const header = headerFromJson(mainnetBlockRaw().header);
+    expect(checkHeaderPow(header, 'EaglesongBlake2b').meets).toBe(false); // a mainnet block is not a testnet one
+  });
+
   it.each([
     ['#19804416', mainnetBlockRaw, '0x0000000000000008fab086f7d9c9e61eb449811e8375be1ced71abf813631e87'],
     ['#19804274', mainnetMultiTx, undefined],

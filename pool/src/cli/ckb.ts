@@ -6,7 +6,7 @@ import { HeaderInputError, inspectPow } from '../ckb/inspect.js';
 export const pow: Command = {
   summary: "Check a CKB header's proof of work (pow_hash, hash, Eaglesong output vs target)",
   usage: [
-    'Usage: eaglepool ckb pow --header FILE [--json]',
+    'Usage: eaglepool ckb pow --header FILE [--testnet] [--json]',
     '',
     'Reads a CKB header in RPC JSON from FILE ("-" for stdin): a header, a full block, or a',
     'JSON-RPC response wrapping either (e.g. the output of get_tip_header or get_block).',
@@ -16,9 +16,10 @@ export const pow: Command = {
     '',
     'Options:',
     '  --header FILE  the JSON file to read',
+    "  --testnet      use testnet's EaglesongBlake2b PoW (ckbhash of the Eaglesong output)",
     '  --json         print the result as JSON',
   ].join('\n'),
-  options: { header: { type: 'string' }, json: { type: 'boolean' } },
+  options: { header: { type: 'string' }, json: { type: 'boolean' }, testnet: { type: 'boolean' } },
   run: async ({ values }) => {
     const file = values.header;
     if (typeof file !== 'string') throw new UsageError('--header FILE is required');
@@ -30,7 +31,7 @@ export const pow: Command = {
     }
     let report;
     try {
-      report = inspectPow(json);
+      report = inspectPow(json, values.testnet ? 'EaglesongBlake2b' : 'Eaglesong');
     } catch (err) {
       if (err instanceof HeaderInputError) throw new UsageError(err.message);
       throw err;
