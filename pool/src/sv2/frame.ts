@@ -36,13 +36,12 @@ export interface FrameHeader {
 
 /** Writes a 6-byte frame header at `out[offset]`. */
 export function writeFrameHeader(out: Uint8Array, offset: number, h: FrameHeader): void {
-  if ((h.extensionType & 0x7fff) !== h.extensionType) {
-    throw new Sv2ProtocolError('frame.extensionType', `${h.extensionType} does not fit 15 bits`);
+  if (!fits(h.extensionType, 0x7fff)) {
+    throw new Sv2ProtocolError('frame.extensionType', `${String(h.extensionType)} does not fit 15 bits`);
   }
-  if ((h.msgType & 0xff) !== h.msgType)
-    throw new Sv2ProtocolError('frame.msgType', `${h.msgType} is not a U8`);
-  if ((h.msgLength & MAX_MSG_LENGTH) !== h.msgLength) {
-    throw new Sv2ProtocolError('frame.msgLength', `${h.msgLength} is not a U24`);
+  if (!fits(h.msgType, 0xff)) throw new Sv2ProtocolError('frame.msgType', `${String(h.msgType)} is not a U8`);
+  if (!fits(h.msgLength, MAX_MSG_LENGTH)) {
+    throw new Sv2ProtocolError('frame.msgLength', `${String(h.msgLength)} is not a U24`);
   }
   putHeader(
     out,
@@ -52,6 +51,9 @@ export function writeFrameHeader(out: Uint8Array, offset: number, h: FrameHeader
     h.msgLength,
   );
 }
+
+/** Whether `v` is an integer in 0..mask (mask = 2^n − 1). */
+const fits = (v: number, mask: number): boolean => typeof v === 'number' && (v & mask) === v;
 
 function putHeader(out: Uint8Array, offset: number, ext: number, msgType: number, msgLength: number): void {
   out[offset] = ext;

@@ -324,7 +324,9 @@ describe('decode errors', () => {
   });
 
   it('rejects encoding an unknown message type or an out-of-range field', () => {
-    expect(() => encodeMessage({ type: 'Nope' } as unknown as Sv2Message)).toThrow(Sv2ProtocolError);
+    for (const type of ['Nope', 'toString', '__proto__', undefined]) {
+      expect(() => encodeMessage({ type } as unknown as Sv2Message)).toThrow(Sv2ProtocolError);
+    }
     expect(() => encodeFrame({ ...EXAMPLES.SubmitSharesStandard, nonce: -1 })).toThrow(
       expect.objectContaining({ field: 'SubmitSharesStandard.nonce' }),
     );

@@ -54,9 +54,11 @@ const reader = new Reader(new Uint8Array(0));
 
 /** The codec of `msg.type` (internal to the sv2 module). */
 export function codecOf(msg: Sv2Message): MessageCodec<Sv2Message> {
-  const codec = (CODECS as Record<string, MessageCodec<Sv2Message> | undefined>)[msg?.type];
-  if (codec === undefined) throw new Sv2ProtocolError('type', `unknown message type ${String(msg?.type)}`);
-  return codec;
+  const type = msg?.type;
+  if (typeof type !== 'string' || !Object.hasOwn(CODECS, type)) {
+    throw new Sv2ProtocolError('type', `unknown message type ${String(type)}`);
+  }
+  return CODECS[type] as MessageCodec<Sv2Message>;
 }
 
 /** Exact payload size of `msg` in bytes (frame header excluded). */

@@ -4,6 +4,7 @@ import { Sv2ProtocolError } from './error.js';
 import { decodeFrame, encodeFrame, type Frame, FrameDecoder, writeFrameHeader } from './frame.js';
 import { decodeMessage, encodeMessage, EXTENSION_TYPES, MESSAGE_TYPES } from './message.js';
 import { arbitraryMessage } from './testing/arbitraries.js';
+import type { Sv2Message } from './types.js';
 
 const NUM_RUNS = 300;
 const IDS = (Object.keys(MESSAGE_TYPES) as (keyof typeof MESSAGE_TYPES)[]).map(
@@ -133,6 +134,26 @@ describe('property: FrameDecoder is independent of chunking', () => {
         });
       }),
       { numRuns: NUM_RUNS },
+    );
+  });
+});
+
+describe('property: encoding wrong values raises Sv2ProtocolError only', () => {
+  it('any field replaced by a value of the wrong type or range', () => {
+    const junk = fc.oneof(
+      fc.constantFrom(null, undefined, '', 'x', -1, 1.5, NaN, 2 ** 32, 2 ** 53, -1n, 1n << 64n, {}, [], true),
+      fc.uint8Array({ minLength: 33, maxLength: 40 }),
+      fc.string({ minLength: 256, maxLength: 300 }),
+      fc.array(fc.constant(0), { minLength: 256, maxLength: 300 }),
+    );
+    fc.assert(
+      fc.property(arbitraryMessage, fc.nat(), junk, (msg, pick, value) => {
+        const fields = Object.keys(msg).filter((k) => k !== 'type');
+        if (fields.length === 0) return;
+        const broken = { ...msg, [fields[pick % fields.length]!]: value } as Sv2Message;
+        onlyProtocolErrors(() => encodeFrame(broken));
+      }),
+      { numRuns: NUM_RUNS * 2 },
     );
   });
 });

@@ -4,16 +4,19 @@ import { utf8ByteLength, writeUtf8 } from './utf8.js';
 const f32Scratch = new DataView(new ArrayBuffer(4));
 const U64_MAX = (1n << 64n) - 1n;
 
+const byteLength = (b: Uint8Array): number => (b instanceof Uint8Array ? b.length : 0);
+
 /**
  * Encoded sizes of the variable-length SV2 data types, so a message's exact size can be
  * computed before its buffer is allocated (one allocation per message or frame).
  */
 export const sizeOf = {
-  str0_255: (s: string): number => 1 + Math.max(0, utf8ByteLength(s)),
-  b0_32: (b: Uint8Array): number => 1 + b.length,
-  b0_255: (b: Uint8Array): number => 1 + b.length,
-  b0_64k: (b: Uint8Array): number => 2 + b.length,
-  b0_16m: (b: Uint8Array): number => 3 + b.length,
+  // Wrong-typed values size as empty here; the Writer then rejects them with Sv2ProtocolError.
+  str0_255: (s: string): number => 1 + (typeof s === 'string' ? Math.max(0, utf8ByteLength(s)) : 0),
+  b0_32: (b: Uint8Array): number => 1 + byteLength(b),
+  b0_255: (b: Uint8Array): number => 1 + byteLength(b),
+  b0_64k: (b: Uint8Array): number => 2 + byteLength(b),
+  b0_16m: (b: Uint8Array): number => 3 + byteLength(b),
   option: <T>(v: T | undefined, itemSize: number): number => (v === undefined ? 1 : 1 + itemSize),
 } as const;
 
@@ -57,12 +60,12 @@ export class Writer {
   }
 
   u8(v: number, field: string): void {
-    if ((v & 0xff) !== v) this.fail(field, `${v} is not a U8`);
+    if (typeof v !== 'number' || (v & 0xff) !== v) this.fail(field, `${String(v)} is not a U8`);
     this._bytes[this.pos++] = v;
   }
 
   u16(v: number, field: string): void {
-    if ((v & 0xffff) !== v) this.fail(field, `${v} is not a U16`);
+    if (typeof v !== 'number' || (v & 0xffff) !== v) this.fail(field, `${String(v)} is not a U16`);
     const b = this._bytes;
     const p = this.pos;
     b[p] = v;
@@ -71,7 +74,7 @@ export class Writer {
   }
 
   u24(v: number, field: string): void {
-    if ((v & 0xffffff) !== v) this.fail(field, `${v} is not a U24`);
+    if (typeof v !== 'number' || (v & 0xffffff) !== v) this.fail(field, `${String(v)} is not a U24`);
     const b = this._bytes;
     const p = this.pos;
     b[p] = v;
@@ -81,7 +84,7 @@ export class Writer {
   }
 
   u32(v: number, field: string): void {
-    if (v >>> 0 !== v) this.fail(field, `${v} is not a U32`);
+    if (typeof v !== 'number' || v >>> 0 !== v) this.fail(field, `${String(v)} is not a U32`);
     const b = this._bytes;
     const p = this.pos;
     b[p] = v;
