@@ -11,6 +11,7 @@ export {
   shareIdFor,
   toHex,
   createShareLog,
+  decodeShareMessage,
   logBlockCandidate,
   publishJob,
   publishFoundBlock,

@@ -85,6 +85,11 @@ export function createShareLog(bus: EventBus, topics: PoolTopics, opts: ShareLog
   };
 }
 
+/** The shares in one shares-topic message (a ShareBatch). Throws on a malformed message. */
+export function decodeShareMessage(value: Uint8Array): ShareRecord[] {
+  return ShareBatch.decode(value).shares;
+}
+
 /** Durable log of block candidates, the backstop the block maker consumes (key = share id). */
 export function logBlockCandidate(bus: EventBus, topics: PoolTopics, block: SolvedBlock): Promise<void> {
   return bus.publish(topics.blockCandidates, [

@@ -10,7 +10,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ShareBatch, type ShareRecord } from '../../../proto/gen/shares.js';
+import type { ShareRecord } from '../../../proto/gen/shares.js';
+import { decodeShareMessage } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
 import { parseHostPort } from '../config/fields.js';
 import type { PoolConfig } from '../config/schema.js';
@@ -113,7 +114,7 @@ export async function startShareprocessor(
       const shares: ShareRecord[] = [];
       for (const msg of batch) {
         try {
-          shares.push(...ShareBatch.decode(msg.value).shares);
+          shares.push(...decodeShareMessage(msg.value));
         } catch (err) {
           m.accounted.inc({ result: 'malformed' });
           logger.error('skipping malformed share record', {
