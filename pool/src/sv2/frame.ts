@@ -1,6 +1,6 @@
 import type { MessageCodec } from './codecs.js';
 import { Sv2ProtocolError } from './error.js';
-import { codecOf, decodeMessage, messageTypeName, writeWith } from './message.js';
+import { codecOf, decodeKnown, writeWith } from './message.js';
 import type { Sv2Message } from './types.js';
 
 /**
@@ -132,8 +132,7 @@ function writeFrameWith(
  * Throws Sv2ProtocolError if a known message is malformed.
  */
 export function decodeFrame(frame: Frame): Sv2Message | undefined {
-  if (messageTypeName(frame.msgType, frame.extensionType) === undefined) return undefined;
-  return decodeMessage(frame.msgType, frame.payload, frame.extensionType);
+  return decodeKnown(frame.msgType, frame.payload, frame.extensionType);
 }
 
 const EMPTY = new Uint8Array(0);

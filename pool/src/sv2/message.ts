@@ -99,12 +99,23 @@ export function encodeMessage(msg: Sv2Message): Uint8Array {
  * or trailing bytes. Byte fields of the result are copies: they do not alias `payload` (see Reader).
  */
 export function decodeMessage(msgType: number, payload: Uint8Array, extensionType = 0): Sv2Message {
-  const entry = lookup(msgType, extensionType);
-  if (entry === undefined) {
+  const msg = decodeKnown(msgType, payload, extensionType);
+  if (msg === undefined) {
     const id = `0x${msgType.toString(16).padStart(2, '0')}`;
     const ext = extensionType === 0 ? '' : ` of extension 0x${extensionType.toString(16).padStart(4, '0')}`;
     throw new Sv2ProtocolError('msgType', `unknown msg_type ${id}${ext}`);
   }
+  return msg;
+}
+
+/** Like decodeMessage, but returns undefined for an id this codec does not know (internal). */
+export function decodeKnown(
+  msgType: number,
+  payload: Uint8Array,
+  extensionType: number,
+): Sv2Message | undefined {
+  const entry = lookup(msgType, extensionType);
+  if (entry === undefined) return undefined;
   reader.reset(payload, entry.name);
   const msg = entry.codec.read(reader);
   reader.finish();
