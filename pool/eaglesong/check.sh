@@ -24,7 +24,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ./build.sh "$tmp/eaglesong.wasm"
 if ! cmp -s "$tmp/eaglesong.wasm" "$committed"; then
-  echo "eaglesong: $committed differs from a fresh build with $(/usr/bin/rustc -V)." >&2
+  echo "eaglesong: pool/src/eaglesong/eaglesong.wasm differs from a fresh build with $(/usr/bin/rustc -V)." >&2
   echo "Rebuild it with pool/eaglesong/build.sh and commit the result." >&2
   exit 1
 fi

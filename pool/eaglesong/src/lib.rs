@@ -148,9 +148,10 @@ pub(crate) fn target_words(target_be: &[u8; 32]) -> [u32; 8] {
 }
 
 /// Compares the digest of a final state (its first eight words squeezed little-endian, read
-/// big-endian, i.e. `swap_bytes` of each word) with the target words.
+/// big-endian, i.e. `swap_bytes` of each word) with the target words. `N` is 16 (a whole
+/// state) or 8 (just the digest words).
 #[inline(always)]
-pub(crate) fn state_meets(state: &[u32; 16], target: &[u32; 8]) -> bool {
+pub(crate) fn state_meets<const N: usize>(state: &[u32; N], target: &[u32; 8]) -> bool {
     for i in 0..8 {
         let d = state[i].swap_bytes();
         if d != target[i] {
