@@ -8,13 +8,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yaml from 'js-yaml';
-import { infraEnv } from '../../e2e/infra/env.js';
 import { API_VERSION, KIND, type MiningPool } from './api/types.js';
 import { CRD_NAME } from './api/crd.js';
 import { KubeRest, type KubeObject } from './kube/rest.js';
 import { SAMPLE_PAYOUT } from './testing/sample.js';
 import {
   impersonating,
+  infraVar,
   installCrd,
   kubeEnv,
   newNamespace,
@@ -36,7 +36,7 @@ const template = async (...args: string[]) => {
 };
 
 beforeAll(() => {
-  helm = infraEnv().helm;
+  helm = infraVar('helm');
   env = kubeEnv();
 });
 afterAll(async () => {

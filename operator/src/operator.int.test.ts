@@ -4,6 +4,8 @@
  * tests play the Deployment controller by writing status through the status subresource.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- objects read back from the API server */
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type MiningPool } from './api/types.js';
 import { renderChildren } from './render/index.js';
@@ -250,6 +252,12 @@ describe('operator on a real API server', () => {
     );
     await env.admin.apply(poolObject(ns, 'ok'), { force: false });
     expect(await reject(poolObject(ns, 'ok', { network: 'mainnet' }))).toContain('network is immutable');
+    // The samples shipped for users validate.
+    const kindSample = yaml.load(readFileSync('e2e/kind/miningpool-devnet.yaml', 'utf8')) as KubeObject;
+    await env.admin.apply(
+      { ...kindSample, metadata: { ...kindSample.metadata, namespace: ns } },
+      { force: false, dryRun: true },
+    );
     const stored = (await getPool(ns, 'ok'))!;
     expect(stored.spec.stratum.replicas).toBe(2); // defaults applied by the API server
     expect(stored.spec.kafka.managed?.image).toBe('apache/kafka:3.9.1');

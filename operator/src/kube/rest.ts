@@ -132,7 +132,10 @@ export class KubeRest {
   }
 
   /** Server-side apply of a fully specified intent under our field manager. */
-  apply<T = KubeObject>(obj: KubeObject, opts: { force: boolean; subresource?: string }): Promise<T> {
+  apply<T = KubeObject>(
+    obj: KubeObject,
+    opts: { force: boolean; subresource?: string; dryRun?: boolean },
+  ): Promise<T> {
     const ref = {
       apiVersion: obj.apiVersion,
       kind: obj.kind,
@@ -142,7 +145,11 @@ export class KubeRest {
     return this.request<T>('PATCH', resourcePath(ref, opts.subresource), {
       body: obj,
       contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: this.fieldManager, force: opts.force ? 'true' : undefined },
+      query: {
+        fieldManager: this.fieldManager,
+        force: opts.force ? 'true' : undefined,
+        dryRun: opts.dryRun ? 'All' : undefined,
+      },
     });
   }
 

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { infraEnv } from '../../../e2e/infra/env.js';
+import { INFRA_ENV_VARS, InfraEnvError } from '../../../e2e/infra/env.js';
 import { miningPoolCrd, CRD_NAME } from '../api/crd.js';
 import { Manager, type ManagerOptions } from '../controller/manager.js';
 import { KubeRest, type KubeObject } from '../kube/rest.js';
@@ -13,9 +13,23 @@ export interface KubeEnv {
   admin: KubeRest;
 }
 
+/**
+ * One harness variable. The operator suites need only kube + helm, so unlike infraEnv() this
+ * does not require Redis and Kafka: `EAGLEPOOL_INFRA=kube,helm npx vitest run --project integration operator`.
+ */
+export function infraVar(key: 'kubeconfig' | 'helm'): string {
+  const name = INFRA_ENV_VARS[key];
+  const value = process.env[name];
+  if (!value)
+    throw new InfraEnvError(
+      `${name} is not set: run the operator suites with \`npx vitest run --project integration\` (its global setup starts the API server)`,
+    );
+  return value;
+}
+
 export function kubeEnv(): KubeEnv {
   const kc = new KubeConfig();
-  kc.loadFromFile(infraEnv().kubeconfig);
+  kc.loadFromFile(infraVar('kubeconfig'));
   return { kc, admin: new KubeRest(kc, 'test-user') };
 }
 
