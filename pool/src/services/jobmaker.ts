@@ -149,7 +149,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       if (Date.now() - Number(current.createdAt) < config.jobmaker.refreshMs) return;
     }
     if (!lease.held() || stopping) return;
-    const jobId = await store.nextJobId();
+    const jobId = await store.nextJobId(current?.jobId);
     await store.putTemplate(jobId, JSON.stringify(template), config.jobmaker.templateTtlMs);
     const job: Job = {
       jobId,

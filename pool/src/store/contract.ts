@@ -87,6 +87,9 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
       const b = await s.nextJobId();
       expect(b).toBeGreaterThan(a);
       expect(a).toBeGreaterThan(0);
+      // A caller that knows a newer id (the counter was lost) still gets increasing ids.
+      expect(await s.nextJobId(b + 100)).toBe(b + 101);
+      expect(await s.nextJobId()).toBe(b + 102);
       await s.putTemplate(b, '{"work_id":"0x1"}', 60_000);
       expect(await s.getTemplate(b)).toBe('{"work_id":"0x1"}');
       expect(await s.getTemplate(b + 1000)).toBeUndefined();

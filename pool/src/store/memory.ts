@@ -82,8 +82,8 @@ export class MemoryStore implements PoolStore {
     if (this.leases.get(name)?.value === holder) this.leases.delete(name);
   }
 
-  async nextJobId(): Promise<number> {
-    this.jobId = (this.jobId % 0xffffffff) + 1;
+  async nextJobId(after = 0): Promise<number> {
+    this.jobId = Math.max(this.jobId, after) + 1;
     return this.jobId;
   }
 

@@ -136,6 +136,16 @@ for _, uw in pairs(workers) do
 end
 return fresh`;
 
+// KEYS: jobid; ARGV: the newest id the caller knows.
+const NEXT_JOB_ID = `
+local v = redis.call('INCR', KEYS[1])
+local after = tonumber(ARGV[1])
+if v <= after then
+  v = after + 1
+  redis.call('SET', KEYS[1], v)
+end
+return v`;
+
 // KEYS: block:share:<id>, blocks list, block:hash:<hash> (or ''); ARGV: encoded block, share id.
 const RECORD_BLOCK = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
@@ -147,6 +157,7 @@ interface Scripts {
   acquireLease(key: string, holder: string, ttlMs: number): Promise<number>;
   releaseLease(key: string, holder: string): Promise<number>;
   accountShares(...args: (string | number)[]): Promise<number>;
+  nextJobId(key: string, after: number): Promise<number>;
   recordBlock(
     shareKey: string,
     listKey: string,
@@ -189,6 +200,7 @@ export class RedisStore implements PoolStore {
     this.redis.defineCommand('acquireLease', { numberOfKeys: 1, lua: ACQUIRE_LEASE });
     this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
     this.redis.defineCommand('accountShares', { numberOfKeys: 0, lua: ACCOUNT_SHARES });
+    this.redis.defineCommand('nextJobId', { numberOfKeys: 1, lua: NEXT_JOB_ID });
     this.redis.defineCommand('recordBlock', { numberOfKeys: 3, lua: RECORD_BLOCK });
     this.scripts = this.redis as unknown as Scripts;
   }
@@ -206,10 +218,8 @@ export class RedisStore implements PoolStore {
     await this.scripts.releaseLease(`${this.p}lease:${name}`, holder);
   }
 
-  async nextJobId(): Promise<number> {
-    // u32 job ids: 1..2^32-1, then wrap (old jobs are long gone by then).
-    const n = await this.redis.incr(`${this.p}jobid`);
-    return ((n - 1) % 0xffffffff) + 1;
+  async nextJobId(after = 0): Promise<number> {
+    return this.scripts.nextJobId(`${this.p}jobid`, after);
   }
 
   async putTemplate(jobId: number, templateJson: string, ttlMs: number): Promise<void> {

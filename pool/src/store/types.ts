@@ -56,8 +56,11 @@ export interface PoolStore {
   /** Releases the lease if `holder` has it. */
   releaseLease(name: string, holder: string): Promise<void>;
 
-  /** A pool-wide unique job id (u32, increasing, never 0). */
-  nextJobId(): Promise<number>;
+  /**
+   * A pool-wide unique job id (u32, increasing, never 0), greater than `after` (the newest id
+   * the caller knows): ids keep increasing even if Redis lost the counter.
+   */
+  nextJobId(after?: number): Promise<number>;
   putTemplate(jobId: number, templateJson: string, ttlMs: number): Promise<void>;
   getTemplate(jobId: number): Promise<string | undefined>;
   setNetwork(info: NetworkInfo): Promise<void>;
