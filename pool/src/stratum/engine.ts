@@ -92,6 +92,9 @@ export class StratumEngine {
   readonly shareBatchSize: number;
   readonly maxChannelsPerConnection: number;
   readonly now: () => number;
+  /** Scratch buffers of the share hot path, shared by all connections (single-threaded). */
+  readonly nonceScratch = new Uint8Array(NONCE_BYTES);
+  readonly hashScratch = new Uint8Array(32);
   private messages: JobMessages | undefined;
 
   constructor(
@@ -181,9 +184,6 @@ export class MiningConnection {
   private nextChannelId = GROUP_CHANNEL_ID + 1;
   private flushScheduled = false;
   private closed = false;
-  // Scratch buffers for the share hot path (no allocation per rejected share).
-  private readonly nonceScratch = new Uint8Array(NONCE_BYTES);
-  private readonly hashScratch = new Uint8Array(32);
 
   constructor(
     private readonly engine: StratumEngine,
@@ -405,7 +405,7 @@ export class MiningConnection {
     const ch = this.channels.get(msg.channelId);
     if (!ch || ch.kind !== 'standard')
       return this.reject(msg.channelId, msg.sequenceNumber, 'invalid-channel-id', ch);
-    const n = standardNonce(ch.prefix, msg.version, msg.nonce, this.nonceScratch);
+    const n = standardNonce(ch.prefix, msg.version, msg.nonce, this.engine.nonceScratch);
     this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n);
   }
 
@@ -416,7 +416,7 @@ export class MiningConnection {
     if (msg.extranonce.length !== ch.extranonceSize) {
       return this.reject(ch.id, msg.sequenceNumber, 'bad-extranonce-size', ch);
     }
-    const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.nonceScratch);
+    const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.engine.nonceScratch);
     this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n);
   }
 
@@ -426,7 +426,7 @@ export class MiningConnection {
     if (job === 'unknown') return this.reject(ch.id, seq, 'invalid-job-id', ch);
     if (job === 'stale') return this.reject(ch.id, seq, 'stale-share', ch);
     if (ntime !== job.ntime) return this.reject(ch.id, seq, 'invalid-share', ch);
-    const hash = job.hasher.hash(n, this.hashScratch);
+    const hash = job.hasher.hash(n, this.engine.hashScratch);
     const isBlock = hashMeetsTarget(hash, job.networkTargetBE);
     const shareTarget = ch.targetForJob(job.id);
     if (!isBlock && !hashMeetsTarget(hash, shareTarget.targetBE)) {
