@@ -11,7 +11,7 @@ import yaml from 'js-yaml';
 import { API_VERSION, KIND, type MiningPool } from './api/types.js';
 import { CRD_NAME } from './api/crd.js';
 import { KubeRest, type KubeObject } from './kube/rest.js';
-import { SAMPLE_PAYOUT } from './testing/sample.js';
+import { SAMPLE_PAYOUT } from '../test/sample.js';
 import {
   impersonating,
   infraVar,
@@ -22,7 +22,7 @@ import {
   waitFor,
   type KubeEnv,
   type TestManager,
-} from './testing/kube-env.js';
+} from '../test/kube-env.js';
 
 const exec = promisify(execFile);
 const CHART = 'charts/eaglepool';

@@ -12,7 +12,7 @@ import { renderChildren } from './render/index.js';
 import { withDefaults } from './api/defaults.js';
 import { KubeApiError, KubeRest, type KubeObject } from './kube/rest.js';
 import { resourcePath } from './kube/resources.js';
-import { SAMPLE_PAYOUT } from './testing/sample.js';
+import { SAMPLE_PAYOUT } from '../test/sample.js';
 import {
   installCrd,
   kubeEnv,
@@ -21,7 +21,7 @@ import {
   waitFor,
   type KubeEnv,
   type TestManager,
-} from './testing/kube-env.js';
+} from '../test/kube-env.js';
 
 let env: KubeEnv;
 let running: TestManager[] = [];

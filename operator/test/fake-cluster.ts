@@ -3,10 +3,10 @@
  * with per-manager field ownership and conflicts, create-only, merge patch with optimistic
  * concurrency, label-selector lists, a write log. No defaulting, admission or GC.
  */
-import { KubeApiError, type KubeObject } from '../kube/rest.js';
-import { resourcePath, type ObjectRef } from '../kube/resources.js';
-import { intentPaths, managedPaths } from '../controller/ownership.js';
-import type { Cluster } from '../controller/cluster.js';
+import { KubeApiError, type KubeObject } from '../src/kube/rest.js';
+import { resourcePath, type ObjectRef } from '../src/kube/resources.js';
+import { intentPaths, managedPaths } from '../src/controller/ownership.js';
+import type { Cluster } from '../src/controller/cluster.js';
 
 type Obj = KubeObject & { status?: unknown };
 

@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import { INFRA_ENV_VARS, InfraEnvError } from '../../../e2e/infra/env.js';
-import { miningPoolCrd, CRD_NAME } from '../api/crd.js';
-import { Manager, type ManagerOptions } from '../controller/manager.js';
-import { KubeRest, type KubeObject } from '../kube/rest.js';
+import { INFRA_ENV_VARS, InfraEnvError } from '../../e2e/infra/env.js';
+import { miningPoolCrd, CRD_NAME } from '../src/api/crd.js';
+import { Manager, type ManagerOptions } from '../src/controller/manager.js';
+import { KubeRest, type KubeObject } from '../src/kube/rest.js';
 
 export interface KubeEnv {
   kc: KubeConfig;

@@ -1,6 +1,6 @@
 /** Sample pools for tests and benchmarks. */
-import { withDefaults } from '../api/defaults.js';
-import { API_VERSION, KIND, type MiningPool, type MiningPoolSpec } from '../api/types.js';
+import { withDefaults } from '../src/api/defaults.js';
+import { API_VERSION, KIND, type MiningPool, type MiningPoolSpec } from '../src/api/types.js';
 
 /** The default secp256k1-blake160 lock with the devnet key of nervosnetwork/ckb docs/dev-miner.md. */
 export const SAMPLE_PAYOUT = {

@@ -6,7 +6,7 @@ import { CHART_CRD_PATH, CRD_PATH } from '../../../pool/src/cli/operator.js';
 import { miningPoolCrd, renderChartCrdTemplate, renderCrdYaml } from './crd.js';
 import { applyDefaults } from './defaults.js';
 import { specSchema, type Schema } from './schema.js';
-import { userPool } from '../testing/sample.js';
+import { userPool } from '../../test/sample.js';
 
 const regen = 'run `npx tsx pool/src/cli/main.ts operator crd --write` and commit the result';
 

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { resourcePath } from '../kube/resources.js';
-import { kubeEnv, newNamespace, waitFor } from '../testing/kube-env.js';
+import { kubeEnv, newNamespace, waitFor } from '../../test/kube-env.js';
 import { ResilientInformer } from './informer.js';
 
 let informer: ResilientInformer<KubernetesObject> | undefined;

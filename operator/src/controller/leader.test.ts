@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeCluster } from '../testing/fake-cluster.js';
+import { FakeCluster } from '../../test/fake-cluster.js';
 import { LeaderElector } from './leader.js';
 
 function elector(cluster: FakeCluster, identity: string, clock: { t: number }, log: string[]) {

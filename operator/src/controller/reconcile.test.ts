@@ -2,8 +2,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { API_VERSION, KIND, type MiningPool } from '../api/types.js';
 import { decodeAuthorityPublicKey } from '../../../pool/src/sv2/noise/keys.js';
-import { FakeCluster } from '../testing/fake-cluster.js';
-import { userPool } from '../testing/sample.js';
+import { FakeCluster } from '../../test/fake-cluster.js';
+import { userPool } from '../../test/sample.js';
 import type { EventSink } from './events.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../pool/src/config/load.js';
 import { decodeAuthorityPublicKey, decodeSecretKey } from '../../../pool/src/sv2/noise/keys.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { samplePool } from '../testing/sample.js';
+import { samplePool } from '../../test/sample.js';
 import {
   prunableChildren,
   possibleChildren,
