@@ -2,7 +2,7 @@
 # Opt-in (slow, not part of `npm test`): builds the Eaglepool image with buildah (no Docker
 # engine, no registry) on a local base image, then proves it starts: `eaglepool --help` and
 # `eaglepool operator crd` inside the container, with a read-only root filesystem check.
-#   bash e2e/image/build.sh [TAG]      (default tag: localhost/eaglepool:dev)
+#   bash e2e/image/build.sh [TAG]      (default tag: localhost/eaglepool:dev; builds git HEAD)
 # Optional: EAGLEPOOL_IMAGE_ARCHIVE=path.tar also writes a docker-archive (for `kind load image-archive`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,13 +14,17 @@ tag="${1:-localhost/eaglepool:dev}"
 base="$(bash e2e/image/make-base.sh)"
 echo "build: base image $base" >&2
 
+# Build the committed tree (HEAD), not the working tree with whatever is half-edited in it.
+context="$(mktemp -d)"
+trap 'rm -rf "$context"' EXIT
+git archive HEAD | tar -x -C "$context"
 start=$(date +%s)
-buildah bud --isolation chroot --layers=false --build-arg "BASE_IMAGE=$base" -t "$tag" -f Dockerfile . >&2
+buildah bud --isolation chroot --layers=false --build-arg "BASE_IMAGE=$base" -t "$tag" -f "$context/Dockerfile" "$context" >&2
 echo "build: built $tag in $(( $(date +%s) - start ))s" >&2
 
 echo "build: eaglepool --help in the container" >&2
 ctr="$(buildah from "$tag")"
-trap 'buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
+trap 'buildah rm "$ctr" >/dev/null 2>&1 || true; rm -rf "$context"' EXIT
 help="$(buildah run --isolation chroot "$ctr" -- node /app/dist/pool/src/cli/main.js --help)"
 echo "$help"
 grep -q 'operator run' <<<"$help" || { echo "build: --help does not list 'operator run'" >&2; exit 1; }

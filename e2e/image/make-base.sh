@@ -36,6 +36,11 @@ mkdir -p "$rootfs/usr/local/lib/node_modules"
 cp -a "$npm_dir" "$rootfs/usr/local/lib/node_modules/npm"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+# Trust what this machine trusts (its package registries may sit behind a TLS-intercepting proxy).
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+if [ -f "$ca_bundle" ]; then
+  install -D -m 0644 "$ca_bundle" "$rootfs$ca_bundle"
+fi
 # Keep the image small: apt lists, docs, locales are not needed at runtime.
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/var/cache/apt/*.bin
 
@@ -45,6 +50,7 @@ ctr="$(buildah from scratch)"
 trap 'buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
 buildah add "$ctr" "$tarball" / >/dev/null
 buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd /bin/bash "$ctr"
+[ -f "$ca_bundle" ] && buildah config --env NODE_EXTRA_CA_CERTS="$ca_bundle" --env NPM_CONFIG_CAFILE="$ca_bundle" "$ctr"
 buildah commit --quiet "$ctr" "$image" >/dev/null
 rm -f "$tarball"
 echo "$image"
