@@ -126,11 +126,12 @@ export class EaglesongJob {
     const found: number[] = [];
     const cap = w.hits.length;
     while (count > 0) {
-      const n = fn.es_search(start, count);
+      // The wasm count is a u32: 2^32 itself would wrap to 0, so pass at most 2^31 per call.
+      const chunk = Math.min(count, 2 ** 31);
+      const n = fn.es_search(start, chunk);
       for (let i = 0; i < n; i++) found.push(w.hits[i]!);
-      if (n < cap) break;
-      // The hit list filled up: resume after the last hit.
-      const next = w.hits[n - 1]! + 1;
+      // A full hit list may have stopped early: resume after the last hit.
+      const next = n === cap ? w.hits[n - 1]! + 1 : start + chunk;
       count -= next - start;
       start = next;
     }
