@@ -1,8 +1,9 @@
 import { Sv2ProtocolError } from './error.js';
 import { readUtf8 } from './utf8.js';
 
-// Scratch space for F32: copy 4 bytes in, read the float out; no allocation per call.
-const f32Scratch = new DataView(new ArrayBuffer(4));
+// Scratch space for F32 and U64: copy the bytes in, read the value out; no intermediate allocation.
+const scratchBytes = new Uint8Array(8);
+const scratch = new DataView(scratchBytes.buffer);
 
 /**
  * Reads SV2 data types ([SPEC] 03-Protocol-Overview.md §3.1, all little-endian) from
@@ -101,19 +102,18 @@ export class Reader {
   }
 
   u64(field: string): bigint {
-    const lo = this.u32(field);
-    const hi = this.u32(field);
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    this.toScratch(this.take(8, field), 8);
+    return scratch.getBigUint64(0, true);
   }
 
   f32(field: string): number {
+    this.toScratch(this.take(4, field), 4);
+    return scratch.getFloat32(0, true);
+  }
+
+  private toScratch(p: number, n: number): void {
     const b = this._bytes;
-    const p = this.take(4, field);
-    f32Scratch.setUint8(0, b[p]!);
-    f32Scratch.setUint8(1, b[p + 1]!);
-    f32Scratch.setUint8(2, b[p + 2]!);
-    f32Scratch.setUint8(3, b[p + 3]!);
-    return f32Scratch.getFloat32(0, true);
+    for (let i = 0; i < n; i++) scratchBytes[i] = b[p + i]!;
   }
 
   /** BOOL: only the least significant bit carries meaning ([SPEC] §3.1). */

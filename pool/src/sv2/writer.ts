@@ -1,7 +1,9 @@
 import { Sv2ProtocolError } from './error.js';
 import { utf8ByteLength, writeUtf8 } from './utf8.js';
 
-const f32Scratch = new DataView(new ArrayBuffer(4));
+// Scratch space for F32 and U64 conversions: no allocation per call.
+const scratchBytes = new Uint8Array(8);
+const scratch = new DataView(scratchBytes.buffer);
 const U64_MAX = (1n << 64n) - 1n;
 
 const byteLength = (b: Uint8Array): number => (b instanceof Uint8Array ? b.length : 0);
@@ -96,21 +98,23 @@ export class Writer {
 
   u64(v: bigint, field: string): void {
     if (typeof v !== 'bigint' || v < 0n || v > U64_MAX) this.fail(field, `${String(v)} is not a U64`);
-    this.u32(Number(v & 0xffffffffn), field);
-    this.u32(Number(v >> 32n), field);
+    // Through a scratch DataView: no intermediate BigInt allocations.
+    scratch.setBigUint64(0, v, true);
+    this.copyScratch(8);
   }
 
   /** F32: IEEE-754 binary32, little-endian (not in the spec table, used as SRI does). */
   f32(v: number, field: string): void {
     if (typeof v !== 'number') this.fail(field, `${String(v)} is not a number`);
-    f32Scratch.setFloat32(0, v, true);
+    scratch.setFloat32(0, v, true);
+    this.copyScratch(4);
+  }
+
+  private copyScratch(n: number): void {
     const b = this._bytes;
     const p = this.pos;
-    b[p] = f32Scratch.getUint8(0);
-    b[p + 1] = f32Scratch.getUint8(1);
-    b[p + 2] = f32Scratch.getUint8(2);
-    b[p + 3] = f32Scratch.getUint8(3);
-    this.pos = p + 4;
+    for (let i = 0; i < n; i++) b[p + i] = scratchBytes[i]!;
+    this.pos = p + n;
   }
 
   bool(v: boolean, field: string): void {
