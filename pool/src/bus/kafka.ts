@@ -173,8 +173,14 @@ export class KafkaBus implements EventBus {
           key: m.key?.toString() ?? '',
           value: m.value ?? new Uint8Array(0),
         }));
-        // A rejection makes kafkajs seek back to the last committed offset and retry: redelivery.
-        await opts.handler(messages);
+        // Keep the group membership alive while a slow handler (a block submit with retries) runs.
+        const beat = setInterval(() => void heartbeat().catch(() => undefined), 3000);
+        try {
+          // A rejection makes kafkajs seek back to the last committed offset and retry: redelivery.
+          await opts.handler(messages);
+        } finally {
+          clearInterval(beat);
+        }
         await heartbeat();
       },
     });

@@ -84,6 +84,28 @@ function reply(found: FoundBlock): SubmitBlockReply {
   };
 }
 
+/** The block's work and nonce, or why the candidate cannot be a block (never throws). */
+function check(
+  solved: SolvedBlock,
+  templateJson: string,
+): { work: Work; template: BlockTemplate; nonce: bigint } | { reason: string } {
+  if (solved.nonce.length !== 16) return { reason: `nonce is ${solved.nonce.length} bytes, not 16` };
+  let template: BlockTemplate;
+  let work: Work;
+  try {
+    template = JSON.parse(templateJson) as BlockTemplate;
+    work = workFromTemplate(template);
+  } catch (err) {
+    return { reason: `cached template for job ${solved.jobId} is unusable: ${(err as Error).message}` };
+  }
+  if (Buffer.compare(work.powHash, solved.powHash) !== 0)
+    return { reason: 'pow_hash does not match the job' };
+  const nonce = nonceFromBytes(solved.nonce);
+  if (!verifyPow(work.powHash, nonce, work.target))
+    return { reason: 'hash does not meet the network target' };
+  return { work, template, nonce };
+}
+
 export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps): Promise<BlockmakerHandle> {
   const { store, bus } = deps;
   const logger = deps.logger.child({ component: 'blockmaker' });
@@ -187,18 +209,14 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
         reason: `unknown job ${solved.jobId} (template expired or never stored)`,
       };
     } else {
-      const template = JSON.parse(templateJson) as BlockTemplate;
-      const work = workFromTemplate(template);
-      found.number = work.number;
-      found.reward = cellbaseCapacity(template).toString();
-      const nonce = nonceFromBytes(solved.nonce);
-      if (solved.nonce.length !== 16)
-        outcome = { status: 'rejected', reason: `nonce is ${solved.nonce.length} bytes, not 16` };
-      else if (Buffer.compare(work.powHash, solved.powHash) !== 0)
-        outcome = { status: 'rejected', reason: 'pow_hash does not match the job' };
-      else if (!verifyPow(work.powHash, nonce, work.target))
-        outcome = { status: 'rejected', reason: 'hash does not meet the network target' };
-      else outcome = await submitWithRetries(work, blockFromWork(work, nonce), nonce);
+      const checked = check(solved, templateJson);
+      if ('reason' in checked) outcome = { status: 'rejected', reason: checked.reason };
+      else {
+        const { work, template, nonce } = checked;
+        found.number = work.number;
+        found.reward = cellbaseCapacity(template).toString();
+        outcome = await submitWithRetries(work, blockFromWork(work, nonce), nonce);
+      }
     }
     if (outcome.status === 'accepted') found.blockHash = outcome.hash;
     else found.reason = outcome.reason;

@@ -285,6 +285,17 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       expect(rejected.accepted).toBe(false);
       expect(rejected.reason).toMatch(/rejected: hash does not meet the network target/);
 
+      const unknown = await blocks.blocks.submitBlock({
+        ...base,
+        jobId: jobId + 1000,
+        nonce: good,
+        shareId: 'x:1',
+      });
+      expect(unknown.reason).toMatch(/^rejected: unknown job/);
+      const short = await blocks.blocks.submitBlock({ ...base, nonce: good.subarray(0, 8), shareId: 'x:2' });
+      expect(short.reason).toMatch(/^rejected: nonce is 8 bytes/);
+      expect(node.submitted).toHaveLength(0);
+
       // Another block is at our height already: every submit fails, the block is stale.
       node.tip = { ...mined.header, hash: '0x' + '11'.repeat(32) };
       node.headers.set(work.number, { ...mined.header, nonce: '0x1', hash: '0x' + '11'.repeat(32) });
