@@ -11,7 +11,8 @@ import { startInfra } from './harness/index.js';
 import { REPO_DIR, parseDependencies } from './harness/paths.js';
 import { stopProcessGroup } from './harness/process.js';
 
-const STATE_FILE = join(REPO_DIR, '.eaglepool', 'infra', 'state.json');
+// Several harnesses can run side by side with different state files (EAGLEPOOL_INFRA_STATE).
+const STATE_FILE = process.env.EAGLEPOOL_INFRA_STATE || join(REPO_DIR, '.eaglepool', 'infra', 'state.json');
 
 interface State {
   dir: string;

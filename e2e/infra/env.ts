@@ -37,13 +37,17 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value.trim();
 }
 
-/** Reads the harness's connection details; throws InfraEnvError naming the first missing variable. */
-export function infraEnv(env: NodeJS.ProcessEnv = process.env): InfraEnv {
-  const redisUrl = required(env, INFRA_ENV_VARS.redisUrl);
-  const kafkaBrokers = required(env, INFRA_ENV_VARS.kafkaBrokers)
+function splitBrokers(list: string): string[] {
+  return list
     .split(',')
     .map((b) => b.trim())
     .filter((b) => b !== '');
+}
+
+/** Reads the harness's connection details; throws InfraEnvError naming the first missing variable. */
+export function infraEnv(env: NodeJS.ProcessEnv = process.env): InfraEnv {
+  const redisUrl = required(env, INFRA_ENV_VARS.redisUrl);
+  const kafkaBrokers = splitBrokers(required(env, INFRA_ENV_VARS.kafkaBrokers));
   return {
     redisUrl,
     kafkaBrokers,
@@ -51,3 +55,12 @@ export function infraEnv(env: NodeJS.ProcessEnv = process.env): InfraEnv {
     helm: required(env, INFRA_ENV_VARS.helm),
   };
 }
+
+/** Each dependency on its own, for suites that run with a subset (EAGLEPOOL_INFRA=redis,kafka). */
+export const redisUrl = (env: NodeJS.ProcessEnv = process.env): string =>
+  required(env, INFRA_ENV_VARS.redisUrl);
+export const kafkaBrokers = (env: NodeJS.ProcessEnv = process.env): string[] =>
+  splitBrokers(required(env, INFRA_ENV_VARS.kafkaBrokers));
+export const kubeconfigPath = (env: NodeJS.ProcessEnv = process.env): string =>
+  required(env, INFRA_ENV_VARS.kubeconfig);
+export const helmPath = (env: NodeJS.ProcessEnv = process.env): string => required(env, INFRA_ENV_VARS.helm);

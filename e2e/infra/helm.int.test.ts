@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { infraEnv } from './env.js';
+import { helmPath } from './env.js';
 import { INFRA_DIR, readVersions } from './harness/paths.js';
 
 const exec = promisify(execFile);
@@ -10,12 +10,12 @@ const chart = join(INFRA_DIR, 'fixtures', 'tiny-chart');
 
 describe('infra: helm', () => {
   it('is the pinned helm version', async () => {
-    const { stdout } = await exec(infraEnv().helm, ['version', '--short']);
+    const { stdout } = await exec(helmPath(), ['version', '--short']);
     expect(stdout.trim()).toMatch(new RegExp(`^v${readVersions().helm.replace(/\./g, '\\.')}\\b`));
   });
 
   it('lints and templates a chart with value overrides', async () => {
-    const { helm } = infraEnv();
+    const helm = helmPath();
     await exec(helm, ['lint', chart]);
     const { stdout } = await exec(helm, [
       'template',
@@ -33,8 +33,6 @@ describe('infra: helm', () => {
   });
 
   it('fails on a chart error', async () => {
-    await expect(
-      exec(infraEnv().helm, ['template', 'smoke', join(chart, 'does-not-exist')]),
-    ).rejects.toThrow();
+    await expect(exec(helmPath(), ['template', 'smoke', join(chart, 'does-not-exist')])).rejects.toThrow();
   });
 });

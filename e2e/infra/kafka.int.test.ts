@@ -1,13 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, Consumer, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { infraEnv } from './env.js';
+import { kafkaBrokers } from './env.js';
 
 // kafkajs 2.2.4 against the harness's KRaft broker: topic admin, idempotent producer, consumer group.
 describe('infra: Kafka', () => {
   const kafka = new Kafka({
     clientId: 'infra-smoke',
-    brokers: infraEnv().kafkaBrokers,
+    brokers: kafkaBrokers(),
     logLevel: logLevel.WARN,
   });
   const suffix = `${process.pid}-${Date.now()}`;

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { infraEnv } from './env.js';
+import { redisUrl } from './env.js';
 
 describe('infra: Redis', () => {
   let redis: Redis;
 
   beforeAll(() => {
-    redis = new Redis(infraEnv().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
   });
   afterAll(async () => {
     await redis.quit();

@@ -53,20 +53,28 @@ function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** Broker answers Metadata and the group coordinator is up (proves consumer groups will work). */
+/** Broker answers Metadata, the group coordinator is up and an idempotent producer can initialise. */
 async function brokerReady(brokers: string[]): Promise<boolean> {
-  const admin = new Kafka({
+  const kafka = new Kafka({
     clientId: 'eaglepool-infra-health',
     brokers,
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
     connectionTimeout: 1000,
-  }).admin();
+  });
+  const admin = kafka.admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length === 0) return false;
     await admin.describeGroups(['eaglepool-infra-health']);
+    // InitProducerId: the first idempotent producer of a run otherwise meets "coordinator is loading".
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: 2 } });
+    try {
+      await producer.connect();
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
     return true;
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -120,7 +128,7 @@ export async function startKafka(
   );
   await waitUntilReady(
     proc,
-    `Metadata + group coordinator on ${brokers[0]}`,
+    `Metadata, group coordinator and InitProducerId on ${brokers[0]}`,
     () => brokerReady(brokers),
     90_000,
   );

@@ -21,6 +21,7 @@ export interface KubePki {
   adminCert: string;
   adminKey: string;
   serviceAccountKey: string;
+  serviceAccountPublicKey: string;
 }
 
 export interface KubeInstance {
@@ -109,6 +110,8 @@ export async function createPki(dir: string): Promise<KubePki> {
     ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'sa.key'],
     dir,
   );
+  // kube-apiserver wants the public half for verification, the private key for signing.
+  await openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
   return {
     dir,
     caCert: join(dir, 'ca.crt'),
@@ -118,6 +121,7 @@ export async function createPki(dir: string): Promise<KubePki> {
     adminCert: join(dir, 'admin.crt'),
     adminKey: join(dir, 'admin.key'),
     serviceAccountKey: join(dir, 'sa.key'),
+    serviceAccountPublicKey: join(dir, 'sa.pub'),
   };
 }
 
@@ -236,7 +240,7 @@ export async function startKube(
     // No controller-manager: ServiceAccount admission would reject pods waiting for token controllers.
     '--disable-admission-plugins=ServiceAccount',
     `--service-account-issuer=${server}/`,
-    `--service-account-key-file=${pki.serviceAccountKey}`,
+    `--service-account-key-file=${pki.serviceAccountPublicKey}`,
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     // Single-client test server: no endpoint reconciliation of the `kubernetes` Service, no APF queues.
     '--endpoint-reconciler-type=none',
