@@ -117,9 +117,12 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       return node;
     }
 
-    it('job maker follows the devnet: jobs, template cache, in-process and gRPC streams, found block → clean job', async () => {
+    it('job maker follows the devnet (TCP subscription): jobs, template cache, in-process and gRPC streams, found block → clean job', async () => {
       const node = await devnet();
-      const s = await setup(node.url);
+      // Polling every minute: the clean job after the found block must come from the node's push.
+      const s = await setup(node.url, {
+        ckb: { rpcUrl: node.url, subscribeUrl: node.subscriptionUrl, pollIntervalMs: 60_000 },
+      });
       const jm = await startJobmaker(s.config('jm-a'), s.deps);
       cleanups.push(() => jm.stop());
       const blocks = await startBlockmaker(s.config('bm-a'), s.deps);
