@@ -70,4 +70,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'Run one SV2 stratum replica (Noise listener, shares to Kafka, blocks to the block maker)',
     load: () => import('./stratum.js').then((m) => m.command),
   },
+  {
+    path: ['sv2', 'decode'],
+    summary: 'Decode plaintext SV2 frames (hex) into JSON lines',
+    load: () => import('./sv2.js').then((m) => m.decode),
+  },
 ];

@@ -32,6 +32,7 @@ export {
   decodeFrame,
   FrameDecoder,
 } from './frame.js';
+export { messageToJson } from './inspect.js';
 export {
   Sv2Protocol,
   SV2_PROTOCOL_VERSION,
