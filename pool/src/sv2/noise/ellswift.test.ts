@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { elligatorSwift } from '@scure/btc-signer/p2p.js';
-import { bip324Ecdh, ellswiftDecode, ellswiftEncode, keyPairFromSecret, xOnlyEcdh } from './ellswift.js';
+import {
+  bip324Ecdh,
+  ellswiftDecode,
+  ellswiftEncode,
+  keyPairFromSecret,
+  xOnlyEcdh,
+  xswiftecInv,
+} from './ellswift.js';
 import { NoiseError } from './errors.js';
 import { csvRows, deterministicRandom, hex, unhex } from './test-util.js';
 
@@ -17,7 +25,7 @@ describe('ElligatorSwift against BIP-324 vectors', () => {
     expect(rows.length).toBeGreaterThan(30);
     for (const r of rows) {
       for (let c = 0; c < 8; c++) {
-        const t = elligatorSwift._inv(BigInt('0x' + r.x), BigInt('0x' + r.u), c);
+        const t = xswiftecInv(BigInt('0x' + r.x), BigInt('0x' + r.u), c);
         expect(t === undefined ? '' : t.toString(16).padStart(64, '0'), `${r.comment} case ${c}`).toBe(
           r[`case${c}_t`],
         );
@@ -49,6 +57,15 @@ describe('ElligatorSwift against BIP-324 vectors', () => {
       const x = keyPairFromSecret(random(32), random).xOnly;
       expect(hex(ellswiftDecode(ellswiftEncode(x, random)))).toBe(hex(x));
     }
+  });
+
+  it('decodes like @scure/btc-signer on random 64-byte strings (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (ell) => {
+        expect(hex(ellswiftDecode(ell))).toBe(hex(elligatorSwift.decode(ell)));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('rejects an encoding that does not belong to the secret key', () => {
