@@ -3,7 +3,7 @@
  * docs/services.md's config reference lists the same keys (the config test checks it).
  */
 import { hostname } from 'node:os';
-import { int, listen, num, oneOf, optInt, optUrl, str, strList, url, type Field } from './fields.js';
+import { int, listen, num, oneOf, optInt, optStr, optUrl, str, strList, url, type Field } from './fields.js';
 
 export const configSchema = {
   logLevel: oneOf({
@@ -133,9 +133,8 @@ export const configSchema = {
       max: 65535,
       doc: 'Port of /metrics, /healthz, /readyz (0 = any).',
     }),
-    groupId: str({
-      default: 'eaglepool-shareprocessor',
-      doc: 'Kafka consumer group of the share processor.',
+    groupId: optStr({
+      doc: 'Kafka consumer group of the share processor (default <kafka.topicPrefix>-shareprocessor).',
     }),
     pplnsFactor: num({
       default: 2,

@@ -108,7 +108,7 @@ export async function startShareprocessor(
 
   const subscription = await bus.subscribe({
     topic: topics.shares,
-    groupId: cfg.groupId,
+    groupId: cfg.groupId ?? `${config.kafka.topicPrefix}-shareprocessor`,
     fromBeginning: true,
     handler: async (batch) => {
       const shares: ShareRecord[] = [];
