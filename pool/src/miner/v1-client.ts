@@ -1,0 +1,259 @@
+/**
+ * CPU miner speaking CKB Stratum V1 (as ASICs do, ckb.md §3) to a V1 pool or the translator:
+ * subscribe (+ extranonce.subscribe), authorize, mine each `mining.notify` with `CpuMiner`
+ * against the `mining.set_target` target, submit `[worker, job_id, extranonce2]`.
+ *
+ *   N = extranonce1 || extranonce2; the workers roll N[en1..12] and search N[12..16].
+ *
+ * With `reconnect`, a lost connection is re-established with backoff (as real miners do).
+ */
+import net from 'node:net';
+import { EaglesongJob } from '../eaglesong/index.js';
+import { CpuMiner } from './cpu.js';
+import type { MinerStats } from './sv2-miner.js';
+
+export interface V1MinerOptions {
+  host: string;
+  port: number;
+  user: string;
+  threads: number;
+  /** Reconnect after a lost connection (backoff 0.5 s … 10 s) instead of reporting the close. */
+  reconnect?: boolean;
+  agent?: string;
+}
+
+interface Job {
+  id: string;
+  powHash: Uint8Array;
+  checker: EaglesongJob;
+  /** Extranonce2 values already submitted (a restarted search finds them again). */
+  submitted: Set<string>;
+}
+
+const MAX_LINE = 64 * 1024;
+
+export class V1Miner {
+  private socket: net.Socket | undefined;
+  private readonly cpu: CpuMiner<string>;
+  private extranonce1 = new Uint8Array(0);
+  private extranonce2Size = 0;
+  private targetBE = new Uint8Array(32).fill(0xff);
+  private job: Job | undefined;
+  /** What the workers currently search (job id, extranonce1, target): unchanged work is not restarted. */
+  private workKey = '';
+  private nextId = 1;
+  private readonly pendingSubmits = new Set<number>();
+  private stopped = false;
+  private attempt = 0;
+  private readonly closeHandlers: ((reason: string) => void)[] = [];
+  private connectedHandlers: (() => void)[] = [];
+  readonly stats: Omit<MinerStats, 'hashrate'> & { connects: number } = {
+    submitted: 0,
+    accepted: 0,
+    rejected: 0,
+    blocks: 0,
+    jobs: 0,
+    lastError: undefined,
+    connects: 0,
+  };
+
+  private constructor(private readonly opts: V1MinerOptions) {
+    this.cpu = new CpuMiner<string>(
+      opts.threads,
+      (jobId, nonce) => this.submit(jobId, nonce),
+      (err) => this.socket?.destroy(err),
+    );
+  }
+
+  /** Connects and starts mining once the first job arrives. */
+  static async start(opts: V1MinerOptions): Promise<V1Miner> {
+    const m = new V1Miner(opts);
+    try {
+      await m.connect();
+    } catch (err) {
+      await m.cpu.stop();
+      throw err;
+    }
+    return m;
+  }
+
+  get hashrate(): number {
+    return this.cpu.hashrate;
+  }
+
+  snapshot(): MinerStats {
+    const { connects: _c, ...s } = this.stats;
+    return { ...s, hashrate: this.cpu.hashrate };
+  }
+
+  /** The connection ended and will not be re-established. */
+  onClose(handler: (reason: string) => void): void {
+    this.closeHandlers.push(handler);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.socket?.destroy();
+    this.setJob(undefined);
+    await this.cpu.stop();
+  }
+
+  private connect(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: this.opts.host, port: this.opts.port });
+      socket.setNoDelay(true);
+      this.socket = socket;
+      let buffered = '';
+      let up = false;
+      socket.once('connect', () => {
+        up = true;
+        this.stats.connects++;
+        this.send('mining.subscribe', [this.opts.agent ?? 'eaglepool-v1/1.0', null]);
+        this.send('mining.extranonce.subscribe', []);
+        this.send('mining.authorize', [this.opts.user, 'x']);
+        resolve();
+      });
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim();
+          buffered = buffered.slice(nl + 1);
+          if (line) this.onLine(line);
+        }
+        if (buffered.length > MAX_LINE) socket.destroy(new Error('line too long from pool'));
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        if (!up) reject(new Error(`cannot connect to ${this.opts.host}:${this.opts.port}`));
+        else this.onDisconnect('connection closed');
+      });
+    });
+  }
+
+  private onDisconnect(reason: string): void {
+    this.setJob(undefined);
+    this.pendingSubmits.clear();
+    if (this.stopped) return;
+    if (!this.opts.reconnect) {
+      for (const h of this.closeHandlers) h(reason);
+      return;
+    }
+    const delay = Math.min(10_000, 500 * 2 ** Math.min(this.attempt++, 5));
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.connect().then(
+        () => {
+          this.attempt = 0;
+        },
+        () => this.onDisconnect('reconnect failed'),
+      );
+    }, delay).unref();
+  }
+
+  private send(method: string, params: unknown[]): number {
+    const id = this.nextId++;
+    this.socket?.write(`${JSON.stringify({ id, method, params })}\n`);
+    return id;
+  }
+
+  private onLine(line: string): void {
+    let msg: { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: unknown };
+    try {
+      msg = JSON.parse(line) as typeof msg;
+    } catch {
+      return;
+    }
+    if (typeof msg.method === 'string') return this.onNotification(msg.method, msg.params);
+    if (typeof msg.id !== 'number') return;
+    if (this.pendingSubmits.delete(msg.id)) {
+      if (msg.result === true) this.stats.accepted++;
+      else {
+        this.stats.rejected++;
+        this.stats.lastError = Array.isArray(msg.error) ? String(msg.error[1]) : 'rejected';
+      }
+      return;
+    }
+    // The subscribe reply: [null, extranonce1, extranonce2_size].
+    if (Array.isArray(msg.result) && msg.result.length === 3 && typeof msg.result[1] === 'string')
+      this.setExtranonce(msg.result[1], Number(msg.result[2]));
+  }
+
+  private onNotification(method: string, params: unknown): void {
+    const p = Array.isArray(params) ? (params as unknown[]) : [];
+    switch (method) {
+      case 'mining.set_target':
+        if (typeof p[0] === 'string' && /^[0-9a-fA-F]{64}$/.test(p[0])) {
+          this.targetBE = Uint8Array.from(Buffer.from(p[0], 'hex'));
+          this.mine();
+        }
+        return;
+      case 'mining.set_extranonce':
+        if (typeof p[0] === 'string') this.setExtranonce(p[0], Number(p[1]));
+        return;
+      case 'mining.notify':
+        if (typeof p[0] === 'string' && typeof p[1] === 'string' && /^[0-9a-fA-F]{64}$/.test(p[1])) {
+          if (this.job?.id !== p[0] || Buffer.from(this.job.powHash).toString('hex') !== p[1].toLowerCase()) {
+            const powHash = Uint8Array.from(Buffer.from(p[1], 'hex'));
+            this.setJob({ id: p[0], powHash, checker: new EaglesongJob(powHash), submitted: new Set() });
+          }
+          this.mine();
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private setExtranonce(en1Hex: string, en2Size: number): void {
+    const en1 = Buffer.from(en1Hex, 'hex');
+    if (en1.length + en2Size !== 16 || en2Size < 4) {
+      this.socket?.destroy(new Error(`unusable extranonce layout ${en1.length}+${en2Size}`));
+      return;
+    }
+    this.extranonce1 = Uint8Array.from(en1);
+    this.extranonce2Size = en2Size;
+    this.setJob(undefined); // a new extranonce1 comes with a clean job
+  }
+
+  private setJob(job: Job | undefined): void {
+    this.job?.checker.free();
+    this.job = job;
+    this.workKey = '';
+  }
+
+  private mine(): void {
+    const job = this.job;
+    if (!job || this.extranonce2Size === 0) return;
+    const key = `${job.id}:${Buffer.from(this.extranonce1).toString('hex')}`;
+    const workKey = `${key}:${Buffer.from(this.targetBE).toString('hex')}`;
+    if (workKey === this.workKey) return;
+    this.workKey = workKey;
+    this.stats.jobs++;
+    const base = new Uint8Array(16);
+    base.set(this.extranonce1, 0);
+    const rollAt = this.extranonce1.length;
+    this.cpu.setWork({
+      key,
+      powHash: job.powHash,
+      base,
+      targetBE: this.targetBE,
+      rollAt,
+      rollLength: Math.max(0, Math.min(4, 12 - rollAt)),
+    });
+  }
+
+  private submit(key: string, nonce: Uint8Array): void {
+    const [jobId, en1Hex] = key.split(':');
+    const en1 = Buffer.from(this.extranonce1).toString('hex');
+    const job = this.job;
+    if (!job || job.id !== jobId || en1Hex !== en1) return;
+    const en2 = Buffer.from(nonce.subarray(this.extranonce1.length)).toString('hex');
+    // Skip what was sent already, and shares below a target raised since the search started.
+    if (job.submitted.has(en2) || !job.checker.meets(nonce, this.targetBE)) return;
+    job.submitted.add(en2);
+    const id = this.send('mining.submit', [this.opts.user, jobId, en2]);
+    this.pendingSubmits.add(id);
+    this.stats.submitted++;
+  }
+}

@@ -1,0 +1,402 @@
+/**
+ * One V1 miner connection, without I/O: JSON-RPC requests in, lines out through `send`.
+ *
+ * - subscribe → a slice of an upstream channel: extranonce1 = prefix || slice, extranonce2
+ *   size 8. The subscribe reply waits until the channel is open (upstream connecting).
+ * - authorize (before or after subscribe; both orders occur in the field, ckb.md §3.3).
+ * - shares are checked here with the job's Eaglesong midstate against this miner's own target
+ *   (per-miner vardiff), answered at once, and forwarded upstream only when they meet the
+ *   channel's target (or the network target: a block).
+ * - bad input: error replies; too many bad lines or a request flood closes the connection.
+ */
+import { difficultyToTarget, targetToBytesBE, targetToDifficulty, bytesBEToTarget } from '../ckb/target.js';
+import { hashMeetsTarget } from '../stratum/jobs.js';
+import { Vardiff, type VardiffConfig } from '../stratum/vardiff.js';
+import { EXTRANONCE2_SIZE, NONCE_BYTES, hex, type ChannelJob, type UpstreamChannel } from './channel.js';
+import {
+  V1Error,
+  errorLine,
+  isHex,
+  notifyLine,
+  parseRequest,
+  resultLine,
+  setExtranonceLine,
+  setTargetLine,
+  submitRejectLine,
+  subscribeResultLine,
+  type V1ErrorCode,
+  type V1Id,
+  type V1Request,
+} from './v1-protocol.js';
+
+export interface DownstreamLimits {
+  /** Bad lines (garbage, unknown methods, bad params) tolerated before closing. */
+  maxBadLines: number;
+  /** Request rate: a token bucket of `burst` requests refilled at `perSecond`. */
+  requestsPerSecond: number;
+  requestBurst: number;
+}
+
+export const DEFAULT_DOWNSTREAM_LIMITS: DownstreamLimits = {
+  maxBadLines: 20,
+  requestsPerSecond: 200,
+  requestBurst: 1000,
+};
+
+/** Verdict of one submitted share (metrics label). */
+export type ShareResult = 'accepted' | 'stale' | 'duplicate' | 'low-difficulty' | 'invalid' | 'unauthorized';
+
+/** What the session needs from the translator. */
+export interface DownstreamHub {
+  /**
+   * Calls `cb` with the open upstream channel for `identity` (the translator's default
+   * identity when undefined), now or once it is open. Never calls back after `cancel`.
+   */
+  channelFor(identity: string | undefined, cb: (ch: UpstreamChannel) => void): () => void;
+  /** Membership of a channel (the translator fans jobs out to its members). */
+  joined(ds: V1Downstream, ch: UpstreamChannel): void;
+  left(ds: V1Downstream, ch: UpstreamChannel): void;
+  /** Whether miners are moved to a channel of their own worker name after authorize. */
+  readonly perWorkerChannels: boolean;
+  /** A share that meets the channel target (or is a block): send it upstream. */
+  forward(ds: V1Downstream, ch: UpstreamChannel, job: ChannelJob, n: Uint8Array, block: boolean): void;
+  onShare(ds: V1Downstream, result: ShareResult): void;
+  readonly vardiff: VardiffConfig;
+  /** Initial share difficulty of a miner (undefined: the channel's target). */
+  readonly startDifficulty: bigint | undefined;
+  readonly limits: DownstreamLimits;
+  now(): number;
+}
+
+const MAX_TARGET = (1n << 256n) - 1n;
+const MAX_USER_BYTES = 255;
+
+interface TargetState {
+  target: bigint;
+  targetBE: Uint8Array;
+  difficulty: bigint;
+}
+
+function targetState(target: bigint): TargetState {
+  return { target, targetBE: targetToBytesBE(target), difficulty: targetToDifficulty(target) };
+}
+
+function validUser(user: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return user.length > 0 && Buffer.byteLength(user) <= MAX_USER_BYTES && !/[\s\x00-\x1f\x7f]/.test(user);
+}
+
+export class V1Downstream {
+  subscribed = false;
+  authorized = false;
+  user: string | undefined;
+  agent: string | undefined;
+  extranonceSubscribed = false;
+  channel: UpstreamChannel | undefined;
+  slice = 0;
+  extranonce1: Uint8Array = new Uint8Array(0);
+  extranonce1Hex = '';
+  readonly stats = { accepted: 0, rejected: 0, forwarded: 0, upstreamAccepted: 0, upstreamRejected: 0 };
+
+  private closed = false;
+  /** Moved to its own worker channel already (at most once per connection). */
+  private moved = false;
+  private cancelPending: (() => void) | undefined;
+  private subscribeIds: V1Id[] = [];
+  private vardiff: Vardiff | undefined;
+  private current: TargetState | undefined;
+  private previous: TargetState | undefined;
+  /** Jobs notified before this notify sequence may still use `previous`. */
+  private notifySeq = 0;
+  private changedAtSeq = 0;
+  private readonly jobSeq = new Map<number, number>();
+  private badLines = 0;
+  private tokens: number;
+  private lastRefill: number;
+  private readonly n = Buffer.alloc(NONCE_BYTES);
+  private readonly hash = new Uint8Array(32);
+
+  constructor(
+    readonly id: number,
+    private readonly hub: DownstreamHub,
+    private readonly send: (line: string) => void,
+    private readonly close: (reason: string) => void,
+  ) {
+    this.tokens = hub.limits.requestBurst;
+    this.lastRefill = hub.now();
+  }
+
+  get target(): bigint | undefined {
+    return this.current?.target;
+  }
+
+  /** One line from the miner (already split, newline removed). */
+  handleLine(line: string): void {
+    if (this.closed) return;
+    if (!this.takeToken()) {
+      this.shutdown('request flood');
+      return;
+    }
+    const req = parseRequest(line);
+    if ('bad' in req) {
+      this.reply(req.id, errorLine(req.id, req.code, req.message));
+      this.strike(req.message);
+      return;
+    }
+    this.handle(req);
+  }
+
+  /** The connection ended: release the slice. */
+  dispose(): void {
+    this.closed = true;
+    this.cancelPending?.();
+    this.detach();
+  }
+
+  /** New work on the channel. */
+  onJob(job: ChannelJob, clean: boolean): void {
+    if (this.closed || !this.authorized || !this.current) return;
+    this.notify(job, clean);
+  }
+
+  /** The upstream channel went away (upstream lost): wait for a new one. */
+  onChannelLost(): void {
+    if (this.closed) return;
+    this.detach();
+    if (!this.subscribed) return;
+    // Without mining.set_extranonce the miner cannot change extranonce1: it must reconnect.
+    if (!this.extranonceSubscribed) {
+      this.shutdown('upstream reconnected: extranonce changes');
+      return;
+    }
+    this.requestChannel(true);
+  }
+
+  /** About once a second: per-miner vardiff. */
+  tick(now: number): void {
+    if (!this.vardiff || this.closed) return;
+    const next = this.vardiff.retarget(now);
+    if (next !== undefined) this.setTarget(next, true);
+  }
+
+  private handle(req: V1Request): void {
+    switch (req.method) {
+      case 'mining.subscribe':
+        this.agent = req.agent;
+        this.subscribeIds.push(req.id);
+        if (this.channel) this.answerSubscribe();
+        else if (!this.subscribed) {
+          this.subscribed = true;
+          this.requestChannel(false);
+        }
+        return;
+      case 'mining.authorize':
+        return this.authorize(req.id, req.user);
+      case 'mining.submit':
+        return this.submit(req);
+      case 'mining.extranonce.subscribe':
+        this.extranonceSubscribed = true;
+        this.reply(req.id, resultLine(req.id, true));
+        return;
+      case 'mining.suggest_difficulty':
+        this.reply(req.id, resultLine(req.id, true));
+        this.suggest(difficultyToTarget(BigInt(Math.max(1, Math.floor(req.difficulty)))));
+        return;
+      case 'mining.suggest_target':
+        this.reply(req.id, resultLine(req.id, true));
+        this.suggest(bytesBEToTarget(Buffer.from(req.targetHex, 'hex')));
+        return;
+      case 'mining.configure': {
+        // No BIP310 extension applies to CKB (no version rolling in V1 CKB): all false.
+        const result: Record<string, boolean> = {};
+        for (const e of req.extensions) result[e] = false;
+        this.reply(req.id, resultLine(req.id, result));
+        return;
+      }
+    }
+  }
+
+  private authorize(id: V1Id, user: string): void {
+    if (!validUser(user)) {
+      this.reply(id, errorLine(id, V1Error.InvalidUsername));
+      this.strike('invalid username');
+      return;
+    }
+    const first = !this.authorized;
+    this.authorized = true;
+    this.user = user;
+    this.reply(id, resultLine(id, true));
+    if (!first || !this.channel) return;
+    if (!this.moveToOwnChannel()) this.startWork();
+  }
+
+  /**
+   * A miner that accepts mining.set_extranonce is moved (once) from the shared channel to a
+   * channel of its own worker name, so the pool credits this worker.
+   */
+  private moveToOwnChannel(): boolean {
+    const ch = this.channel;
+    if (!this.hub.perWorkerChannels || !this.extranonceSubscribed || this.moved) return false;
+    if (!ch || ch.userIdentity === this.user) return false;
+    this.moved = true;
+    this.detach();
+    this.requestChannel(true);
+    return true;
+  }
+
+  private requestChannel(announce: boolean): void {
+    this.cancelPending?.();
+    const identity = this.hub.perWorkerChannels && this.authorized ? this.user : undefined;
+    this.cancelPending = this.hub.channelFor(identity, (ch) => {
+      this.cancelPending = undefined;
+      if (this.closed) return;
+      if (!this.attach(ch)) {
+        this.shutdown('no free extranonce slice');
+        return;
+      }
+      if (announce) this.send(setExtranonceLine(this.extranonce1Hex, EXTRANONCE2_SIZE));
+      this.answerSubscribe();
+      if (this.authorized && !this.moveToOwnChannel()) this.startWork();
+    });
+  }
+
+  private attach(ch: UpstreamChannel): boolean {
+    const slice = ch.slices.allocate();
+    if (slice === undefined) return false;
+    this.channel = ch;
+    this.slice = slice;
+    this.extranonce1 = ch.extranonce1(slice);
+    this.extranonce1Hex = hex(this.extranonce1);
+    this.n.set(this.extranonce1, 0);
+    this.hub.joined(this, ch);
+    return true;
+  }
+
+  private detach(): void {
+    this.jobSeq.clear();
+    const ch = this.channel;
+    if (!ch) return;
+    ch.slices.release(this.slice);
+    this.channel = undefined;
+    this.hub.left(this, ch);
+  }
+
+  private answerSubscribe(): void {
+    for (const id of this.subscribeIds.splice(0))
+      this.reply(id, subscribeResultLine(id, this.extranonce1Hex, EXTRANONCE2_SIZE));
+  }
+
+  /** Target and the current job, clean. */
+  private startWork(): void {
+    const ch = this.channel!;
+    if (!this.current) {
+      const start =
+        this.hub.startDifficulty !== undefined ? difficultyToTarget(this.hub.startDifficulty) : ch.target;
+      this.current = targetState(start);
+      this.vardiff = new Vardiff(this.hub.vardiff, start, this.hub.now(), MAX_TARGET);
+    }
+    this.send(setTargetLine(hex(this.current.targetBE)));
+    if (ch.current) this.notify(ch.current, true);
+  }
+
+  private suggest(target: bigint): void {
+    if (target <= 0n) return;
+    if (!this.vardiff) {
+      this.current = targetState(target);
+      this.vardiff = new Vardiff(this.hub.vardiff, target, this.hub.now(), MAX_TARGET);
+      return;
+    }
+    this.vardiff.restart(target, this.hub.now());
+    this.setTarget(this.vardiff.currentTarget, this.authorized && this.channel !== undefined);
+  }
+
+  private setTarget(target: bigint, announce: boolean): void {
+    this.previous = this.current;
+    this.current = targetState(target);
+    this.changedAtSeq = this.notifySeq + 1;
+    if (!announce) return;
+    this.send(setTargetLine(hex(this.current.targetBE)));
+    // Most V1 firmware applies a new target with the next notify: resend the current job.
+    const job = this.channel?.current;
+    if (job) this.notify(job, false);
+  }
+
+  private notify(job: ChannelJob, clean: boolean): void {
+    if (clean) this.jobSeq.clear();
+    this.jobSeq.set(job.id, ++this.notifySeq);
+    // SV2 jobs carry no block height; 0 (see docs/translator.md).
+    this.send(notifyLine(job.v1Id, job.powHashHex, 0, job.parentHashHex, clean));
+  }
+
+  private submit(req: Extract<V1Request, { method: 'mining.submit' }>): void {
+    if (!this.subscribed) return this.reject(req.id, V1Error.NotSubscribed, 'unauthorized');
+    if (!this.authorized) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
+    const ch = this.channel;
+    const job = ch?.job(req.jobId);
+    const seq = job && this.jobSeq.get(job.id);
+    if (!ch || !job || seq === undefined) return this.reject(req.id, V1Error.JobNotFound, 'stale');
+    let en2 = req.extranonce2;
+    if (req.fullNonce !== undefined && req.fullNonce.toLowerCase().startsWith(this.extranonce1Hex))
+      en2 = req.fullNonce.slice(this.extranonce1Hex.length);
+    if (!isHex(en2, EXTRANONCE2_SIZE)) {
+      this.strike('bad extranonce2');
+      return this.reject(req.id, V1Error.IllegalParams, 'invalid');
+    }
+    const n = this.n;
+    n.write(en2, this.extranonce1.length, 'hex');
+    const key = hex(n);
+    if (job.seen.has(key)) return this.reject(req.id, V1Error.Duplicate, 'duplicate');
+    const hash = job.hasher.hash(n, this.hash);
+    const block = hashMeetsTarget(hash, job.networkTargetBE);
+    const t = this.targetFor(seq);
+    if (!block && !hashMeetsTarget(hash, t.targetBE))
+      return this.reject(req.id, V1Error.LowDifficulty, 'low-difficulty');
+    job.seen.add(key);
+    this.stats.accepted++;
+    this.vardiff?.onShare(t.difficulty);
+    this.reply(req.id, resultLine(req.id, true));
+    this.hub.onShare(this, 'accepted');
+    if (block || hashMeetsTarget(hash, ch.targetBE)) {
+      this.stats.forwarded++;
+      this.hub.forward(this, ch, job, Uint8Array.from(n), block);
+    }
+  }
+
+  private targetFor(seq: number): TargetState {
+    const cur = this.current!;
+    const prev = this.previous;
+    if (prev && seq < this.changedAtSeq && prev.target > cur.target) return prev;
+    return cur;
+  }
+
+  private reject(id: V1Id, code: V1ErrorCode, result: ShareResult): void {
+    this.stats.rejected++;
+    this.reply(id, submitRejectLine(id, code));
+    this.hub.onShare(this, result);
+  }
+
+  private reply(id: V1Id, line: string): void {
+    // JSON-RPC notifications (no id member) get no reply.
+    if (id !== undefined) this.send(line);
+  }
+
+  private strike(why: string): void {
+    if (++this.badLines > this.hub.limits.maxBadLines) this.shutdown(`too many bad requests (last: ${why})`);
+  }
+
+  private takeToken(): boolean {
+    const now = this.hub.now();
+    const { requestsPerSecond, requestBurst } = this.hub.limits;
+    this.tokens = Math.min(requestBurst, this.tokens + ((now - this.lastRefill) * requestsPerSecond) / 1000);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.dispose();
+    this.close(reason);
+  }
+}

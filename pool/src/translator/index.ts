@@ -1,0 +1,10 @@
+export { Translator, type TranslatorOptions, type TranslatorStats } from './translator.js';
+export { Upstream, type UpstreamOptions } from './upstream.js';
+export { UpstreamChannel, SliceAllocator, EXTRANONCE2_SIZE, type ChannelJob } from './channel.js';
+export {
+  V1Downstream,
+  DEFAULT_DOWNSTREAM_LIMITS,
+  type DownstreamHub,
+  type DownstreamLimits,
+} from './downstream.js';
+export * from './v1-protocol.js';

@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EaglesongJob } from '../eaglesong/index.js';
+import { V1Miner } from '../miner/v1-client.js';
+import { Translator } from './translator.js';
+import { RawV1Client, authority, startPool, template, until, type RecordingPool } from './test-util.js';
+
+interface Session {
+  name: string;
+  user: string;
+  lines: string[];
+  submit: string;
+  submitId: number;
+}
+const fixtures = JSON.parse(
+  readFileSync(new URL('./fixtures/v1-sessions.json', import.meta.url), 'utf8'),
+) as { sessions: Session[] };
+
+const stops: (() => Promise<unknown> | void)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s();
+});
+
+async function setup(
+  opts: { startDifficulty?: bigint } = {},
+): Promise<{ pool: RecordingPool; tr: Translator }> {
+  const pool = await startPool();
+  stops.push(() => pool.server.close());
+  await pool.server.pushJob(template(1));
+  const tr = await Translator.start({
+    host: '127.0.0.1',
+    port: 0,
+    upstream: { host: '127.0.0.1', port: pool.server.port, authorityPublicKey: authority.encoded.publicKey },
+    user: 'proxy.default',
+    startDifficulty: opts.startDifficulty ?? 256n,
+    backoff: { minMs: 50, maxMs: 500 },
+  });
+  stops.push(() => tr.stop());
+  return { pool, tr };
+}
+
+/** A real share for extranonce1 on pow_hash meeting targetHex (BE): the 8 extranonce2 bytes, hex. */
+function findShare(powHashHex: string, en1Hex: string, targetHex: string, skip = 0): string {
+  const job = new EaglesongJob(Buffer.from(powHashHex, 'hex'));
+  const base = new Uint8Array(16);
+  base.set(Buffer.from(en1Hex, 'hex'), 0);
+  const found = job.search(base, 0, 1 << 20, Buffer.from(targetHex, 'hex'));
+  job.free();
+  const nonce = found[skip];
+  if (nonce === undefined) throw new Error('no share found');
+  new DataView(base.buffer).setUint32(12, nonce, true);
+  return Buffer.from(base.subarray(en1Hex.length / 2)).toString('hex');
+}
+
+describe('translator: V1 lines of real miners (fixtures from ckb.md §3)', () => {
+  it.each(fixtures.sessions.map((s) => [s.name, s] as const))('%s', async (_name, s) => {
+    const { pool, tr } = await setup();
+    const c = await RawV1Client.connect(tr.port);
+    stops.push(() => c.close());
+    for (const l of s.lines) c.line(l);
+    const sub = await c.waitReply(1);
+    // [null, extranonce1, 8] with a JSON null and len(en1) + 8 == 16 (K7 requirement).
+    expect(sub.error).toBeNull();
+    const [n0, en1, en2Size] = sub.result as [unknown, string, number];
+    expect(n0).toBeNull();
+    expect(en1).toMatch(/^[0-9a-f]{16}$/);
+    expect(en2Size).toBe(8);
+    const auth = await c.waitReply(s.lines[0]!.includes('authorize') ? 0 : 2);
+    expect(auth.result).toBe(true);
+    await until(() => c.notifications('mining.notify').length > 0, 'notify');
+    const [target] = c.notifications('mining.set_target')[0] as [string];
+    expect(target).toMatch(/^[0-9a-f]{64}$/);
+    const notify = c.notifications('mining.notify')[0]!;
+    expect(notify).toHaveLength(5);
+    const [jobId, powHash, height, parentHash, clean] = notify as [string, string, number, string, boolean];
+    expect(jobId).toBe((101).toString(16));
+    expect(powHash).toBe(Buffer.from(template(1).powHash).toString('hex'));
+    expect(typeof height).toBe('number');
+    expect(parentHash).toBe(Buffer.from(template(1).parentHash).toString('hex'));
+    expect(clean).toBe(true);
+
+    const en2 = findShare(powHash, en1, target);
+    c.line(
+      s.submit
+        .replaceAll('{user}', s.user)
+        .replaceAll('{job}', jobId)
+        .replaceAll('{en1}', en1)
+        .replaceAll('{en2}', en2)
+        .replaceAll('{ntime}', '6925a0e0'),
+    );
+    const r = await c.waitReply(s.submitId);
+    expect(r).toEqual({ id: s.submitId, result: true, error: null });
+    // The same share again is a duplicate.
+    c.line(
+      s.submit
+        .replaceAll('{user}', s.user)
+        .replaceAll('{job}', jobId)
+        .replaceAll('{en1}', en1)
+        .replaceAll('{en2}', en2)
+        .replace(`"id":${s.submitId}`, '"id":9001')
+        .replaceAll('{ntime}', '6925a0e0'),
+    );
+    expect((await c.waitReply(9001)).error).toEqual([22, 'duplicate share', null]);
+    // The pool got the share with N = extranonce1 || extranonce2.
+    await until(() => pool.shares.length === 1, 'share at the pool');
+    const authorizeFirst = s.lines[0]!.includes('authorize');
+    expect(pool.shares[0]!.userIdentity).toBe(authorizeFirst ? s.user : 'proxy.default');
+    await until(() => tr.stats.upstreamAccepted === 1, 'pool acknowledgement');
+  });
+});
+
+describe('translator: V1 miner → translator → SV2 pool', () => {
+  it('mines shares and a block credited to the worker, surviving pool and translator restarts', async () => {
+    const { pool, tr } = await setup({ startDifficulty: 1024n });
+    const miner = await V1Miner.start({
+      host: '127.0.0.1',
+      port: tr.port,
+      user: 'alice.rig1',
+      threads: 1,
+      reconnect: true,
+    });
+    stops.push(() => miner.stop());
+    await until(
+      () => miner.stats.accepted >= 5 && pool.blocks.length >= 1,
+      'accepted shares and a block',
+      60_000,
+    );
+    expect(miner.stats.rejected).toBe(0);
+    // set_extranonce moved the miner onto a channel of its own worker name.
+    expect(pool.shares.every((s) => s.userIdentity === 'alice.rig1')).toBe(true);
+    expect(pool.blocks[0]!.userIdentity).toBe('alice.rig1');
+
+    // Pool restart: the translator reconnects with backoff, the miner keeps its connection.
+    const port = pool.server.port;
+    await pool.server.close();
+    const pool2 = await startPool(port);
+    stops.push(() => pool2.server.close());
+    await pool2.server.pushJob(template(2));
+    await until(() => pool2.shares.length >= 3, 'shares at the restarted pool', 60_000);
+    expect(miner.stats.connects).toBe(1);
+    expect(pool2.shares.every((s) => s.userIdentity === 'alice.rig1')).toBe(true);
+
+    // Translator restart on the same port: the miner reconnects and mines again.
+    const trPort = tr.port;
+    await tr.stop();
+    const tr2 = await Translator.start({
+      host: '127.0.0.1',
+      port: trPort,
+      upstream: { host: '127.0.0.1', port, authorityPublicKey: authority.encoded.publicKey },
+      user: 'proxy.default',
+      startDifficulty: 1024n,
+    });
+    stops.push(() => tr2.stop());
+    const before = pool2.shares.length;
+    await until(() => pool2.shares.length >= before + 3, 'shares after the translator restart', 60_000);
+    expect(miner.stats.connects).toBe(2);
+  }, 120_000);
+});

@@ -1,0 +1,324 @@
+/**
+ * The SV1 → SV2 translator (I/O edge): a TCP listener speaking CKB Stratum V1 to miners, one
+ * SV2 connection (Noise, certificate checked) to the pool, and the glue between them:
+ * channel membership, job fan-out, share forwarding with per-miner upstream verdicts,
+ * per-miner vardiff ticks, metrics and logs.
+ */
+import net from 'node:net';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../observability/index.js';
+import { silentLogger } from '../observability/index.js';
+import { DEFAULT_VARDIFF, type VardiffConfig } from '../stratum/vardiff.js';
+import type { ChannelJob, UpstreamChannel } from './channel.js';
+import {
+  DEFAULT_DOWNSTREAM_LIMITS,
+  V1Downstream,
+  type DownstreamHub,
+  type DownstreamLimits,
+  type ShareResult,
+} from './downstream.js';
+import { Upstream } from './upstream.js';
+import { LineDecoder, LineTooLongError } from './v1-protocol.js';
+
+export interface TranslatorOptions {
+  /** V1 listen address (port 0 = any free port; see `port`). */
+  host?: string;
+  port: number;
+  upstream: { host: string; port: number; authorityPublicKey: Uint8Array | string };
+  /** user_identity of the shared channel (miners before authorize; fallback). */
+  user: string;
+  /** One upstream channel per authorized worker name (for miners that accept set_extranonce). */
+  perWorkerChannels?: boolean;
+  /** Nominal hash rate advertised per upstream channel (H/s). */
+  nominalHashRate?: number;
+  maxChannels?: number;
+  /** Initial share difficulty of every miner (default: the upstream channel's). */
+  startDifficulty?: bigint;
+  vardiff?: VardiffConfig;
+  limits?: Partial<DownstreamLimits>;
+  /** Longest accepted V1 line in bytes. */
+  maxLineBytes?: number;
+  maxConnections?: number;
+  /** No line from a miner for this long closes it. */
+  idleTimeoutMs?: number;
+  backoff?: { minMs: number; maxMs: number };
+  logger?: Logger;
+  registry?: Registry;
+}
+
+export interface TranslatorStats {
+  downstreams: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  forwarded: number;
+  upstreamAccepted: number;
+  upstreamRejected: number;
+  blocks: number;
+}
+
+interface Metrics {
+  downstreams: Gauge;
+  shares: Counter<'result'>;
+  forwarded: Counter<'result'>;
+  blocks: Counter;
+  upstreamUp: Gauge;
+  reconnects: Counter;
+  closed: Counter<'reason'>;
+}
+
+function createMetrics(registry: Registry): Metrics {
+  const registers = [registry];
+  return {
+    downstreams: new Gauge({
+      name: 'eaglepool_translator_downstream_connections',
+      help: 'Open V1 miner connections',
+      registers,
+    }),
+    shares: new Counter({
+      name: 'eaglepool_translator_shares_total',
+      help: 'V1 shares by verdict of the translator',
+      labelNames: ['result'],
+      registers,
+    }),
+    forwarded: new Counter({
+      name: 'eaglepool_translator_upstream_shares_total',
+      help: 'Shares forwarded to the pool by its verdict (accepted or the SV2 error code)',
+      labelNames: ['result'],
+      registers,
+    }),
+    blocks: new Counter({ name: 'eaglepool_translator_blocks_total', help: 'Block candidates', registers }),
+    upstreamUp: new Gauge({
+      name: 'eaglepool_translator_upstream_connected',
+      help: '1 while the SV2 upstream is set up',
+      registers,
+    }),
+    reconnects: new Counter({
+      name: 'eaglepool_translator_upstream_connects_total',
+      help: 'Successful upstream connection setups',
+      registers,
+    }),
+    closed: new Counter({
+      name: 'eaglepool_translator_downstream_closed_total',
+      help: 'Miner connections closed by the translator, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+  };
+}
+
+/** Coarse reason label (bounded cardinality). */
+function reasonLabel(reason: string): string {
+  if (reason.startsWith('too many bad')) return 'bad-requests';
+  if (reason.startsWith('request flood')) return 'flood';
+  if (reason.startsWith('line longer')) return 'oversized-line';
+  if (reason.startsWith('upstream')) return 'upstream';
+  if (reason.startsWith('idle')) return 'idle';
+  return 'other';
+}
+
+export class Translator {
+  readonly upstream: Upstream;
+  readonly stats: TranslatorStats = {
+    downstreams: 0,
+    sharesAccepted: 0,
+    sharesRejected: 0,
+    forwarded: 0,
+    upstreamAccepted: 0,
+    upstreamRejected: 0,
+    blocks: 0,
+  };
+  private readonly listener: net.Server;
+  private readonly members = new Map<UpstreamChannel, Set<V1Downstream>>();
+  private readonly sockets = new Map<V1Downstream, net.Socket>();
+  private readonly log: Logger;
+  private readonly metrics: Metrics | undefined;
+  private readonly hub: DownstreamHub;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private boundPort = 0;
+
+  private constructor(private readonly opts: TranslatorOptions) {
+    this.log = opts.logger ?? silentLogger;
+    this.metrics = opts.registry ? createMetrics(opts.registry) : undefined;
+    this.upstream = new Upstream(
+      {
+        ...opts.upstream,
+        defaultIdentity: opts.user,
+        nominalHashRate: opts.nominalHashRate ?? 0,
+        maxChannels: opts.maxChannels ?? 1024,
+        backoff: opts.backoff ?? { minMs: 250, maxMs: 30_000 },
+        logger: this.log.child({ part: 'upstream' }),
+      },
+      {
+        onChannelEvent: (ch, ev) => {
+          if (ev.kind !== 'job') return;
+          for (const ds of this.members.get(ch) ?? []) ds.onJob(ev.job, ev.clean);
+        },
+        onLost: (channels) => {
+          this.metrics?.upstreamUp.set(this.upstream.connected ? 1 : 0);
+          for (const ch of channels) {
+            const ms = this.members.get(ch);
+            this.members.delete(ch);
+            for (const ds of ms ?? []) ds.onChannelLost();
+          }
+        },
+        onConnected: () => {
+          this.metrics?.upstreamUp.set(1);
+          this.metrics?.reconnects.inc();
+        },
+      },
+    );
+    const limits = { ...DEFAULT_DOWNSTREAM_LIMITS, ...opts.limits };
+    this.hub = {
+      channelFor: (identity, cb) => this.upstream.channelFor(identity, cb),
+      joined: (ds, ch) => {
+        let s = this.members.get(ch);
+        if (!s) this.members.set(ch, (s = new Set()));
+        s.add(ds);
+      },
+      left: (ds, ch) => {
+        const s = this.members.get(ch);
+        if (!s) return;
+        s.delete(ds);
+        if (s.size === 0) {
+          this.members.delete(ch);
+          this.upstream.release(ch);
+        }
+      },
+      perWorkerChannels: opts.perWorkerChannels ?? true,
+      forward: (ds, ch, job, n, block) => this.forward(ds, ch, job, n, block),
+      onShare: (_ds, result) => this.onShare(result),
+      vardiff: opts.vardiff ?? DEFAULT_VARDIFF,
+      startDifficulty: opts.startDifficulty,
+      limits,
+      now: () => Date.now(),
+    };
+    this.listener = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
+    this.listener.maxConnections = opts.maxConnections ?? 50_000;
+  }
+
+  static async start(opts: TranslatorOptions): Promise<Translator> {
+    const t = new Translator(opts);
+    await new Promise<void>((resolve, reject) => {
+      t.listener.once('error', reject);
+      t.listener.listen(opts.port, opts.host ?? '0.0.0.0', () => {
+        t.listener.off('error', reject);
+        t.boundPort = (t.listener.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+    t.upstream.start();
+    t.tickTimer = setInterval(() => {
+      const now = Date.now();
+      for (const ds of t.sockets.keys()) ds.tick(now);
+    }, 1000);
+    t.tickTimer.unref();
+    t.log.info('translator listening', { port: t.boundPort, upstream: opts.upstream });
+    return t;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Stops listening, closes every miner and the upstream. */
+  async stop(): Promise<void> {
+    clearInterval(this.tickTimer);
+    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    for (const [ds, socket] of this.sockets) {
+      ds.dispose();
+      socket.destroy();
+    }
+    this.upstream.stop();
+    await closed;
+  }
+
+  private onSocket(socket: net.Socket): void {
+    const decoder = new LineDecoder(this.opts.maxLineBytes ?? 4096);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    let closed = false;
+    const ds = new V1Downstream(
+      this.nextId++,
+      this.hub,
+      (line) => {
+        if (!closed) socket.write(line);
+      },
+      (reason) => finish(reason, true),
+    );
+    const finish = (reason: string, byUs: boolean) => {
+      if (closed) return;
+      closed = true;
+      ds.dispose();
+      this.sockets.delete(ds);
+      this.stats.downstreams--;
+      this.metrics?.downstreams.dec();
+      if (byUs) {
+        this.metrics?.closed.inc({ reason: reasonLabel(reason) });
+        this.log.info('miner disconnected', { remote, reason, user: ds.user });
+        socket.end();
+        setTimeout(() => socket.destroy(), 2000).unref();
+      } else {
+        socket.destroy();
+      }
+    };
+    this.sockets.set(ds, socket);
+    this.stats.downstreams++;
+    this.metrics?.downstreams.inc();
+    socket.setTimeout(this.opts.idleTimeoutMs ?? 600_000, () => finish('idle timeout', true));
+    socket.on('data', (chunk: Buffer) => {
+      if (closed) return;
+      let lines: string[];
+      try {
+        lines = decoder.push(chunk);
+      } catch (err) {
+        if (err instanceof LineTooLongError) return finish(err.message, true);
+        throw err;
+      }
+      for (const line of lines) {
+        if (closed) break;
+        ds.handleLine(line);
+      }
+    });
+    socket.on('error', () => finish('socket error', false));
+    socket.on('close', () => finish('closed', false));
+  }
+
+  private onShare(result: ShareResult): void {
+    if (result === 'accepted') this.stats.sharesAccepted++;
+    else this.stats.sharesRejected++;
+    this.metrics?.shares.inc({ result });
+  }
+
+  private forward(
+    ds: V1Downstream,
+    ch: UpstreamChannel,
+    job: ChannelJob,
+    n: Uint8Array,
+    block: boolean,
+  ): void {
+    if (block) {
+      this.stats.blocks++;
+      this.metrics?.blocks.inc();
+      this.log.info('block candidate', { user: ds.user, jobId: job.id, channelId: ch.id });
+    }
+    this.stats.forwarded++;
+    const sent = this.upstream.submit(ch, job, n, {
+      onAck: (accepted, errorCode) => {
+        if (accepted) {
+          ds.stats.upstreamAccepted++;
+          this.stats.upstreamAccepted++;
+          this.metrics?.forwarded.inc({ result: 'accepted' });
+        } else {
+          ds.stats.upstreamRejected++;
+          this.stats.upstreamRejected++;
+          this.metrics?.forwarded.inc({ result: errorCode ?? 'error' });
+          this.log.debug('pool rejected a share', { user: ds.user, errorCode, jobId: job.id });
+        }
+      },
+    });
+    if (!sent) {
+      this.metrics?.forwarded.inc({ result: 'upstream-down' });
+      if (block) this.log.error('block candidate not sent: upstream down', { jobId: job.id });
+    }
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * The translator's SV2 connection to the pool (I/O edge): Noise with the pool's certificate
+ * checked against the authority key (`connectSv2`), SetupConnection, extended channels opened
+ * on demand (one per user identity), job/target messages applied to `UpstreamChannel`s, share
+ * submissions with acknowledgement tracking, reconnect with exponential backoff and the pool's
+ * `Reconnect` message followed.
+ */
+import type { Logger } from '../observability/index.js';
+import type { Sv2Message } from '../sv2/index.js';
+import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
+import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { UpstreamChannel, type ChannelEvent, type ChannelJob } from './channel.js';
+
+export interface UpstreamOptions {
+  host: string;
+  port: number;
+  authorityPublicKey: Uint8Array | string;
+  /** Identity of the channel miners join before they authorize (and the fallback). */
+  defaultIdentity: string;
+  /** Nominal hash rate (H/s) advertised per channel (the pool's initial target). */
+  nominalHashRate: number;
+  /** Most channels opened on one connection (the pool allows 1024). */
+  maxChannels: number;
+  backoff: { minMs: number; maxMs: number };
+  logger: Logger;
+}
+
+/** Who submitted a share still waiting for its acknowledgement. */
+export interface PendingShare {
+  onAck(accepted: boolean, errorCode?: string): void;
+}
+
+export interface UpstreamEvents {
+  /** A channel message changed jobs or target. */
+  onChannelEvent(ch: UpstreamChannel, ev: NonNullable<ChannelEvent>): void;
+  /** Every channel is gone (connection lost); new ones open after reconnecting. */
+  onLost(channels: UpstreamChannel[]): void;
+  onConnected(): void;
+}
+
+type Of<T extends Sv2Message['type']> = Extract<Sv2Message, { type: T }>;
+
+/** Unacknowledged submissions kept per channel; older ones are forgotten (counted as unknown). */
+const MAX_PENDING_ACKS = 100_000;
+
+interface Opening {
+  requestId: number;
+  waiters: Set<(ch: UpstreamChannel) => void>;
+  sent: boolean;
+}
+
+export class Upstream {
+  private session: Sv2Session | undefined;
+  private ready = false;
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private endpoint: { host: string; port: number };
+  private readonly byIdentity = new Map<string, UpstreamChannel>();
+  private readonly byId = new Map<number, UpstreamChannel>();
+  private readonly opening = new Map<string, Opening>();
+  private readonly requests = new Map<number, string>();
+  private readonly pending = new Map<number, Map<number, PendingShare>>();
+  private nextRequest = 1;
+  readonly stats = { connects: 0, reconnects: 0, submitted: 0, accepted: 0, rejected: 0 };
+
+  constructor(
+    private readonly opts: UpstreamOptions,
+    private readonly events: UpstreamEvents,
+  ) {
+    this.endpoint = { host: opts.host, port: opts.port };
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  get channelCount(): number {
+    return this.byId.size;
+  }
+
+  /** Starts connecting (and keeps reconnecting until `stop`). */
+  start(): void {
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.session?.close('translator stopping');
+  }
+
+  /** See DownstreamHub.channelFor. */
+  channelFor(identity: string | undefined, cb: (ch: UpstreamChannel) => void): () => void {
+    let key = identity ?? this.opts.defaultIdentity;
+    const open = this.byIdentity.get(key);
+    if (open) {
+      cb(open);
+      return () => {};
+    }
+    if (key !== this.opts.defaultIdentity && this.byId.size + this.opening.size >= this.opts.maxChannels) {
+      key = this.opts.defaultIdentity; // channel budget spent: share the default channel
+      const dflt = this.byIdentity.get(key);
+      if (dflt) {
+        cb(dflt);
+        return () => {};
+      }
+    }
+    let o = this.opening.get(key);
+    if (!o) {
+      o = { requestId: 0, waiters: new Set(), sent: false };
+      this.opening.set(key, o);
+    }
+    const waiter = cb;
+    o.waiters.add(waiter);
+    if (this.ready && !o.sent) this.sendOpen(key, o);
+    const opening = o;
+    return () => {
+      opening.waiters.delete(waiter);
+    };
+  }
+
+  /** Closes a channel nobody uses any more (never the default one). */
+  release(ch: UpstreamChannel): void {
+    if (ch.userIdentity === this.opts.defaultIdentity || this.byId.get(ch.id) !== ch) return;
+    this.byId.delete(ch.id);
+    this.byIdentity.delete(ch.userIdentity);
+    this.pending.delete(ch.id);
+    ch.dispose();
+    this.session?.send({ type: 'CloseChannel', channelId: ch.id, reasonCode: 'no-miners' });
+  }
+
+  /** Sends a share; `who` hears the pool's verdict. */
+  submit(ch: UpstreamChannel, job: ChannelJob, n: Uint8Array, who: PendingShare): boolean {
+    if (!this.ready || this.byId.get(ch.id) !== ch || !this.session) return false;
+    const msg = ch.submission(job, n);
+    let acks = this.pending.get(ch.id);
+    if (!acks) this.pending.set(ch.id, (acks = new Map()));
+    if (acks.size >= MAX_PENDING_ACKS) acks.delete(acks.keys().next().value as number);
+    acks.set(msg.sequenceNumber, who);
+    this.stats.submitted++;
+    this.session.send(msg);
+    return true;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const log = this.opts.logger;
+    const { host, port } = this.endpoint;
+    let session: Sv2Session;
+    try {
+      session = await connectSv2({ host, port, authorityPublicKey: this.opts.authorityPublicKey });
+    } catch (err) {
+      log.warn('upstream connect failed', { host, port, err: (err as Error).message });
+      this.scheduleRetry();
+      return;
+    }
+    if (this.stopped) {
+      session.close('translator stopping');
+      return;
+    }
+    this.session = session;
+    session.onMessage((msg) => this.onMessage(session, msg));
+    session.onClose((reason) => this.onClose(session, reason));
+    session.send({
+      type: 'SetupConnection',
+      protocol: Sv2Protocol.Mining,
+      minVersion: SV2_PROTOCOL_VERSION,
+      maxVersion: SV2_PROTOCOL_VERSION,
+      flags: MiningSetupFlags.RequiresVersionRolling,
+      endpointHost: host,
+      endpointPort: port,
+      vendor: 'eaglepool',
+      hardwareVersion: 'translator',
+      firmware: 'eaglepool-translator',
+      deviceId: `translator-${process.pid}`,
+    });
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    const { minMs, maxMs } = this.opts.backoff;
+    const base = Math.min(maxMs, minMs * 2 ** Math.min(this.attempt, 20));
+    const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
+    this.attempt++;
+    this.stats.reconnects++;
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer.unref();
+  }
+
+  private onClose(session: Sv2Session, reason: string): void {
+    if (session !== this.session) return;
+    this.session = undefined;
+    const wasReady = this.ready;
+    this.ready = false;
+    const lost = [...this.byId.values()];
+    this.byId.clear();
+    this.byIdentity.clear();
+    this.pending.clear();
+    this.requests.clear();
+    for (const o of this.opening.values()) o.sent = false;
+    for (const ch of lost) ch.dispose();
+    if (!this.stopped) this.opts.logger.warn('upstream closed', { reason, wasReady });
+    if (lost.length > 0) this.events.onLost(lost);
+    this.scheduleRetry();
+  }
+
+  private onMessage(session: Sv2Session, msg: Sv2Message): void {
+    const log = this.opts.logger;
+    switch (msg.type) {
+      case 'SetupConnectionSuccess':
+        this.ready = true;
+        this.attempt = 0;
+        this.stats.connects++;
+        log.info('upstream connected', this.endpoint);
+        // The default channel always exists (miners subscribing get a slice of it at once).
+        if (!this.opening.has(this.opts.defaultIdentity))
+          this.opening.set(this.opts.defaultIdentity, { requestId: 0, waiters: new Set(), sent: false });
+        for (const [key, o] of this.opening) if (!o.sent) this.sendOpen(key, o);
+        this.events.onConnected();
+        return;
+      case 'SetupConnectionError':
+        log.error('upstream refused SetupConnection', { errorCode: msg.errorCode });
+        session.close(`setup refused: ${msg.errorCode}`);
+        return;
+      case 'OpenExtendedMiningChannelSuccess':
+        return this.onOpened(msg);
+      case 'OpenMiningChannelError': {
+        const key = this.requests.get(msg.requestId);
+        this.requests.delete(msg.requestId);
+        if (key === undefined) return;
+        const o = this.opening.get(key);
+        this.opening.delete(key);
+        log.warn('upstream refused a channel', { identity: key, errorCode: msg.errorCode });
+        if (key === this.opts.defaultIdentity) {
+          session.close(`default channel refused: ${msg.errorCode}`);
+          return;
+        }
+        // Fall back to the default channel for these miners.
+        for (const w of o?.waiters ?? []) this.channelFor(undefined, w);
+        return;
+      }
+      case 'NewExtendedMiningJob':
+      case 'SetNewPrevHash':
+      case 'SetTarget': {
+        const ch = this.byId.get(msg.channelId);
+        if (!ch) return;
+        if (msg.type === 'NewExtendedMiningJob' && msg.coinbaseTxPrefix.length < 32) {
+          log.warn('job without a 32-byte pow_hash ignored', { jobId: msg.jobId });
+          return;
+        }
+        const ev = ch.apply(msg);
+        if (ev) this.events.onChannelEvent(ch, ev);
+        return;
+      }
+      case 'SubmitSharesSuccess': {
+        const acks = this.pending.get(msg.channelId);
+        if (!acks) return;
+        for (const [seq, who] of acks) {
+          if (seq > msg.lastSequenceNumber) break;
+          acks.delete(seq);
+          this.stats.accepted++;
+          who.onAck(true);
+        }
+        return;
+      }
+      case 'SubmitSharesError': {
+        const who = this.pending.get(msg.channelId)?.get(msg.sequenceNumber);
+        if (!who) return;
+        this.pending.get(msg.channelId)!.delete(msg.sequenceNumber);
+        this.stats.rejected++;
+        who.onAck(false, msg.errorCode);
+        return;
+      }
+      case 'Reconnect': {
+        // Empty host / port 0 mean "the same" (SV2 spec).
+        const host = msg.newHost || this.endpoint.host;
+        const port = msg.newPort || this.endpoint.port;
+        log.info('upstream asked us to reconnect', { host, port });
+        this.endpoint = { host, port };
+        this.attempt = 0;
+        session.close('pool sent Reconnect');
+        return;
+      }
+      case 'CloseChannel': {
+        const ch = this.byId.get(msg.channelId);
+        if (!ch) return;
+        log.warn('upstream closed a channel', { channelId: ch.id, reason: msg.reasonCode });
+        this.byId.delete(ch.id);
+        this.byIdentity.delete(ch.userIdentity);
+        ch.dispose();
+        this.events.onLost([ch]);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private sendOpen(identity: string, o: Opening): void {
+    o.requestId = this.nextRequest++ >>> 0;
+    o.sent = true;
+    this.requests.set(o.requestId, identity);
+    this.session!.send({
+      type: 'OpenExtendedMiningChannel',
+      requestId: o.requestId,
+      userIdentity: identity,
+      nominalHashRate: this.opts.nominalHashRate,
+      maxTarget: new Uint8Array(32).fill(0xff),
+      // A slice of >= 1 byte plus the 4 bytes of extranonce2 that fall in the extranonce.
+      minExtranonceSize: 5,
+    });
+  }
+
+  private onOpened(msg: Of<'OpenExtendedMiningChannelSuccess'>): void {
+    const key = this.requests.get(msg.requestId);
+    this.requests.delete(msg.requestId);
+    if (key === undefined) return;
+    const o = this.opening.get(key);
+    this.opening.delete(key);
+    let ch: UpstreamChannel;
+    try {
+      ch = UpstreamChannel.fromSuccess(msg, key);
+    } catch (err) {
+      this.opts.logger.error('unusable channel from the pool', { err: (err as Error).message });
+      this.session?.close('unusable extranonce layout');
+      return;
+    }
+    this.byId.set(ch.id, ch);
+    this.byIdentity.set(key, ch);
+    this.opts.logger.info('upstream channel open', {
+      identity: key,
+      channelId: ch.id,
+      prefix: msg.extranoncePrefix,
+      extranonceSize: msg.extranonceSize,
+    });
+    for (const w of o?.waiters ?? []) w(ch);
+  }
+}
