@@ -167,7 +167,7 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
       } catch (err) {
         const nodeVerdict = err instanceof CkbRpcRemoteError;
         m.attempts.inc({ result: nodeVerdict ? 'node-error' : 'transport-error' });
-        logger.warn('submit_block failed', { number: work.number, err });
+        logger.warn('submit_block failed', { number: work.number, error: (err as Error).message });
         const chain = await checkChain(work, nonce);
         if (chain) return chain;
         if (nodeVerdict && ++rejections >= MAX_NODE_REJECTIONS) {
