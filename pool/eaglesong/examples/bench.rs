@@ -6,7 +6,10 @@ use std::hint::black_box;
 /// other processes on a shared machine do not inflate the figures.
 fn thread_cpu_ns() -> u64 {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
-    stat.split_whitespace().next().and_then(|v| v.parse().ok()).expect("schedstat format")
+    stat.split_whitespace()
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("schedstat format")
 }
 
 /// Best CPU nanoseconds per call of `f` over 7 rounds of about `ms` CPU milliseconds each.
@@ -29,7 +32,10 @@ fn ns_per_call(ms: u64, mut f: impl FnMut(u32)) -> f64 {
 }
 
 fn main() {
-    let ms = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200);
+    let ms = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200);
     let pow = [0x5au8; 32];
     let mut nonce = [0u8; 16];
     let mid = eaglesong::pow_midstate(&pow);
@@ -44,7 +50,16 @@ fn main() {
     let target = [0u8; 32];
     let mut hits = [0u32; 16];
     let search_ns = ns_per_call(ms, |i| {
-        black_box(eaglesong::search(&mid, &nonce, i.wrapping_mul(64), 64, black_box(&target), &mut hits));
+        black_box(eaglesong::search(
+            &mid,
+            &nonce,
+            i.wrapping_mul(64),
+            64,
+            black_box(&target),
+            &mut hits,
+        ));
     }) / 64.0;
-    println!(r#"{{"midstate_ns":{midstate_ns:.1},"full_ns":{full_ns:.1},"search_ns":{search_ns:.1}}}"#);
+    println!(
+        r#"{{"midstate_ns":{midstate_ns:.1},"full_ns":{full_ns:.1},"search_ns":{search_ns:.1}}}"#
+    );
 }

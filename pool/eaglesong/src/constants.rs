@@ -2,6 +2,7 @@
 //! (`nervosnetwork/rfcs rfcs/0010-eaglesong/`, `injection_constants`, 43 rounds × 16 words).
 
 /// Constant injected into word `j` in round `r`: `INJECTION[r][j]`.
+#[rustfmt::skip]
 pub(crate) const INJECTION: [[u32; 16]; 43] = [
     [0x6e9e40ae, 0x71927c02, 0x9a13d3b1, 0xdaec32ad, 0x3d8951cf, 0xe1c9fe9a, 0xb806b54c, 0xacbbf417,
      0xd3622b3b, 0xa082762a, 0x9edcf1c0, 0xa9bada77, 0x7f91e46c, 0xcb0f6e4f, 0x265d9241, 0xb7bdeab0],

@@ -68,7 +68,14 @@ pub fn search(
     let end = (start as u64 + count as u64).min(1 << 32);
     let (mut found, n) = search_lanes::<K>(midstate, base, start as u64, end, target_be, hits);
     if n < end && found < hits.len() {
-        found += crate::search(midstate, base, n as u32, (end - n) as u32, target_be, &mut hits[found..]);
+        found += crate::search(
+            midstate,
+            base,
+            n as u32,
+            (end - n) as u32,
+            target_be,
+            &mut hits[found..],
+        );
     }
     found
 }
@@ -88,7 +95,8 @@ fn search_lanes<const K: usize>(
     let block = nonce_block(midstate, base);
     // Word 3 is nonce bytes 12..16 read big-endian: the base's bytes are replaced by the
     // byte-swapped nonce counters.
-    let word3 = u32x4_splat(block[3] ^ u32::from_be_bytes([base[12], base[13], base[14], base[15]]));
+    let word3 =
+        u32x4_splat(block[3] ^ u32::from_be_bytes([base[12], base[13], base[14], base[15]]));
     let target0 = u32x4_splat(target[0]);
     let step = 4 * K as u64;
     let mut found = 0;

@@ -6,6 +6,7 @@ use super::*;
 use crate::constants::INJECTION;
 
 /// Spec table (RFC 0010 `eaglesong.c`): new[j] ^= BIT_MATRIX[k][j] * state[k].
+#[rustfmt::skip]
 const BIT_MATRIX: [[u32; 16]; 16] = [
     [1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1],
     [0, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1],
@@ -24,6 +25,7 @@ const BIT_MATRIX: [[u32; 16]; 16] = [
     [0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0],
     [1, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1],
 ];
+#[rustfmt::skip]
 const COEFFICIENTS: [[u32; 3]; 16] = [
     [0, 2, 4], [0, 13, 22], [0, 4, 19], [0, 3, 14], [0, 27, 31], [0, 3, 8], [0, 17, 26], [0, 3, 12],
     [0, 18, 22], [0, 12, 18], [0, 4, 7], [0, 4, 31], [0, 12, 27], [0, 7, 17], [0, 7, 8], [0, 1, 13],
@@ -81,7 +83,10 @@ fn reference_eaglesong(input: &[u8]) -> [u8; 32] {
 
 fn hex(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0, "odd hex {s}");
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn arr<const N: usize>(s: &str) -> [u8; N] {
@@ -112,7 +117,12 @@ fn official_vectors() {
             input = Some(hex(v.trim()));
         } else if let Some(v) = line.strip_prefix("Output = ") {
             let msg = input.take().expect("Output without Input");
-            assert_eq!(eaglesong(&msg).to_vec(), hex(v.trim()), "input {:02x?}", msg);
+            assert_eq!(
+                eaglesong(&msg).to_vec(),
+                hex(v.trim()),
+                "input {:02x?}",
+                msg
+            );
             assert_eq!(reference_eaglesong(&msg).to_vec(), hex(v.trim()));
             checked += 1;
         }
@@ -123,9 +133,18 @@ fn official_vectors() {
 #[test]
 fn rfc_and_crate_vectors() {
     let cases: [(&[u8], &str); 3] = [
-        (b"", "9e4452fc7aed93d7240b7b55263792befd1be09252b456401122ba71a56f62a0"),
-        (b"Hello, world!\n", "64867e2441d162615dc2430b6bcb4d3f4b95e4d0db529fca1eece73c077d72d6"),
-        (b"1111111111111111111111111111111111\n", "a50a3310f78cbaeadcffe2d46262119eeeda9d6568b4df1b636399742c867aca"),
+        (
+            b"",
+            "9e4452fc7aed93d7240b7b55263792befd1be09252b456401122ba71a56f62a0",
+        ),
+        (
+            b"Hello, world!\n",
+            "64867e2441d162615dc2430b6bcb4d3f4b95e4d0db529fca1eece73c077d72d6",
+        ),
+        (
+            b"1111111111111111111111111111111111\n",
+            "a50a3310f78cbaeadcffe2d46262119eeeda9d6568b4df1b636399742c867aca",
+        ),
     ];
     for (input, want) in cases {
         assert_eq!(eaglesong(input).to_vec(), hex(want));
@@ -150,11 +169,16 @@ fn streaming_equals_one_shot() {
     for split in [0, 32, 64, 32 * 9] {
         let mut sponge = Sponge::new();
         sponge.absorb_blocks(&input[..split]);
-        assert_eq!(sponge.finish(&input[split..]), eaglesong(&input), "split {split}");
+        assert_eq!(
+            sponge.finish(&input[split..]),
+            eaglesong(&input),
+            "split {split}"
+        );
     }
 }
 
 /// ckb.md §1.7: 48-byte CKB messages and real mainnet blocks (pow_hash, nonce LE, output).
+#[rustfmt::skip]
 const POW_VECTORS: [(&str, &str, &str); 9] = [
     ("44f4c69744d5f8c55d642062949dcae49bc4e7ef43d388c5a12f42b5633d163e", "ffffffffffffffffffffffffffffffff",
      "db837556845149b9cc0c90e6f005bfe1863bbf69cba9526bef256f969c693933"),

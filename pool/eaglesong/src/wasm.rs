@@ -139,7 +139,14 @@ pub extern "C" fn es_hash_nonce() {
 #[no_mangle]
 pub extern "C" fn es_search_scalar(start: u32, count: u32) -> u32 {
     let io = io();
-    crate::search(&io.midstate, &io.nonce, start, count, &io.target, &mut io.hits) as u32
+    crate::search(
+        &io.midstate,
+        &io.nonce,
+        start,
+        count,
+        &io.target,
+        &mut io.hits,
+    ) as u32
 }
 
 /// Miner search used by `EaglesongJob.search`: the 4-lane SIMD kernel when the module is
@@ -149,9 +156,23 @@ pub extern "C" fn es_search_scalar(start: u32, count: u32) -> u32 {
 pub extern "C" fn es_search(start: u32, count: u32) -> u32 {
     let io = io();
     #[cfg(target_feature = "simd128")]
-    let found = crate::simd::search(&io.midstate, &io.nonce, start, count, &io.target, &mut io.hits);
+    let found = crate::simd::search(
+        &io.midstate,
+        &io.nonce,
+        start,
+        count,
+        &io.target,
+        &mut io.hits,
+    );
     #[cfg(not(target_feature = "simd128"))]
-    let found = crate::search(&io.midstate, &io.nonce, start, count, &io.target, &mut io.hits);
+    let found = crate::search(
+        &io.midstate,
+        &io.nonce,
+        start,
+        count,
+        &io.target,
+        &mut io.hits,
+    );
     found as u32
 }
 
