@@ -7,5 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/lib/apt.sh
+# lld-14 provides /usr/bin/rust-lld, the wasm linker Debian's rustc calls.
 apt_install rustc libstd-rust-dev-wasm32 lld-14
 bash pool/eaglesong/check.sh
