@@ -143,6 +143,7 @@ export class Manager {
     this.queue.stop();
     await Promise.all(this.informers.map((i) => i.stop()));
     await this.elector?.stop();
+    this.rest.close();
   }
 
   /** Queues every known pool (periodic resync, and on becoming leader). */

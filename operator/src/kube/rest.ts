@@ -60,6 +60,9 @@ interface RequestOptions {
 }
 
 export class KubeRest {
+  /** One keep-alive agent: a reconcile makes ~30 requests, a TLS handshake each would dominate. */
+  private agent: https.Agent | undefined;
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly fieldManager = FIELD_MANAGER,
@@ -81,6 +84,7 @@ export class KubeRest {
       };
     }
     const lib = url.protocol === 'http:' ? http : https;
+    if (lib === https && !options.agent) options.agent = this.agentFor(options);
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = lib.request(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -105,6 +109,27 @@ export class KubeRest {
       );
     }
     return body as T;
+  }
+
+  private agentFor(o: https.RequestOptions): https.Agent {
+    this.agent ??= new https.Agent({
+      keepAlive: true,
+      maxSockets: 32,
+      ca: o.ca,
+      cert: o.cert,
+      key: o.key,
+      pfx: o.pfx,
+      passphrase: o.passphrase,
+      rejectUnauthorized: o.rejectUnauthorized,
+      servername: o.servername,
+    });
+    return this.agent;
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
   }
 
   /** The object, or undefined when it (or its kind) does not exist. */
