@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EaglesongJob, ckbPowHash, eaglesongHash } from './index.js';
 import { eaglesongJs } from './reference.js';
-import { eaglesongWasm } from './wasm.js';
+import { eaglesongWasm, wasmCandidates } from './wasm.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
@@ -270,5 +270,17 @@ describe('EaglesongJob.search', () => {
     expect(() => job.search(base, -1, 1, target)).toThrow(RangeError);
     expect(() => job.search(base, 0.5, 1, target)).toThrow(RangeError);
     expect(job.search(base, 2 ** 32 - 1, 0, target)).toEqual([]);
+  });
+});
+
+describe('wasm loading', () => {
+  it('looks next to the module, then in the source tree beside dist/', () => {
+    expect(wasmCandidates('file:///repo/pool/src/eaglesong/wasm.ts')[0]).toBe(
+      '/repo/pool/src/eaglesong/eaglesong.wasm',
+    );
+    expect(wasmCandidates('file:///repo/dist/pool/src/eaglesong/wasm.js')).toEqual([
+      '/repo/dist/pool/src/eaglesong/eaglesong.wasm',
+      '/repo/pool/src/eaglesong/eaglesong.wasm',
+    ]);
   });
 });

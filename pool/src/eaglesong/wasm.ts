@@ -56,15 +56,19 @@ export interface EaglesongWasm {
 }
 
 /**
- * Where the .wasm may be: next to this module (sources under tsx; dist/ after `npm run
- * build`, whose postbuild step copies it), else the source tree beside a dist/ produced by
- * a bare `tsc` (dist/pool/src/eaglesong/ → pool/src/eaglesong/).
+ * Where the .wasm may be, for a module at `moduleUrl`: next to it (sources under tsx; dist/
+ * after `npm run build`, whose postbuild step copies it), else the source tree beside a
+ * dist/ produced by a bare `tsc` (dist/pool/src/eaglesong/ → pool/src/eaglesong/).
  */
-function wasmPath(): string {
-  const candidates = [
-    new URL('./eaglesong.wasm', import.meta.url),
-    new URL('../../../../pool/src/eaglesong/eaglesong.wasm', import.meta.url),
+export function wasmCandidates(moduleUrl: string): string[] {
+  return [
+    new URL('./eaglesong.wasm', moduleUrl),
+    new URL('../../../../pool/src/eaglesong/eaglesong.wasm', moduleUrl),
   ].map((url) => fileURLToPath(url));
+}
+
+function wasmPath(): string {
+  const candidates = wasmCandidates(import.meta.url);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`eaglesong.wasm not found; looked in: ${candidates.join(', ')}`);
   return found;
