@@ -9,7 +9,7 @@ import { startKafka } from './kafka.js';
 import { startKube } from './kube.js';
 import { DEPENDENCIES, infraBinaries, missingInstallTargets } from './paths.js';
 import type { Dependency, InfraBinaries } from './paths.js';
-import { InfraError, ServiceGroup } from './process.js';
+import { InfraError, ServiceGroup, spawnService, stopProcessGroup } from './process.js';
 import type { ServiceProcess } from './process.js';
 import { startRedis } from './redis.js';
 
@@ -44,6 +44,18 @@ async function checkHelm(helm: string): Promise<void> {
   } catch (err) {
     throw new InfraError('helm', `${helm} version failed: ${(err as Error).message}`);
   }
+}
+
+/**
+ * A detached shell that waits for this Node process to disappear, then SIGKILLs the servers' process
+ * groups and removes the run dir. Stopped first by a normal stop().
+ */
+async function startReaper(group: ServiceGroup, dir: string): Promise<ServiceProcess> {
+  const pgids = group.processes.filter((p) => p.exitStatus() === undefined).map((p) => p.pid);
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ` +
+    `for g in ${pgids.join(' ')}; do kill -KILL -$g 2>/dev/null; done; rm -rf '${dir}'`;
+  return spawnService('reaper', 'bash', ['-c', script], '/dev/null');
 }
 
 /**
@@ -108,8 +120,15 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
     throw err;
   }
 
-  const onExit = (): void => group.killAllNow();
-  if (opts.killOnExit ?? true) process.once('exit', onExit);
+  const killOnExit = opts.killOnExit ?? true;
+  const onExit = (): void => {
+    group.killAllNow();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // 'exit' covers normal exits and signals that vitest turns into an exit; the reaper covers a
+  // SIGKILLed owner, which runs no code at all.
+  const reaper = killOnExit ? await startReaper(group, dir) : undefined;
+  if (killOnExit) process.once('exit', onExit);
   let stopped = false;
   return {
     deps,
@@ -120,6 +139,7 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
+      if (reaper) await stopProcessGroup(reaper.pid, 1000);
       await group.stopAll();
       rmSync(dir, { recursive: true, force: true });
     },
