@@ -12,6 +12,7 @@ import { renderChildren } from './render/index.js';
 import { withDefaults } from './api/defaults.js';
 import { KubeApiError, KubeRest, type KubeObject } from './kube/rest.js';
 import { resourcePath } from './kube/resources.js';
+import { decodeAuthorityPublicKey } from '../../pool/src/sv2/noise/keys.js';
 import { SAMPLE_PAYOUT } from '../test/sample.js';
 import {
   installCrd,
@@ -155,10 +156,10 @@ describe('operator on a real API server', () => {
       name: 'p1-noise',
     }))!;
     expect(Object.keys(secret.data).sort()).toEqual([
-      'authority_public_key',
-      'authority_secret_key',
-      'static_public_key',
-      'static_secret_key',
+      'authority-public-key',
+      'authority-secret-key',
+      'static-public-key',
+      'static-secret-key',
     ]);
 
     expect(pool!.metadata.finalizers).toEqual(['mining.eaglepool.dev/retention']);
@@ -176,8 +177,10 @@ describe('operator on a real API server', () => {
         ckbRpc: `http://p1-ckb.${ns}.svc:8114`,
       },
     });
-    expect(pool!.status!.noiseAuthorityPublicKey).toBe(
-      Buffer.from(secret.data.authority_public_key, 'base64').toString(),
+    expect(decodeAuthorityPublicKey(pool!.status!.noiseAuthorityPublicKey!)).toEqual(
+      Uint8Array.from(
+        Buffer.from(Buffer.from(secret.data['authority-public-key'], 'base64').toString(), 'hex'),
+      ),
     );
     expect(condition(pool, 'Ready')).toMatchObject({
       status: 'False',

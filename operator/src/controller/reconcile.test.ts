@@ -144,18 +144,21 @@ describe('reconcile', () => {
   });
 
   it('never overwrites an existing Noise Secret', async () => {
+    const G = '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'; // a valid x-only key
     cluster.seed({
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'p-noise', namespace: 'ns' },
-      data: { authority_public_key: Buffer.from('ab'.repeat(32)).toString('base64') },
+      data: { 'authority-public-key': Buffer.from(G).toString('base64') },
     } as any);
     createPool();
     await reconcile(deps, key);
-    expect((await get('Secret', 'p-noise')).data['authority_public_key']).toBe(
-      Buffer.from('ab'.repeat(32)).toString('base64'),
+    expect((await get('Secret', 'p-noise')).data['authority-public-key']).toBe(
+      Buffer.from(G).toString('base64'),
     );
-    expect((await getPool()).status?.noiseAuthorityPublicKey).toBe('ab'.repeat(32));
+    expect(decodeAuthorityPublicKey((await getPool()).status!.noiseAuthorityPublicKey!)).toEqual(
+      Uint8Array.from(Buffer.from(G, 'hex')),
+    );
     expect(cluster.writes.filter((w) => w.includes('Secret/p-noise'))).toEqual([]);
   });
 

@@ -9,7 +9,13 @@ import { API_VERSION, KIND, type MiningPool, type MiningPoolStatus } from '../ap
 import type { KubeObject } from '../kube/rest.js';
 import { prunableChildren, renderChildren } from '../render/index.js';
 import { FINALIZER, childName, stableJson } from '../render/meta.js';
-import { NOISE_SECRET_KEYS, generateNoiseKeys, noiseSecret, type NoiseKeys } from '../render/noise.js';
+import {
+  NOISE_SECRET_KEYS,
+  generateNoiseKeys,
+  noiseSecret,
+  sriAuthorityKey,
+  type NoiseKeys,
+} from '../render/noise.js';
 import type { Cluster } from './cluster.js';
 import type { EventSink } from './events.js';
 import { finalize, setFinalizers } from './finalizer.js';
@@ -138,7 +144,10 @@ async function ensureNoiseSecret(
   }
   const data = (secret?.data ?? {}) as Record<string, string>;
   const pub = data[NOISE_SECRET_KEYS.authorityPublicKey];
-  return { writes, authorityPublicKey: pub ? Buffer.from(pub, 'base64').toString('utf8') : undefined };
+  return {
+    writes,
+    authorityPublicKey: pub ? sriAuthorityKey(Buffer.from(pub, 'base64').toString('utf8')) : undefined,
+  };
 }
 
 async function prune(

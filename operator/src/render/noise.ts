@@ -1,13 +1,15 @@
 /**
  * The Noise key Secret: an authority key pair (miners pin its public key; it signs the
  * stratum certificates) and the stratum static key pair, secp256k1 x-only (BIP340) keys as
- * the SV2 Noise NX handshake uses them, generated with @noble/curves and stored in the SRI
- * encodings that `eaglepool keys` prints (base58check; public keys with the [1, 0] version
- * prefix). Created once and never updated: the reconciler only ever POSTs it, so an existing
- * Secret keeps its keys.
+ * the SV2 Noise NX handshake uses them, generated with @noble/curves, 64 hex digits each.
+ * Mounted as files into the stratum pods, where `eaglepool pool stratum` reads
+ * `static-secret-key` and `authority-secret-key` (pool/src/stratum/service.ts readNoiseKeys).
+ * Created once and never updated: the reconciler only ever POSTs it, so an existing Secret
+ * keeps its keys.
  */
 import { schnorr } from '@noble/curves/secp256k1.js';
-import { encodeAuthorityPublicKey, encodeSecretKey } from '../../../pool/src/sv2/noise/keys.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { encodeAuthorityPublicKey } from '../../../pool/src/sv2/noise/keys.js';
 import type { MiningPool } from '../api/types.js';
 import { childMeta, type K8sObject } from './meta.js';
 
@@ -22,19 +24,19 @@ export function generateNoiseKeys(): NoiseKeys {
   const authority = schnorr.utils.randomSecretKey();
   const staticKey = schnorr.utils.randomSecretKey();
   return {
-    authorityPublicKey: encodeAuthorityPublicKey(schnorr.getPublicKey(authority)),
-    authoritySecretKey: encodeSecretKey(authority),
-    staticPublicKey: encodeAuthorityPublicKey(schnorr.getPublicKey(staticKey)),
-    staticSecretKey: encodeSecretKey(staticKey),
+    authorityPublicKey: bytesToHex(schnorr.getPublicKey(authority)),
+    authoritySecretKey: bytesToHex(authority),
+    staticPublicKey: bytesToHex(schnorr.getPublicKey(staticKey)),
+    staticSecretKey: bytesToHex(staticKey),
   };
 }
 
-/** Secret keys = file names under the stratum's NOISE_DIR mount. */
+/** Secret keys = file names under the stratum's Noise mount. */
 export const NOISE_SECRET_KEYS = {
-  authorityPublicKey: 'authority_public_key',
-  authoritySecretKey: 'authority_secret_key',
-  staticPublicKey: 'static_public_key',
-  staticSecretKey: 'static_secret_key',
+  authorityPublicKey: 'authority-public-key',
+  authoritySecretKey: 'authority-secret-key',
+  staticPublicKey: 'static-public-key',
+  staticSecretKey: 'static-secret-key',
 } as const satisfies Record<keyof NoiseKeys, string>;
 
 export function noiseSecret(pool: MiningPool, keys: NoiseKeys): K8sObject {
@@ -49,4 +51,10 @@ export function noiseSecret(pool: MiningPool, keys: NoiseKeys): K8sObject {
     immutable: true,
     stringData,
   };
+}
+
+/** The authority public key as miners paste it (SRI base58check); undefined if `hex` is not 32 bytes of hex. */
+export function sriAuthorityKey(hex: string): string | undefined {
+  const t = hex.trim();
+  return /^[0-9a-fA-F]{64}$/.test(t) ? encodeAuthorityPublicKey(hexToBytes(t.toLowerCase())) : undefined;
 }

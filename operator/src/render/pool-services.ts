@@ -87,30 +87,22 @@ function componentResources(pool: MiningPool, component: PoolComponent): Resourc
   return pool.spec.resources[component];
 }
 
-/**
- * Settings the services' config schema does not have yet (stratum Noise keys and vardiff,
- * the translator): passed as EAGLEPOOL_* variables named the way the schema would name them.
- */
+/** What `pool stratum` and `translator` read outside the config file (pool/src/cli/stratum.ts, translator.ts). */
 function extraEnv(pool: MiningPool, component: PoolComponent): EnvVar[] {
   if (component === 'stratum') {
     return [
-      { name: 'EAGLEPOOL_STRATUM_NOISE_DIR', value: NOISE_DIR },
+      { name: 'EAGLEPOOL_NOISE_DIR', value: NOISE_DIR },
+      { name: 'EAGLEPOOL_STRATUM_PORT', value: String(pool.spec.stratum.port) },
       {
-        name: 'EAGLEPOOL_STRATUM_TARGET_SHARE_INTERVAL_SEC',
+        name: 'EAGLEPOOL_VARDIFF_TARGET_SECONDS',
         value: String(pool.spec.stratum.vardiff.targetShareIntervalSeconds),
       },
     ];
   }
   if (component === 'translator') {
     return [
-      { name: 'EAGLEPOOL_TRANSLATOR_LISTEN', value: `0.0.0.0:${pool.spec.translator.port}` },
-      { name: 'EAGLEPOOL_TRANSLATOR_HEALTH_PORT', value: String(METRICS_PORT) },
       {
-        name: 'EAGLEPOOL_TRANSLATOR_UPSTREAM',
-        value: `${serviceHost(pool, 'stratum')}:${pool.spec.stratum.port}`,
-      },
-      {
-        name: 'EAGLEPOOL_TRANSLATOR_AUTHORITY_PUBLIC_KEY',
+        name: 'EAGLEPOOL_AUTHORITY_PUBLIC_KEY',
         valueFrom: {
           secretKeyRef: { name: childName(pool, 'noise'), key: NOISE_SECRET_KEYS.authorityPublicKey },
         },
@@ -118,6 +110,19 @@ function extraEnv(pool: MiningPool, component: PoolComponent): EnvVar[] {
     ];
   }
   return [];
+}
+
+/** Container args after the `eaglepool` entrypoint; $(VAR) is expanded by the kubelet. */
+export function componentArgs(pool: MiningPool, component: PoolComponent): string[] {
+  if (component !== 'translator') return COMMANDS[component];
+  return [
+    ...COMMANDS.translator,
+    `--listen=0.0.0.0:${pool.spec.translator.port}`,
+    `--upstream=${serviceHost(pool, 'stratum')}:${pool.spec.stratum.port}`,
+    '--authority-key=$(EAGLEPOOL_AUTHORITY_PUBLIC_KEY)',
+    `--user=${pool.metadata.name}.translator`,
+    `--metrics-port=${METRICS_PORT}`,
+  ];
 }
 
 export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sObject {
@@ -167,7 +172,7 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
               name: component,
               image: pool.spec.images.pool,
               imagePullPolicy: pool.spec.images.pullPolicy,
-              args: COMMANDS[component],
+              args: componentArgs(pool, component),
               env: [...commonEnv(pool), ...extraEnv(pool, component)],
               ports: componentPorts(pool, component),
               readinessProbe: probe('/readyz'),

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../pool/src/config/load.js';
-import { decodeAuthorityPublicKey, decodeSecretKey } from '../../../pool/src/sv2/noise/keys.js';
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { readNoiseKeys } from '../../../pool/src/stratum/service.js';
+import { decodeAuthorityPublicKey } from '../../../pool/src/sv2/noise/keys.js';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { samplePool } from '../../test/sample.js';
 import {
@@ -16,7 +18,7 @@ import {
   type K8sObject,
 } from './index.js';
 import { HASH_ANNOTATION } from './meta.js';
-import { generateNoiseKeys, noiseSecret } from './noise.js';
+import { generateNoiseKeys, noiseSecret, sriAuthorityKey } from './noise.js';
 import { ckbToml } from './stateful.js';
 
 const find = (objs: K8sObject[], kind: string, name: string): K8sObject & { spec: any; data?: any } => {
@@ -193,8 +195,17 @@ describe('renderChildren', () => {
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 7]);
     const tr = find(objs, 'Deployment', 'p-translator');
     expect(tr.spec.replicas).toBe(2);
-    expect(tr.spec.template.spec.containers[0].args).toEqual(['translator']);
-    expect(env(tr, 'EAGLEPOOL_TRANSLATOR_UPSTREAM').value).toBe('p-stratum.ns.svc:34254');
+    expect(tr.spec.template.spec.containers[0].args).toEqual([
+      'translator',
+      '--listen=0.0.0.0:3333',
+      '--upstream=p-stratum.ns.svc:34254',
+      '--authority-key=$(EAGLEPOOL_AUTHORITY_PUBLIC_KEY)',
+      '--user=p.translator',
+      '--metrics-port=9090',
+    ]);
+    expect(env(tr, 'EAGLEPOOL_AUTHORITY_PUBLIC_KEY').valueFrom).toEqual({
+      secretKeyRef: { name: 'p-noise', key: 'authority-public-key' },
+    });
     expect(find(objs, 'ServiceMonitor', 'p').metadata.labels?.release).toBe('prom');
     expect(prunableChildren(pool, objs).map((r) => r.kind)).not.toContain('HorizontalPodAutoscaler');
   });
@@ -260,24 +271,25 @@ describe('ckb.toml', () => {
 });
 
 describe('noise keys', () => {
-  it('generates valid distinct BIP340 key pairs, SRI-encoded, into an immutable Secret', () => {
+  it('generates valid distinct BIP340 key pairs into an immutable Secret the stratum service can read', () => {
     const keys = generateNoiseKeys();
-    const authorityPub = decodeAuthorityPublicKey(keys.authorityPublicKey);
-    const authoritySec = decodeSecretKey(keys.authoritySecretKey);
+    const sig = schnorr.sign(new Uint8Array(32), hexToBytes(keys.authoritySecretKey));
+    expect(schnorr.verify(sig, new Uint8Array(32), hexToBytes(keys.authorityPublicKey))).toBe(true);
     expect(keys.authorityPublicKey).not.toBe(keys.staticPublicKey);
-    const sig = schnorr.sign(new Uint8Array(32), authoritySec);
-    expect(schnorr.verify(sig, new Uint8Array(32), authorityPub)).toBe(true);
-    expect(schnorr.getPublicKey(decodeSecretKey(keys.staticSecretKey))).toEqual(
-      decodeAuthorityPublicKey(keys.staticPublicKey),
-    );
+    expect(generateNoiseKeys().authoritySecretKey).not.toBe(keys.authoritySecretKey);
     const secret = noiseSecret(samplePool('p', 'ns'), keys) as any;
     expect(secret.immutable).toBe(true);
-    expect(secret.stringData).toEqual({
-      authority_public_key: keys.authorityPublicKey,
-      authority_secret_key: keys.authoritySecretKey,
-      static_public_key: keys.staticPublicKey,
-      static_secret_key: keys.staticSecretKey,
-    });
-    expect(generateNoiseKeys().authoritySecretKey).not.toBe(keys.authoritySecretKey);
+    // What the kubelet writes into the stratum pod's mount, read by the stratum service itself.
+    const dir = mkdtempSync(join(tmpdir(), 'op-noise-'));
+    for (const [file, value] of Object.entries(secret.stringData as Record<string, string>))
+      writeFileSync(join(dir, file), value);
+    const read = readNoiseKeys(dir);
+    expect(read.staticSecretKey).toEqual(hexToBytes(keys.staticSecretKey));
+    expect(read.authoritySecretKey).toEqual(hexToBytes(keys.authoritySecretKey));
+    // Miners paste the SRI encoding shown in status.
+    expect(decodeAuthorityPublicKey(sriAuthorityKey(keys.authorityPublicKey)!)).toEqual(
+      hexToBytes(keys.authorityPublicKey),
+    );
+    expect(sriAuthorityKey('zz')).toBeUndefined();
   });
 });
