@@ -71,6 +71,16 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./stratum.js').then((m) => m.command),
   },
   {
+    path: ['translator'],
+    summary: 'SV1 → SV2 translator: CKB Stratum V1 miners (ASICs) onto an SV2 pool over Noise',
+    load: () => import('./translator.js').then((m) => m.command),
+  },
+  {
+    path: ['loadgen'],
+    summary: 'Load generator: many simulated SV2 or V1 miners over loopback TCP (shares/s, latency)',
+    load: () => import('./loadgen.js').then((m) => m.command),
+  },
+  {
     path: ['sv2', 'decode'],
     summary: 'Decode plaintext SV2 frames (hex) into JSON lines',
     load: () => import('./sv2.js').then((m) => m.decode),

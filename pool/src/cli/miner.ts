@@ -3,9 +3,10 @@ import { availableParallelism } from 'node:os';
 import { UsageError, type Command } from './command.js';
 import { parseHostPort } from '../config/index.js';
 import { Sv2Miner, type MinerMode } from '../miner/sv2-miner.js';
+import { V1Miner } from '../miner/v1-client.js';
 import { formatHashrate } from '../miner/format.js';
 
-const MODES: readonly MinerMode[] = ['sv2-standard', 'sv2-extended'];
+const MODES: readonly (MinerMode | 'v1')[] = ['sv2-standard', 'sv2-extended', 'v1'];
 
 export const command: Command = {
   summary: 'CPU miner: Eaglesong in worker threads over SV2 (standard or extended channel)',
@@ -16,10 +17,11 @@ mines with Eaglesong WASM in worker threads. Prints one status line every --inte
 
 Options:
   --url HOST:PORT        pool address (required)
-  --authority-key KEY    pool authority public key, base58check as SRI writes it (required)
+  --authority-key KEY    pool authority public key, base58check as SRI writes it (required for SV2)
   --user NAME            user identity, "account.worker" (required)
   --threads N            hashing threads (default: CPU count - 1, at least 1)
-  --mode MODE            sv2-standard (default) or sv2-extended
+  --mode MODE            sv2-standard (default), sv2-extended, or v1 (CKB Stratum V1, e.g. to
+                         'eaglepool translator'; reconnects when the connection drops)
   --hashrate H           nominal hash rate to advertise in H/s (default 0: the pool starts low)
   --interval SECONDS     status line interval (default 5)`,
   options: {
@@ -35,7 +37,9 @@ Options:
     const url = values.url as string | undefined;
     const key = values['authority-key'] as string | undefined;
     const user = values.user as string | undefined;
-    if (!url || !key || !user) throw new UsageError('--url, --authority-key and --user are required');
+    const mode = (values.mode as string | undefined) ?? 'sv2-standard';
+    if (!url || !user || (!key && mode !== 'v1'))
+      throw new UsageError('--url, --authority-key (SV2 modes) and --user are required');
     let host: string;
     let port: number;
     try {
@@ -43,24 +47,26 @@ Options:
     } catch (err) {
       throw new UsageError(`--url: ${(err as Error).message}`);
     }
-    const mode = (values.mode as string | undefined) ?? 'sv2-standard';
     if (!MODES.includes(mode as MinerMode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
     const threads = positiveInt(values.threads, Math.max(1, availableParallelism() - 1), '--threads');
     const interval = positiveInt(values.interval, 5, '--interval');
     const nominal = values.hashrate === undefined ? 0 : Number(values.hashrate);
     if (!Number.isFinite(nominal) || nominal < 0) throw new UsageError('--hashrate must be a number >= 0');
 
-    const miner = await Sv2Miner.start({
-      host,
-      port,
-      authorityPublicKey: key,
-      user,
-      threads,
-      mode: mode as MinerMode,
-      nominalHashRate: nominal,
-    });
+    const miner =
+      mode === 'v1'
+        ? await V1Miner.start({ host, port, user, threads, reconnect: true })
+        : await Sv2Miner.start({
+            host,
+            port,
+            authorityPublicKey: key!,
+            user,
+            threads,
+            mode: mode as MinerMode,
+            nominalHashRate: nominal,
+          });
     console.log(
-      `miner: connected to ${host}:${port}, channel ${miner.channelId}, ${threads} thread(s), ${mode}`,
+      `miner: connected to ${host}:${port}${miner instanceof Sv2Miner ? `, channel ${miner.channelId}` : ''}, ${threads} thread(s), ${mode}`,
     );
     return await new Promise<number>((resolve) => {
       const timer = setInterval(() => {

@@ -5,8 +5,9 @@ import { createLogger, type LogLevel } from '../observability/index.js';
 import { formatHashrate } from '../miner/format.js';
 import type { MinerMode } from '../miner/sv2-miner.js';
 import { startDevPool, type DevPoolStatus } from '../stratum/dev-pool.js';
+import { startDevV1Path } from '../translator/dev.js';
 
-/** Demo miner choices; `v1` (through the SV1 translator) is recognised but not built yet. */
+/** Demo miner choices; `v1` speaks CKB Stratum V1 through an in-process translator. */
 const MINERS = ['sv2-standard', 'sv2-extended', 'v1', 'none'] as const;
 
 export const command: Command = {
@@ -19,7 +20,8 @@ a demo CPU miner (Eaglesong WASM in worker threads) connected to it over SV2. Pr
 line every second. Other miners can connect with the printed URL and authority key.
 
 Options:
-  --miner MODE             demo miner: sv2-standard (default), sv2-extended or none
+  --miner MODE             demo miner: sv2-standard (default), sv2-extended, v1 (through an
+                           in-process SV1 translator) or none
   --threads N              demo miner threads (default 1)
   --stratum-port PORT      stratum listen port on 127.0.0.1 (default 34255, 0 = any free port)
   --exit-after-blocks N    exit 0 once N blocks found by the pool were accepted by the node
@@ -46,9 +48,6 @@ Options:
     if (!(MINERS as readonly string[]).includes(minerChoice)) {
       throw new UsageError(`--miner must be one of ${MINERS.join(', ')}`);
     }
-    if (minerChoice === 'v1') {
-      throw new UsageError('--miner v1 needs the SV1 translator, which is not part of this build yet');
-    }
     const threads = intOption(values.threads, 1, 1, availableParallelism(), '--threads');
     const stratumPort = intOption(values['stratum-port'], 34255, 0, 65535, '--stratum-port');
     const exitAfter =
@@ -71,7 +70,7 @@ Options:
       kafka,
       redis: values.redis as string | undefined,
       ckbRpc: values['ckb-rpc'] as string | undefined,
-      miner: minerChoice === 'none' ? undefined : (minerChoice as MinerMode),
+      miner: minerChoice === 'none' || minerChoice === 'v1' ? undefined : (minerChoice as MinerMode),
       minerThreads: threads,
       stratumPort,
       blockTimeMs,
@@ -82,7 +81,20 @@ Options:
       `pool dev: stratum+tcp://127.0.0.1:${pool.stratumPort} authority key ${pool.authorityPublicKey}` +
         (pool.devnet ? `, devnet ${pool.devnet.url}` : ''),
     );
-    if (pool.miner) say(`pool dev: demo miner ${minerChoice}, ${threads} thread(s)`);
+    const v1 =
+      minerChoice === 'v1'
+        ? await startDevV1Path({
+            poolPort: pool.stratumPort,
+            authorityPublicKey: pool.authorityPublicKey,
+            threads,
+            logger: createLogger('translator', { level }),
+          }).catch(async (err: unknown) => {
+            await pool.stop();
+            throw err;
+          })
+        : undefined;
+    if (v1) say(`pool dev: V1 translator stratum+tcp://127.0.0.1:${v1.translator.port}`);
+    if (pool.miner || v1) say(`pool dev: demo miner ${minerChoice}, ${threads} thread(s)`);
 
     return await new Promise<number>((resolve) => {
       let done = false;
@@ -94,6 +106,7 @@ Options:
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         if (reason) (code === 0 ? say : (l: string) => process.stderr.write(`${l}\n`))(`pool dev: ${reason}`);
+        await v1?.stop();
         await pool.stop();
         resolve(code);
       };
@@ -104,9 +117,10 @@ Options:
           void finish(0, `${accepted} block(s) accepted in ${s} s`);
       });
       pool.onMinerClosed((reason) => void finish(1, `demo miner disconnected: ${reason}`));
+      v1?.miner.onClose((reason) => void finish(1, `demo V1 miner disconnected: ${reason}`));
       const ticker = setInterval(() => {
         void pool.status().then((s) => {
-          const line = statusLine(s);
+          const line = statusLine(v1 ? { ...s, minerHashrate: v1.miner.hashrate } : s);
           if (!done) process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
         });
       }, 1000);

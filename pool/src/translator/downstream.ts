@@ -143,7 +143,19 @@ export class V1Downstream {
       this.strike(req.message);
       return;
     }
-    this.handle(req);
+    try {
+      this.handle(req);
+    } catch (err) {
+      // A bug must cost one request, not the process.
+      this.reply(req.id, errorLine(req.id, V1Error.Internal, `internal error: ${(err as Error).message}`));
+      this.strike('internal error');
+    }
+  }
+
+  /** Suggested difficulties stay within the vardiff bounds (and so inside u256 targets). */
+  private clampDifficulty(d: bigint): bigint {
+    const { minDifficulty, maxDifficulty } = this.hub.vardiff;
+    return d < minDifficulty ? minDifficulty : d > maxDifficulty ? maxDifficulty : d;
   }
 
   /** The connection ended: release the slice. */
@@ -200,11 +212,17 @@ export class V1Downstream {
         return;
       case 'mining.suggest_difficulty':
         this.reply(req.id, resultLine(req.id, true));
-        this.suggest(difficultyToTarget(BigInt(Math.max(1, Math.floor(req.difficulty)))));
+        this.suggest(difficultyToTarget(this.clampDifficulty(BigInt(Math.floor(req.difficulty)))));
         return;
       case 'mining.suggest_target':
         this.reply(req.id, resultLine(req.id, true));
-        this.suggest(bytesBEToTarget(Buffer.from(req.targetHex, 'hex')));
+        this.suggest(
+          difficultyToTarget(
+            this.clampDifficulty(
+              targetToDifficulty(bytesBEToTarget(Buffer.from(req.targetHex, 'hex')) || 1n),
+            ),
+          ),
+        );
         return;
       case 'mining.configure': {
         // No BIP310 extension applies to CKB (no version rolling in V1 CKB): all false.

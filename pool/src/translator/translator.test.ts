@@ -156,3 +156,33 @@ describe('translator: V1 miner → translator → SV2 pool', () => {
     expect(miner.stats.connects).toBe(2);
   }, 120_000);
 });
+
+describe('translator: malformed input over TCP', () => {
+  it('closes oversized lines and floods, answers garbage, and keeps serving other miners', async () => {
+    const { tr } = await setup();
+    const big = await RawV1Client.connect(tr.port);
+    big.write('{"id":1,"method":"mining.subscribe","params":["' + 'A'.repeat(5000));
+    await until(() => big.closed, 'oversized line closed');
+
+    const flood = await RawV1Client.connect(tr.port);
+    flood.write('{"id":1,"method":"mining.extranonce.subscribe","params":[]}\n'.repeat(3000));
+    await until(() => flood.closed, 'flood closed');
+
+    const junk = await RawV1Client.connect(tr.port);
+    stops.push(() => junk.close());
+    junk.write(
+      '\x00\x01\x02garbage\n{"id":3,"method":"mining.ping"}\n{"id":4,"method":"mining.submit","params":{}}\n',
+    );
+    await until(() => junk.received.length >= 3, 'three error replies');
+    expect(junk.received.map((m) => (m.error as unknown[])[0])).toEqual([20, 26, 27]);
+    expect(junk.closed).toBe(false);
+
+    const good = await RawV1Client.connect(tr.port);
+    stops.push(() => good.close());
+    good.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    good.line('{"id":2,"method":"mining.authorize","params":["bob.rig","x"]}');
+    expect((await good.waitReply(2)).result).toBe(true);
+    await until(() => good.notifications('mining.notify').length > 0, 'notify');
+    expect(tr.stats.downstreams).toBe(2);
+  });
+});

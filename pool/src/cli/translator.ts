@@ -1,0 +1,110 @@
+/** `eaglepool translator`: CKB Stratum V1 miners → one SV2 (Noise) connection to the pool. */
+import { parseHostPort } from '../config/index.js';
+import { createLogger, serviceRegistry, startHealthServer, type LogLevel } from '../observability/index.js';
+import { Translator } from '../translator/index.js';
+import { UsageError, type Command } from './command.js';
+
+export const command: Command = {
+  summary: 'SV1 → SV2 translator: CKB Stratum V1 miners (ASICs) onto an SV2 pool over Noise',
+  usage: `Usage: eaglepool translator --upstream HOST:PORT --authority-key KEY --user NAME [options]
+
+Listens for CKB Stratum V1 miners (BTCPool / UUPool dialect, Antminer K7) and carries their
+shares to an SV2 pool over one Noise connection whose certificate is checked against KEY.
+Miners share extended channels: each gets extranonce1 = channel prefix || its own slice and
+rolls an 8-byte extranonce2. Miners that accept mining.set_extranonce get a channel of their
+own worker name after authorize (the pool's per-worker stats); others share the --user channel.
+Upstream loss: reconnect with backoff; such miners get a new extranonce1 and a clean job, the
+others are disconnected so they resubscribe.
+
+Options:
+  --listen HOST:PORT     V1 listen address (default 0.0.0.0:3333)
+  --upstream HOST:PORT   SV2 pool address (required)
+  --authority-key KEY    pool authority public key, base58check as SRI writes it (required)
+  --user NAME            user identity of the shared channel, "account.worker" (required)
+  --difficulty D         initial share difficulty per miner (default: the pool channel's)
+  --hashrate H           nominal hash rate advertised per upstream channel, H/s (default 0)
+  --no-worker-channels   keep every miner on the --user channel
+  --max-channels N       upstream channels at most (default 1024)
+  --metrics-port PORT    serve /metrics, /healthz, /readyz on this port
+  --log-level LEVEL      debug|info|warn|error (default info)`,
+  options: {
+    listen: { type: 'string' },
+    upstream: { type: 'string' },
+    'authority-key': { type: 'string' },
+    user: { type: 'string' },
+    difficulty: { type: 'string' },
+    hashrate: { type: 'string' },
+    'no-worker-channels': { type: 'boolean' },
+    'max-channels': { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'log-level': { type: 'string' },
+  },
+  async run({ values }) {
+    const key = values['authority-key'] as string | undefined;
+    const user = values.user as string | undefined;
+    if (!values.upstream || !key || !user)
+      throw new UsageError('--upstream, --authority-key and --user are required');
+    const listen = hostPort(values.listen ?? '0.0.0.0:3333', '--listen');
+    const upstream = hostPort(values.upstream, '--upstream');
+    const level = ((values['log-level'] as string | undefined) ?? 'info') as LogLevel;
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      throw new UsageError('--log-level: debug|info|warn|error');
+    let difficulty: bigint | undefined;
+    if (values.difficulty !== undefined) {
+      try {
+        difficulty = BigInt(values.difficulty as string);
+      } catch {
+        throw new UsageError('--difficulty must be an integer');
+      }
+      if (difficulty < 2n || difficulty >= 1n << 255n)
+        throw new UsageError('--difficulty must be in [2, 2^255)');
+    }
+    const hashrate = values.hashrate === undefined ? 0 : Number(values.hashrate);
+    if (!Number.isFinite(hashrate) || hashrate < 0) throw new UsageError('--hashrate must be a number >= 0');
+    const maxChannels = values['max-channels'] === undefined ? 1024 : Number(values['max-channels']);
+    if (!Number.isInteger(maxChannels) || maxChannels < 1)
+      throw new UsageError('--max-channels must be >= 1');
+
+    const logger = createLogger('translator', { level });
+    const registry = serviceRegistry();
+    const translator = await Translator.start({
+      host: listen.host,
+      port: listen.port,
+      upstream: { ...upstream, authorityPublicKey: key },
+      user,
+      perWorkerChannels: values['no-worker-channels'] !== true,
+      startDifficulty: difficulty,
+      nominalHashRate: hashrate,
+      maxChannels,
+      logger,
+      registry,
+    });
+    const health =
+      values['metrics-port'] === undefined
+        ? undefined
+        : await startHealthServer({
+            port: hostPort(`0.0.0.0:${values['metrics-port'] as string}`, '--metrics-port').port,
+            registries: [registry],
+            ready: () =>
+              translator.upstream.connected
+                ? { ready: true }
+                : { ready: false, reason: 'upstream not connected' },
+          });
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    });
+    logger.info('stopping', { signal });
+    await translator.stop();
+    await health?.stop();
+    return 0;
+  },
+};
+
+function hostPort(value: unknown, name: string): { host: string; port: number } {
+  try {
+    return parseHostPort(String(value));
+  } catch (err) {
+    throw new UsageError(`${name}: ${(err as Error).message}`);
+  }
+}

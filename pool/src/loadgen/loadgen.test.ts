@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Translator } from '../translator/translator.js';
+import { authority, startPool, template } from '../translator/test-util.js';
+import { runLoad } from './loadgen.js';
+
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s();
+});
+
+describe('loadgen', () => {
+  it('refuses non-loopback targets and unbounded runs', async () => {
+    const base = { port: 1, mode: 'v1' as const, connections: 1, rate: 1, durationSec: 1 };
+    await expect(runLoad({ ...base, host: '10.0.0.1' })).rejects.toThrow(/loopback/);
+    await expect(runLoad({ ...base, host: '127.0.0.1', connections: 1e6 })).rejects.toThrow(/connections/);
+    await expect(runLoad({ ...base, host: '127.0.0.1', durationSec: 1e5 })).rejects.toThrow(/duration/);
+  });
+
+  it('drives SV2 miners against the pool and V1 miners through the translator, every share valid', async () => {
+    const pool = await startPool();
+    stops.push(() => pool.server.close());
+    await pool.server.pushJob(template(1, { blockTarget: 1n }));
+    const sv2 = await runLoad({
+      host: '127.0.0.1',
+      port: pool.server.port,
+      mode: 'sv2',
+      authorityPublicKey: authority.encoded.publicKey,
+      connections: 20,
+      rate: 300,
+      durationSec: 1,
+    });
+    expect(sv2.connections).toBe(20);
+    expect(sv2.submitted).toBeGreaterThan(100);
+    expect(sv2.rejected).toBe(0);
+    expect(sv2.accepted).toBe(sv2.submitted);
+    expect(pool.shares.length).toBe(sv2.accepted);
+    expect(sv2.bytesWritten).toBeGreaterThan(0);
+
+    const tr = await Translator.start({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: pool.server.port,
+        authorityPublicKey: authority.encoded.publicKey,
+      },
+      user: 'proxy.load',
+      startDifficulty: 256n,
+    });
+    stops.push(() => tr.stop());
+    const v1 = await runLoad({
+      host: '127.0.0.1',
+      port: tr.port,
+      mode: 'v1',
+      connections: 20,
+      rate: 300,
+      durationSec: 1,
+    });
+    expect(v1.submitted).toBeGreaterThan(100);
+    expect(v1.rejected).toBe(0);
+    expect(v1.accepted).toBe(v1.submitted);
+    expect(tr.stats.sharesAccepted).toBe(v1.accepted);
+  });
+});

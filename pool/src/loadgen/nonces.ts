@@ -1,0 +1,73 @@
+/**
+ * Valid shares without heavy hashing: against the easy targets a load test uses, a share
+ * costs `difficulty` Eaglesong hashes on average. `ShareFinder` keeps one Eaglesong midstate
+ * per job (shared by every simulated miner) and, per miner, a cursor and a small queue of
+ * nonces found in batches with `EaglesongJob.search`, so a miner never submits the same N twice.
+ */
+import { EaglesongJob } from '../eaglesong/index.js';
+
+/** Nonces searched per batch (a few hundred shares at difficulty <= 16). */
+const BATCH = 4096;
+
+export class JobHashers {
+  private readonly byPowHash = new Map<string, EaglesongJob>();
+
+  get(powHashHex: string): EaglesongJob {
+    let h = this.byPowHash.get(powHashHex);
+    if (!h) {
+      // Keep only a few jobs: the newest ones are the ones being mined.
+      if (this.byPowHash.size >= 8) {
+        const [oldest, job] = this.byPowHash.entries().next().value as [string, EaglesongJob];
+        job.free();
+        this.byPowHash.delete(oldest);
+      }
+      h = new EaglesongJob(Buffer.from(powHashHex, 'hex'));
+      this.byPowHash.set(powHashHex, h);
+    }
+    return h;
+  }
+
+  free(): void {
+    for (const h of this.byPowHash.values()) h.free();
+    this.byPowHash.clear();
+  }
+}
+
+/** One miner's share source for its current job: N = base with bytes 12..16 = u32 LE nonce. */
+export class ShareFinder {
+  private cursor = 0;
+  private readonly queue: number[] = [];
+  private hasher: EaglesongJob | undefined;
+  readonly base = new Uint8Array(16);
+  private targetBE: Uint8Array = new Uint8Array(32).fill(0xff);
+
+  constructor(private readonly hashers: JobHashers) {}
+
+  /** New work: nonce template (prefix in place), job pow_hash, target (32 bytes BE). */
+  reset(prefix: Uint8Array, powHashHex: string, targetBE: Uint8Array): void {
+    this.base.fill(0);
+    this.base.set(prefix, 0);
+    this.hasher = this.hashers.get(powHashHex);
+    this.targetBE = targetBE;
+    this.cursor = 0;
+    this.queue.length = 0;
+  }
+
+  setTarget(targetBE: Uint8Array): void {
+    this.targetBE = targetBE;
+    this.queue.length = 0;
+  }
+
+  /** The next u32 nonce whose N meets the target, or undefined without work / space. */
+  next(): number | undefined {
+    const h = this.hasher;
+    if (!h) return undefined;
+    while (this.queue.length === 0) {
+      if (this.cursor >= 2 ** 32 - BATCH) return undefined;
+      const found = h.search(this.base, this.cursor, BATCH, this.targetBE);
+      this.cursor += BATCH;
+      for (let i = found.length - 1; i >= 0; i--) this.queue.push(found[i]!);
+    }
+    return this.queue.pop();
+  }
+}

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { targetToU256LE } from '../ckb/target.js';
+import { DEFAULT_VARDIFF } from '../stratum/vardiff.js';
+import { UpstreamChannel } from './channel.js';
+import {
+  DEFAULT_DOWNSTREAM_LIMITS,
+  V1Downstream,
+  type DownstreamHub,
+  type DownstreamLimits,
+} from './downstream.js';
+
+function channel(): UpstreamChannel {
+  const ch = new UpstreamChannel(7, 'proxy.default', Uint8Array.of(1, 0, 0, 9), 8, 1n << 250n);
+  ch.apply({
+    type: 'NewExtendedMiningJob',
+    channelId: 7,
+    jobId: 0x2a,
+    minNtime: undefined,
+    version: 0,
+    versionRollingAllowed: true,
+    merklePath: [],
+    coinbaseTxPrefix: new Uint8Array(32).fill(3),
+    coinbaseTxSuffix: new Uint8Array(0),
+  });
+  ch.apply({
+    type: 'SetNewPrevHash',
+    channelId: 7,
+    jobId: 0x2a,
+    prevHash: new Uint8Array(32),
+    minNtime: 1,
+    nbits: 0x1f100000,
+  });
+  ch.apply({ type: 'SetTarget', channelId: 7, maximumTarget: targetToU256LE(1n << 250n) });
+  return ch;
+}
+
+function harness(limits: Partial<DownstreamLimits> = {}) {
+  const ch = channel();
+  let now = 1_000_000;
+  const lines: string[] = [];
+  const closes: string[] = [];
+  const forwarded: Uint8Array[] = [];
+  const hub: DownstreamHub = {
+    channelFor: (_id, cb) => {
+      cb(ch);
+      return () => {};
+    },
+    joined: () => {},
+    left: () => {},
+    perWorkerChannels: false,
+    forward: (_ds, _ch, _job, n) => forwarded.push(n),
+    onShare: () => {},
+    vardiff: DEFAULT_VARDIFF,
+    startDifficulty: 16n,
+    limits: { ...DEFAULT_DOWNSTREAM_LIMITS, ...limits },
+    now: () => now,
+  };
+  const ds = new V1Downstream(
+    1,
+    hub,
+    (l) => lines.push(l),
+    (r) => closes.push(r),
+  );
+  const replies = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { ds, ch, lines, closes, forwarded, replies, advance: (ms: number) => (now += ms) };
+}
+
+const reply = (lines: string[], id: unknown) =>
+  lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m.id === id && !('method' in m));
+
+describe('V1Downstream: bad input', () => {
+  it('answers garbage, unknown methods and bad params with JSON-RPC errors', () => {
+    const h = harness();
+    h.ds.handleLine('this is not json');
+    h.ds.handleLine('[1,2,3]');
+    h.ds.handleLine('{"id":5,"method":"mining.get_transactions","params":[]}');
+    h.ds.handleLine('{"id":6,"method":"mining.authorize","params":[42]}');
+    h.ds.handleLine('{"id":7,"method":"mining.submit","params":["w","2a","00"]}');
+    h.ds.handleLine('{"id":8,"method":"mining.authorize","params":["bad user\\u0000","x"]}');
+    const r = h.replies();
+    expect(r[0]).toEqual({ id: null, result: null, error: [20, 'parse error', null] });
+    expect(r[1]!.error).toEqual([20, 'not a JSON-RPC request object', null]);
+    expect(reply(h.lines, 5)!.error).toEqual([26, 'unknown method mining.get_transactions', null]);
+    expect(reply(h.lines, 6)!.error).toEqual([27, 'authorize needs a user name', null]);
+    expect(reply(h.lines, 7)).toEqual({ id: 7, result: false, error: [25, 'not subscribed', null] });
+    expect(reply(h.lines, 8)!.error).toEqual([29, 'invalid username', null]);
+    expect(h.closes).toEqual([]);
+  });
+
+  it('rejects malformed and unknown-job submissions, then closes after too many bad lines', () => {
+    const h = harness({ maxBadLines: 3 });
+    h.ds.handleLine('{"id":1,"method":"mining.subscribe","params":[]}');
+    h.ds.handleLine('{"id":2,"method":"mining.authorize","params":["a.b","x"]}');
+    h.ds.handleLine('{"id":3,"method":"mining.submit","params":["a.b","2b","0000000000000000"]}');
+    h.ds.handleLine('{"id":4,"method":"mining.submit","params":["a.b","2a","zz00000000000000"]}');
+    h.ds.handleLine('{"id":5,"method":"mining.submit","params":["a.b","2a","00"]}');
+    expect(reply(h.lines, 3)!.error).toEqual([21, 'job not found', null]);
+    expect(reply(h.lines, 4)!.error).toEqual([27, 'illegal params', null]);
+    expect(h.closes).toEqual([]);
+    h.ds.handleLine('nonsense');
+    h.ds.handleLine('nonsense');
+    expect(h.closes).toEqual(['too many bad requests (last: parse error)']);
+    const n = h.lines.length;
+    h.ds.handleLine('{"id":9,"method":"mining.subscribe","params":[]}');
+    expect(h.lines.length).toBe(n); // closed: nothing more
+  });
+
+  it('closes a request flood', () => {
+    const h = harness({ requestBurst: 50, requestsPerSecond: 10 });
+    for (let i = 0; i < 60; i++)
+      h.ds.handleLine(`{"id":${i},"method":"mining.extranonce.subscribe","params":[]}`);
+    expect(h.closes).toEqual(['request flood']);
+  });
+
+  it('never throws and only writes JSON lines, whatever the miner sends', () => {
+    const methods = [
+      'mining.subscribe',
+      'mining.authorize',
+      'mining.submit',
+      'mining.suggest_difficulty',
+      'mining.suggest_target',
+      'mining.configure',
+      'mining.extranonce.subscribe',
+      'x',
+    ];
+    const request = fc.record({
+      id: fc.oneof(fc.integer(), fc.string(), fc.constant(null), fc.constant(undefined)),
+      method: fc.constantFrom(...methods),
+      params: fc.oneof(fc.array(fc.jsonValue(), { maxLength: 6 }), fc.jsonValue()),
+    });
+    const line = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.jsonValue().map((v) => JSON.stringify(v) ?? ''),
+      request.map((r) => JSON.stringify(r)),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 40 }), (ls) => {
+        const h = harness({ maxBadLines: 1000 });
+        h.ds.handleLine('{"id":1,"method":"mining.subscribe","params":[]}');
+        for (const l of ls) h.ds.handleLine(l);
+        for (const out of h.lines) expect(() => JSON.parse(out) as unknown).not.toThrow();
+        h.ds.dispose();
+        expect(h.ch.slices.size).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('V1Downstream: shares', () => {
+  it('accepts a share meeting its own target and forwards only those meeting the channel target', () => {
+    const h = harness();
+    h.ds.handleLine('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    h.ds.handleLine('{"id":2,"method":"mining.authorize","params":["a.b","x"]}');
+    const en1 = (reply(h.lines, 1)!.result as [null, string, number])[1];
+    expect(en1.slice(0, 8)).toBe('01000009'); // channel prefix first, then the miner's slice
+    const job = h.ch.current!;
+    const base = new Uint8Array(16);
+    base.set(Buffer.from(en1, 'hex'));
+    const t16 = Buffer.from(h.ds.target!.toString(16).padStart(64, '0'), 'hex');
+    const found = job.hasher.search(base, 0, 20_000, t16);
+    expect(found.length).toBeGreaterThan(100);
+    let forwardedExpected = 0;
+    for (const [i, nonce] of found.slice(0, 50).entries()) {
+      const n = Uint8Array.from(base);
+      new DataView(n.buffer).setUint32(12, nonce, true);
+      const en2 = Buffer.from(n.subarray(8)).toString('hex');
+      h.ds.handleLine(`{"id":${100 + i},"method":"mining.submit","params":["a.b","2a","${en2}"]}`);
+      expect(reply(h.lines, 100 + i)).toEqual({ id: 100 + i, result: true, error: null });
+      if (job.hasher.meets(n, h.ch.targetBE)) forwardedExpected++;
+    }
+    expect(h.forwarded.length).toBe(forwardedExpected);
+    expect(forwardedExpected).toBeLessThan(50);
+    // Forwarded N are extranonce1 || extranonce2 exactly.
+    for (const n of h.forwarded) expect(Buffer.from(n.subarray(0, 8)).toString('hex')).toBe(en1);
+  });
+});
