@@ -2,6 +2,8 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { NoiseInitiator, PreparedResponderKeys } from './noise/handshake.js';
+import type { NoiseTransport } from './noise/transport.js';
+import { encodeFrame } from './frame.js';
 import { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
 import { deterministicRandom } from './noise/test-util.js';
 import type { Sv2Session, SessionOptions } from './session.js';
@@ -50,7 +52,7 @@ async function server(opts: SessionOptions = {}) {
 }
 
 /** A raw socket that completed the handshake itself, so the test can write arbitrary bytes after it. */
-async function rawHandshake(port: number): Promise<net.Socket> {
+async function rawHandshake(port: number): Promise<{ socket: net.Socket; transport: NoiseTransport }> {
   const socket = net.connect(port, '127.0.0.1');
   cleanups.push(() => socket.destroy());
   const initiator = new NoiseInitiator({ authorityPublicKey: authority.publicKey, random });
@@ -62,8 +64,7 @@ async function rawHandshake(port: number): Promise<net.Socket> {
       if (got.length === 234) resolve();
     }),
   );
-  initiator.readAct2(got);
-  return socket;
+  return { socket, transport: initiator.readAct2(got).transport };
 }
 
 const nextMessage = (s: Sv2Session) => new Promise<Sv2Message>((r) => s.onMessage(r));
@@ -127,7 +128,7 @@ describe('SV2 session over loopback TCP', () => {
       port: srv.port,
       authorityPublicKey: authority.publicKey,
     });
-    const bad = await rawHandshake(srv.port);
+    const { socket: bad } = await rawHandshake(srv.port);
     await until(() => srv.sessions.length === 2);
     const [goodPool, badPool] = await Promise.all(srv.sessions);
     const reason = closeReason(badPool!);
@@ -138,6 +139,19 @@ describe('SV2 session over loopback TCP', () => {
     good.send(setup);
     expect(await gotSetup).toEqual(setup);
     good.close('done');
+  });
+
+  it('delivers the valid frames that precede garbage in the same packet, then closes', async () => {
+    const srv = await server();
+    const { socket, transport } = await rawHandshake(srv.port);
+    await until(() => srv.sessions.length === 1);
+    const pool = await srv.sessions[0]!;
+    const got: Sv2Message[] = [];
+    pool.onMessage((m) => got.push(m));
+    const reason = closeReason(pool);
+    socket.write(Buffer.concat([transport.encryptFrame(encodeFrame(setup)), Buffer.alloc(30, 7)]));
+    expect(await reason).toMatch(/BAD_MAC/);
+    expect(got).toEqual([setup]);
   });
 
   it('rejects an oversized frame before reading its payload', async () => {

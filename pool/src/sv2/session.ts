@@ -267,26 +267,26 @@ class NoiseSession implements Sv2Session {
 
   private receive(chunk: Uint8Array): void {
     if (this.closeReason !== undefined) return;
-    let frames: Frame[];
     try {
-      frames = this.decoder.push(chunk);
+      // Frames before a bad one in the same chunk are still delivered.
+      this.decoder.feed(chunk, (frame) => this.receiveFrame(frame));
     } catch (e) {
       this.fail(`noise: ${describe(e)}`);
+    }
+  }
+
+  private receiveFrame(frame: Frame): void {
+    if (this.closeReason !== undefined) return;
+    let msg: Sv2Message | undefined;
+    try {
+      msg = decodeFrame(frame);
+    } catch (e) {
+      this.fail(`protocol: ${describe(e)}`);
       return;
     }
-    for (const frame of frames) {
-      if (this.closeReason !== undefined) return;
-      let msg: Sv2Message | undefined;
-      try {
-        msg = decodeFrame(frame);
-      } catch (e) {
-        this.fail(`protocol: ${describe(e)}`);
-        return;
-      }
-      if (msg === undefined) continue; // extension or unknown message type: ignored as the spec says
-      if (this.messageHandler) this.deliver(msg, frame);
-      else this.early.push([msg, frame]);
-    }
+    if (msg === undefined) return; // extension or unknown message type: ignored as the spec says
+    if (this.messageHandler) this.deliver(msg, frame);
+    else this.early.push([msg, frame]);
   }
 
   private deliver(msg: Sv2Message, frame: Frame): void {

@@ -117,3 +117,19 @@ describe('Noise transport framing', () => {
     );
   });
 });
+
+describe('EncryptedFrameDecoder.feed', () => {
+  it('delivers the frames before a corrupted one in the same chunk, then throws', () => {
+    const { tx, rx } = pair();
+    const good = Buffer.concat([
+      tx.encryptFrame(plainFrame(1, Uint8Array.of(1))),
+      tx.encryptFrame(plainFrame(2, Uint8Array.of(2))),
+    ]);
+    const bad = tx.encryptFrame(plainFrame(3, Uint8Array.of(3)));
+    bad[5]! ^= 1;
+    const got: number[] = [];
+    const dec = new EncryptedFrameDecoder(rx);
+    expect(codeOf(() => dec.feed(Buffer.concat([good, bad]), (f) => got.push(f.msgType)))).toBe('BAD_MAC');
+    expect(got).toEqual([1, 2]);
+  });
+});

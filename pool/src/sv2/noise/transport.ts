@@ -86,17 +86,27 @@ export class EncryptedFrameDecoder {
   }
 
   push(chunk: Uint8Array): DecryptedFrame[] {
+    const frames: DecryptedFrame[] = [];
+    this.feed(chunk, (f) => frames.push(f));
+    return frames;
+  }
+
+  /**
+   * Like push, but hands each frame to `onFrame` as soon as it is decrypted, so frames before a
+   * bad one in the same chunk are delivered before the error is thrown (no share is lost to a
+   * later garbage byte).
+   */
+  feed(chunk: Uint8Array, onFrame: (frame: DecryptedFrame) => void): void {
     if (this.failed) throw new NoiseError('BAD_STATE', 'decoder already failed');
     try {
-      return this.pushInner(chunk);
+      this.feedInner(chunk, onFrame);
     } catch (e) {
       this.failed = true;
       throw e;
     }
   }
 
-  private pushInner(chunk: Uint8Array): DecryptedFrame[] {
-    const frames: DecryptedFrame[] = [];
+  private feedInner(chunk: Uint8Array, onFrame: (frame: DecryptedFrame) => void): void {
     let buf = chunk;
     let pos = 0;
     if (this.pendingLen > 0) {
@@ -106,13 +116,15 @@ export class EncryptedFrameDecoder {
     for (;;) {
       const need = this.msgLength < 0 ? ENCRYPTED_HEADER_LEN : encryptedPayloadLength(this.msgLength);
       if (buf.length - pos < need) break;
-      if (this.msgLength < 0) {
-        this.readHeader(buf.subarray(pos, pos + need));
-      } else {
-        frames.push(this.readPayload(buf.subarray(pos, pos + need)));
-        this.msgLength = -1;
-      }
+      const part = buf.subarray(pos, pos + need);
       pos += need;
+      if (this.msgLength < 0) {
+        this.readHeader(part);
+      } else {
+        const frame = this.readPayload(part);
+        this.msgLength = -1;
+        onFrame(frame);
+      }
     }
     const rest = buf.length - pos;
     if (buf === chunk) {
@@ -122,7 +134,6 @@ export class EncryptedFrameDecoder {
       this.pending.copyWithin(0, pos, this.pendingLen);
       this.pendingLen = rest;
     }
-    return frames;
   }
 
   private append(bytes: Uint8Array): void {
