@@ -83,9 +83,9 @@ export class NoiseInitiator {
     this.ss.mixHash(re);
     this.ss.mixKey(bip324Ecdh(this.e, re, true));
     const rs = this.ss.decryptAndHash(msg.subarray(ELLSWIFT_LEN, 2 * ELLSWIFT_LEN + MAC_LEN));
-    this.ss.mixKey(bip324Ecdh(this.e, rs, true));
-    const certificate = decodeCertificate(this.ss.decryptAndHash(msg.subarray(2 * ELLSWIFT_LEN + MAC_LEN)));
     const responderStaticKey = ellswiftDecode(rs);
+    this.ss.mixKey(bip324Ecdh(this.e, rs, true, responderStaticKey));
+    const certificate = decodeCertificate(this.ss.decryptAndHash(msg.subarray(2 * ELLSWIFT_LEN + MAC_LEN)));
     if (this.authority) verifyCertificate(certificate, responderStaticKey, this.authority, this.now());
     const [c1, c2] = this.ss.split();
     return {
