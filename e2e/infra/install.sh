@@ -74,8 +74,12 @@ install_kafka() {
     local stage
     stage=$(new_stage "$name" "$version")
     log "kafka: resolving kafka_2.13 $version and its runtime dependencies from Maven Central"
-    mvn -B -q -Dstyle.color=never -f "$INFRA_DIR/kafka/pom.xml" -Dmaven.repo.local="$CACHE/m2" -Dkafka.version="$version" \
-      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$stage/lib"
+    if ! mvn -B -q -f "$INFRA_DIR/kafka/pom.xml" -Dmaven.repo.local="$CACHE/m2" -Dkafka.version="$version" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$stage/lib" >"$stage/mvn.log" 2>&1; then
+      tail -n 40 "$stage/mvn.log" >&2
+      die "kafka: mvn dependency:copy-dependencies failed (output above)"
+    fi
+    rm -f "$stage/mvn.log"
     ls "$stage/lib/kafka_2.13-$version.jar" >/dev/null || die "kafka: kafka_2.13-$version.jar was not resolved"
     publish "$stage" "$name" "$version"
   fi
