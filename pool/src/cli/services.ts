@@ -4,6 +4,7 @@
  * $EAGLEPOOL_CONFIG), EAGLEPOOL_* variables, --set key=value (see docs/services.md).
  */
 import { createBus } from '../bus/create.js';
+import type { EventBus } from '../bus/types.js';
 import { ConfigError, loadConfig, requireDistributed, type PoolConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startBlockmaker } from '../services/blockmaker.js';
@@ -11,6 +12,7 @@ import { startJobmaker } from '../services/jobmaker.js';
 import type { ServiceDeps, ServiceHandle } from '../services/runtime.js';
 import { startShareprocessor } from '../services/shareprocessor.js';
 import { createStore } from '../store/create.js';
+import type { PoolStore } from '../store/types.js';
 import type { Command, CommandOptions, ParsedArgs } from './command.js';
 
 const options: CommandOptions = {
@@ -75,8 +77,20 @@ async function runService(
     return 2;
   }
   const logger = createLogger(name, { level: config.logLevel }, { instance: config.instanceId });
-  const store = await createStore(config);
-  const bus = await createBus(config, logger);
+  // A dependency that is down at start: one clear line and exit 1 (Kubernetes restarts us).
+  let store: PoolStore | undefined;
+  let bus: EventBus;
+  let what = `Redis at ${config.redis.url}`;
+  try {
+    store = await createStore(config, logger);
+    what = `Kafka at ${config.kafka.brokers.join(',')}`;
+    bus = await createBus(config, logger);
+  } catch (err) {
+    logger.error(`cannot connect to ${what}`, { error: (err as Error).message });
+    console.error(`eaglepool pool ${name}: cannot connect to ${what}: ${(err as Error).message}`);
+    await store?.close();
+    return 1;
+  }
   const handle = await start(config, { store, bus, logger });
   const signal = await waitForSignal(logger);
   logger.info('stopping', { signal });

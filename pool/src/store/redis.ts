@@ -181,12 +181,15 @@ function totals(hash: Record<string, string>, buckets: (string | null)[], window
 export interface RedisStoreOptions {
   url: string;
   keyPrefix: string;
+  /** Connection errors (ioredis reconnects by itself; default: ignored, see healthy()). */
+  onError?(err: Error): void;
 }
 
 export class RedisStore implements PoolStore {
   private readonly redis: Redis;
   private readonly scripts: Scripts;
   private readonly p: string;
+  private lastError: Error | undefined;
 
   constructor(opts: RedisStoreOptions) {
     this.p = opts.keyPrefix;
@@ -196,6 +199,10 @@ export class RedisStore implements PoolStore {
       enableAutoPipelining: true,
       maxRetriesPerRequest: 3,
       lazyConnect: true,
+    });
+    this.redis.on('error', (err: Error) => {
+      this.lastError = err;
+      opts.onError?.(err);
     });
     this.redis.defineCommand('acquireLease', { numberOfKeys: 1, lua: ACQUIRE_LEASE });
     this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
@@ -207,7 +214,12 @@ export class RedisStore implements PoolStore {
 
   /** Connects (fails fast with the connection error at service start). */
   async connect(): Promise<void> {
-    await this.redis.connect();
+    try {
+      await this.redis.connect();
+    } catch (err) {
+      this.redis.disconnect(); // no reconnect loop behind a failed start
+      throw this.lastError ?? err;
+    }
   }
 
   async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
