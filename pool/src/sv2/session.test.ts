@@ -209,6 +209,22 @@ describe('SV2 session over loopback TCP', () => {
     expect(await reason).toMatch(/handler threw on SetupConnection: Error: boom/);
   });
 
+  it('rejects (not throws) when the responder keys are unusable, and closes the socket', async () => {
+    const [a, b] = await new Promise<[net.Socket, net.Socket]>((resolve) => {
+      const srv = net.createServer((s) => resolve([s, client]));
+      cleanups.push(() => srv.close());
+      let client: net.Socket;
+      srv.listen(0, '127.0.0.1', () => {
+        client = net.connect((srv.address() as net.AddressInfo).port, '127.0.0.1');
+        cleanups.push(() => client.destroy());
+      });
+    });
+    const err = await acceptSv2(a, { staticSecretKey: new Uint8Array(32) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Sv2SessionError);
+    expect((err as Sv2SessionError).reason).toMatch(/bad responder keys/);
+    await new Promise((r) => b.on('close', r));
+  });
+
   it('a client talking to a non-SV2 server gets a typed failure, not a crash', async () => {
     const srv = net.createServer((s) => s.end(Buffer.alloc(300, 1)));
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));

@@ -85,9 +85,12 @@ function handshake<T>(
     let buf: Buffer = Buffer.alloc(0);
     const fail = (reason: string) => {
       cleanup();
+      ignoreLateErrors();
       socket.destroy();
       reject(new Sv2SessionError(reason));
     };
+    // After a failure the socket is dead; a late 'error' must not become an uncaught exception.
+    const ignoreLateErrors = () => socket.on('error', () => {});
     const onData = (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       if (buf.length < len) return;
@@ -95,6 +98,7 @@ function handshake<T>(
       try {
         resolve(onAct(buf.subarray(0, len), buf.subarray(len)));
       } catch (e) {
+        ignoreLateErrors();
         socket.destroy();
         reject(new Sv2SessionError(`handshake failed: ${describe(e)}`));
       }
@@ -123,7 +127,13 @@ export function acceptSv2(
   opts: SessionOptions = {},
 ): Promise<Sv2Session> {
   socket.setNoDelay(true);
-  const responder = new NoiseResponder(keys, opts);
+  let responder: NoiseResponder;
+  try {
+    responder = new NoiseResponder(keys, opts);
+  } catch (e) {
+    socket.destroy();
+    return Promise.reject(new Sv2SessionError(`bad responder keys: ${describe(e)}`));
+  }
   return handshake(
     socket,
     ACT1_LEN,
