@@ -33,6 +33,9 @@ export interface LoadOptions {
   maxInFlight?: number;
   /** Connections opened concurrently during ramp-up. */
   connectParallel?: number;
+  /** Awaited right before / after the measurement window (e.g. to read server-side counters). */
+  onWindowStart?: () => Promise<void> | void;
+  onWindowEnd?: () => Promise<void> | void;
 }
 
 export interface LoadReport {
@@ -399,6 +402,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       return { w, r };
     };
     await sleep(100); // let setup traffic settle before counting bytes
+    await opts.onWindowStart?.();
     const b0 = bytes();
     counting = true;
     let submitted = 0;
@@ -431,6 +435,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     while (accepted + rejected < submitted && Date.now() < drainBy) await sleep(10);
     const b1 = bytes();
     counting = false;
+    await opts.onWindowEnd?.();
     const sorted = Float64Array.from(latencies).sort();
     return {
       mode: opts.mode,

@@ -1,0 +1,102 @@
+/**
+ * Servers under test for translator.bench.ts, in their own process: the SV2 stratum server
+ * (every share accepted: share target 2^256 - 1, network target 1) and the V1 translator in
+ * front of it (miner share difficulty 2), each also reachable through a byte-counting TCP
+ * relay that measures the server end of the wire. Driven over IPC: start, bytes, stop.
+ */
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { StratumServer } from '../src/stratum/server.js';
+import { Translator } from '../src/translator/translator.js';
+import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
+
+type Request = { cmd: 'start' } | { cmd: 'bytes' } | { cmd: 'stop' };
+
+/** Relays TCP to `port` and counts the bytes each way (what the server end sees). */
+function countingRelay(
+  port: number,
+): Promise<{ port: number; counts: { toServer: number; toClient: number } }> {
+  const counts = { toServer: 0, toClient: 0 };
+  const relay = net.createServer({ noDelay: true }, (client) => {
+    const server = net.connect({ host: '127.0.0.1', port, noDelay: true });
+    client.on('data', (b: Buffer) => void (counts.toServer += b.length));
+    server.on('data', (b: Buffer) => void (counts.toClient += b.length));
+    client.pipe(server);
+    server.pipe(client);
+    const kill = () => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on('error', kill).on('close', kill);
+    server.on('error', kill).on('close', kill);
+  });
+  return new Promise((resolve) =>
+    relay.listen(0, '127.0.0.1', () => resolve({ port: (relay.address() as net.AddressInfo).port, counts })),
+  );
+}
+
+let relays: { toServer: number; toClient: number }[] = [];
+
+process.on('message', (req: Request) => {
+  void (async () => {
+    if (req.cmd === 'start') {
+      const authority = generateAuthorityKeys();
+      const pool = await StratumServer.start({
+        host: '127.0.0.1',
+        port: 0,
+        keys: { staticSecretKey: randomBytes(32), authoritySecretKey: authority.secretKey },
+        replicaId: Uint8Array.of(1),
+        sink: { onShare: () => {}, onBlock: () => {} },
+        vardiff: {
+          targetIntervalSec: 5,
+          retargetMs: 3_600_000,
+          maxStep: 4,
+          minDifficulty: 1n,
+          maxDifficulty: 1n,
+        },
+        limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
+      });
+      await pool.pushJob({
+        jobId: 1,
+        workId: '1',
+        number: 1n,
+        parentHash: randomBytes(32),
+        timestamp: BigInt(Date.now()),
+        compactTarget: 0x01010000,
+        target: 1n,
+        powHash: randomBytes(32),
+        version: 0,
+      });
+      const translator = await Translator.start({
+        host: '127.0.0.1',
+        port: 0,
+        upstream: { host: '127.0.0.1', port: pool.port, authorityPublicKey: authority.publicKey },
+        user: 'bench.translator',
+        perWorkerChannels: false,
+        startDifficulty: 2n,
+        vardiff: {
+          targetIntervalSec: 5,
+          retargetMs: 3_600_000,
+          maxStep: 4,
+          minDifficulty: 2n,
+          maxDifficulty: 2n,
+        },
+        limits: { requestsPerSecond: 1e6, requestBurst: 1e6 },
+      });
+      const poolRelay = await countingRelay(pool.port);
+      const trRelay = await countingRelay(translator.port);
+      relays = [poolRelay.counts, trRelay.counts];
+      process.send!({
+        authority: authority.encoded.publicKey,
+        pool: pool.port,
+        translator: translator.port,
+        poolRelay: poolRelay.port,
+        translatorRelay: trRelay.port,
+      });
+    } else if (req.cmd === 'bytes') {
+      process.send!({ pool: { ...relays[0] }, translator: { ...relays[1] } });
+    } else {
+      process.exit(0);
+    }
+  })();
+});
