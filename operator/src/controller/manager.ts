@@ -11,7 +11,7 @@ import { KubeRest } from '../kube/rest.js';
 import { resourcePath } from '../kube/resources.js';
 import { MANAGED_BY } from '../render/meta.js';
 import { KubeEvents } from './events.js';
-import { ResilientInformer } from './informer.js';
+import { ResilientInformer, type InformerVerb } from './informer.js';
 import { LeaderElector } from './leader.js';
 import { OperatorMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
@@ -93,7 +93,7 @@ export class Manager {
       apiVersion: string,
       kind: string,
       labelSelector: string | undefined,
-      toKey: (o: KubernetesObject) => string | undefined,
+      toKey: (verb: InformerVerb, o: KubernetesObject) => string | undefined,
     ) => {
       const ref = { apiVersion, kind, namespace: ns };
       const informer = new ResilientInformer<KubernetesObject>({
@@ -101,8 +101,8 @@ export class Manager {
         path: resourcePath(ref),
         labelSelector,
         list: () => this.rest.list(ref, labelSelector) as Promise<KubernetesListObject<KubernetesObject>>,
-        onEvent: (_verb, obj) => {
-          const key = toKey(obj);
+        onEvent: (verb, obj) => {
+          const key = toKey(verb, obj);
           if (key) this.enqueue(key);
         },
         onRestart: (reason) => {
@@ -113,8 +113,21 @@ export class Manager {
       this.informers.push(informer);
       return informer;
     };
-    const poolKey = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
-    const ownerKey = (o: KubernetesObject) => {
+    // Pool updates that change neither spec nor deletion state (our own status writes) are skipped.
+    const seen = new Map<string, string>();
+    const poolKey = (verb: InformerVerb, o: KubernetesObject) => {
+      const key = `${o.metadata?.namespace}/${o.metadata?.name}`;
+      if (verb === 'delete') {
+        seen.delete(key);
+        return key;
+      }
+      const m = o.metadata;
+      const fingerprint = JSON.stringify([m?.uid, m?.generation, m?.deletionTimestamp, m?.finalizers]);
+      if (verb === 'update' && seen.get(key) === fingerprint) return undefined;
+      seen.set(key, fingerprint);
+      return key;
+    };
+    const ownerKey = (_verb: InformerVerb, o: KubernetesObject) => {
       const owner = o.metadata?.ownerReferences?.find(
         (r) => r.controller && r.kind === KIND && r.apiVersion === API_VERSION,
       );

@@ -66,16 +66,18 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     writes++;
   }
 
-  const noise = await ensureNoiseSecret(deps, pool);
-  writes += noise.writes;
-
+  // Independent of each other: the Secret, every child and the pruning run concurrently.
   const desired = renderChildren(pool);
-  const outcomes = await Promise.all(desired.map((d) => syncChild(cluster, pool, d)));
+  const [noise, outcomes, pruned] = await Promise.all([
+    ensureNoiseSecret(deps, pool),
+    Promise.all(desired.map((d) => syncChild(cluster, pool, d))),
+    prune(cluster, pool, desired),
+  ]);
+  writes += noise.writes + pruned;
   for (const o of outcomes) {
     deps.onSync?.(o.desired.kind, o.action);
     if (o.action === 'created' || o.action === 'updated') writes++;
   }
-  writes += await prune(cluster, pool, desired);
 
   const status = computeStatus(
     pool,
@@ -155,16 +157,16 @@ async function prune(
   pool: MiningPool,
   desired: ReturnType<typeof renderChildren>,
 ): Promise<number> {
-  let writes = 0;
-  for (const ref of prunableChildren(pool, desired)) {
-    const full = { ...ref, namespace: pool.metadata.namespace };
-    const current = await cluster.get(full).catch(() => undefined); // e.g. ServiceMonitor CRD not installed
-    if (current && isControlledBy(current, pool.metadata.uid)) {
+  const deleted = await Promise.all(
+    prunableChildren(pool, desired).map(async (ref) => {
+      const full = { ...ref, namespace: pool.metadata.namespace };
+      const current = await cluster.get(full).catch(() => undefined); // e.g. ServiceMonitor CRD not installed
+      if (!current || !isControlledBy(current, pool.metadata.uid)) return 0;
       await cluster.delete(full);
-      writes++;
-    }
-  }
-  return writes;
+      return 1;
+    }),
+  );
+  return deleted.reduce<number>((a, b) => a + b, 0);
 }
 
 function observe(pool: MiningPool, outcomes: SyncOutcome[], noiseAuthorityPublicKey?: string) {
