@@ -51,7 +51,7 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
     perWorkerChannels: false,
     forward: (_ds, _ch, _job, n) => forwarded.push(n),
     onShare: () => {},
-    vardiff: DEFAULT_VARDIFF,
+    vardiff: { ...DEFAULT_VARDIFF, minDifficulty: 2n },
     startDifficulty: 16n,
     limits: { ...DEFAULT_DOWNSTREAM_LIMITS, ...limits },
     now: () => now,
@@ -174,5 +174,33 @@ describe('V1Downstream: shares', () => {
     expect(forwardedExpected).toBeLessThan(50);
     // Forwarded N are extranonce1 || extranonce2 exactly.
     for (const n of h.forwarded) expect(Buffer.from(n.subarray(0, 8)).toString('hex')).toBe(en1);
+  });
+
+  it('retargets each miner with vardiff: set_target, then the current job again', () => {
+    const h = harness();
+    h.ds.handleLine('{"id":1,"method":"mining.subscribe","params":[]}');
+    h.ds.handleLine('{"id":2,"method":"mining.authorize","params":["a.b","x"]}');
+    const en1 = (reply(h.lines, 1)!.result as [null, string, number])[1];
+    const job = h.ch.current!;
+    const base = new Uint8Array(16);
+    base.set(Buffer.from(en1, 'hex'));
+    const t = Buffer.from(h.ds.target!.toString(16).padStart(64, '0'), 'hex');
+    for (const [i, nonce] of job.hasher.search(base, 0, 4000, t).slice(0, 40).entries()) {
+      const n = Uint8Array.from(base);
+      new DataView(n.buffer).setUint32(12, nonce, true);
+      h.ds.handleLine(
+        `{"id":${100 + i},"method":"mining.submit","params":["a.b","2a","${Buffer.from(n.subarray(8)).toString('hex')}"]}`,
+      );
+    }
+    const before = h.ds.target!;
+    const n = h.lines.length;
+    h.advance(31_000);
+    h.ds.tick(1_000_000 + 31_000);
+    // 40 shares in 31 s at a 5 s goal: 4x harder (the largest step), announced and applied.
+    expect(h.ds.target).toBe(before / 4n);
+    const out = h.lines.slice(n).map((l) => JSON.parse(l) as { method: string; params: unknown[] });
+    expect(out.map((m) => m.method)).toEqual(['mining.set_target', 'mining.notify']);
+    expect(BigInt(`0x${out[0]!.params[0] as string}`)).toBe(before / 4n);
+    expect(out[1]!.params[4]).toBe(false);
   });
 });

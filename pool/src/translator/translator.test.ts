@@ -1,9 +1,19 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { V1Miner } from '../miner/v1-client.js';
+import { acceptSv2 } from '../sv2/session.js';
 import { Translator } from './translator.js';
-import { RawV1Client, authority, startPool, template, until, type RecordingPool } from './test-util.js';
+import {
+  RawV1Client,
+  authority,
+  poolKeys,
+  startPool,
+  template,
+  until,
+  type RecordingPool,
+} from './test-util.js';
 
 interface Session {
   name: string;
@@ -184,5 +194,50 @@ describe('translator: malformed input over TCP', () => {
     expect((await good.waitReply(2)).result).toBe(true);
     await until(() => good.notifications('mining.notify').length > 0, 'notify');
     expect(tr.stats.downstreams).toBe(2);
+  });
+});
+
+describe('translator: upstream Reconnect', () => {
+  it('follows the pool to the new endpoint it names', async () => {
+    const real = await startPool();
+    stops.push(() => real.server.close());
+    await real.server.pushJob(template(3));
+    // A pool that accepts the connection and at once redirects to the real one.
+    const redirects: string[] = [];
+    const fake = net.createServer((socket) => {
+      void acceptSv2(socket, poolKeys).then(
+        (session) => {
+          session.onMessage((m) => {
+            redirects.push(m.type);
+            if (m.type !== 'SetupConnection') return;
+            session.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+            session.send({ type: 'Reconnect', newHost: '127.0.0.1', newPort: real.server.port });
+          });
+        },
+        () => {},
+      );
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    stops.push(() => new Promise<void>((r) => fake.close(() => r())));
+    const tr = await Translator.start({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: (fake.address() as net.AddressInfo).port,
+        authorityPublicKey: authority.encoded.publicKey,
+      },
+      user: 'proxy.default',
+      startDifficulty: 256n,
+    });
+    stops.push(() => tr.stop());
+    const c = await RawV1Client.connect(tr.port);
+    stops.push(() => c.close());
+    c.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    c.line('{"id":2,"method":"mining.authorize","params":["carol.rig","x"]}');
+    await until(() => c.notifications('mining.notify').length > 0, 'a job from the real pool');
+    expect(redirects[0]).toBe('SetupConnection');
+    expect((c.notifications('mining.notify')[0] as string[])[0]).toBe((103).toString(16));
+    expect(tr.upstream.connected).toBe(true);
   });
 });
