@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Aead } from './aead.js';
 import { EMPTY } from './aead.js';
 import { CipherState } from './cipher-state.js';
-import { MAC_LEN, PROTOCOL_NAME } from './constants.js';
+import { PROTOCOL_NAME } from './constants.js';
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const h = createHash('sha256');
@@ -71,6 +71,3 @@ export class SymmetricState {
     return hkdf2(this.ck, EMPTY);
   }
 }
-
-/** Ciphertext length of an EncryptAndHash under a set key. */
-export const sealedLen = (n: number): number => n + MAC_LEN;
