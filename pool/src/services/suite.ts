@@ -76,27 +76,24 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       const backends = await makeBackends(prefix);
       await backends.bus.ensureTopics(poolTopicSpecs(poolTopics(prefix), 1));
       cleanups.push(() => backends.close());
+      const configBase = (instanceId: string): Record<string, unknown> => ({
+        instanceId,
+        ckb: { rpcUrl, pollIntervalMs: 100 },
+        kafka: { topicPrefix: prefix },
+        jobmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, leaseTtlMs: 1000, refreshMs: 60_000 },
+        blockmaker: {
+          grpcListen: '127.0.0.1:0',
+          healthPort: 0,
+          retryIntervalMs: 20,
+          submitDeadlineMs: 10_000,
+        },
+        shareprocessor: { httpListen: '127.0.0.1:0', healthPort: 0, pplnsMinWindow: 1e12 },
+        ...over,
+      });
       const config = (instanceId: string): PoolConfig =>
-        loadConfig({
-          file: null,
-          env: {},
-          base: {
-            instanceId,
-            ckb: { rpcUrl, pollIntervalMs: 100 },
-            kafka: { topicPrefix: prefix },
-            jobmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, leaseTtlMs: 1000, refreshMs: 60_000 },
-            blockmaker: {
-              grpcListen: '127.0.0.1:0',
-              healthPort: 0,
-              retryIntervalMs: 20,
-              submitDeadlineMs: 10_000,
-            },
-            shareprocessor: { httpListen: '127.0.0.1:0', healthPort: 0, pplnsMinWindow: 1e12 },
-            ...over,
-          },
-        });
+        loadConfig({ file: null, env: {}, base: configBase(instanceId) });
       const deps = { store: backends.store, bus: backends.bus, logger: silentLogger };
-      return { ...backends, config, deps, prefix };
+      return { ...backends, config, configBase, deps, prefix };
     }
 
     async function devnet(): Promise<Devnet> {
@@ -214,6 +211,43 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
         return j && j.number === work.number + 1n ? j : undefined;
       });
       expect(next.jobId).toBeGreaterThan(followed.jobId);
+    });
+
+    it('a gRPC job stream client resubscribes when its job maker restarts and gets the new current job', async () => {
+      const node = await devnet();
+      const s = await setup(node.url);
+      const first = await startJobmaker(s.config('jm-1'), { ...s.deps, healthServer: false });
+      const port = first.grpcPort!;
+      const firstStopped = { done: false };
+      cleanups.push(async () => void (firstStopped.done || (await first.stop())));
+      const remote = connectJobStream({
+        url: `127.0.0.1:${port}`,
+        subscriber: 'test',
+        logger: silentLogger,
+        reconnectMs: 50,
+      });
+      cleanups.push(async () => remote.close());
+      const before = await nextJob(remote, () => true);
+      expect(remote.connected()).toBe(true);
+
+      await first.stop();
+      firstStopped.done = true;
+      const work = workFromTemplate(JSON.parse((await s.store.getTemplate(before.jobId))!) as BlockTemplate);
+      const rpc = new CkbRpcClient({ url: node.url, registry: new Registry() });
+      cleanups.push(async () => rpc.close());
+      await rpc.submitBlock(work.workId, blockFromWork(work, mine(work)));
+      const second = await startJobmaker(
+        loadConfig({
+          file: null,
+          env: {},
+          base: { ...s.configBase('jm-2'), jobmaker: { grpcListen: `127.0.0.1:${port}`, healthPort: 0 } },
+        }),
+        { ...s.deps, healthServer: false },
+      );
+      cleanups.push(() => second.stop());
+      const after = await nextJob(remote, (j) => j.number === before.number + 1n);
+      expect(after.jobId).toBeGreaterThan(before.jobId);
+      expect(after.clean).toBe(true);
     });
 
     it('block maker retries submit_block until the node accepts, records once, answers duplicates from the record', async () => {
