@@ -1,8 +1,8 @@
 // Global setup of the `integration` vitest project: starts the real dependencies once per run and
 // exports their connection details as EAGLEPOOL_* variables (read them with infraEnv() from ./env.ts).
 //
-// - If all EAGLEPOOL_* variables are already set (e.g. from `npx tsx e2e/infra/cli.ts up`), they are
-//   used as they are and nothing is started.
+// - A dependency whose EAGLEPOOL_* variable is already set (e.g. by `npx tsx e2e/infra/cli.ts up`) is
+//   used as it is; only the others are started.
 // - EAGLEPOOL_INFRA=redis,kafka limits what is started (default: redis,kafka,kube,helm).
 // - A dependency that was never installed fails the run loudly with the command to run
 //   (`bash .ci/install.d/30-infra.sh`); with EAGLEPOOL_INFRA_AUTO_INSTALL=1 the installer is run here
@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { INFRA_ENV_VARS } from './env.js';
 import { INSTALL_HINT, startInfra } from './harness/index.js';
-import { INSTALL_SCRIPT, missingInstallTargets, parseDependencies } from './harness/paths.js';
+import { DEPENDENCY_ENV, INSTALL_SCRIPT, missingInstallTargets, parseDependencies } from './harness/paths.js';
 
 function log(message: string): void {
   process.stderr.write(`[infra] ${message}\n`);
@@ -20,13 +20,13 @@ function log(message: string): void {
 export default async function setup(_project: TestProject): Promise<() => Promise<void>> {
   // kafkajs 2.x prints a partitioner-change warning on every producer; it is noise in test output.
   process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= '1';
-  const vars = Object.values(INFRA_ENV_VARS);
-  if (vars.every((name) => process.env[name])) {
-    log(`using the already running harness from ${vars.join(', ')}`);
-    return async () => undefined;
-  }
+  // A dependency whose variable is already set (e.g. by `cli.ts up`) is reused, not started again.
+  const wanted = parseDependencies(process.env.EAGLEPOOL_INFRA);
+  const reused = wanted.filter((dep) => process.env[INFRA_ENV_VARS[DEPENDENCY_ENV[dep]]]);
+  const deps = wanted.filter((dep) => !reused.includes(dep));
+  if (reused.length > 0) log(`reusing ${reused.join(', ')} from the environment`);
+  if (deps.length === 0) return async () => undefined;
 
-  const deps = parseDependencies(process.env.EAGLEPOOL_INFRA);
   const missing = missingInstallTargets(deps);
   if (missing.length > 0 && process.env.EAGLEPOOL_INFRA_AUTO_INSTALL === '1') {
     log(`installing ${missing.join(', ')} (EAGLEPOOL_INFRA_AUTO_INSTALL=1)`);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InfraEnv } from '../env.js';
 
 export const INFRA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_DIR = resolve(INFRA_DIR, '..', '..');
@@ -67,6 +68,14 @@ export function infraBinaries(
 
 export const DEPENDENCIES = ['redis', 'kafka', 'kube', 'helm'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number];
+
+/** Which InfraEnv field (and so which EAGLEPOOL_* variable) each dependency provides. */
+export const DEPENDENCY_ENV = {
+  redis: 'redisUrl',
+  kafka: 'kafkaBrokers',
+  kube: 'kubeconfig',
+  helm: 'helm',
+} as const satisfies Record<Dependency, keyof InfraEnv>;
 
 /** install.sh targets whose cached artifacts are absent for the given dependencies. */
 export function missingInstallTargets(deps: readonly Dependency[], bins = infraBinaries()): string[] {
