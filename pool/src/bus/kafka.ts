@@ -158,7 +158,12 @@ export class KafkaBus implements EventBus {
   }
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({ groupId: opts.groupId, allowAutoTopicCreation: false });
+    // Short fetch long-polls: stop() waits for the one in flight (graceful SIGTERM in < 1 s).
+    const consumer = this.kafka.consumer({
+      groupId: opts.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+    });
     this.consumers.add(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning });
