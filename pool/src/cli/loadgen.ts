@@ -1,6 +1,6 @@
 /** `eaglepool loadgen`: many simulated miners (SV2 or V1) against a local pool or translator. */
 import { parseHostPort } from '../config/index.js';
-import { MAX_CONNECTIONS, MAX_DURATION_SEC, runLoad } from '../loadgen/index.js';
+import { LoadError, MAX_CONNECTIONS, MAX_DURATION_SEC, runLoad } from '../loadgen/index.js';
 import { UsageError, type Command } from './command.js';
 
 export const command: Command = {
@@ -68,6 +68,10 @@ Options:
       });
     } catch (err) {
       if (err instanceof RangeError) throw new UsageError(err.message);
+      if (err instanceof LoadError) {
+        console.error(`eaglepool loadgen: ${err.message}`);
+        return 1;
+      }
       throw err;
     }
     if (values.json) {

@@ -1,5 +1,6 @@
 export {
   runLoad,
+  LoadError,
   isLoopback,
   MAX_CONNECTIONS,
   MAX_DURATION_SEC,

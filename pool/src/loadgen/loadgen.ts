@@ -69,6 +69,11 @@ interface Sink {
   ack(sentAt: number, accepted: boolean, reason?: string): void;
 }
 
+/** The run could not be carried out (connections refused, no work); the message says why. */
+export class LoadError extends Error {
+  override readonly name = 'LoadError';
+}
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
@@ -376,18 +381,26 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const parallel = opts.connectParallel ?? 64;
   try {
     for (let i = 0; i < opts.connections; i += parallel) {
-      const batch = await Promise.all(
+      const batch = await Promise.allSettled(
         Array.from({ length: Math.min(parallel, opts.connections - i) }, (_, j) =>
           opts.mode === 'sv2'
             ? Sv2Sim.open(opts, i + j, hashers, sink)
             : V1Sim.open(opts, i + j, hashers, sink),
         ),
       );
-      sims.push(...batch);
+      let failure: unknown;
+      for (const r of batch) {
+        if (r.status === 'fulfilled') sims.push(r.value);
+        else failure ??= r.reason;
+      }
+      if (failure !== undefined)
+        throw new LoadError(
+          `connection ${sims.length + 1} of ${opts.connections} failed: ${String(failure)}`,
+        );
     }
     const readyBy = Date.now() + 30_000;
     while (!sims.every((s) => s.ready())) {
-      if (Date.now() > readyBy) throw new Error('miners did not all get work within 30 s');
+      if (Date.now() > readyBy) throw new LoadError('miners did not all get work within 30 s');
       await sleep(20);
     }
 

@@ -334,6 +334,10 @@ export class Upstream {
       prefix: msg.extranoncePrefix,
       extranonceSize: msg.extranonceSize,
     });
+    if (key !== this.opts.defaultIdentity && (o?.waiters.size ?? 0) === 0) {
+      this.release(ch); // every miner that wanted it left while it was opening
+      return;
+    }
     for (const w of o?.waiters ?? []) w(ch);
   }
 }
