@@ -47,6 +47,11 @@ export class ResilientInformer<T extends KubernetesObject> {
     return this.current?.list() ?? [];
   }
 
+  /** One cached object, if the running ListWatch has it. */
+  get(name: string, namespace?: string): T | undefined {
+    return this.current?.get(name, namespace);
+  }
+
   async start(): Promise<void> {
     this.stopped = false;
     const staleMs = this.o.staleMs ?? 600_000;

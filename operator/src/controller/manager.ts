@@ -10,6 +10,7 @@ import { API_VERSION, KIND } from '../api/types.js';
 import { KubeRest } from '../kube/rest.js';
 import { resourcePath } from '../kube/resources.js';
 import { MANAGED_BY } from '../render/meta.js';
+import { CachedCluster } from './cached-cluster.js';
 import { KubeEvents } from './events.js';
 import { ResilientInformer, type InformerVerb } from './informer.js';
 import { LeaderElector } from './leader.js';
@@ -38,6 +39,8 @@ export class Manager {
   readonly identity: string;
   private readonly queue: WorkQueue;
   private readonly informers: ResilientInformer<KubernetesObject>[] = [];
+  /** Informer caches of the managed children, by `apiVersion/kind` (reads of reconcile). */
+  private readonly caches = new Map<string, ResilientInformer<KubernetesObject>>();
   private readonly elector: LeaderElector | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private active = false;
@@ -52,7 +55,7 @@ export class Manager {
       ((level, msg, fields) =>
         console.log(JSON.stringify({ level, msg, ...fields, time: new Date().toISOString() })));
     const deps: ReconcileDeps = {
-      cluster: this.rest,
+      cluster: new CachedCluster(this.rest, this.caches),
       events: new KubeEvents(this.rest, this.identity, (e) => this.error('event', e)),
       onSync: (kind, action) => this.metrics.childSyncs.inc({ kind, action }),
     };
@@ -111,6 +114,7 @@ export class Manager {
         },
       });
       this.informers.push(informer);
+      if (labelSelector) this.caches.set(`${apiVersion}/${kind}`, informer);
       return informer;
     };
     // Pool updates that change neither spec nor deletion state (our own status writes) are skipped.
@@ -137,6 +141,10 @@ export class Manager {
     watch('apps/v1', 'Deployment', selector, ownerKey);
     watch('apps/v1', 'StatefulSet', selector, ownerKey);
     watch('v1', 'Service', selector, ownerKey);
+    watch('v1', 'ConfigMap', selector, ownerKey);
+    watch('networking.k8s.io/v1', 'NetworkPolicy', selector, ownerKey);
+    watch('policy/v1', 'PodDisruptionBudget', selector, ownerKey);
+    watch('autoscaling/v2', 'HorizontalPodAutoscaler', selector, ownerKey);
     await Promise.all(this.informers.map((i) => i.start()));
     this.synced = true;
     this.resyncTimer = setInterval(() => this.resync(), this.o.resyncSeconds * 1000);

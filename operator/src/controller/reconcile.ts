@@ -160,7 +160,9 @@ async function prune(
   const deleted = await Promise.all(
     prunableChildren(pool, desired).map(async (ref) => {
       const full = { ...ref, namespace: pool.metadata.namespace };
-      const current = await cluster.get(full).catch(() => undefined); // e.g. ServiceMonitor CRD not installed
+      const cached = cluster.managedFromCache?.(full);
+      // A GET only for kinds without a cache (e.g. ServiceMonitor, whose CRD may not exist).
+      const current = cached !== undefined ? cached : await cluster.get(full).catch(() => undefined);
       if (!current || !isControlledBy(current, pool.metadata.uid)) return 0;
       await cluster.delete(full);
       return 1;
