@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Certificate } from './certificate.js';
-import { keyPairFromSecret } from './ellswift.js';
+import { bip324Ecdh, keyPairFromSecret } from './ellswift.js';
+import { SymmetricState, hkdf2 } from './symmetric-state.js';
+import { wasmAead } from './wasm-aead.js';
 import { NoiseInitiator, NoiseResponder, PreparedResponderKeys } from './handshake.js';
 import { EncryptedFrameDecoder } from './transport.js';
 import type { NoiseTransport } from './transport.js';
@@ -154,6 +156,46 @@ describe('SRI capture: SRI initiator vs our responder', () => {
     const { transport } = i.readAct2(unhex(fx.act2));
     expect(hex(Buffer.concat(fromSri.map((f) => transport.encryptFrame(plainOf(f)))))).toBe(
       fx.rawFromInitiator,
+    );
+  });
+});
+
+describe('SRI-produced Noise intermediate values (MixHash / MixKey / HKDF)', () => {
+  const fx = JSON.parse(readFixture('sri/sri-initiator-our-responder.json'));
+  const steps: { op: string; dataLength?: number; h?: string; ikm?: string; ck?: string; k?: string }[] =
+    fx.sriInitiatorTrace.steps;
+
+  it('our symmetric state and ECDH reproduce every h, ck and k the SRI initiator computed', () => {
+    const act1 = unhex(fx.act1);
+    const act2 = unhex(fx.act2);
+    const e = keyPairFromSecret(unhex(fx.sri.initiatorEphemeralSecretKey), unused, act1);
+    const ss = new SymmetricState(wasmAead);
+    const seen: string[] = [];
+    const hash = (d: Uint8Array) => {
+      ss.mixHash(d);
+      seen.push(`MixHash ${d.length} ${hex(ss.h)}`);
+    };
+    const key = (ikm: Uint8Array) => {
+      const [ck, k] = hkdf2(ss.ck, ikm);
+      ss.mixKey(ikm);
+      expect(hex(ss.ck)).toBe(hex(ck));
+      seen.push(`MixKey ${hex(ikm)} ${hex(ck)} ${hex(k)}`);
+    };
+    hash(act1);
+    hash(new Uint8Array(0)); // EncryptAndHash(∅) with no key
+    const re = act2.subarray(0, 64);
+    hash(re);
+    key(bip324Ecdh(e, re, true));
+    const encStatic = act2.subarray(64, 144);
+    const rs = ss.decryptAndHash(encStatic);
+    seen.push(`MixHash 80 ${hex(ss.h)}`);
+    key(bip324Ecdh(e, rs, true));
+    ss.decryptAndHash(act2.subarray(144));
+    seen.push(`MixHash 90 ${hex(ss.h)}`);
+    expect(seen).toEqual(
+      steps.map((s) =>
+        s.op === 'MixHash' ? `MixHash ${s.dataLength} ${s.h}` : `MixKey ${s.ikm} ${s.ck} ${s.k}`,
+      ),
     );
   });
 });
