@@ -106,6 +106,9 @@ function createMetrics(registry: Registry): Metrics {
   };
 }
 
+/** Unsent bytes to one miner before it is dropped as not reading. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+
 /** Coarse reason label (bounded cardinality). */
 function reasonLabel(reason: string): string {
   if (reason.startsWith('too many bad')) return 'bad-requests';
@@ -113,6 +116,7 @@ function reasonLabel(reason: string): string {
   if (reason.startsWith('line longer')) return 'oversized-line';
   if (reason.startsWith('upstream')) return 'upstream';
   if (reason.startsWith('idle')) return 'idle';
+  if (reason.startsWith('slow')) return 'slow-reader';
   return 'other';
 }
 
@@ -241,7 +245,10 @@ export class Translator {
       this.nextId++,
       this.hub,
       (line) => {
-        if (!closed) socket.write(line);
+        if (closed) return;
+        socket.write(line);
+        // A miner that does not read must not make us buffer without bound.
+        if (socket.writableLength > MAX_BUFFERED_BYTES) finish('slow reader', true);
       },
       (reason) => finish(reason, true),
     );
