@@ -5,6 +5,7 @@
  */
 import { defaultRandom, generateAuthorityKeys, randomSecretKey } from '../sv2/noise/index.js';
 import { createBus, poolTopics, createShareLog, type EventBus } from '../bus/index.js';
+import { difficultyToCompact } from '../ckb/target.js';
 import { loadConfig } from '../config/index.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';
 import type { Logger } from '../observability/index.js';
@@ -81,7 +82,13 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
   try {
     let devnet: Devnet | undefined;
     if (!opts.ckbRpc) {
-      devnet = await startDevnet({ blockTimeMs: opts.blockTimeMs });
+      // Start near a few seconds per block for the demo miner (~300 kH/s per thread); the
+      // devnet's difficulty adjustment takes over from there.
+      const threads = BigInt(opts.minerThreads ?? 1);
+      devnet = await startDevnet({
+        blockTimeMs: opts.blockTimeMs,
+        initialCompactTarget: difficultyToCompact(threads << 20n),
+      });
       const d = devnet;
       stops.push(() => d.stop());
       log.info('devnet started', { url: devnet.url });
