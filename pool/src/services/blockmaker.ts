@@ -221,9 +221,11 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
     if (outcome.status === 'accepted') found.blockHash = outcome.hash;
     else found.reason = outcome.reason;
     found.status = outcome.status;
+    // Published before it is recorded: if either fails the candidate is handled again (at-least-once
+    // on the blocks topic, keyed by block hash), never recorded yet missing from the topic.
+    await publishFoundBlock(bus, topics, found);
     if (await store.recordBlock(found)) {
       m.blocks.inc({ status: found.status });
-      await publishFoundBlock(bus, topics, found);
       const log = found.status === 'accepted' ? logger.info : logger.warn;
       log(`block ${found.status}`, { ...found });
     }
