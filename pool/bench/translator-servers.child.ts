@@ -2,7 +2,8 @@
  * Servers under test for translator.bench.ts, in their own process: the SV2 stratum server
  * (every share accepted: share target 2^256 - 1, network target 1) and the V1 translator in
  * front of it (miner share difficulty 2), each also reachable through a byte-counting TCP
- * relay that measures the server end of the wire. Driven over IPC: start, bytes, stop.
+ * relay that measures the server end of the wire; the translator reaches the pool through
+ * one as well (its aggregated SV2 link). Driven over IPC: start, bytes, stop.
  */
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -67,10 +68,12 @@ process.on('message', (req: Request) => {
         powHash: randomBytes(32),
         version: 0,
       });
+      // The translator's own SV2 link to the pool, counted too.
+      const upstreamRelay = await countingRelay(pool.port);
       const translator = await Translator.start({
         host: '127.0.0.1',
         port: 0,
-        upstream: { host: '127.0.0.1', port: pool.port, authorityPublicKey: authority.publicKey },
+        upstream: { host: '127.0.0.1', port: upstreamRelay.port, authorityPublicKey: authority.publicKey },
         user: 'bench.translator',
         perWorkerChannels: false,
         startDifficulty: 2n,
@@ -85,7 +88,7 @@ process.on('message', (req: Request) => {
       });
       const poolRelay = await countingRelay(pool.port);
       const trRelay = await countingRelay(translator.port);
-      relays = [poolRelay.counts, trRelay.counts];
+      relays = [poolRelay.counts, trRelay.counts, upstreamRelay.counts];
       process.send!({
         authority: authority.encoded.publicKey,
         pool: pool.port,
@@ -94,7 +97,7 @@ process.on('message', (req: Request) => {
         translatorRelay: trRelay.port,
       });
     } else if (req.cmd === 'bytes') {
-      process.send!({ pool: { ...relays[0] }, translator: { ...relays[1] } });
+      process.send!({ pool: { ...relays[0] }, translator: { ...relays[1] }, upstream: { ...relays[2] } });
     } else {
       process.exit(0);
     }

@@ -26,6 +26,7 @@ interface Ports {
 interface RelayBytes {
   pool: { toServer: number; toClient: number };
   translator: { toServer: number; toClient: number };
+  upstream: { toServer: number; toClient: number };
 }
 
 function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
@@ -38,6 +39,8 @@ function ask<T>(child: ChildProcess, cmd: string): Promise<T> {
 interface Row {
   report: LoadReport;
   serverBytes: number;
+  /** V1 runs: bytes on the translator's SV2 link to the pool. */
+  upstreamBytes: number;
 }
 
 async function run(
@@ -70,7 +73,12 @@ async function run(
   const side = mode === 'sv2' ? 'pool' : 'translator';
   const serverBytes =
     after![side].toServer + after![side].toClient - before![side].toServer - before![side].toClient;
-  return { report, serverBytes };
+  const upstreamBytes =
+    after!.upstream.toServer +
+    after!.upstream.toClient -
+    before!.upstream.toServer -
+    before!.upstream.toClient;
+  return { report, serverBytes, upstreamBytes };
 }
 
 function perShare(bytes: number, r: LoadReport): number {
@@ -109,8 +117,9 @@ export default async function translatorBench(): Promise<BenchSection> {
         'p99 ms',
         'bytes/share (miner end)',
         'bytes/share (server end)',
+        'translator → pool bytes/share',
       ],
-      rows.map(([name, { report: r, serverBytes }]) => [
+      rows.map(([name, { report: r, serverBytes, upstreamBytes }]) => [
         name === 'v1 paced' || name === 'v1 saturated'
           ? `${name} (V1 → translator → SV2 pool)`
           : `${name} (SV2 → pool)`,
@@ -121,6 +130,7 @@ export default async function translatorBench(): Promise<BenchSection> {
         fmt(r.latencyMs.p99, 2),
         fmt(perShare(r.bytesWritten + r.bytesRead, r), 1),
         fmt(perShare(serverBytes, r), 1),
+        name.startsWith('v1') ? fmt(perShare(upstreamBytes, r), 1) : '',
       ]),
     );
     const markdown = [
@@ -129,7 +139,8 @@ export default async function translatorBench(): Promise<BenchSection> {
       'miners, one share in flight each (one acknowledgement per share). Saturated: 100 miners, 32 in flight',
       'each. Bytes per share round trip = submit + acknowledgement bytes on the miner ↔ server link during the',
       'window, counted on the miner sockets and by a relay at the server end. V1 user names are a 46-character',
-      'CKB address + worker, as real miners send them.',
+      "CKB address + worker, as real miners send them. The last column is the translator's own SV2 link to the",
+      'pool (one connection, one channel for all miners: acknowledgements batch) per V1 share.',
       '',
       body,
       '',
