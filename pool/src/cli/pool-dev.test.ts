@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from './main.js';
+
+function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(s));
+  vi.spyOn(console, 'error').mockImplementation((s: string) => void err.push(s));
+  return main(argv).then((code) => ({ code, out: out.join('\n'), err: err.join('\n') }));
+}
+
+describe('eaglepool pool dev / miner / pool stratum flags', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('refuses unknown miners and bad numbers before starting anything', async () => {
+    const asic = await run('pool', 'dev', '--miner', 'asic');
+    expect(asic.code).toBe(2);
+    expect(asic.err).toMatch(/--miner must be one of/);
+    expect((await run('pool', 'dev', '--threads', '0')).code).toBe(2);
+    expect((await run('pool', 'dev', '--exit-after-blocks', 'x')).code).toBe(2);
+  });
+
+  it('prints usage for --help', async () => {
+    const help = await run('pool', 'dev', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/--exit-after-blocks/);
+  });
+
+  it('requires the miner connection flags and a known mode', async () => {
+    expect((await run('miner')).code).toBe(2);
+    const base = ['miner', '--url', '127.0.0.1:1', '--authority-key', 'k', '--user', 'u'];
+    expect((await run(...base, '--mode', 'asic')).code).toBe(2);
+    expect((await run(...base, '--threads', '0')).code).toBe(2);
+    expect((await run(...base.slice(0, 2), 'nope', ...base.slice(3))).code).toBe(2);
+  });
+
+  it('requires a Noise key directory for pool stratum', async () => {
+    const saved = process.env.EAGLEPOOL_NOISE_DIR;
+    delete process.env.EAGLEPOOL_NOISE_DIR;
+    try {
+      expect((await run('pool', 'stratum')).code).toBe(2);
+    } finally {
+      if (saved !== undefined) process.env.EAGLEPOOL_NOISE_DIR = saved;
+    }
+  });
+});
