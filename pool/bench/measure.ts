@@ -12,7 +12,10 @@ export interface Rate {
  * Runs `fn(batch)` repeatedly for about `ms` milliseconds after a warm-up, where one
  * call performs `batch` operations, and reports the best of `rounds` rounds.
  */
-export function measureRate(fn: (batch: number) => void, opts: { batch?: number; ms?: number; rounds?: number } = {}): Rate {
+export function measureRate(
+  fn: (batch: number) => void,
+  opts: { batch?: number; ms?: number; rounds?: number } = {},
+): Rate {
   const batch = opts.batch ?? 1000;
   const ms = opts.ms ?? 400;
   const rounds = opts.rounds ?? 5;

@@ -20,7 +20,9 @@ const modules = readdirSync(here)
 const sections: BenchSection[] = [];
 for (const file of modules) {
   console.error(`bench: ${file}`);
-  const mod = (await import(pathToFileURL(join(here, file)).href)) as { default: () => Promise<BenchSection> };
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as {
+    default: () => Promise<BenchSection>;
+  };
   const section = await mod.default();
   sections.push(section);
   console.log(`\n## ${section.title}\n\n${section.markdown}\n`);

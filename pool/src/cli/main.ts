@@ -60,7 +60,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     return await command.run({ values, positionals });
   } catch (err) {
-    const isUsage = err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    const isUsage =
+      err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     if (isUsage) {
       console.error(`eaglepool ${found.entry.path.join(' ')}: ${(err as Error).message}\n\n${command.usage}`);
       return 2;
