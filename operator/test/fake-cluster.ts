@@ -5,7 +5,7 @@
  */
 import { KubeApiError, type KubeObject } from '../src/kube/rest.js';
 import { resourcePath, type ObjectRef } from '../src/kube/resources.js';
-import { intentPaths, managedPaths } from '../src/controller/ownership.js';
+import { humanPath, intentPaths, managedPaths } from '../src/controller/ownership.js';
 import type { Cluster } from '../src/controller/cluster.js';
 
 type Obj = KubeObject & { status?: unknown };
@@ -123,8 +123,8 @@ export class FakeCluster implements Cluster {
         throw new KubeApiError(409, 'Conflict', 'Apply failed with conflicts', {
           causes: clash.map(({ m, p }) => ({
             reason: 'FieldManagerConflict',
-            message: `conflict with "${m.manager}": ${p}`,
-            field: p,
+            message: `conflict with "${m.manager}": ${humanPath(p)}`,
+            field: humanPath(p),
           })),
         });
       }

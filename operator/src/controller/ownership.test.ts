@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../kube/rest.js';
-import { foreignFieldConflicts, intentPaths, isControlledBy, managedPaths } from './ownership.js';
+import {
+  conflictsFromCauses,
+  describeConflicts,
+  foreignFieldConflicts,
+  intentPaths,
+  isControlledBy,
+  managedPaths,
+} from './ownership.js';
 
 const intent: KubeObject = {
   apiVersion: 'v1',
@@ -67,5 +74,24 @@ describe('field ownership', () => {
     };
     expect(isControlledBy(obj, 'u1')).toBe(true);
     expect(isControlledBy(obj, 'u2')).toBe(false);
+  });
+
+  it('reads the managers out of a server-side apply 409', () => {
+    const causes = [
+      { reason: 'FieldManagerConflict', message: 'conflict with "kubectl": .spec.type', field: '.spec.type' },
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "kubectl": .spec.ports',
+        field: '.spec.ports',
+      },
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "helm" using v1: .metadata.labels.a',
+        field: '.metadata.labels.a',
+      },
+    ];
+    expect(describeConflicts(intent, conflictsFromCauses(causes))).toBe(
+      'Service s: .spec.type, .spec.ports managed by "kubectl"; .metadata.labels.a managed by "helm"',
+    );
   });
 });

@@ -80,3 +80,13 @@ export function describeConflicts(
 ): string {
   return `${obj.kind} ${obj.metadata.name}: ${conflicts.map((c) => `${c.fields.join(', ')} managed by "${c.manager}"`).join('; ')}`;
 }
+
+/** Conflicts from a 409 of server-side apply (causes like `conflict with "kubectl": .spec.type`). */
+export function conflictsFromCauses(causes: { field?: string; message?: string }[]): FieldConflict[] {
+  const byManager = new Map<string, string[]>();
+  for (const c of causes) {
+    const manager = /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? '(unknown)';
+    byManager.set(manager, [...(byManager.get(manager) ?? []), c.field ?? c.message ?? '?']);
+  }
+  return [...byManager].map(([manager, fields]) => ({ manager, fields }));
+}

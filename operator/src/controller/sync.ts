@@ -1,6 +1,7 @@
 /**
  * Bringing one child to its intent without fighting anybody:
- * - absent: server-side apply (creates it, owned by the pool);
+ * - absent: server-side apply (creates it, owned by the pool); with informer caches, a cache
+ *   miss is applied without force and without a GET (absent or foreign: a conflict is reported);
  * - owned by the pool and its applied-hash annotation matches: nothing to write;
  * - another field manager holds fields of our intent: reported, not applied;
  * - otherwise: server-side apply, forced only when the pool controls the object.
@@ -10,7 +11,12 @@ import type { KubeApiError } from '../kube/rest.js';
 import { isConflict, type KubeObject } from '../kube/rest.js';
 import { HASH_ANNOTATION, type K8sObject } from '../render/meta.js';
 import type { Cluster } from './cluster.js';
-import { describeConflicts, foreignFieldConflicts, isControlledBy } from './ownership.js';
+import {
+  conflictsFromCauses,
+  describeConflicts,
+  foreignFieldConflicts,
+  isControlledBy,
+} from './ownership.js';
 
 export type SyncAction = 'created' | 'updated' | 'unchanged' | 'conflict' | 'error';
 
@@ -35,7 +41,17 @@ export async function syncChild(
   desired: K8sObject,
 ): Promise<SyncOutcome> {
   try {
-    const current = await cluster.get(refOf(desired));
+    const cached = cluster.managedFromCache?.(refOf(desired));
+    if (cached === null) {
+      // Not in our cache: absent, or somebody else's object. Apply without force either way: it
+      // creates the child, or merges onto the foreign object, or fails with a reported conflict.
+      return {
+        desired,
+        action: 'created',
+        current: await cluster.apply(desired as KubeObject, { force: false }),
+      };
+    }
+    const current = cached ?? (await cluster.get(refOf(desired)));
     if (!current)
       return {
         desired,
@@ -59,12 +75,12 @@ export async function syncChild(
     };
   } catch (err) {
     if (isConflict(err)) {
-      const causes = (err as KubeApiError).details?.causes?.map((c) => c.message ?? c.field).join('; ');
-      return {
-        desired,
-        action: 'conflict',
-        message: `${desired.kind} ${desired.metadata.name}: ${causes || (err as Error).message}`,
-      };
+      const causes = (err as KubeApiError).details?.causes ?? [];
+      const message =
+        causes.length > 0
+          ? describeConflicts(desired, conflictsFromCauses(causes))
+          : `${desired.kind} ${desired.metadata.name}: ${(err as Error).message}`;
+      return { desired, action: 'conflict', message };
     }
     return {
       desired,
