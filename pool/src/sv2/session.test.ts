@@ -7,7 +7,7 @@ import { encodeFrame } from './frame.js';
 import { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
 import { deterministicRandom } from './noise/test-util.js';
 import type { Sv2Session, SessionOptions } from './session.js';
-import { Sv2SessionError, acceptSv2, connectSv2 } from './session.js';
+import { EphemeralKeyPool, Sv2SessionError, acceptSv2, connectSv2, refillEphemeralKeys } from './session.js';
 import type { SetupConnection, Sv2Message } from './types.js';
 
 const random = deterministicRandom('session tests');
@@ -93,6 +93,34 @@ describe('SV2 session over loopback TCP', () => {
     const closed = closeReason(pool);
     client.close('done');
     expect(await closed).toMatch(/peer closed|connection closed/);
+  });
+
+  it('takes responder ephemeral keys from a pool kept filled in the background', async () => {
+    const pool = new EphemeralKeyPool(4, random);
+    const stop = refillEphemeralKeys(pool, { everyMs: 5, perTick: 2 });
+    cleanups.push(stop);
+    await until(() => pool.size === 4);
+    const handedOut: string[] = [];
+    const take = pool.take.bind(pool);
+    pool.take = () => {
+      const k = take();
+      handedOut.push(Buffer.from(k.secretKey).toString('hex'));
+      return k;
+    };
+    const srv = await server({ ephemeralKeys: pool });
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPublicKey: authority.publicKey,
+    });
+    await until(() => srv.sessions.length === 1);
+    const session = await srv.sessions[0]!;
+    expect(handedOut.length).toBe(1);
+    const got = nextMessage(session);
+    client.send(setup);
+    expect(await got).toEqual(setup);
+    await until(() => pool.size === 4);
+    client.close('done');
   });
 
   it('coalesces the sends of one event-loop turn into one socket write, in order', async () => {

@@ -21,8 +21,10 @@ import type { Clock, PreparedResponderKeys } from './noise/handshake.js';
 import { NoiseInitiator, NoiseResponder } from './noise/handshake.js';
 import type { ResponderKeys } from './noise/keys.js';
 import { EncryptedFrameDecoder, NoiseTransport } from './noise/transport.js';
+import type { EphemeralKeyPool } from './noise/ephemeral-pool.js';
 
 export { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
+export { EphemeralKeyPool } from './noise/ephemeral-pool.js';
 export type { ResponderKeys } from './noise/keys.js';
 
 /** One Noise-encrypted SV2 connection. */
@@ -48,6 +50,8 @@ export interface SessionOptions {
   aead?: Aead;
   random?: RandomSource;
   now?: Clock;
+  /** Responder only: take ephemeral keys from this pool (see refillEphemeralKeys). */
+  ephemeralKeys?: EphemeralKeyPool;
 }
 
 /** Why a handshake did not produce a session. */
@@ -129,7 +133,7 @@ export function acceptSv2(
   socket.setNoDelay(true);
   let responder: NoiseResponder;
   try {
-    responder = new NoiseResponder(keys, opts);
+    responder = new NoiseResponder(keys, { ...opts, ephemeral: opts.ephemeralKeys?.take() });
   } catch (e) {
     socket.destroy();
     return Promise.reject(new Sv2SessionError(`bad responder keys: ${describe(e)}`));
@@ -176,6 +180,20 @@ export function connectSv2(opts: ConnectOptions): Promise<Sv2Session> {
       return new NoiseSession(socket, transport, rest, opts);
     },
   );
+}
+
+/**
+ * Keeps `pool` topped up in the background: every `everyMs` it prepares up to `perTick` keys
+ * (≈ 0.5 ms of CPU each), so an idle server has keys ready for the next reconnect burst.
+ * The timer does not keep the process alive. Returns a stop function.
+ */
+export function refillEphemeralKeys(
+  pool: EphemeralKeyPool,
+  opts: { everyMs?: number; perTick?: number } = {},
+): () => void {
+  const timer = setInterval(() => pool.fill(opts.perTick ?? 8), opts.everyMs ?? 20);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 class NoiseSession implements Sv2Session {

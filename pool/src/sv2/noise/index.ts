@@ -46,3 +46,4 @@ export {
 } from './handshake.js';
 export type { DecryptedFrame } from './transport.js';
 export { NoiseTransport, EncryptedFrameDecoder } from './transport.js';
+export { EphemeralKeyPool } from './ephemeral-pool.js';
