@@ -194,13 +194,36 @@ describe('V1Downstream: shares', () => {
     }
     const before = h.ds.target!;
     const n = h.lines.length;
-    h.advance(31_000);
-    h.ds.tick(1_000_000 + 31_000);
-    // 40 shares in 31 s at a 5 s goal: 4x harder (the largest step), announced and applied.
-    expect(h.ds.target).toBe(before / 4n);
+    h.advance(3_100);
+    h.ds.tick(1_000_000 + 3_100);
+    // Warm-up: 40 shares in 3.1 s at a 5 s goal → as hard as one step allows (×16), announced.
+    expect(h.ds.target).toBe(before / 16n);
     const out = h.lines.slice(n).map((l) => JSON.parse(l) as { method: string; params: unknown[] });
     expect(out.map((m) => m.method)).toEqual(['mining.set_target', 'mining.notify']);
-    expect(BigInt(`0x${out[0]!.params[0] as string}`)).toBe(before / 4n);
+    expect(BigInt(`0x${out[0]!.params[0] as string}`)).toBe(before / 16n);
     expect(out[1]!.params[4]).toBe(false);
+    // A share found before the miner saw the new target still counts (easier, old target).
+    const late = job.hasher
+      .search(base, 4000, 200_000, t)
+      .map((nonce) => {
+        const n = Uint8Array.from(base);
+        new DataView(n.buffer).setUint32(12, nonce, true);
+        return n;
+      })
+      .find((n) => !job.hasher.meets(n, Buffer.from((before / 16n).toString(16).padStart(64, '0'), 'hex')))!;
+    h.ds.handleLine(
+      `{"id":999,"method":"mining.submit","params":["a.b","2a","${Buffer.from(late.subarray(8)).toString('hex')}"]}`,
+    );
+    expect(reply(h.lines, 999)).toEqual({ id: 999, result: true, error: null });
+    // No share for a while during the warm-up: never eased.
+    h.advance(6_000);
+    h.ds.tick(1_000_000 + 9_100);
+    expect(h.ds.target).toBe(before / 16n);
+    // After the warm-up the normal controller (30 s windows, ×4 steps) eases a silent miner.
+    h.advance(30_000);
+    h.ds.tick(1_000_000 + 39_100);
+    h.advance(31_000);
+    h.ds.tick(1_000_000 + 70_100);
+    expect(h.ds.target).toBe((before / 16n) * 4n);
   });
 });

@@ -69,6 +69,8 @@ export interface DownstreamHub {
 }
 
 const MAX_TARGET = (1n << 256n) - 1n;
+/** Vardiff warm-up after a miner starts: retarget every 3 s by up to ×16, only harder, for 30 s. */
+const WARMUP = { retargetMs: 3000, maxStep: 16, durationMs: 30_000 };
 const MAX_USER_BYTES = 255;
 
 interface TargetState {
@@ -104,6 +106,8 @@ export class V1Downstream {
   private cancelPending: (() => void) | undefined;
   private subscribeIds: V1Id[] = [];
   private vardiff: Vardiff | undefined;
+  /** End of the vardiff warm-up (0 = over). */
+  private warmUntil = 0;
   private current: TargetState | undefined;
   private previous: TargetState | undefined;
   /** Jobs notified before this notify sequence may still use `previous`. */
@@ -184,11 +188,38 @@ export class V1Downstream {
     this.requestChannel(true);
   }
 
-  /** About once a second: per-miner vardiff. */
+  /**
+   * About once a second: per-miner vardiff. During the warm-up after a (re)start the controller
+   * runs fast (WARMUP) and may only make the target harder: a miner far faster than its start
+   * difficulty converges in seconds, one that is merely unlucky is not eased.
+   */
   tick(now: number): void {
-    if (!this.vardiff || this.closed) return;
-    const next = this.vardiff.retarget(now);
-    if (next !== undefined) this.setTarget(next, true);
+    const vd = this.vardiff;
+    if (!vd || this.closed) return;
+    if (this.warmUntil !== 0 && now >= this.warmUntil) {
+      this.warmUntil = 0;
+      this.vardiff = new Vardiff(this.hub.vardiff, vd.currentTarget, now, MAX_TARGET);
+      return;
+    }
+    const next = vd.retarget(now);
+    if (next === undefined) return;
+    if (this.warmUntil !== 0 && next > this.current!.target) {
+      vd.restart(this.current!.target, now);
+      return;
+    }
+    this.setTarget(next, true);
+  }
+
+  private startVardiff(target: bigint): void {
+    const now = this.hub.now();
+    const cfg = this.hub.vardiff;
+    const fast = {
+      ...cfg,
+      retargetMs: Math.min(cfg.retargetMs, WARMUP.retargetMs),
+      maxStep: Math.max(cfg.maxStep, WARMUP.maxStep),
+    };
+    this.vardiff = new Vardiff(fast, target, now, MAX_TARGET);
+    this.warmUntil = now + WARMUP.durationMs;
   }
 
   private handle(req: V1Request): void {
@@ -311,7 +342,7 @@ export class V1Downstream {
       const start =
         this.hub.startDifficulty !== undefined ? difficultyToTarget(this.hub.startDifficulty) : ch.target;
       this.current = targetState(start);
-      this.vardiff = new Vardiff(this.hub.vardiff, start, this.hub.now(), MAX_TARGET);
+      this.startVardiff(start);
     }
     this.send(setTargetLine(hex(this.current.targetBE)));
     if (ch.current) this.notify(ch.current, true);
@@ -321,11 +352,11 @@ export class V1Downstream {
     if (target <= 0n) return;
     if (!this.vardiff) {
       this.current = targetState(target);
-      this.vardiff = new Vardiff(this.hub.vardiff, target, this.hub.now(), MAX_TARGET);
+      this.startVardiff(target);
       return;
     }
-    this.vardiff.restart(target, this.hub.now());
-    this.setTarget(this.vardiff.currentTarget, this.authorized && this.channel !== undefined);
+    this.startVardiff(target);
+    this.setTarget(target, this.authorized && this.channel !== undefined);
   }
 
   private setTarget(target: bigint, announce: boolean): void {
@@ -341,7 +372,10 @@ export class V1Downstream {
 
   private notify(job: ChannelJob, clean: boolean): void {
     if (clean) this.jobSeq.clear();
-    this.jobSeq.set(job.id, ++this.notifySeq);
+    this.notifySeq++;
+    // A job sent again (after set_target) keeps its first sequence: shares found before the
+    // miner saw the new target are still checked against the easier one.
+    if (!this.jobSeq.has(job.id)) this.jobSeq.set(job.id, this.notifySeq);
     // SV2 jobs carry no block height; 0 (see docs/translator.md).
     this.send(notifyLine(job.v1Id, job.powHashHex, 0, job.parentHashHex, clean));
   }
@@ -372,6 +406,8 @@ export class V1Downstream {
     job.seen.add(key);
     this.stats.accepted++;
     this.vardiff?.onShare(t.difficulty);
+    // Valid work is not a flood (its rate is vardiff's business): give the token back.
+    this.tokens = Math.min(this.hub.limits.requestBurst, this.tokens + 1);
     this.reply(req.id, resultLine(req.id, true));
     this.hub.onShare(this, 'accepted');
     if (block || hashMeetsTarget(hash, ch.targetBE)) {
