@@ -98,7 +98,13 @@ export class KubeRest {
       req.on('error', reject);
       req.end(payload);
     });
-    const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    let body: Record<string, unknown> = {};
+    try {
+      if (text) body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // e.g. "404 page not found" for a group/version that is not served (CRD not installed)
+      body = { message: `${method} ${path}: HTTP ${status}: ${text.trim().slice(0, 200)}` };
+    }
     if (status < 200 || status >= 300) {
       const message = typeof body.message === 'string' ? body.message : `${method} ${path}: HTTP ${status}`;
       throw new KubeApiError(
