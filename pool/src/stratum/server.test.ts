@@ -297,6 +297,35 @@ describe('StratumServer over TCP + Noise', () => {
     good.session.close('done');
   });
 
+  it('closes a connection whose frame exceeds the payload limit', async () => {
+    const { server, bus } = await startServer({ maxFramePayload: 1024 });
+    cleanups.push(
+      () => bus.close(),
+      () => server.close(),
+    );
+    const c = await Client.connect(server.port);
+    c.setup();
+    await c.until(() => c.of('SetupConnectionSuccess').length === 1, 'setup');
+    c.session.send({
+      type: 'SetCustomMiningJob',
+      channelId: 2,
+      requestId: 1,
+      miningJobToken: new Uint8Array(0),
+      version: 0,
+      prevHash: new Uint8Array(32),
+      minNtime: 0,
+      nbits: 0,
+      coinbaseTxVersion: 0,
+      coinbasePrefix: new Uint8Array(0),
+      coinbaseTxInputNSequence: 0,
+      coinbaseTxOutputs: new Uint8Array(2000),
+      coinbaseTxLocktime: 0,
+      merklePath: [],
+    });
+    await c.until(() => c.closedReason !== undefined, 'close after oversized frame');
+    expect(c.of('SetCustomMiningJobError')).toEqual([]);
+  });
+
   it('enforces the per-IP connection limit', async () => {
     const { server, bus } = await startServer({ maxConnectionsPerIp: 2 });
     cleanups.push(
