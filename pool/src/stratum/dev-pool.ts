@@ -122,6 +122,8 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     stops.push(() => jobmaker.stop());
 
     const accepted: ((hash: string, height: bigint, total: number) => void)[] = [];
+    /** Block number of recent jobs, to name accepted blocks. */
+    const jobHeights = new Map<number, bigint>();
     let blocksAccepted = 0;
     let blocksNotAccepted = 0;
     const topics = poolTopics(config.kafka.topicPrefix);
@@ -135,7 +137,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         const reply = await blockmaker.blocks.submitBlock(block);
         if (reply.accepted) {
           blocksAccepted++;
-          const height = devnet?.tipNumber() ?? 0n;
+          const height = jobHeights.get(block.jobId) ?? 0n;
           for (const h of accepted) h(reply.blockHash, height, blocksAccepted);
         } else {
           blocksNotAccepted++;
@@ -155,7 +157,11 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       logger: log,
     });
     stops.push(() => server.drain(1000));
-    const unsubscribe = jobmaker.jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
+    const unsubscribe = jobmaker.jobs.subscribe((job) => {
+      jobHeights.set(job.jobId, job.number);
+      if (jobHeights.size > 64) jobHeights.delete(jobHeights.keys().next().value as number);
+      void server.pushJob(jobTemplateFromProto(job));
+    });
     stops.push(unsubscribe);
     if (devnet) {
       const refresh = () =>
