@@ -2,12 +2,22 @@
  * Valid shares without heavy hashing: against the easy targets a load test uses, a share
  * costs `difficulty` Eaglesong hashes on average. `ShareFinder` keeps one Eaglesong midstate
  * per job (shared by every simulated miner) and, per miner, a cursor and a small queue of
- * nonces found in batches with `EaglesongJob.search`, so a miner never submits the same N twice.
+ * nonces found in batches (about 8 shares' worth) with `EaglesongJob.search`, so a miner never
+ * submits the same N twice and an easy target costs no more hashing than it needs.
  */
+import { bytesBEToTarget, targetToDifficulty } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 
-/** Nonces searched per batch (a few hundred shares at difficulty <= 16). */
-const BATCH = 4096;
+/** Nonces searched per batch: about 8 shares' worth, within these bounds. */
+const MIN_BATCH = 16;
+const MAX_BATCH = 65_536;
+
+function batchFor(targetBE: Uint8Array): number {
+  const target = bytesBEToTarget(targetBE);
+  if (target === 0n) return MAX_BATCH;
+  const want = targetToDifficulty(target) * 8n;
+  return want < BigInt(MIN_BATCH) ? MIN_BATCH : want > BigInt(MAX_BATCH) ? MAX_BATCH : Number(want);
+}
 
 export class JobHashers {
   private readonly byPowHash = new Map<string, EaglesongJob>();
@@ -40,6 +50,7 @@ export class ShareFinder {
   private hasher: EaglesongJob | undefined;
   readonly base = new Uint8Array(16);
   private targetBE: Uint8Array = new Uint8Array(32).fill(0xff);
+  private batch = MIN_BATCH;
 
   constructor(private readonly hashers: JobHashers) {}
 
@@ -49,12 +60,14 @@ export class ShareFinder {
     this.base.set(prefix, 0);
     this.hasher = this.hashers.get(powHashHex);
     this.targetBE = targetBE;
+    this.batch = batchFor(targetBE);
     this.cursor = 0;
     this.queue.length = 0;
   }
 
   setTarget(targetBE: Uint8Array): void {
     this.targetBE = targetBE;
+    this.batch = batchFor(targetBE);
     this.queue.length = 0;
   }
 
@@ -63,9 +76,9 @@ export class ShareFinder {
     const h = this.hasher;
     if (!h) return undefined;
     while (this.queue.length === 0) {
-      if (this.cursor >= 2 ** 32 - BATCH) return undefined;
-      const found = h.search(this.base, this.cursor, BATCH, this.targetBE);
-      this.cursor += BATCH;
+      if (this.cursor >= 2 ** 32 - this.batch) return undefined;
+      const found = h.search(this.base, this.cursor, this.batch, this.targetBE);
+      this.cursor += this.batch;
       for (let i = found.length - 1; i >= 0; i--) this.queue.push(found[i]!);
     }
     return this.queue.pop();
