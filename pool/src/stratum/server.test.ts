@@ -221,6 +221,7 @@ describe('StratumServer over TCP + Noise', () => {
     const ok = await c.openStandard('u');
     const t2 = template(2, 0xbb);
     await server.pushJob(t2);
+    await server.pushJob(t2); // a repeated job (stream resubscribed) is ignored
     await c.until(() => c.of('SetNewPrevHash').length === 2, 'second SetNewPrevHash');
     expect(c.of('NewMiningJob').map((j) => [j.jobId, j.minNtime])).toEqual([
       [101, undefined],

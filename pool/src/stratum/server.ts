@@ -223,6 +223,11 @@ export class StratumServer {
    * job supersedes a fan-out still in progress (`sendJob` catches channels up).
    */
   pushJob(template: JobTemplate): Promise<void> {
+    // A job stream that resubscribes may repeat jobs: a known id is not a new job.
+    if (template.jobId !== undefined && this.engine.jobs.lookup(template.jobId) !== 'unknown') {
+      this.log.debug('job already known', { jobId: template.jobId });
+      return Promise.resolve();
+    }
     const { job } = this.engine.newJob(template);
     const generation = ++this.fanOutGeneration;
     const targets = [...this.clients];
