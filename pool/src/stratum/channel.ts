@@ -9,13 +9,23 @@ import { Vardiff, type VardiffConfig } from './vardiff.js';
 export type ChannelKind = 'standard' | 'extended';
 
 interface TargetState {
-  target: bigint;
-  targetBE: Uint8Array;
-  difficulty: bigint;
+  readonly target: bigint;
+  readonly targetBE: Uint8Array;
+  readonly difficulty: bigint;
 }
 
+/** Most channels share a handful of targets: intern their (read-only) encodings. */
+const interned = new Map<bigint, TargetState>();
+const MAX_INTERNED = 4096;
+
 function targetState(target: bigint): TargetState {
-  return { target, targetBE: targetToBytesBE(target), difficulty: targetToDifficulty(target) };
+  let state = interned.get(target);
+  if (!state) {
+    if (interned.size >= MAX_INTERNED) interned.clear();
+    state = { target, targetBE: targetToBytesBE(target), difficulty: targetToDifficulty(target) };
+    interned.set(target, state);
+  }
+  return state;
 }
 
 export class Channel {
