@@ -46,6 +46,7 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
       cb(ch);
       return () => {};
     },
+    hasChannelFor: () => true,
     joined: () => {},
     left: () => {},
     perWorkerChannels: false,

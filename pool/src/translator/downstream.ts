@@ -53,6 +53,8 @@ export interface DownstreamHub {
    * identity when undefined), now or once it is open. Never calls back after `cancel`.
    */
   channelFor(identity: string | undefined, cb: (ch: UpstreamChannel) => void): () => void;
+  /** Whether a worker may get a channel of its own (budget not spent). */
+  hasChannelFor(identity: string): boolean;
   /** Membership of a channel (the translator fans jobs out to its members). */
   joined(ds: V1Downstream, ch: UpstreamChannel): void;
   left(ds: V1Downstream, ch: UpstreamChannel): void;
@@ -286,7 +288,8 @@ export class V1Downstream {
   private moveToOwnChannel(): boolean {
     const ch = this.channel;
     if (!this.hub.perWorkerChannels || !this.extranonceSubscribed || this.moved) return false;
-    if (!ch || ch.userIdentity === this.user) return false;
+    if (!ch || !this.user || ch.userIdentity === this.user || !this.hub.hasChannelFor(this.user))
+      return false;
     this.moved = true;
     this.detach();
     this.requestChannel(true);

@@ -241,3 +241,52 @@ describe('translator: upstream Reconnect', () => {
     expect(tr.upstream.connected).toBe(true);
   });
 });
+
+describe('translator: per-worker channels', () => {
+  it('opens one upstream channel per worker, closes it when its miners leave, shares the default past the budget', async () => {
+    const pool = await startPool();
+    stops.push(() => pool.server.close());
+    await pool.server.pushJob(template(4));
+    const tr = await Translator.start({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: pool.server.port,
+        authorityPublicKey: authority.encoded.publicKey,
+      },
+      user: 'proxy.default',
+      startDifficulty: 256n,
+      maxChannels: 3, // the default channel + two workers
+    });
+    stops.push(() => tr.stop());
+    await until(() => pool.server.stats.channels === 1, 'the default channel');
+    const miner = async (user: string) => {
+      const c = await RawV1Client.connect(tr.port);
+      stops.push(() => c.close());
+      c.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+      c.line('{"id":2,"method":"mining.extranonce.subscribe","params":[]}');
+      c.line(`{"id":3,"method":"mining.authorize","params":["${user}","x"]}`);
+      await until(() => c.notifications('mining.notify').length > 0, `work for ${user}`);
+      return c;
+    };
+    const a = await miner('ann.rig1');
+    const a2 = await miner('ann.rig1');
+    const b = await miner('ben.rig1');
+    expect(pool.server.stats.channels).toBe(3);
+    // Both ann miners share ann's channel (same prefix) with different slices.
+    const en1 = (c: RawV1Client) => (c.notifications('mining.set_extranonce').at(-1) as [string])[0];
+    expect(en1(a).slice(0, 8)).toBe(en1(a2).slice(0, 8));
+    expect(en1(a)).not.toBe(en1(a2));
+    expect(en1(b).slice(0, 8)).not.toBe(en1(a).slice(0, 8));
+    // Budget spent: a third worker stays on the default channel (no set_extranonce).
+    const c = await miner('cid.rig1');
+    expect(c.notifications('mining.set_extranonce')).toHaveLength(0);
+    expect(pool.server.stats.channels).toBe(3);
+    // ben leaves: his channel is closed at the pool; ann's stays while one ann miner remains.
+    b.close();
+    a.close();
+    await until(() => pool.server.stats.channels === 2, 'ben channel closed');
+    expect(a2.closed).toBe(false);
+  });
+});

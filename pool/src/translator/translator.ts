@@ -175,6 +175,7 @@ export class Translator {
     const limits = { ...DEFAULT_DOWNSTREAM_LIMITS, ...opts.limits };
     this.hub = {
       channelFor: (identity, cb) => this.upstream.channelFor(identity, cb),
+      hasChannelFor: (identity) => this.upstream.hasChannelFor(identity),
       joined: (ds, ch) => {
         let s = this.members.get(ch);
         if (!s) this.members.set(ch, (s = new Set()));

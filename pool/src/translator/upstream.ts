@@ -120,6 +120,15 @@ export class Upstream {
     };
   }
 
+  /** Whether `identity` has (or may open) a channel of its own within the channel budget. */
+  hasChannelFor(identity: string): boolean {
+    return (
+      this.byIdentity.has(identity) ||
+      this.opening.has(identity) ||
+      this.byId.size + this.opening.size < this.opts.maxChannels
+    );
+  }
+
   /** Closes a channel nobody uses any more (never the default one). */
   release(ch: UpstreamChannel): void {
     if (ch.userIdentity === this.opts.defaultIdentity || this.byId.get(ch.id) !== ch) return;
