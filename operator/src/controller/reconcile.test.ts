@@ -225,6 +225,31 @@ describe('reconcile', () => {
     expect(secret.metadata.ownerReferences[0].uid).toBe('second-uid');
   });
 
+  it('fills Height and Hashrate from the share processor once it is available, writing only on change', async () => {
+    createPool();
+    let stats = { tipNumber: 100, hashrate: '1.5 MH/s' };
+    let calls = 0;
+    deps.poolStats = async () => {
+      calls++;
+      return stats;
+    };
+    await reconcile(deps, key);
+    expect(calls).toBe(0); // share processor not available yet
+    await markWorkloadsReady();
+    const ready = await reconcile(deps, key);
+    expect(ready.requeueAfterMs).toBe(60_000);
+    expect((await getPool()).status).toMatchObject({ chain: { tipNumber: 100 }, hashrate: '1.5 MH/s' });
+    const n = cluster.writes.length;
+    await reconcile(deps, key);
+    expect(cluster.writes.length).toBe(n);
+    stats = { tipNumber: 101, hashrate: '1.5 MH/s' };
+    await reconcile(deps, key);
+    expect(cluster.writes.slice(n)).toEqual(['apply MiningPool/p/status']);
+    deps.poolStats = async () => undefined; // unreachable: keep the last values
+    await reconcile(deps, key);
+    expect((await getPool()).status).toMatchObject({ chain: { tipNumber: 101 }, hashrate: '1.5 MH/s' });
+  });
+
   it('returns quietly for a pool that does not exist', async () => {
     expect(await reconcile(deps, key)).toEqual({ writes: 0, deleted: true });
   });

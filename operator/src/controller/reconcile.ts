@@ -20,6 +20,7 @@ import type { Cluster } from './cluster.js';
 import type { EventSink } from './events.js';
 import { finalize, setFinalizers } from './finalizer.js';
 import { isControlledBy } from './ownership.js';
+import type { PoolStats } from './pool-stats.js';
 import { computeStatus, transitions, type WorkloadObservation } from './status.js';
 import { syncChild, type SyncAction, type SyncOutcome } from './sync.js';
 
@@ -30,6 +31,8 @@ export interface ReconcileDeps {
   generateKeys?: () => NoiseKeys;
   /** Called once per child sync (metrics). */
   onSync?: (kind: string, action: SyncAction) => void;
+  /** Reads tip height and hashrate (the share processor's API); called only while it is available. */
+  poolStats?: (pool: MiningPool) => Promise<PoolStats | undefined>;
 }
 
 export interface PoolKey {
@@ -47,6 +50,8 @@ export interface ReconcileResult {
 
 /** Re-check a not-yet-ready pool this often (child informers usually wake us earlier). */
 export const NOT_READY_RECHECK_MS = 30_000;
+/** Refresh of Height/Hashrate for a ready pool (a status write only when the rounded values move). */
+export const STATS_REFRESH_MS = 60_000;
 
 export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<ReconcileResult> {
   const { cluster, events } = deps;
@@ -79,9 +84,12 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     if (o.action === 'created' || o.action === 'updated') writes++;
   }
 
+  const observed = observe(pool, outcomes, noise.authorityPublicKey);
+  const sp = observed.workloads.find((w) => w.component === 'shareprocessor');
+  const statsSource = deps.poolStats && (sp?.status?.availableReplicas ?? 0) > 0 ? deps.poolStats : undefined;
   const status = computeStatus(
     pool,
-    observe(pool, outcomes, noise.authorityPublicKey),
+    { ...observed, stats: await statsSource?.(pool) },
     (deps.now ?? (() => new Date()))(),
   );
   if (stableJson(raw.status ?? {}) !== stableJson(status)) {
@@ -101,7 +109,8 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     await emitTransitions(events, pool, raw.status, status);
   }
   const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  return ready ? { writes } : { writes, requeueAfterMs: NOT_READY_RECHECK_MS };
+  if (!ready) return { writes, requeueAfterMs: NOT_READY_RECHECK_MS };
+  return statsSource ? { writes, requeueAfterMs: STATS_REFRESH_MS } : { writes };
 }
 
 /** Creates the Noise key Secret if absent; never overwrites it. Re-adopts an orphaned one of this pool. */

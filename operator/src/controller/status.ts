@@ -4,6 +4,7 @@
  * when their status flips).
  */
 import type { Condition, MiningPool, MiningPoolStatus } from '../api/types.js';
+import type { PoolStats } from './pool-stats.js';
 import { ckbRpcUrl } from '../render/config.js';
 import { childName, selectorLabels, selectorString } from '../render/meta.js';
 
@@ -36,6 +37,8 @@ export interface Observations {
   /** host:port from the stratum Service's load balancer status, when assigned. */
   stratumExternal?: string;
   noiseAuthorityPublicKey?: string;
+  /** Chain height and hashrate from the share processor, when it answered. */
+  stats?: PoolStats;
 }
 
 const ready = (w: WorkloadObservation): number =>
@@ -106,6 +109,8 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
       : condition('Degraded', false, 'AsExpected', 'no problems', gen, at, prev);
 
   const stratum = obs.workloads.find((w) => w.component === 'stratum');
+  const tipNumber = obs.stats?.tipNumber ?? pool.status?.chain?.tipNumber;
+  const hashrate = obs.stats?.hashrate ?? pool.status?.hashrate;
   const ns = pool.metadata.namespace;
   return {
     observedGeneration: gen,
@@ -124,9 +129,9 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
       ckbRpc: ckbRpcUrl(pool),
     },
     ...(obs.noiseAuthorityPublicKey ? { noiseAuthorityPublicKey: obs.noiseAuthorityPublicKey } : {}),
-    // chain/hashrate are written by nobody yet (see docs/operator.md): keep what is there.
-    ...(pool.status?.chain ? { chain: pool.status.chain } : {}),
-    ...(pool.status?.hashrate ? { hashrate: pool.status.hashrate } : {}),
+    // From the share processor when it answered, else what was there.
+    ...(tipNumber !== undefined ? { chain: { tipNumber } } : {}),
+    ...(hashrate !== undefined ? { hashrate } : {}),
   };
 }
 

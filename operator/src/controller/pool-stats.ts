@@ -1,0 +1,65 @@
+/**
+ * Chain height and pool hashrate for the status (printer columns Height and Hashrate), read from
+ * the share processor's HTTP API (`GET /api/pool`, pool/src/services/shareprocessor.ts). Best
+ * effort: any failure leaves the previous values. The hashrate is rounded to three significant
+ * digits so noise does not rewrite the status on every pass.
+ */
+import http from 'node:http';
+import type { MiningPool } from '../api/types.js';
+import { SHAREPROCESSOR_HTTP_PORT, serviceHost } from '../render/config.js';
+
+export interface PoolStats {
+  tipNumber?: number;
+  hashrate?: string;
+}
+
+const UNITS = ['H/s', 'kH/s', 'MH/s', 'GH/s', 'TH/s', 'PH/s', 'EH/s'];
+
+/** 12345678 -> "12.3 MH/s" */
+export function formatHashrate(hps: number): string {
+  if (!Number.isFinite(hps) || hps <= 0) return '0 H/s';
+  let i = 0;
+  let v = hps;
+  while (v >= 1000 && i < UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(3))} ${UNITS[i]}`;
+}
+
+/** The interesting part of /api/pool; undefined fields when absent or malformed. */
+export function parsePoolApi(body: unknown): PoolStats {
+  const b = (body ?? {}) as { hashrate?: unknown; network?: { height?: unknown } | null };
+  const out: PoolStats = {};
+  if (typeof b.hashrate === 'number') out.hashrate = formatHashrate(b.hashrate);
+  const height = Number(b.network?.height);
+  if (b.network?.height !== undefined && Number.isSafeInteger(height) && height >= 0) out.tipNumber = height;
+  return out;
+}
+
+export const poolApiUrl = (pool: MiningPool): string =>
+  `http://${serviceHost(pool, 'shareprocessor')}:${SHAREPROCESSOR_HTTP_PORT}/api/pool`;
+
+/** Fetches /api/pool of the pool's share processor; undefined on any error. */
+export function fetchPoolStats(pool: MiningPool, timeoutMs = 2000): Promise<PoolStats | undefined> {
+  return new Promise((resolve) => {
+    const req = http.get(poolApiUrl(pool), { timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(
+            res.statusCode === 200
+              ? parsePoolApi(JSON.parse(Buffer.concat(chunks).toString('utf8')))
+              : undefined,
+          );
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
