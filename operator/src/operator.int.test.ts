@@ -348,6 +348,20 @@ describe('operator on a real API server', () => {
     expect(await versions(ns)).toEqual(before);
   });
 
+  it('recreates a child somebody deleted', async () => {
+    const ns = await newNamespace(env.admin, 'op-heal');
+    await start(ns);
+    await env.admin.apply(poolObject(ns, 'p7'), { force: false });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'p7-config' };
+    const before = await waitFor('config', () => env.admin.get(ref));
+    await env.admin.delete(ref);
+    const after = await waitFor('config back', async () => {
+      const c = await env.admin.get(ref);
+      return c && c.metadata.uid !== before.metadata.uid ? c : undefined;
+    });
+    expect(after.metadata.ownerReferences?.[0]?.name).toBe('p7');
+  });
+
   it('reports a conflict with another field manager instead of fighting it', async () => {
     const ns = await newNamespace(env.admin, 'op-conflict');
     // Somebody else's Service with the stratum Service's name, applied by "kubectl".
