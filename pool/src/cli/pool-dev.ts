@@ -4,7 +4,7 @@ import { UsageError, type Command } from './command.js';
 import { createLogger, type LogLevel } from '../observability/index.js';
 import { formatHashrate } from '../miner/format.js';
 import type { MinerMode } from '../miner/sv2-miner.js';
-import { startDevPool, type DevPoolStatus } from '../stratum/dev-pool.js';
+import { startDevPool, type DevPool, type DevPoolStatus } from '../stratum/dev-pool.js';
 import { startDevV1Path } from '../translator/dev.js';
 
 /** Demo miner choices; `v1` speaks CKB Stratum V1 through an in-process translator. */
@@ -66,16 +66,25 @@ Options:
 
     const started = Date.now();
     const tty = process.stdout.isTTY === true;
-    const pool = await startDevPool({
-      kafka,
-      redis: values.redis as string | undefined,
-      ckbRpc: values['ckb-rpc'] as string | undefined,
-      miner: minerChoice === 'none' || minerChoice === 'v1' ? undefined : (minerChoice as MinerMode),
-      minerThreads: threads,
-      stratumPort,
-      blockTimeMs,
-      logger: createLogger('pool-dev', { level }),
-    });
+    let pool: DevPool;
+    try {
+      pool = await startDevPool({
+        kafka,
+        redis: values.redis as string | undefined,
+        ckbRpc: values['ckb-rpc'] as string | undefined,
+        miner: minerChoice === 'none' || minerChoice === 'v1' ? undefined : (minerChoice as MinerMode),
+        minerThreads: threads,
+        stratumPort,
+        blockTimeMs,
+        logger: createLogger('pool-dev', { level }),
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+      console.error(
+        `eaglepool pool dev: ${(err as Error).message}; choose another --stratum-port (0 = any free port)`,
+      );
+      return 1;
+    }
     const say = (line: string) => process.stdout.write(tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
     say(
       `pool dev: stratum+tcp://127.0.0.1:${pool.stratumPort} authority key ${pool.authorityPublicKey}` +
