@@ -9,10 +9,7 @@ import { StratumServer } from '../src/stratum/server.js';
 import type { JobTemplate } from '../src/stratum/jobs.js';
 
 type Request =
-  | { cmd: 'start'; authoritySecretKey: string }
-  | { cmd: 'job' }
-  | { cmd: 'stats' }
-  | { cmd: 'stop' };
+  { cmd: 'start'; authoritySecretKey: string } | { cmd: 'job' } | { cmd: 'stats' } | { cmd: 'stop' };
 
 let server: StratumServer | undefined;
 let accepted = 0;
@@ -50,10 +47,19 @@ process.on('message', (req: Request) => {
         server = await StratumServer.start({
           host: '127.0.0.1',
           port: 0,
-          keys: { staticSecretKey: randomBytes(32), authoritySecretKey: Buffer.from(req.authoritySecretKey, 'hex') },
+          keys: {
+            staticSecretKey: randomBytes(32),
+            authoritySecretKey: Buffer.from(req.authoritySecretKey, 'hex'),
+          },
           replicaId: Uint8Array.of(1),
           sink: { onShare: () => void accepted++, onBlock: () => {} },
-          vardiff: { targetIntervalSec: 5, retargetMs: 3_600_000, maxStep: 4, minDifficulty: 1n, maxDifficulty: 1n },
+          vardiff: {
+            targetIntervalSec: 5,
+            retargetMs: 3_600_000,
+            maxStep: 4,
+            minDifficulty: 1n,
+            maxDifficulty: 1n,
+          },
           limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
           fanOutSlice: 2000,
         });
