@@ -247,12 +247,18 @@ export class Translator {
       this.hub,
       (line) => {
         if (closed) return;
-        socket.write(line);
-        // A miner that does not read must not make us buffer without bound.
-        if (socket.writableLength > MAX_BUFFERED_BYTES) finish('slow reader', true);
+        if (replies) replies.push(line);
+        else write(line);
       },
       (reason) => finish(reason, true),
     );
+    // Replies to the lines of one read leave in one write.
+    let replies: string[] | undefined;
+    const write = (text: string) => {
+      socket.write(text);
+      // A miner that does not read must not make us buffer without bound.
+      if (socket.writableLength > MAX_BUFFERED_BYTES) finish('slow reader', true);
+    };
     const finish = (reason: string, byUs: boolean) => {
       if (closed) return;
       closed = true;
@@ -261,6 +267,8 @@ export class Translator {
       this.stats.downstreams--;
       this.metrics?.downstreams.dec();
       if (byUs) {
+        // The replies of the read that ended it (e.g. the last error) still go out.
+        if (replies && replies.length > 0 && reason !== 'slow reader') socket.write(replies.join(''));
         this.metrics?.closed.inc({ reason: reasonLabel(reason) });
         this.log.info('miner disconnected', { remote, reason, user: ds.user });
         socket.end();
@@ -282,10 +290,14 @@ export class Translator {
         if (err instanceof LineTooLongError) return finish(err.message, true);
         throw err;
       }
+      replies = [];
       for (const line of lines) {
         if (closed) break;
         ds.handleLine(line);
       }
+      const out = replies;
+      replies = undefined;
+      if (!closed && out.length > 0) write(out.length === 1 ? out[0]! : out.join(''));
     });
     socket.on('error', () => finish('socket error', false));
     socket.on('close', () => finish('closed', false));
