@@ -73,6 +73,14 @@ describe('charts/eaglepool', () => {
     expect(c.args.slice(0, 2)).toEqual(['operator', 'run']);
     expect(c.image).toBe('ghcr.io/eaglepool/eaglepool:0.1.0');
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+    // The sample pool is valid for the CRD the chart installs (dry run on the real API server).
+    await installCrd(env.admin);
+    const sample = objs.find((o) => o.kind === 'MiningPool')!;
+    const sampleNs = await newNamespace(env.admin, 'ep-sample');
+    await env.admin.apply(
+      { ...sample, metadata: { ...sample.metadata, namespace: sampleNs } },
+      { force: false, dryRun: true },
+    );
     const noCrd = await template('--set', 'crds.create=false');
     expect(noCrd.some((o) => o.kind === 'CustomResourceDefinition')).toBe(false);
   });
