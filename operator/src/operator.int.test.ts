@@ -353,7 +353,7 @@ describe('operator on a real API server', () => {
     await start(ns);
     await env.admin.apply(poolObject(ns, 'p7'), { force: false });
     const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: ns, name: 'p7-config' };
-    const before = await waitFor('config', () => env.admin.get(ref));
+    const before = await waitFor<KubeObject>('config', async () => env.admin.get(ref));
     await env.admin.delete(ref);
     const after = await waitFor('config back', async () => {
       const c = await env.admin.get(ref);

@@ -128,16 +128,18 @@ async function ensureNoiseSecret(
   let writes = 0;
   if (!secret) {
     const keys = (deps.generateKeys ?? generateNoiseKeys)();
-    secret =
-      (await deps.cluster.create(noiseSecret(pool, keys) as KubeObject)) ?? (await deps.cluster.get(ref));
-    writes++;
-    await deps.events.emit(
-      pool,
-      'Normal',
-      'NoiseKeysGenerated',
-      'Create',
-      `generated the Noise authority and static keys in Secret ${ref.name}`,
-    );
+    const created = await deps.cluster.create(noiseSecret(pool, keys) as KubeObject);
+    // undefined: somebody created it meanwhile; theirs stands.
+    secret = created ?? (await deps.cluster.get(ref));
+    if (created) writes++;
+    if (created)
+      await deps.events.emit(
+        pool,
+        'Normal',
+        'NoiseKeysGenerated',
+        'Create',
+        `generated the Noise authority and static keys in Secret ${ref.name}`,
+      );
   } else if (
     secret.metadata.labels?.['app.kubernetes.io/instance'] === pool.metadata.name &&
     !(secret.metadata.ownerReferences ?? []).length
