@@ -92,18 +92,22 @@ function expectDisjointNonceSpace(miners: TestMiner[], ids: Record<string, numbe
   }
 }
 
-/** Every block share a miner got acknowledged has a recorded outcome; returns the accepted ones' hashes. */
-async function expectBlocksOnChain(pipeline: Pipeline, shares: LedgerShare[]): Promise<string[]> {
+/**
+ * Every given block share id has an outcome recorded by the block maker (`stale` when another
+ * pool block took the height first); each accepted one is on the devnet chain, paying the pool's
+ * lock. Returns the accepted block hashes.
+ */
+async function expectBlocksOnChain(pipeline: Pipeline, shareIds: Iterable<string>): Promise<string[]> {
   const chain = new Map(pipeline.devnet.blocks().map((b) => [b.hash, b]));
   const accepted: string[] = [];
-  for (const s of shares) {
-    const found = await pipeline.store.blockByShare(s.shareId);
-    expect(found, `outcome of block share ${s.shareId}`).toBeDefined();
-    expect(['accepted', 'stale'], `${s.shareId}: ${found!.status} ${found!.reason}`).toContain(found!.status);
+  for (const id of shareIds) {
+    const found = await pipeline.store.blockByShare(id);
+    expect(found, `outcome of block share ${id}`).toBeDefined();
+    expect(['accepted', 'stale'], `${id}: ${found!.status} ${found!.reason}`).toContain(found!.status);
     if (found!.status !== 'accepted') continue;
     const block = chain.get(found!.blockHash);
     expect(block, `block ${found!.blockHash} on the devnet chain`).toBeDefined();
-    // Found by the pool: the cellbase pays the block assembler lock the job maker's templates carry.
+    // Found by the pool: the cellbase pays the block assembler lock of the job maker's templates.
     expect(block!.minerLock).toEqual(pipeline.devnet.lock);
     accepted.push(found!.blockHash);
   }
@@ -175,7 +179,7 @@ describe('pool end to end: miners → 2 stratum processes → Kafka → share pr
     expectDisjointNonceSpace(miners, { A: a.replicaId, B: b.replicaId });
     const blocks = await expectBlocksOnChain(
       pipeline,
-      ackedShares.filter((s) => s.isBlock),
+      ackedShares.filter((s) => s.isBlock).map((s) => s.shareId),
     );
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     console.info(
@@ -263,21 +267,27 @@ describe('pool end to end: miners → 2 stratum processes → Kafka → share pr
       (await pipeline.accountedOf(sent.map((s) => s.shareId))).size,
     );
 
-    // Blocks: every candidate A logged to Kafka has an outcome (A died, its gRPC path was dead:
-    // the backstop delivered them); B's went over gRPC. An acknowledged block share A had not
-    // logged yet when it died is lost (reported below).
+    // Blocks: every candidate in the block-candidates topic has an outcome. A's can only have
+    // come through the backstop (A is dead and its gRPC path never worked). B logged each of its
+    // acknowledged block shares there too. An acknowledged block share A had not logged yet when
+    // it died is lost (reported below).
     const logged = await pipeline.loggedCandidates();
     const blockShares = ledger(miners).filter((s) => s.isBlock && s.state === 'acked');
-    const delivered = blockShares.filter((s) => s.replica === 'B' || logged.has(s.shareId));
+    for (const s of blockShares.filter((x) => x.replica === 'B')) expect(logged.has(s.shareId)).toBe(true);
+    await expectBlocksOnChain(pipeline, logged);
+    const fromA = new Set(
+      ledger(miners)
+        .filter((s) => s.replica === 'A')
+        .map((s) => s.shareId),
+    );
     const viaBackstop = (
       await expectBlocksOnChain(
         pipeline,
-        delivered.filter((s) => s.replica === 'A'),
+        [...logged].filter((id) => fromA.has(id)),
       )
     ).length;
     expect(viaBackstop).toBeGreaterThanOrEqual(1);
-    await expectBlocksOnChain(pipeline, delivered);
-    const lostBlocks = blockShares.filter((s) => !delivered.includes(s));
+    const lostBlocks = blockShares.filter((s) => !logged.has(s.shareId));
     for (const s of lostBlocks) expect(await pipeline.store.blockByShare(s.shareId)).toBeUndefined();
 
     expectDisjointNonceSpace(miners, { A: a.replicaId, B: b.replicaId });

@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+// Replicas still running when the test process exits (vitest interrupted) are killed with it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => running.forEach((c) => c.kill('SIGKILL')));
+
 export interface ReplicaOptions {
   name: string;
   /** `--set key=value` pairs. */
@@ -31,8 +35,10 @@ export class ReplicaProcess {
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
+    running.add(child);
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
+        running.delete(child);
         this.exitCode = code;
         this.exitSignal = signal;
         resolve();
