@@ -327,6 +327,36 @@ describe('StratumServer over TCP + Noise', () => {
     expect(c.of('SetCustomMiningJobError')).toEqual([]);
   });
 
+  it('answers RequestExtensions with RequestExtensions.Error listing every requested extension', async () => {
+    const { server, bus } = await startServer();
+    cleanups.push(
+      () => bus.close(),
+      () => server.close(),
+    );
+    await server.pushJob(template(1, 0xaa));
+    const c = await Client.connect(server.port);
+    c.setup();
+    c.session.send({ type: 'RequestExtensions', requestId: 7, requestedExtensions: [0x0002, 0x4001] });
+    await c.until(() => c.of('RequestExtensionsError').length === 1, 'RequestExtensions.Error');
+    expect(c.of('RequestExtensionsError')[0]).toEqual({
+      type: 'RequestExtensionsError',
+      requestId: 7,
+      unsupportedExtensions: [0x0002, 0x4001],
+      requiredExtensions: [],
+    });
+    // The connection stays usable: a channel opens and gets the job afterwards.
+    c.session.send({
+      type: 'OpenStandardMiningChannel',
+      requestId: 2,
+      userIdentity: 'ext',
+      nominalHashRate: 0,
+      maxTarget: new Uint8Array(32).fill(0xff),
+    });
+    await c.until(() => c.of('SetNewPrevHash').length > 0, 'job after negotiation');
+    expect(c.closedReason).toBeUndefined();
+    c.session.close('done');
+  });
+
   it('enforces the per-IP connection limit', async () => {
     const { server, bus } = await startServer({ maxConnectionsPerIp: 2 });
     cleanups.push(

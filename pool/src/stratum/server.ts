@@ -392,6 +392,16 @@ export class StratumServer {
       });
       return;
     }
+    if (msg.type === 'RequestExtensions') {
+      // Extensions Negotiation: the client waits for an answer; this pool supports no extension.
+      client.session.send({
+        type: 'RequestExtensionsError',
+        requestId: msg.requestId,
+        unsupportedExtensions: msg.requestedExtensions,
+        requiredExtensions: [],
+      });
+      return;
+    }
     // Anything else (a second SetupConnection, server-to-client messages) is a protocol violation.
     client.session.close(`unexpected ${msg.type}`);
   }
