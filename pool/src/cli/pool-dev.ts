@@ -95,6 +95,7 @@ Options:
         ? await startDevV1Path({
             poolPort: pool.stratumPort,
             authorityPublicKey: pool.authorityPublicKey,
+            ckbRpcUrl: pool.devnet?.url ?? (values['ckb-rpc'] as string | undefined),
             threads,
             logger: createLogger('translator', { level }),
           }).catch(async (err: unknown) => {

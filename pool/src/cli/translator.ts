@@ -1,7 +1,8 @@
 /** `eaglepool translator`: CKB Stratum V1 miners → one SV2 (Noise) connection to the pool. */
 import { parseHostPort } from '../config/index.js';
 import { createLogger, serviceRegistry, startHealthServer, type LogLevel } from '../observability/index.js';
-import { Translator } from '../translator/index.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { Translator, rpcHeightLookup } from '../translator/index.js';
 import { UsageError, type Command } from './command.js';
 
 export const command: Command = {
@@ -25,6 +26,8 @@ Options:
   --hashrate H           nominal hash rate advertised per upstream channel, H/s (default 0)
   --no-worker-channels   keep every miner on the --user channel
   --max-channels N       upstream channels at most (default 1024)
+  --ckb-rpc URL          a CKB node's JSON-RPC, to put real block heights in mining.notify
+                         (SV2 jobs carry none; without it heights count up from 0)
   --metrics-port PORT    serve /metrics, /healthz, /readyz on this port
   --log-level LEVEL      debug|info|warn|error (default info)`,
   options: {
@@ -36,6 +39,7 @@ Options:
     hashrate: { type: 'string' },
     'no-worker-channels': { type: 'boolean' },
     'max-channels': { type: 'string' },
+    'ckb-rpc': { type: 'string' },
     'metrics-port': { type: 'string' },
     'log-level': { type: 'string' },
   },
@@ -66,6 +70,8 @@ Options:
       throw new UsageError('--max-channels must be >= 1');
 
     const logger = createLogger('translator', { level });
+    const rpcUrl = values['ckb-rpc'] as string | undefined;
+    const rpc = rpcUrl ? new CkbRpcClient({ url: rpcUrl }) : undefined;
     const registry = serviceRegistry();
     const translator = await Translator.start({
       host: listen.host,
@@ -76,6 +82,7 @@ Options:
       startDifficulty: difficulty,
       nominalHashRate: hashrate,
       maxChannels,
+      heightLookup: rpc ? rpcHeightLookup(rpc) : undefined,
       logger,
       registry,
     });
@@ -97,6 +104,7 @@ Options:
     logger.info('stopping', { signal });
     await translator.stop();
     await health?.stop();
+    rpc?.close();
     return 0;
   },
 };

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/index.js';
 import { startDevPool, type DevPool } from '../stratum/dev-pool.js';
 import { startDevV1Path, type DevV1Path } from './dev.js';
+import { RawV1Client } from './test-util.js';
 
 let pool: DevPool | undefined;
 let v1: DevV1Path | undefined;
@@ -18,9 +19,14 @@ describe('pool dev with the V1 demo miner through the translator', () => {
     v1 = await startDevV1Path({
       poolPort: pool.stratumPort,
       authorityPublicKey: pool.authorityPublicKey,
+      ckbRpcUrl: pool.devnet!.url,
       threads: 1,
       logger: silentLogger,
     });
+    // A plain V1 client watching notifies: heights come from the node (get_header of the parent).
+    const watcher = await RawV1Client.connect(v1.translator.port);
+    watcher.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    watcher.line('{"id":2,"method":"mining.authorize","params":["dev.watcher","x"]}');
     const hashes: string[] = [];
     await new Promise<void>((resolve) =>
       pool!.onBlockAccepted((hash) => {
@@ -30,6 +36,13 @@ describe('pool dev with the V1 demo miner through the translator', () => {
     );
     const chain = new Set(pool.devnet!.blocks().map((b) => b.hash));
     for (const h of hashes) expect(chain.has(h)).toBe(true);
+    const numberOf = new Map(pool.devnet!.blocks().map((b) => [b.hash.replace(/^0x/, ''), Number(b.number)]));
+    const notifies = watcher.notifications('mining.notify') as [string, string, number, string, boolean][];
+    // (The first parent after start may be announced before the node answered: skip genesis.)
+    const onKnownParent = notifies.filter((n) => numberOf.has(n[3]) && numberOf.get(n[3])! > 0);
+    expect(onKnownParent.length).toBeGreaterThanOrEqual(2);
+    for (const n of onKnownParent) expect(n[2]).toBe(numberOf.get(n[3])! + 1);
+    watcher.close();
     expect(v1.miner.stats.accepted).toBeGreaterThanOrEqual(2);
     // Only shares racing a tip change (submitted before the clean notify arrived) are refused.
     if (v1.miner.stats.rejected > 0) expect(v1.miner.stats.lastError).toBe('job not found');

@@ -4,6 +4,8 @@
  */
 import type { Logger } from '../observability/index.js';
 import { V1Miner } from '../miner/v1-client.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { rpcHeightLookup } from './height.js';
 import { Translator } from './translator.js';
 
 export interface DevV1Path {
@@ -18,8 +20,11 @@ export async function startDevV1Path(opts: {
   threads: number;
   /** V1 listen port on 127.0.0.1 (0 = any free port). */
   port?: number;
+  /** CKB JSON-RPC for block heights in mining.notify. */
+  ckbRpcUrl?: string;
   logger: Logger;
 }): Promise<DevV1Path> {
+  const rpc = opts.ckbRpcUrl ? new CkbRpcClient({ url: opts.ckbRpcUrl }) : undefined;
   const translator = await Translator.start({
     host: '127.0.0.1',
     port: opts.port ?? 0,
@@ -27,6 +32,7 @@ export async function startDevV1Path(opts: {
     user: 'dev.translator',
     // ~300 kH/s per thread of WASM Eaglesong: start near a 5 s share interval.
     nominalHashRate: opts.threads * 300_000,
+    heightLookup: rpc ? rpcHeightLookup(rpc) : undefined,
     logger: opts.logger.child({ part: 'translator' }),
   });
   let miner: V1Miner;
@@ -39,6 +45,7 @@ export async function startDevV1Path(opts: {
     });
   } catch (err) {
     await translator.stop();
+    rpc?.close();
     throw err;
   }
   return {
@@ -47,6 +54,7 @@ export async function startDevV1Path(opts: {
     async stop() {
       await miner.stop();
       await translator.stop();
+      rpc?.close();
     },
   };
 }

@@ -47,6 +47,7 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
       return () => {};
     },
     hasChannelFor: () => true,
+    heightOf: () => 7,
     joined: () => {},
     left: () => {},
     perWorkerChannels: false,

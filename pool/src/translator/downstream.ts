@@ -53,6 +53,8 @@ export interface DownstreamHub {
    * identity when undefined), now or once it is open. Never calls back after `cancel`.
    */
   channelFor(identity: string | undefined, cb: (ch: UpstreamChannel) => void): () => void;
+  /** Block height of a job on this parent for mining.notify (SV2 jobs carry none). */
+  heightOf(parentHashHex: string): number;
   /** Whether a worker may get a channel of its own (budget not spent). */
   hasChannelFor(identity: string): boolean;
   /** Membership of a channel (the translator fans jobs out to its members). */
@@ -379,8 +381,8 @@ export class V1Downstream {
     // A job sent again (after set_target) keeps its first sequence: shares found before the
     // miner saw the new target are still checked against the easier one.
     if (!this.jobSeq.has(job.id)) this.jobSeq.set(job.id, this.notifySeq);
-    // SV2 jobs carry no block height; 0 (see docs/translator.md).
-    this.send(notifyLine(job.v1Id, job.powHashHex, 0, job.parentHashHex, clean));
+    const height = this.hub.heightOf(job.parentHashHex);
+    this.send(notifyLine(job.v1Id, job.powHashHex, height, job.parentHashHex, clean));
   }
 
   private submit(req: Extract<V1Request, { method: 'mining.submit' }>): void {

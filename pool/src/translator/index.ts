@@ -8,3 +8,4 @@ export {
   type DownstreamLimits,
 } from './downstream.js';
 export * from './v1-protocol.js';
+export { HeightTracker, rpcHeightLookup, type HeightLookup } from './height.js';

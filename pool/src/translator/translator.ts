@@ -17,6 +17,7 @@ import {
   type DownstreamLimits,
   type ShareResult,
 } from './downstream.js';
+import { HeightTracker, type HeightLookup } from './height.js';
 import { Upstream } from './upstream.js';
 import { LineDecoder, LineTooLongError } from './v1-protocol.js';
 
@@ -42,6 +43,8 @@ export interface TranslatorOptions {
   /** No line from a miner for this long closes it. */
   idleTimeoutMs?: number;
   backoff?: { minMs: number; maxMs: number };
+  /** Resolves block heights for mining.notify (e.g. a CKB node's get_header); see HeightTracker. */
+  heightLookup?: HeightLookup;
   logger?: Logger;
   registry?: Registry;
 }
@@ -137,6 +140,7 @@ export class Translator {
   private readonly log: Logger;
   private readonly metrics: Metrics | undefined;
   private readonly hub: DownstreamHub;
+  private readonly heights: HeightTracker;
   private tickTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private boundPort = 0;
@@ -144,6 +148,7 @@ export class Translator {
   private constructor(private readonly opts: TranslatorOptions) {
     this.log = opts.logger ?? silentLogger;
     this.metrics = opts.registry ? createMetrics(opts.registry) : undefined;
+    this.heights = new HeightTracker(opts.heightLookup);
     this.upstream = new Upstream(
       {
         ...opts.upstream,
@@ -156,6 +161,7 @@ export class Translator {
       {
         onChannelEvent: (ch, ev) => {
           if (ev.kind !== 'job') return;
+          if (ev.clean) this.heights.heightFor(ev.job.parentHashHex);
           for (const ds of this.members.get(ch) ?? []) ds.onJob(ev.job, ev.clean);
         },
         onLost: (channels) => {
@@ -176,6 +182,7 @@ export class Translator {
     this.hub = {
       channelFor: (identity, cb) => this.upstream.channelFor(identity, cb),
       hasChannelFor: (identity) => this.upstream.hasChannelFor(identity),
+      heightOf: (parent) => this.heights.peek(parent),
       joined: (ds, ch) => {
         let s = this.members.get(ch);
         if (!s) this.members.set(ch, (s = new Set()));
