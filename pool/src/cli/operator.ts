@@ -24,7 +24,7 @@ export const run: Command = {
     '  --lease-namespace NS  namespace of the leader Lease (default: env POD_NAMESPACE or "default")',
     '  --metrics-port N      port of /metrics, /healthz, /readyz (default 8080; 0 disables)',
     '  --no-leader-elect     reconcile without taking the Lease (single replica, tests)',
-    '  --resync SECONDS      periodic full resync (default 300)',
+    '  --resync SECONDS      periodic full resync (default 300, at least 10)',
   ].join('\n'),
   options: {
     namespace: { type: 'string' },
@@ -34,21 +34,22 @@ export const run: Command = {
     resync: { type: 'string' },
   },
   async run({ values }) {
-    const { startOperator } = await import('../../../operator/src/main.js');
-    const int = (v: unknown, name: string, dflt: number): number => {
+    const int = (v: unknown, name: string, dflt: number, min: number): number => {
       if (v === undefined) return dflt;
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer`);
+      if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}`);
       return n;
     };
-    const op = await startOperator({
+    const options = {
       namespace: (values.namespace as string | undefined) ?? process.env.EAGLEPOOL_WATCH_NAMESPACE,
       leaseNamespace:
         (values['lease-namespace'] as string | undefined) ?? process.env.POD_NAMESPACE ?? 'default',
-      metricsPort: int(values['metrics-port'], 'metrics-port', 8080),
+      metricsPort: int(values['metrics-port'], 'metrics-port', 8080, 0),
       leaderElection: !values['no-leader-elect'],
-      resyncSeconds: int(values.resync, 'resync', 300),
-    });
+      resyncSeconds: int(values.resync, 'resync', 300, 10),
+    };
+    const { startOperator } = await import('../../../operator/src/main.js');
+    const op = await startOperator(options);
     await new Promise<void>((done) => {
       const stop = () => void op.stop().then(done);
       process.once('SIGTERM', stop);
