@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { INFRA_ENV_VARS } from '../env.js';
 import { startKafka } from './kafka.js';
 import { startKube } from './kube.js';
-import { DEPENDENCIES, infraBinaries, missingInstallTargets } from './paths.js';
+import { DEPENDENCIES, cacheRoot, infraBinaries, missingInstallTargets } from './paths.js';
 import type { Dependency, InfraBinaries } from './paths.js';
 import { InfraError, ServiceGroup, spawnService, stopProcessGroup } from './process.js';
 import type { ServiceProcess } from './process.js';
@@ -70,7 +70,7 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
   if (missing.length > 0) {
     throw new InfraError(
       missing.join(', '),
-      `not installed (no cached build under ${join(bins.kafkaLibDir, '..', '..')}). Run \`${INSTALL_HINT}\` ` +
+      `not installed (no cached build under ${cacheRoot()}). Run \`${INSTALL_HINT}\` ` +
         `(or \`bash e2e/infra/install.sh ${missing.join(' ')}\`) first; the first build of kube-apiserver ` +
         'takes a while, later runs take seconds.',
     );
