@@ -82,26 +82,38 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
     mkdirSync(path);
     return path;
   };
+  // Ports come from freePort() a moment before the server binds them; if something else took one in
+  // between (other test runs, outgoing connections), start again on fresh ports in a fresh dir.
+  const withPortRetry = async <T>(name: string, start: (dir: string) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start(sub(attempt === 1 ? name : `${name}-${attempt}`));
+      } catch (err) {
+        if (attempt >= 3 || !(err instanceof InfraError) || !/address already in use/i.test(err.message))
+          throw err;
+      }
+    }
+  };
   const group = new ServiceGroup();
   const env: Record<string, string> = {};
   const starts: Promise<void>[] = [];
   if (deps.includes('redis')) {
     starts.push(
-      startRedis(group, sub('redis'), bins.redisServer).then(
+      withPortRetry('redis', (d) => startRedis(group, d, bins.redisServer)).then(
         (r) => void (env[INFRA_ENV_VARS.redisUrl] = r.url),
       ),
     );
   }
   if (deps.includes('kafka')) {
     starts.push(
-      startKafka(group, sub('kafka'), bins.java, bins.kafkaLibDir).then(
+      withPortRetry('kafka', (d) => startKafka(group, d, bins.java, bins.kafkaLibDir)).then(
         (k) => void (env[INFRA_ENV_VARS.kafkaBrokers] = k.brokers.join(',')),
       ),
     );
   }
   if (deps.includes('kube')) {
     starts.push(
-      startKube(group, sub('kube'), bins.etcd, bins.kubeApiserver).then(
+      withPortRetry('kube', (d) => startKube(group, d, bins.etcd, bins.kubeApiserver)).then(
         (k) => void (env[INFRA_ENV_VARS.kubeconfig] = k.kubeconfig),
       ),
     );
