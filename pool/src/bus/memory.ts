@@ -19,6 +19,7 @@ export interface MemoryBusOptions {
 }
 
 export class MemoryBus implements EventBus {
+  readonly local = true;
   private readonly logs = new Map<string, BusMessage[]>();
   private readonly groups = new Map<string, Group>();
   private readonly waiters = new Map<string, Set<() => void>>();

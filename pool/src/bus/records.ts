@@ -25,7 +25,10 @@ export function shareIdFor(jobId: number, nonce: Uint8Array): string {
 
 /** Appends accepted shares to the shares topic. */
 export interface ShareLog {
-  /** Resolves once the share is durably logged (Kafka: acked by all in-sync replicas). */
+  /**
+   * Resolves once the share is durably logged (Kafka: acked by all in-sync replicas). Shares
+   * written in one message get the same promise object.
+   */
   append(share: ShareRecord): Promise<void>;
   /** Sends what is pending now and resolves when everything appended so far is logged. */
   flush(): Promise<void>;
@@ -38,46 +41,56 @@ export interface ShareLogOptions {
   lingerMs?: number;
 }
 
-interface PendingShare {
-  share: ShareRecord;
+/** The shares waiting for the next message, and the promise all their appends returned. */
+interface PendingMessage {
+  shares: ShareRecord[];
+  written: Promise<void>;
   resolve(): void;
   reject(err: unknown): void;
+}
+
+function pendingMessage(): PendingMessage {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const written = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // Callers may drop a rejected append (they hold the same promise): never an unhandled rejection.
+  written.catch(() => undefined);
+  return { shares: [], written, resolve, reject };
 }
 
 /**
  * A ShareLog that packs the shares appended within `lingerMs` into one ShareBatch message
  * (key = replica id): a Kafka message per share would cap a replica at the producer's
- * per-message rate (see docs/services.md, figures).
+ * per-message rate (see docs/services.md, figures). The appends that share a message get the
+ * same promise (no allocation per share; callers can group acknowledgements by it).
  */
 export function createShareLog(bus: EventBus, topics: PoolTopics, opts: ShareLogOptions = {}): ShareLog {
   const maxShares = opts.maxShares ?? 500;
   const lingerMs = opts.lingerMs ?? 2;
-  let pending: PendingShare[] = [];
+  let pending: PendingMessage | undefined;
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
-
   const send = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const value = ShareBatch.encode({ shares: batch.map((p) => p.share) }).finish();
-    const sent = bus.publish(topics.shares, [{ key: String(batch[0]!.share.replica), value }]).then(
-      () => batch.forEach((p) => p.resolve()),
-      (err: unknown) => batch.forEach((p) => p.reject(err)),
-    );
+    if (!pending) return;
+    const message = pending;
+    pending = undefined;
+    const value = ShareBatch.encode({ shares: message.shares }).finish();
+    const sent = bus
+      .publish(topics.shares, [{ key: String(message.shares[0]!.replica), value }])
+      .then(message.resolve, message.reject);
     inFlight.add(sent);
     void sent.finally(() => inFlight.delete(sent));
   };
-
   return {
-    append: (share) =>
-      new Promise<void>((resolve, reject) => {
-        pending.push({ share, resolve, reject });
-        if (pending.length >= maxShares) send();
-        else timer ??= setTimeout(send, lingerMs);
-      }),
+    append: (share) => {
+      const message = (pending ??= pendingMessage());
+      message.shares.push(share);
+      if (message.shares.length >= maxShares) send();
+      else timer ??= setTimeout(send, lingerMs);
+      return message.written;
+    },
     flush: async () => {
       send();
       await Promise.allSettled([...inFlight]);

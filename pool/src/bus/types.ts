@@ -42,6 +42,11 @@ export interface Subscription {
 }
 
 export interface EventBus {
+  /**
+   * True for a bus that lives in this process (the in-memory bus): a publish is as durable
+   * as it will ever be once called, so nothing waits for it before acknowledging.
+   */
+  readonly local?: boolean;
   /** Creates the topics that do not exist yet (idempotent). */
   ensureTopics(topics: readonly TopicSpec[]): Promise<void>;
   /**

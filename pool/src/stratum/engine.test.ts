@@ -67,7 +67,11 @@ function setup(opts: { batch?: number } = {}) {
       },
       now: () => clock,
     },
-    { onShare: (s) => shares.push(s), onBlock: (b) => blocks.push(b), onReject: (c) => rejects.push(c) },
+    {
+      onShare: (s) => void shares.push(s),
+      onBlock: (b) => void blocks.push(b),
+      onReject: (c) => void rejects.push(c),
+    },
   );
   const sent: Sv2Message[] = [];
   const conn = engine.connect((m) => sent.push(m));
@@ -290,7 +294,7 @@ describe('StratumEngine jobs and vardiff', () => {
     const hashers: FakeHasher[] = [];
     const engine = new StratumEngine(
       { replicaId: Uint8Array.of(1), makeHasher: (p) => (hashers.push(new FakeHasher(p)), hashers.at(-1)!) },
-      { onShare: () => {}, onBlock: () => {} },
+      { onShare: () => undefined, onBlock: () => undefined },
     );
     const sent: Sv2Message[] = [];
     const conn = engine.connect((m) => sent.push(m));
@@ -387,7 +391,7 @@ describe('StratumEngine with the job maker and Eaglesong', () => {
     const blocks: BlockCandidate[] = [];
     const engine = new StratumEngine(
       { replicaId: Uint8Array.of(2), makeHasher: (p) => new EaglesongJob(p) },
-      { onShare: () => {}, onBlock: (b) => blocks.push(b) },
+      { onShare: () => undefined, onBlock: (b) => void blocks.push(b) },
     );
     const sent: Sv2Message[] = [];
     const conn = engine.connect((m) => sent.push(m));

@@ -11,7 +11,9 @@
  * connection after SetupConnection, feeds its messages to `MiningConnection.handle`, pushes
  * jobs with `newJob` + `MiningConnection.sendJob` and calls `tick` about once a second.
  * Notes: time comes from the injected clock; accepted shares and block candidates are
- * reported through `EngineEvents` synchronously, before any acknowledgement is sent.
+ * reported through `EngineEvents` synchronously. An acknowledgement means "durable": the
+ * SubmitShares.Success covering a share goes out only once the confirmation `onShare` (and,
+ * for a block, `onBlock`) returned has resolved; see `AckQueue` below.
  */
 import { targetToU256LE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
@@ -70,11 +72,59 @@ export interface BlockCandidate {
   jobId: number;
 }
 
+/**
+ * Settles when a share (or block candidate) is durably logged; `undefined` means durable
+ * already (in-memory bus, tests): the fast path, acknowledged in the same turn as before.
+ */
+export type Confirmation = PromiseLike<void> | undefined;
+
+/** SubmitShares.Error code for accepted shares whose share-log write failed (not credited). */
+export const SHARE_NOT_LOGGED = 'share-not-logged';
+
 export interface EngineEvents {
-  onShare(share: AcceptedShare): void;
-  onBlock(block: BlockCandidate): void;
+  /** Returns when the share is durable (see `Confirmation`). */
+  onShare(share: AcceptedShare): Confirmation;
+  /** Returns when the candidate is durable in the block-candidates log. */
+  onBlock(block: BlockCandidate): Confirmation;
   /** Every rejected submission with its SV2 error code (metrics). */
   onReject?(code: string, channel: Channel | undefined): void;
+  /** Accepted shares answered with `SHARE_NOT_LOGGED` because their confirmation failed. */
+  onNotLogged?(count: number, err: unknown, channel: Channel): void;
+}
+
+/** A sink's return value as a `Confirmation`: anything that is not a thenable means durable now. */
+export function toConfirmation(value: unknown): Confirmation {
+  return typeof value === 'object' &&
+    value !== null &&
+    typeof (value as PromiseLike<void>).then === 'function'
+    ? (value as PromiseLike<void>)
+    : undefined;
+}
+
+/** Both confirmations (a block share: its share-log write and its candidate write). */
+function bothConfirmed(a: Confirmation, b: Confirmation): Confirmation {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Promise.all([a, b]).then(noop);
+}
+
+function noop(): void {}
+
+const PENDING = 0;
+const CONFIRMED = 1;
+const FAILED = 2;
+
+/**
+ * Accepted shares of one channel waiting for their confirmation, in sequence order. Shares
+ * with the same confirmation object (one share-log message) form one group, so the cost is
+ * one group and one `then` per channel per share-log message, not per share.
+ */
+interface AckGroup {
+  readonly confirmation: Confirmation;
+  readonly seqs: number[];
+  sum: bigint;
+  state: typeof PENDING | typeof CONFIRMED | typeof FAILED;
+  error: unknown;
 }
 
 /** Per-job messages built once; per channel only channelId is set. */
@@ -131,6 +181,17 @@ export class StratumEngine {
     return added;
   }
 
+  /**
+   * Resolves once every share accepted so far has had its confirmation settle and its
+   * SubmitShares.Success (or Error) sent (graceful drain).
+   */
+  async confirmed(): Promise<void> {
+    const waiting: PromiseLike<void>[] = [];
+    for (const conn of this.connections) conn.collectUnconfirmed(waiting);
+    // The groups' own handlers were attached first, so they have run when these settle.
+    await Promise.allSettled(waiting);
+  }
+
   /** Runs vardiff over every channel; sends SetTarget where the target moved. */
   tick(): void {
     const now = this.now();
@@ -181,6 +242,8 @@ function buildJobMessages(job: Job): JobMessages {
 /** Channel logic of one SV2 connection. */
 export class MiningConnection {
   readonly channels = new Map<number, Channel>();
+  /** Per channel: accepted shares waiting for their confirmation (absent when none). */
+  private readonly awaiting = new Map<Channel, AckGroup[]>();
   private nextChannelId = GROUP_CHANNEL_ID + 1;
   private flushScheduled = false;
   private closed = false;
@@ -254,7 +317,14 @@ export class MiningConnection {
     }
   }
 
-  /** Sends the pending SubmitShares.Success of every channel. */
+  /** Adds the confirmations this connection still waits for to `into`. */
+  collectUnconfirmed(into: PromiseLike<void>[]): void {
+    for (const queue of this.awaiting.values()) {
+      for (const g of queue) if (g.state === PENDING && g.confirmation) into.push(g.confirmation);
+    }
+  }
+
+  /** Sends the pending SubmitShares.Success of every channel (confirmed shares only). */
   flush(): void {
     this.flushScheduled = false;
     for (const ch of this.channels.values()) if (ch.pendingCount > 0) this.ack(ch);
@@ -283,6 +353,7 @@ export class MiningConnection {
     this.closed = true;
     for (const ch of this.channels.values()) this.engine.extranonce.release(ch.counter);
     this.channels.clear();
+    this.awaiting.clear();
     this.engine.connections.delete(this);
   }
 
@@ -397,6 +468,8 @@ export class MiningConnection {
     const ch = this.channels.get(channelId);
     if (!ch) return;
     if (ch.pendingCount > 0) this.ack(ch);
+    // Shares still unconfirmed stay credited if they get logged; the channel can no longer be answered.
+    this.awaiting.delete(ch);
     this.channels.delete(channelId);
     this.engine.extranonce.release(ch.counter);
   }
@@ -440,8 +513,9 @@ export class MiningConnection {
     const nonce = Uint8Array.from(n);
     const hashCopy = Uint8Array.from(hash);
     const events = this.engine.events;
+    let blockConfirmation: Confirmation;
     if (isBlock) {
-      events.onBlock({
+      blockConfirmation = events.onBlock({
         workId: t.workId,
         height: t.number,
         nonce: nonceToU128(nonce),
@@ -452,7 +526,7 @@ export class MiningConnection {
         jobId: job.id,
       });
     }
-    events.onShare({
+    const shareConfirmation = events.onShare({
       channelId: ch.id,
       userIdentity: ch.userIdentity,
       jobId: job.id,
@@ -464,13 +538,91 @@ export class MiningConnection {
       isBlock,
       timestamp: this.engine.now(),
     });
+    const confirmation = isBlock ? bothConfirmed(blockConfirmation, shareConfirmation) : shareConfirmation;
+    if (confirmation !== undefined || this.awaiting.has(ch)) {
+      // Never acknowledge past an unconfirmed share: queue behind the pending ones.
+      ch.acceptedShares++;
+      ch.vardiff.onShare(shareTarget.difficulty);
+      this.enqueue(ch, seq, shareTarget.difficulty, confirmation);
+      return;
+    }
     ch.recordAccepted(seq, shareTarget.difficulty);
+    this.scheduleAck(ch);
+  }
+
+  /** Sends the channel's ready batch now when full, else at the end of this turn. */
+  private scheduleAck(ch: Channel): void {
     if (ch.pendingCount >= this.engine.shareBatchSize) this.ack(ch);
     else if (!this.flushScheduled) {
       // Acknowledge everything that arrived in this read at once, after the current turn.
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     }
+  }
+
+  private enqueue(ch: Channel, seq: number, difficulty: bigint, confirmation: Confirmation): void {
+    let queue = this.awaiting.get(ch);
+    if (!queue) this.awaiting.set(ch, (queue = []));
+    const last = queue[queue.length - 1];
+    if (last && last.confirmation === confirmation && last.state !== FAILED) {
+      last.seqs.push(seq);
+      last.sum += difficulty;
+      return;
+    }
+    const group: AckGroup = {
+      confirmation,
+      seqs: [seq],
+      sum: difficulty,
+      state: confirmation ? PENDING : CONFIRMED,
+      error: undefined,
+    };
+    queue.push(group);
+    if (!confirmation) return;
+    confirmation.then(
+      () => {
+        group.state = CONFIRMED;
+        this.release(ch, queue);
+      },
+      (err: unknown) => {
+        group.state = FAILED;
+        group.error = err;
+        this.release(ch, queue);
+      },
+    );
+  }
+
+  /**
+   * Answers the settled groups at the head of the channel's queue, in order: confirmed shares
+   * join the ready batch, failed ones get a SubmitShares.Error each (after the Success for the
+   * shares before them, so no Success ever covers a share that is not logged).
+   */
+  private release(ch: Channel, queue: AckGroup[]): void {
+    if (this.awaiting.get(ch) !== queue) return; // channel or connection closed meanwhile
+    let head = 0;
+    for (; head < queue.length; head++) {
+      const g = queue[head]!;
+      if (g.state === PENDING) break;
+      if (g.state === CONFIRMED) {
+        ch.pendingCount += g.seqs.length;
+        ch.pendingSum += g.sum;
+        ch.lastSequence = g.seqs[g.seqs.length - 1]!;
+        continue;
+      }
+      if (ch.pendingCount > 0) this.ack(ch);
+      ch.acceptedShares -= g.seqs.length;
+      this.engine.events.onNotLogged?.(g.seqs.length, g.error, ch);
+      for (const seq of g.seqs) {
+        this.send({
+          type: 'SubmitSharesError',
+          channelId: ch.id,
+          sequenceNumber: seq,
+          errorCode: SHARE_NOT_LOGGED,
+        });
+      }
+    }
+    if (head === queue.length) this.awaiting.delete(ch);
+    else queue.splice(0, head);
+    if (ch.pendingCount > 0) this.ack(ch);
   }
 
   private ack(ch: Channel): void {

@@ -16,15 +16,25 @@ import type { ResponderKeys } from '../sv2/noise/index.js';
 import { acceptSv2, type Sv2Session } from '../sv2/session.js';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
-import { StratumEngine, type AcceptedShare, type BlockCandidate, type MiningConnection } from './engine.js';
+import {
+  StratumEngine,
+  toConfirmation,
+  type AcceptedShare,
+  type BlockCandidate,
+  type MiningConnection,
+} from './engine.js';
 import type { JobTemplate } from './jobs.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 import type { VardiffConfig } from './vardiff.js';
 
-/** Where accepted shares and block candidates go (share log, block maker). Called synchronously. */
+/**
+ * Where accepted shares and block candidates go (share log, block maker). Called synchronously.
+ * A returned thenable is the confirmation the acknowledgement waits for (see `Confirmation` in
+ * engine.ts); any other return value means durable now.
+ */
 export interface StratumSink {
-  onShare(share: AcceptedShare): void;
-  onBlock(block: BlockCandidate): void;
+  onShare(share: AcceptedShare): unknown;
+  onBlock(block: BlockCandidate): unknown;
 }
 
 export interface StratumLimits {
@@ -173,7 +183,7 @@ export class StratumServer {
         onShare: (share) => {
           this.stats.sharesAccepted++;
           this.metrics?.shares.inc({ result: 'accepted' });
-          sink.onShare(share);
+          return toConfirmation(sink.onShare(share));
         },
         onBlock: (block) => {
           this.stats.blocks++;
@@ -184,7 +194,7 @@ export class StratumServer {
             user: block.userIdentity,
             jobId: block.jobId,
           });
-          sink.onBlock(block);
+          return toConfirmation(sink.onBlock(block));
         },
         onReject: (code) => {
           this.stats.sharesRejected++;
@@ -251,19 +261,25 @@ export class StratumServer {
   }
 
   /**
-   * Graceful drain: stop accepting, send acknowledgements and Reconnect (same host and port:
-   * clients come back to another replica behind the service), then close what is left
-   * after `graceMs`.
+   * Graceful drain: stop accepting, wait (up to `graceMs`) for the confirmations of the shares
+   * accepted so far and send their acknowledgements, send Reconnect (same host and port: clients
+   * come back to another replica behind the service), then close what is left after `graceMs`.
    */
   async drain(graceMs = 5000): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    const deadline = Date.now() + graceMs;
+    if (graceMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([this.engine.confirmed(), timeout]);
+      clearTimeout(timer);
+    }
     for (const c of this.clients) {
       c.mining?.flush();
       c.session.send({ type: 'Reconnect', newHost: '', newPort: 0 });
     }
-    const deadline = Date.now() + graceMs;
     while (this.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const c of [...this.clients]) c.session.close('server shutting down');
     if (this.tickTimer) clearInterval(this.tickTimer);

@@ -3,14 +3,15 @@
  * - `jobTemplateFromProto`: a job maker `Job` (proto/jobs.proto) as the engine's JobTemplate;
  * - `createPoolSink`: accepted shares → share log (Kafka or in-memory bus); block candidates
  *   → block maker (at once) and the durable block-candidates log, in parallel.
- * Publishing is asynchronous; failures are retried with backoff and logged, never thrown
+ * Publishing is asynchronous: `onShare` / `onBlock` return the confirmation the engine
+ * waits for before acknowledging; failures are retried with backoff and logged, never thrown
  * into the share path.
  */
 import { bytesBEToTarget } from '../ckb/target.js';
 import type { EventBus, PoolTopics, ShareLog } from '../bus/index.js';
 import { logBlockCandidate, shareIdFor, type Job, type ShareRecord, type SolvedBlock } from '../bus/index.js';
 import type { Logger } from '../observability/index.js';
-import type { AcceptedShare, BlockCandidate } from './engine.js';
+import type { AcceptedShare, BlockCandidate, Confirmation } from './engine.js';
 import type { JobTemplate } from './jobs.js';
 import type { StratumSink } from './server.js';
 import { u128ToNonce } from './nonce.js';
@@ -48,36 +49,65 @@ export interface PoolSinkOptions {
   logger: Logger;
   /** Attempts per publish before giving up (default 5). */
   attempts?: number;
+  /** First retry pause, doubled per attempt (default 200 ms). */
+  retryMs?: number;
 }
 
 export interface PoolSink extends StratumSink {
+  onShare(share: AcceptedShare): Confirmation;
+  onBlock(block: BlockCandidate): Confirmation;
   /** Publishes still in flight. */
   readonly inFlight: number;
   /** Resolves when every publish started so far has settled. */
   settle(): Promise<void>;
 }
 
+/**
+ * The returned confirmations (what the engine waits for before acknowledging):
+ * - a share: its share-log message is durable (Kafka acks=all). Shares that share a message
+ *   share one confirmation (one retry loop per message, re-appending its shares on failure);
+ *   with an in-memory bus (`bus.local`) the share is as durable as it gets at once: undefined.
+ * - a block: the candidate is in the block-candidates log (the block maker's backstop); if
+ *   that write fails for good, a block the block maker accepted still counts as confirmed.
+ *   `submitBlock` starts at once, in parallel.
+ * A confirmation rejects only after `attempts` failures (logged here); the engine then answers
+ * SubmitShares.Error `share-not-logged`.
+ */
 export function createPoolSink(opts: PoolSinkOptions): PoolSink {
   const attempts = opts.attempts ?? 5;
+  const retryMs = opts.retryMs ?? 200;
+  const local = opts.bus.local === true;
   const pending = new Set<Promise<unknown>>();
-  const track = (what: string, fields: Record<string, unknown>, run: () => Promise<unknown>) => {
-    const p = (async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await run();
-        } catch (err) {
-          if (attempt >= attempts) {
-            opts.logger.error(`${what} failed`, { ...fields, attempts: attempt, err });
-            return undefined;
-          }
-          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-        }
-      }
-    })();
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    const settled = p.then(noop, noop);
+    pending.add(settled);
+    void settled.then(() => pending.delete(settled));
     return p;
   };
+  /** Runs `run` up to `attempts` times with backoff; the last failure is logged and thrown. */
+  const retrying = async <T>(
+    what: string,
+    fields: Record<string, unknown>,
+    run: () => Promise<T>,
+    firstError?: unknown,
+  ): Promise<T> => {
+    for (let attempt = firstError === undefined ? 1 : 2; ; attempt++) {
+      if (attempt > 1) await sleep(retryMs * 2 ** (attempt - 2));
+      try {
+        return await run();
+      } catch (err) {
+        if (attempt >= attempts) {
+          opts.logger.error(`${what} failed`, { ...fields, attempts: attempt, err });
+          throw err;
+        }
+      }
+    }
+  };
+
+  // The share-log message the newest shares went into, and the confirmation built on it.
+  let lastLogged: Promise<void> | undefined;
+  let lastConfirmation: Promise<void> | undefined;
+  let lastRecords: ShareRecord[] = [];
 
   return {
     get inFlight() {
@@ -86,7 +116,7 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
     async settle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
-    onShare(share: AcceptedShare) {
+    onShare(share: AcceptedShare): Confirmation {
       const { user, worker } = splitIdentity(share.userIdentity);
       const record: ShareRecord = {
         shareId: shareIdFor(share.jobId, share.nonce),
@@ -100,9 +130,27 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
         channelId: share.channelId,
         nonce: share.nonce,
       };
-      void track('share log append', { shareId: record.shareId }, () => opts.shareLog.append(record));
+      const logged = opts.shareLog.append(record);
+      if (logged !== lastLogged) {
+        // A new share-log message: one confirmation (and retry loop) for all its shares.
+        const records: ShareRecord[] = (lastRecords = []);
+        lastLogged = logged;
+        lastConfirmation = track(
+          logged.catch((err: unknown) =>
+            retrying(
+              'share log append',
+              { shares: records.length, firstShareId: records[0]?.shareId },
+              () => Promise.all(records.map((r) => opts.shareLog.append(r))).then(noop),
+              err,
+            ),
+          ),
+        );
+        if (local) void lastConfirmation.catch(noop);
+      }
+      lastRecords.push(record);
+      return local ? undefined : lastConfirmation;
     },
-    onBlock(block: BlockCandidate) {
+    onBlock(block: BlockCandidate): Confirmation {
       const { user, worker } = splitIdentity(block.userIdentity);
       const nonce = u128ToNonce(block.nonce);
       const solved: SolvedBlock = {
@@ -118,12 +166,32 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
         shareId: shareIdFor(block.jobId, nonce),
       };
       const fields = { shareId: solved.shareId, height: block.height };
-      void track('block candidate log', fields, () => logBlockCandidate(opts.bus, opts.topics, solved));
-      void track('block submit', fields, async () => {
-        const reply = await opts.submitBlock(solved);
-        opts.logger.info(reply.accepted ? 'block accepted' : 'block not accepted', { ...fields, ...reply });
-        return reply;
+      const submitted = track(
+        retrying('block submit', fields, async () => {
+          const reply = await opts.submitBlock(solved);
+          opts.logger.info(reply.accepted ? 'block accepted' : 'block not accepted', { ...fields, ...reply });
+          return reply;
+        }),
+      );
+      const logged = track(
+        retrying('block candidate log', fields, () => logBlockCandidate(opts.bus, opts.topics, solved)),
+      );
+      const confirmation = logged.catch(async (err: unknown) => {
+        const reply = await submitted.catch(() => undefined);
+        if (!reply?.accepted) throw err;
       });
+      void submitted.catch(noop);
+      if (local) {
+        void confirmation.catch(noop);
+        return undefined;
+      }
+      return confirmation;
     },
   };
+}
+
+function noop(): void {}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
