@@ -48,9 +48,15 @@ function serverProperties(dataDir: string, brokerPort: number, controllerPort: n
   ].join('\n');
 }
 
-/** Kafka cluster ids are 16 random bytes in unpadded base64url (what `kafka-storage random-uuid` prints). */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * Kafka cluster ids are 16 random bytes in unpadded base64url (what `kafka-storage random-uuid` prints).
+ * Like Kafka's Uuid.randomUuid(), never one starting with '-': the storage tool would take it for an option.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** Broker answers Metadata, the group coordinator is up and an idempotent producer can initialise. */
