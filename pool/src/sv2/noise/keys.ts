@@ -2,7 +2,7 @@
  * Key encodings as SRI configs write them (sv2-apps `key_utils`, spec §4.7):
  * authority public key = base58check([0x01, 0x00] ‖ x-only 32); secret key = base58check(32 bytes).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { createBase58check } from '@scure/base';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
@@ -16,7 +16,24 @@ import { NoiseError } from './errors.js';
 const b58c = createBase58check(nobleSha256);
 const KEY_VERSION = Uint8Array.of(0x01, 0x00);
 
-export const defaultRandom: RandomSource = (n) => new Uint8Array(randomBytes(n));
+const RANDOM_POOL = new Uint8Array(4096);
+let randomPoolOffset = RANDOM_POOL.length;
+
+/**
+ * CSPRNG bytes (node:crypto). Small requests (the handshake asks for 32–33 bytes several times)
+ * are served from a 4 KiB block filled at once, each byte handed out once and wiped from the block.
+ */
+export const defaultRandom: RandomSource = (n) => {
+  if (n > 256) return new Uint8Array(randomBytes(n));
+  if (randomPoolOffset + n > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomPoolOffset = 0;
+  }
+  const out = RANDOM_POOL.slice(randomPoolOffset, randomPoolOffset + n);
+  RANDOM_POOL.fill(0, randomPoolOffset, randomPoolOffset + n);
+  randomPoolOffset += n;
+  return out;
+};
 
 function decodeB58(s: string): Uint8Array {
   try {
