@@ -1,4 +1,5 @@
 import { blake2b } from '@noble/hashes/blake2.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bytesBEToTarget,
@@ -8,7 +9,13 @@ import {
   u256LEToTarget,
 } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
-import { StratumEngine, type AcceptedShare, type BlockCandidate } from './engine.js';
+import {
+  SHARE_NOT_LOGGED,
+  StratumEngine,
+  type AcceptedShare,
+  type BlockCandidate,
+  type Confirmation,
+} from './engine.js';
 import type { JobTemplate, PowHasher } from './jobs.js';
 import { nonceToU128, standardNonce } from './nonce.js';
 
@@ -48,7 +55,14 @@ function template(n: number, parent: number, target = 1n << 200n): JobTemplate {
   };
 }
 
-function setup(opts: { batch?: number } = {}) {
+interface SetupOptions {
+  batch?: number;
+  /** Confirmation returned for each accepted share (default: durable at once). */
+  confirmShare?: (share: AcceptedShare) => Confirmation;
+  confirmBlock?: (block: BlockCandidate) => Confirmation;
+}
+
+function setup(opts: SetupOptions = {}) {
   let clock = 1_000_000;
   const shares: AcceptedShare[] = [];
   const blocks: BlockCandidate[] = [];
@@ -68,8 +82,8 @@ function setup(opts: { batch?: number } = {}) {
       now: () => clock,
     },
     {
-      onShare: (s) => void shares.push(s),
-      onBlock: (b) => void blocks.push(b),
+      onShare: (s) => (shares.push(s), opts.confirmShare?.(s)),
+      onBlock: (b) => (blocks.push(b), opts.confirmBlock?.(b)),
       onReject: (c) => void rejects.push(c),
     },
   );
@@ -286,6 +300,244 @@ describe('StratumEngine shares', () => {
     h.conn.handle(submit(ok.channelId, 1, 1, n, Number(t.timestamp / 1000n)));
     expect(h.blocks).toHaveLength(1);
     expect(h.of('SubmitSharesError')).toHaveLength(0);
+  });
+});
+
+/** A confirmation the test settles by hand. */
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined); // a message no share went into may fail unobserved
+  return { promise, resolve, reject };
+}
+
+/** Lets every settled promise's handlers (and queued microtasks) run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+const SHARE_TARGET = 1n << 255n;
+const NTIME = 1_700_000_001;
+
+/**
+ * A channel on job 1 (no blocks: network target 1) and `count` distinct valid nonces; each
+ * accepted share's confirmation comes from `confirm` (the fake share log).
+ */
+function ackSetup(count: number, confirm: (share: AcceptedShare) => Confirmation) {
+  const h = setup({ confirmShare: confirm });
+  const t = template(1, 0xaa, 1n);
+  h.engine.newJob(t);
+  const ok = openStandard(h, SHARE_TARGET);
+  const nonces: number[] = [];
+  for (let i = 0; i < count; i++) {
+    nonces.push(findShare(t.powHash, ok.extranoncePrefix, SHARE_TARGET, (nonces.at(-1) ?? -1) + 1));
+  }
+  const low = findShare(t.powHash, ok.extranoncePrefix, MAX, 0, SHARE_TARGET);
+  const verdicts = () =>
+    h.sent
+      .filter((m) => m.type === 'SubmitSharesSuccess' || m.type === 'SubmitSharesError')
+      .map((m) =>
+        m.type === 'SubmitSharesSuccess'
+          ? `ok<=${m.lastSequenceNumber}x${m.newSubmitsAcceptedCount}`
+          : `err${m.sequenceNumber}:${m.errorCode}`,
+      );
+  return {
+    h,
+    channelId: ok.channelId,
+    verdicts,
+    /** Submits share `i` (a valid nonce) with sequence number `seq`. */
+    share: (seq: number, i: number) => h.conn.handle(submit(ok.channelId, seq, 1, nonces[i]!, NTIME)),
+    invalid: (seq: number) => h.conn.handle(submit(ok.channelId, seq, 1, low, NTIME)),
+  };
+}
+
+describe('StratumEngine durable acknowledgements', () => {
+  it('sends SubmitShares.Success only once the shares it covers are confirmed; errors go out at once', async () => {
+    const message = deferred();
+    const a = ackSetup(3, () => message.promise);
+    a.share(1, 0);
+    a.share(2, 1);
+    a.invalid(3);
+    a.share(4, 2);
+    await settle();
+    expect(a.verdicts()).toEqual(['err3:difficulty-too-low']);
+    message.resolve();
+    await settle();
+    expect(a.verdicts()).toEqual(['err3:difficulty-too-low', 'ok<=4x3']);
+    expect(a.h.of('SubmitSharesSuccess')[0]!.newSharesSum).toBe(3n * targetToDifficulty(SHARE_TARGET));
+  });
+
+  it('never acknowledges past an unconfirmed share: a later message confirmed first waits', async () => {
+    const first = deferred();
+    const second = deferred();
+    let current = first;
+    const a = ackSetup(4, () => current.promise);
+    a.share(1, 0);
+    a.share(2, 1);
+    current = second;
+    a.share(3, 2);
+    a.share(4, 3);
+    second.resolve();
+    await settle();
+    expect(a.verdicts()).toEqual([]);
+    first.resolve();
+    await settle();
+    expect(a.verdicts()).toEqual(['ok<=4x4']);
+  });
+
+  it('answers shares whose write failed with share-not-logged, in order around the Successes', async () => {
+    const msgs = [deferred(), deferred(), deferred()];
+    let current = 0;
+    const notLogged: number[] = [];
+    const a = ackSetup(6, () => msgs[current]!.promise);
+    a.h.engine.events.onNotLogged = (count) => void notLogged.push(count);
+    a.share(1, 0);
+    a.share(2, 1);
+    current = 1;
+    a.share(3, 2);
+    a.share(4, 3);
+    current = 2;
+    a.share(5, 4);
+    msgs[2]!.resolve();
+    msgs[1]!.reject(new Error('broker down'));
+    await settle();
+    expect(a.verdicts()).toEqual([]);
+    msgs[0]!.resolve();
+    await settle();
+    // Success for 1–2, then the errors for 3–4, then the Success for 5 (it does not cover 3–4).
+    expect(a.verdicts()).toEqual([
+      'ok<=2x2',
+      `err3:${SHARE_NOT_LOGGED}`,
+      `err4:${SHARE_NOT_LOGGED}`,
+      'ok<=5x1',
+    ]);
+    expect(notLogged).toEqual([2]);
+  });
+
+  it('queues shares confirmed at once behind pending ones', async () => {
+    const message = deferred();
+    let confirmation: Confirmation = message.promise;
+    const a = ackSetup(3, () => confirmation);
+    a.share(1, 0);
+    confirmation = undefined;
+    a.share(2, 1);
+    await settle();
+    expect(a.verdicts()).toEqual([]);
+    message.resolve();
+    await settle();
+    expect(a.verdicts()).toEqual(['ok<=2x2']);
+    a.share(3, 2); // nothing pending any more: the fast path, acknowledged after the turn
+    await Promise.resolve();
+    expect(a.verdicts()).toEqual(['ok<=2x2', 'ok<=3x1']);
+  });
+
+  it('acknowledges a block share only once both its share and its candidate are confirmed', async () => {
+    const shareLogged = deferred();
+    const candidateLogged = deferred();
+    const h = setup({ confirmShare: () => shareLogged.promise, confirmBlock: () => candidateLogged.promise });
+    const net = 1n << 252n;
+    const t = template(5, 0xaa, net);
+    h.engine.newJob(t);
+    const ok = openStandard(h, MAX);
+    h.conn.handle(submit(ok.channelId, 1, 1, findShare(t.powHash, ok.extranoncePrefix, net), NTIME + 4));
+    expect(h.blocks).toHaveLength(1);
+    shareLogged.resolve();
+    await settle();
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(0);
+    candidateLogged.resolve();
+    await settle();
+    expect(h.of('SubmitSharesSuccess')).toMatchObject([
+      { lastSequenceNumber: 1, newSubmitsAcceptedCount: 1 },
+    ]);
+  });
+
+  it('confirmed() resolves once the pending acknowledgements are sent; closed connections get none', async () => {
+    const message = deferred();
+    const a = ackSetup(2, () => message.promise);
+    a.share(1, 0);
+    const other = a.h.engine.connect(() => {
+      throw new Error('a closed connection must not be written to');
+    });
+    other.close();
+    let drained = false;
+    const done = a.h.engine.confirmed().then(() => (drained = true));
+    await settle();
+    expect(drained).toBe(false);
+    message.resolve();
+    await done;
+    expect(a.verdicts()).toEqual(['ok<=1x1']);
+
+    const later = deferred();
+    const b = ackSetup(1, () => later.promise);
+    b.share(1, 0);
+    b.h.conn.close();
+    later.resolve();
+    await settle();
+    expect(b.verdicts()).toEqual([]);
+  });
+
+  it('property: every share gets exactly one verdict, and a Success only covers confirmed shares', async () => {
+    // Each step submits a valid share into the current message, an invalid one, or starts a new
+    // message; then the messages settle in a random order, some failing.
+    const step = fc.constantFrom('share', 'invalid', 'next');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 40 }),
+        async (steps, settleOrder) => {
+          const messages = [deferred()];
+          const fate: ('ok' | 'failed' | undefined)[] = [undefined];
+          const messageOf = new Map<number, number>(); // seq -> message index
+          const a = ackSetup(
+            steps.filter((s) => s === 'share').length,
+            () => messages[messages.length - 1]!.promise,
+          );
+          let seq = 0;
+          let valid = 0;
+          const invalid = new Set<number>();
+          for (const s of steps) {
+            if (s === 'next') {
+              messages.push(deferred());
+              fate.push(undefined);
+            } else if (s === 'share') {
+              messageOf.set(++seq, messages.length - 1);
+              a.share(seq, valid++);
+            } else {
+              invalid.add(++seq);
+              a.invalid(seq);
+            }
+          }
+          const unsettled = messages.map((_, i) => i);
+          for (const [pick, fails] of [...settleOrder, ...messages.map(() => [0, false] as const)]) {
+            if (unsettled.length === 0) break;
+            const i = unsettled.splice(pick % unsettled.length, 1)[0]!;
+            fate[i] = fails ? 'failed' : 'ok';
+            if (fails) messages[i]!.reject(new Error('write failed'));
+            else messages[i]!.resolve();
+            await settle();
+          }
+          // Replay the verdicts as a miner does: a Success covers the unanswered shares up to its number.
+          const unanswered = new Set<number>(Array.from({ length: seq }, (_, i) => i + 1));
+          for (const m of a.h.sent) {
+            if (m.type === 'SubmitSharesError') {
+              expect(unanswered.delete(m.sequenceNumber)).toBe(true);
+              const expected = invalid.has(m.sequenceNumber) ? 'difficulty-too-low' : SHARE_NOT_LOGGED;
+              expect(m.errorCode).toBe(expected);
+              if (expected === SHARE_NOT_LOGGED)
+                expect(fate[messageOf.get(m.sequenceNumber)!]).toBe('failed');
+            } else if (m.type === 'SubmitSharesSuccess') {
+              const covered = [...unanswered].filter((s) => s <= m.lastSequenceNumber);
+              expect(covered).toHaveLength(m.newSubmitsAcceptedCount);
+              for (const s of covered) {
+                expect(fate[messageOf.get(s)!]).toBe('ok');
+                unanswered.delete(s);
+              }
+            }
+          }
+          expect([...unanswered]).toEqual([]);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
