@@ -96,17 +96,16 @@ export function ellswiftDecode(ell: Uint8Array): Uint8Array {
   if (t === 0n) t = 1n;
   const u3plus7 = add(mul(sqr(u), u), SEVEN);
   if (add(u3plus7, sqr(t)) === 0n) t = add(t, t);
-  // X = num / 2t and Y = (X + t) / (√−3·u) = (num + 2t²) / (2t·√−3·u): one inversion for both.
+  // With X = num / 2t: Y = (X + t) / (√−3·u) = (num + 2t²) / (2t·√−3·u) and X / Y = num·√−3·u / (num + 2t²),
+  // so X itself is never needed and the common path takes a single inversion.
   const num = sub(u3plus7, sqr(t));
   const twoT = add(t, t);
   const den = mul(MINUS_3_SQRT, u);
-  const invBoth = inv(mul(twoT, den));
-  const X = mul(mul(num, den), invBoth);
   const Ynum = add(num, mul(twoT, t));
-  const Y = mul(Ynum, invBoth);
+  const Y = mul(Ynum, inv(mul(twoT, den)));
   let x = add(u, mul(4n, sqr(Y)));
   if (!isValidX(x)) {
-    // X / Y = num·√−3·u / (num + 2t²); as in BIP-324's reference (1/0 = 0), Y = 0 gives X / Y = 0.
+    // As in BIP-324's reference (1/0 = 0), Y = 0 gives X / Y = 0.
     const xDivY = Ynum === 0n ? 0n : mul(mul(num, den), inv(Ynum));
     x = mul(sub(neg(xDivY), u), HALF);
     if (!isValidX(x)) x = mul(sub(xDivY, u), HALF);
