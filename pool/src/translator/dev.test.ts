@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/index.js';
 import { startDevPool, type DevPool } from '../stratum/dev-pool.js';
 import { startDevV1Path, type DevV1Path } from './dev.js';
-import { RawV1Client } from './test-util.js';
+import { RawV1Client, until } from './test-util.js';
 
 let pool: DevPool | undefined;
 let v1: DevV1Path | undefined;
@@ -36,12 +36,20 @@ describe('pool dev with the V1 demo miner through the translator', () => {
     );
     const chain = new Set(pool.devnet!.blocks().map((b) => b.hash));
     for (const h of hashes) expect(chain.has(h)).toBe(true);
-    const numberOf = new Map(pool.devnet!.blocks().map((b) => [b.hash.replace(/^0x/, ''), Number(b.number)]));
-    const notifies = watcher.notifications('mining.notify') as [string, string, number, string, boolean][];
-    // (The first parent after start may be announced before the node answered: skip genesis.)
-    const onKnownParent = notifies.filter((n) => numberOf.has(n[3]) && numberOf.get(n[3])! > 0);
-    expect(onKnownParent.length).toBeGreaterThanOrEqual(2);
-    for (const n of onKnownParent) expect(n[2]).toBe(numberOf.get(n[3])! + 1);
+    // Notifies never wait for the node, so the first ones after start may carry a guess; once
+    // answers are in, notifies carry the node's height (parent number + 1).
+    const numberOf = new Map<string, number>();
+    const onKnownParent = () => {
+      for (const b of pool!.devnet!.blocks()) numberOf.set(b.hash.replace(/^0x/, ''), Number(b.number));
+      return (watcher.notifications('mining.notify') as [string, string, number, string, boolean][]).filter(
+        (n) => (numberOf.get(n[3]) ?? 0) > 0,
+      );
+    };
+    const newestRight = () => {
+      const newest = onKnownParent().at(-1);
+      return newest !== undefined && newest[2] === numberOf.get(newest[3])! + 1;
+    };
+    await until(newestRight, 'a notify with the height of the block after its parent');
     watcher.close();
     expect(v1.miner.stats.accepted).toBeGreaterThanOrEqual(2);
     // Only shares racing a tip change (submitted before the clean notify arrived) are refused.

@@ -33,3 +33,26 @@ describe('HeightTracker', () => {
     expect(t.heightFor('bb')).toBe(1);
   });
 });
+
+describe('HeightTracker corrections', () => {
+  it('shifts guesses made before the first answer arrived', async () => {
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const heights: Record<string, number> = { aa: 99, bb: 100, cc: 101 };
+    const t = new HeightTracker(async (h) => {
+      if (h === 'aa') await gate;
+      return heights[h];
+    });
+    expect(t.heightFor('aa')).toBe(0);
+    expect(t.heightFor('bb')).toBe(1); // guessed from a guess
+    await flush();
+    expect(t.heightFor('bb')).toBe(101); // bb answered directly
+    expect(t.heightFor('cc')).toBe(102);
+    release!();
+    await flush();
+    await flush();
+    expect(t.peek('aa')).toBe(100);
+    expect(t.peek('bb')).toBe(101); // confirmed values are not shifted
+    expect(t.peek('cc')).toBe(102);
+  });
+});
