@@ -290,3 +290,25 @@ describe('translator: per-worker channels', () => {
     expect(a2.closed).toBe(false);
   });
 });
+
+describe('translator: upstream loss and miners without set_extranonce', () => {
+  it('disconnects them (their extranonce1 cannot change in-band) and serves them again after reconnect', async () => {
+    const { pool, tr } = await setup();
+    const c = await RawV1Client.connect(tr.port);
+    c.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    c.line('{"id":2,"method":"mining.authorize","params":["dan.rig","x"]}');
+    await until(() => c.notifications('mining.notify').length > 0, 'work');
+    const port = pool.server.port;
+    await pool.server.close();
+    await until(() => c.closed, 'disconnected on upstream loss');
+    const pool2 = await startPool(port);
+    stops.push(() => pool2.server.close());
+    await pool2.server.pushJob(template(5));
+    const again = await RawV1Client.connect(tr.port);
+    stops.push(() => again.close());
+    again.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    again.line('{"id":2,"method":"mining.authorize","params":["dan.rig","x"]}');
+    await until(() => again.notifications('mining.notify').length > 0, 'work after the pool came back');
+    expect((again.notifications('mining.notify')[0] as string[])[0]).toBe((105).toString(16));
+  });
+});
