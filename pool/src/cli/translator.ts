@@ -2,6 +2,7 @@
 import { parseHostPort } from '../config/index.js';
 import { createLogger, serviceRegistry, startHealthServer, type LogLevel } from '../observability/index.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
+import { parseAuthorityPublicKey } from '../sv2/noise/index.js';
 import { Translator, rpcHeightLookup } from '../translator/index.js';
 import { UsageError, type Command } from './command.js';
 
@@ -20,7 +21,8 @@ others are disconnected so they resubscribe.
 Options:
   --listen HOST:PORT     V1 listen address (default 0.0.0.0:3333)
   --upstream HOST:PORT   SV2 pool address (required)
-  --authority-key KEY    pool authority public key, base58check as SRI writes it (required)
+  --authority-key KEY    pool authority public key: base58check as SRI writes it, or 64 hex
+                         digits (required)
   --user NAME            user identity of the shared channel, "account.worker" (required)
   --difficulty D         initial share difficulty per miner (default: the pool channel's)
   --hashrate H           nominal hash rate advertised per upstream channel, H/s (default 0)
@@ -48,6 +50,12 @@ Options:
     const user = values.user as string | undefined;
     if (!values.upstream || !key || !user)
       throw new UsageError('--upstream, --authority-key and --user are required');
+    let authorityPublicKey: Uint8Array;
+    try {
+      authorityPublicKey = parseAuthorityPublicKey(key);
+    } catch (err) {
+      throw new UsageError(`--authority-key: ${(err as Error).message}`);
+    }
     const listen = hostPort(values.listen ?? '0.0.0.0:3333', '--listen');
     const upstream = hostPort(values.upstream, '--upstream');
     const level = ((values['log-level'] as string | undefined) ?? 'info') as LogLevel;
@@ -76,7 +84,7 @@ Options:
     const translator = await Translator.start({
       host: listen.host,
       port: listen.port,
-      upstream: { ...upstream, authorityPublicKey: key },
+      upstream: { ...upstream, authorityPublicKey },
       user,
       perWorkerChannels: values['no-worker-channels'] !== true,
       startDifficulty: difficulty,
