@@ -17,6 +17,7 @@ import { acceptSv2, type Sv2Session } from '../sv2/session.js';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
 import {
+  SHARE_NOT_LOGGED,
   StratumEngine,
   toConfirmation,
   type AcceptedShare,
@@ -199,6 +200,12 @@ export class StratumServer {
         onReject: (code) => {
           this.stats.sharesRejected++;
           this.metrics?.shares.inc({ result: code });
+        },
+        onNotLogged: (count) => {
+          // Counted as accepted when validated; answered with share-not-logged after all.
+          this.stats.sharesAccepted -= count;
+          this.stats.sharesRejected += count;
+          this.metrics?.shares.inc({ result: SHARE_NOT_LOGGED }, count);
         },
       },
     );
