@@ -277,12 +277,20 @@ export class Translator {
         // The replies of the read that ended it (e.g. the last error) still go out.
         if (replies && replies.length > 0 && reason !== 'slow reader') socket.write(replies.join(''));
         this.metrics?.closed.inc({ reason: reasonLabel(reason) });
-        this.log.info('miner disconnected', { remote, reason, user: ds.user });
         socket.end();
         setTimeout(() => socket.destroy(), 2000).unref();
       } else {
         socket.destroy();
       }
+      // Per-miner acceptance: the translator's verdicts and the pool's on forwarded shares.
+      this.log.info('miner disconnected', {
+        remote,
+        reason,
+        byUs,
+        user: ds.user,
+        agent: ds.agent,
+        ...ds.stats,
+      });
     };
     this.sockets.set(ds, socket);
     this.stats.downstreams++;
