@@ -7,17 +7,10 @@
  * into the module's buffers and makes one call: a few hundred nanoseconds for SV2's small frames,
  * against microseconds for node:crypto's per-call cipher objects.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Aead, AeadKey } from './aead.js';
 import { nodeAead } from './aead.js';
 import { MAC_LEN } from './constants.js';
-
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-}
-const { Module, Instance } = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+import { instantiateWasm } from './wasm-load.js';
 
 interface AeadExports {
   memory: { buffer: ArrayBuffer };
@@ -31,18 +24,7 @@ interface AeadExports {
   aead_open(ctLen: number, adLen: number): number;
 }
 
-/** Next to this module (sources, or dist/ if copied there), else the source tree beside dist/. */
-function wasmPath(): string {
-  const candidates = [
-    new URL('./chacha20poly1305.wasm', import.meta.url),
-    new URL('../../../../../pool/src/sv2/noise/chacha20poly1305.wasm', import.meta.url),
-  ].map((u) => fileURLToPath(u));
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`chacha20poly1305.wasm not found; looked in: ${candidates.join(', ')}`);
-  return found;
-}
-
-const wasm = new Instance(new Module(readFileSync(wasmPath())), {}).exports as AeadExports;
+const wasm = instantiateWasm<AeadExports>('chacha20poly1305.wasm');
 const mem = wasm.memory.buffer;
 const keyBuf = new Uint8Array(mem, wasm.aead_key_ptr(), 32);
 const nonceBuf = new Uint8Array(mem, wasm.aead_nonce_ptr(), 12);

@@ -1,0 +1,102 @@
+//! secp256k1 operations for the SV2 Noise handshake, on RustCrypto's `k256` (constant-time field
+//! and scalar arithmetic), exported to JavaScript as a WebAssembly module without imports:
+//!
+//! * `fe_sqrt`: a square root modulo p (~5× cheaper than BigInt in V8);
+//! * `ecdh_x`: x(k · P) for the curve point P with a given x coordinate (either y: the result's
+//!   x is the same), BIP-324's x-only ECDH.
+//!
+//! JavaScript writes the inputs into `io()` (64 bytes), calls, and reads the 32-byte result from
+//! the start of the same buffer. Calls return 1 on success, 0 when the input has no answer.
+#![cfg_attr(not(test), no_std)]
+
+use k256::elliptic_curve::DecompressPoint;
+use k256::elliptic_curve::sec1::ToEncodedPoint;
+use k256::elliptic_curve::subtle::Choice;
+use k256::elliptic_curve::PrimeField;
+use k256::{AffinePoint, FieldElement, ProjectivePoint, Scalar};
+
+/// x coordinate (big-endian) of k · P, P the point with x coordinate `x`; None when x is not on
+/// the curve, k is not in [1, n) or the result is the point at infinity.
+pub fn ecdh_x_bytes(k: &[u8; 32], x: &[u8; 32]) -> Option<[u8; 32]> {
+    let k: Scalar = Option::from(Scalar::from_repr((*k).into()))?;
+    if bool::from(k.is_zero()) {
+        return None;
+    }
+    let p: AffinePoint = Option::from(AffinePoint::decompress(&(*x).into(), Choice::from(0)))?;
+    let r = (ProjectivePoint::from(p) * k).to_affine();
+    let enc = r.to_encoded_point(true);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(enc.x()?);
+    Some(out)
+}
+
+/// A square root of a (< p, big-endian), or None when a is not a square or not reduced.
+pub fn sqrt_bytes(a: &[u8; 32]) -> Option<[u8; 32]> {
+    let a: FieldElement = Option::from(FieldElement::from_bytes(&(*a).into()))?;
+    let r: FieldElement = Option::from(a.sqrt())?;
+    Some(r.normalize().to_bytes().into())
+}
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    static mut IO: [u8; 64] = [0; 64];
+
+    fn io() -> &'static mut [u8; 64] {
+        // Safety: wasm32 here is single-threaded and each export uses the buffer only for one call.
+        unsafe { &mut IO }
+    }
+
+    fn first(b: &[u8; 64]) -> [u8; 32] {
+        let mut a = [0u8; 32];
+        a.copy_from_slice(&b[..32]);
+        a
+    }
+
+    fn second(b: &[u8; 64]) -> [u8; 32] {
+        let mut a = [0u8; 32];
+        a.copy_from_slice(&b[32..]);
+        a
+    }
+
+    fn answer(r: Option<[u8; 32]>) -> u32 {
+        let b = io();
+        match r {
+            Some(v) => {
+                b[..32].copy_from_slice(&v);
+                b[32..].fill(0);
+                1
+            }
+            None => {
+                b.fill(0);
+                0
+            }
+        }
+    }
+
+    /// The 64-byte buffer calls read their inputs from and write their result to.
+    #[no_mangle]
+    pub extern "C" fn io_ptr() -> *mut u8 {
+        io().as_mut_ptr()
+    }
+
+    /// io[0..32] = sqrt(io[0..32]).
+    #[no_mangle]
+    pub extern "C" fn fe_sqrt() -> u32 {
+        answer(super::sqrt_bytes(&first(io())))
+    }
+
+    /// io[0..32] = x(io[0..32] · lift_x(io[32..64])); the secret scalar is wiped either way.
+    #[no_mangle]
+    pub extern "C" fn ecdh_x() -> u32 {
+        let b = io();
+        answer(super::ecdh_x_bytes(&first(b), &second(b)))
+    }
+
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo) -> ! {
+        core::arch::wasm32::unreachable()
+    }
+}
+
+#[cfg(test)]
+mod tests;
