@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Translator } from '../translator/translator.js';
 import { authority, startPool, template } from '../translator/test-util.js';
@@ -60,5 +61,43 @@ describe('loadgen', () => {
     expect(v1.rejected).toBe(0);
     expect(v1.accepted).toBe(v1.submitted);
     expect(tr.stats.sharesAccepted).toBe(v1.accepted);
+  });
+
+  it('ignores JSON lines that are not objects (null, numbers) from a V1 server', async () => {
+    // A V1 "pool" that sends null and 7 before a valid subscribe reply, target and job.
+    const server = net.createServer((socket) => {
+      let buffered = '';
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const req = JSON.parse(buffered.slice(0, nl)) as { id: number; method: string };
+          buffered = buffered.slice(nl + 1);
+          if (req.method === 'mining.subscribe') {
+            socket.write(
+              'null\n7\n' +
+                `{"id":${req.id},"result":[null,"01020304",12],"error":null}\n` +
+                `{"id":null,"method":"mining.set_target","params":["${'f'.repeat(64)}"]}\n` +
+                `{"id":null,"method":"mining.notify","params":["1","${'ab'.repeat(32)}",1,"${'00'.repeat(32)}",true]}\n`,
+            );
+          } else if (req.method === 'mining.submit') {
+            socket.write(`{"id":${req.id},"result":true,"error":null}\n`);
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    const report = await runLoad({
+      host: '127.0.0.1',
+      port: (server.address() as net.AddressInfo).port,
+      mode: 'v1',
+      connections: 1,
+      rate: 50,
+      durationSec: 0.3,
+    });
+    expect(report.submitted).toBeGreaterThan(0);
+    expect(report.accepted).toBe(report.submitted);
   });
 });

@@ -296,12 +296,21 @@ class V1Sim implements SimMiner {
   }
 
   private onLine(line: string): void {
-    let m: { id?: unknown; method?: string; params?: unknown[]; result?: unknown; error?: unknown };
+    let parsed: unknown;
     try {
-      m = JSON.parse(line) as typeof m;
+      parsed = JSON.parse(line);
     } catch {
       return;
     }
+    // `null` or a bare number is valid JSON but no message (reading its members would throw).
+    if (typeof parsed !== 'object' || parsed === null) return;
+    const m = parsed as {
+      id?: unknown;
+      method?: string;
+      params?: unknown[];
+      result?: unknown;
+      error?: unknown;
+    };
     if (typeof m.id === 'number' && m.method === undefined) {
       const at = this.pending.get(m.id);
       if (at !== undefined) {

@@ -158,12 +158,21 @@ export class V1Miner {
   }
 
   private onLine(line: string): void {
-    let msg: { id?: unknown; method?: unknown; params?: unknown; result?: unknown; error?: unknown };
+    let parsed: unknown;
     try {
-      msg = JSON.parse(line) as typeof msg;
+      parsed = JSON.parse(line);
     } catch {
       return;
     }
+    // `null` or a bare number is valid JSON but no message (reading its members would throw).
+    if (typeof parsed !== 'object' || parsed === null) return;
+    const msg = parsed as {
+      id?: unknown;
+      method?: unknown;
+      params?: unknown;
+      result?: unknown;
+      error?: unknown;
+    };
     if (typeof msg.method === 'string') return this.onNotification(msg.method, msg.params);
     if (typeof msg.id !== 'number') return;
     if (this.pendingSubmits.delete(msg.id)) {

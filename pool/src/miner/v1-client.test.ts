@@ -1,0 +1,49 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { V1Miner } from './v1-client.js';
+
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0).reverse()) await s();
+});
+
+describe('V1Miner', () => {
+  it('ignores JSON lines that are not objects (null, numbers) and keeps mining', async () => {
+    const submits: unknown[][] = [];
+    const server = net.createServer((socket) => {
+      let buffered = '';
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const req = JSON.parse(buffered.slice(0, nl)) as { id: number; method: string; params: unknown[] };
+          buffered = buffered.slice(nl + 1);
+          if (req.method === 'mining.subscribe') {
+            socket.write(
+              'null\n7\n' +
+                `{"id":${req.id},"result":[null,"01020304",12],"error":null}\n` +
+                `{"id":null,"method":"mining.set_target","params":["${'f'.repeat(64)}"]}\n` +
+                `{"id":null,"method":"mining.notify","params":["1","${'ab'.repeat(32)}",1,"${'00'.repeat(32)}",true]}\n`,
+            );
+          } else if (req.method === 'mining.submit') {
+            submits.push(req.params);
+            socket.write(`{"id":${req.id},"result":true,"error":null}\n`);
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    const miner = await V1Miner.start({
+      host: '127.0.0.1',
+      port: (server.address() as net.AddressInfo).port,
+      user: 'alice.rig',
+      threads: 1,
+    });
+    stops.push(() => miner.stop());
+    for (let i = 0; i < 600 && miner.stats.accepted === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(miner.stats.accepted).toBeGreaterThan(0);
+    expect(submits[0]?.slice(0, 2)).toEqual(['alice.rig', '1']);
+  });
+});
