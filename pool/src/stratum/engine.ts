@@ -539,7 +539,7 @@ export class MiningConnection {
       timestamp: this.engine.now(),
     });
     const confirmation = isBlock ? bothConfirmed(blockConfirmation, shareConfirmation) : shareConfirmation;
-    if (confirmation !== undefined || this.awaiting.has(ch)) {
+    if (confirmation !== undefined || (this.awaiting.size > 0 && this.awaiting.has(ch))) {
       // Never acknowledge past an unconfirmed share: queue behind the pending ones.
       ch.acceptedShares++;
       ch.vardiff.onShare(shareTarget.difficulty);
