@@ -74,18 +74,22 @@ export class TcpSubscription {
   }
 
   private onLine(line: string): void {
-    let msg: {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      parsed = undefined;
+    }
+    // Not JSON, or JSON that is no message (`null`, a number: reading its members would throw).
+    if (typeof parsed !== 'object' || parsed === null)
+      return this.fail(new Error(`malformed subscription line: ${line.slice(0, 120)}`));
+    const msg = parsed as {
       id?: unknown;
       result?: unknown;
       error?: { message?: unknown };
       method?: unknown;
       params?: unknown;
     };
-    try {
-      msg = JSON.parse(line) as typeof msg;
-    } catch {
-      return this.fail(new Error(`malformed subscription line: ${line.slice(0, 120)}`));
-    }
     if (msg.id === 1) {
       if (msg.error) return this.fail(new Error(`subscribe rejected: ${String(msg.error.message)}`));
       if (typeof msg.result !== 'string') return this.fail(new Error('subscribe answered without an id'));
