@@ -98,17 +98,19 @@ export function ellswiftDecode(ell: Uint8Array): Uint8Array {
   if (t === 0n) t = 1n;
   const u3plus7 = add(mul(sqr(u), u), SEVEN);
   if (add(u3plus7, sqr(t)) === 0n) t = add(t, t);
-  // With X = num / 2t: Y = (X + t) / (√−3·u) = (num + 2t²) / (2t·√−3·u) and X / Y = num·√−3·u / (num + 2t²),
-  // so X itself is never needed and the common path takes a single inversion.
+  // With X = num / 2t: Y = (X + t) / (√−3·u) = Ynum / D and X / Y = num·√−3·u / Ynum, where
+  // Ynum = num + 2t² and D = 2t·√−3·u. One inversion of D·Ynum gives both 1/D and 1/Ynum.
   const num = sub(u3plus7, sqr(t));
   const twoT = add(t, t);
   const den = mul(MINUS_3_SQRT, u);
+  const D = mul(twoT, den);
   const Ynum = add(num, mul(twoT, t));
-  const Y = mul(Ynum, inv(mul(twoT, den)));
+  // As in BIP-324's reference (1/0 = 0), Y = 0 gives X / Y = 0.
+  const invBoth = Ynum === 0n ? 0n : inv(mul(D, Ynum));
+  const Y = mul(sqr(Ynum), invBoth);
   let x = add(u, mul(4n, sqr(Y)));
   if (!isValidX(x)) {
-    // As in BIP-324's reference (1/0 = 0), Y = 0 gives X / Y = 0.
-    const xDivY = Ynum === 0n ? 0n : mul(mul(num, den), inv(Ynum));
+    const xDivY = mul(mul(mul(num, den), D), invBoth);
     x = mul(sub(neg(xDivY), u), HALF);
     if (!isValidX(x)) x = mul(sub(xDivY, u), HALF);
   }
