@@ -23,7 +23,6 @@ import {
   compact,
   labels,
   selectorLabels,
-  type Component,
   type K8sObject,
 } from './meta.js';
 
@@ -272,11 +271,3 @@ export function stratumHpa(pool: MiningPool): K8sObject {
     },
   };
 }
-
-export const POOL_COMPONENTS: readonly Component[] = [
-  'jobmaker',
-  'blockmaker',
-  'shareprocessor',
-  'stratum',
-  'translator',
-];
