@@ -146,9 +146,16 @@ export async function startShareprocessor(
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://api');
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
+    let url: URL;
+    let parts: string[];
+    try {
+      url = new URL(req.url ?? '/', 'http://api');
+      parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      // e.g. a bad %-escape: the client's mistake, not an internal error worth a log line
+      return json(res, 400, { error: 'malformed URL' });
+    }
     if (parts[0] !== 'api') return json(res, 404, { error: 'not found' });
     const now = Date.now();
     if (parts.length === 2 && parts[1] === 'pool') {

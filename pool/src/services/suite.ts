@@ -420,6 +420,7 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       expect(alice.body).toMatchObject({ user: 'alice', shares: 2, difficulty: 4000 });
       expect((alice.body.workers as { worker: string }[]).map((w) => w.worker)).toEqual(['a1', 'a2']);
       expect((await getJson(`${api2}/workers/nobody`)).status).toBe(404);
+      expect((await getJson(`${api2}/workers/%E0%A4%A`)).status).toBe(400);
 
       await s.store.recordBlock({
         blockHash: '0xabc',
