@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/lib/apt.sh
-apt_install rustc cargo libstd-rust-dev-wasm32
+apt_install rustc cargo libstd-rust-dev-wasm32 lld-14
 bash pool/noise-wasm/check.sh
