@@ -42,24 +42,49 @@ export const poolApiUrl = (pool: MiningPool): string =>
 
 /** Fetches /api/pool of the pool's share processor; undefined on any error. */
 export function fetchPoolStats(pool: MiningPool, timeoutMs = 2000): Promise<PoolStats | undefined> {
+  return fetchPoolStatsFrom(poolApiUrl(pool), timeoutMs);
+}
+
+/** Larger than any /api/pool answer; the share processor runs the pool owner's image. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * GET `url` and parse it as /api/pool; undefined on any error, on a body over MAX_BODY_BYTES and
+ * when the whole exchange (not just one idle gap) takes longer than `timeoutMs`: a trickling or
+ * endless answer must neither grow the operator's memory nor stall the reconcile awaiting it.
+ */
+export function fetchPoolStatsFrom(url: string, timeoutMs: number): Promise<PoolStats | undefined> {
   return new Promise((resolve) => {
-    const req = http.get(poolApiUrl(pool), { timeout: timeoutMs }, (res) => {
+    let done = false;
+    const finish = (stats: PoolStats | undefined) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(stats);
+    };
+    const req = http.get(url, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY_BYTES) finish(undefined);
+        else chunks.push(c);
+      });
       res.on('end', () => {
         try {
-          resolve(
+          finish(
             res.statusCode === 200
               ? parsePoolApi(JSON.parse(Buffer.concat(chunks).toString('utf8')))
               : undefined,
           );
         } catch {
-          resolve(undefined);
+          finish(undefined);
         }
       });
-      res.on('error', () => resolve(undefined));
+      res.on('error', () => finish(undefined));
     });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    req.on('error', () => finish(undefined));
   });
 }
