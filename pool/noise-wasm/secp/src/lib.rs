@@ -1,9 +1,10 @@
 //! secp256k1 operations for the SV2 Noise handshake, on RustCrypto's `k256` (constant-time field
 //! and scalar arithmetic), exported to JavaScript as a WebAssembly module without imports:
 //!
-//! * `fe_sqrt`: a square root modulo p (~5× cheaper than BigInt in V8);
 //! * `ecdh_x`: x(k · P) for the curve point P with a given x coordinate (either y: the result's
-//!   x is the same), BIP-324's x-only ECDH.
+//!   x is the same), BIP-324's x-only ECDH;
+//! * `ellswift_decode` / `ellswift_inv`: BIP-324's XSwiftEC and XSwiftECInv (`ellswift.rs`);
+//! * `x_is_valid`: whether x < p is the x coordinate of a curve point.
 //!
 //! JavaScript writes the inputs into `io()` (64 bytes), calls, and reads the 32-byte result from
 //! the start of the same buffer. Calls return 1 on success, 0 when the input has no answer.
@@ -13,7 +14,7 @@ use k256::elliptic_curve::DecompressPoint;
 use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::elliptic_curve::subtle::Choice;
 use k256::elliptic_curve::PrimeField;
-use k256::{AffinePoint, FieldElement, ProjectivePoint, Scalar};
+use k256::{AffinePoint, ProjectivePoint, Scalar};
 
 /// x coordinate (big-endian) of k · P, P the point with x coordinate `x`; None when x is not on
 /// the curve, k is not in [1, n) or the result is the point at infinity.
@@ -30,12 +31,7 @@ pub fn ecdh_x_bytes(k: &[u8; 32], x: &[u8; 32]) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// A square root of a (< p, big-endian), or None when a is not a square or not reduced.
-pub fn sqrt_bytes(a: &[u8; 32]) -> Option<[u8; 32]> {
-    let a: FieldElement = Option::from(FieldElement::from_bytes(&(*a).into()))?;
-    let r: FieldElement = Option::from(a.sqrt())?;
-    Some(r.normalize().to_bytes().into())
-}
+pub mod ellswift;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
@@ -79,10 +75,10 @@ mod wasm {
         io().as_mut_ptr()
     }
 
-    /// io[0..32] = sqrt(io[0..32]).
+    /// 1 when io[0..32] (< p) is the x coordinate of a curve point, else 0.
     #[no_mangle]
-    pub extern "C" fn fe_sqrt() -> u32 {
-        answer(super::sqrt_bytes(&first(io())))
+    pub extern "C" fn x_is_valid() -> u32 {
+        crate::ellswift::is_valid_x_bytes(&first(io())) as u32
     }
 
     /// io[0..32] = x(io[0..32] · lift_x(io[32..64])); the secret scalar is wiped either way.
@@ -90,6 +86,20 @@ mod wasm {
     pub extern "C" fn ecdh_x() -> u32 {
         let b = io();
         answer(super::ecdh_x_bytes(&first(b), &second(b)))
+    }
+
+    /// io[0..32] = XSwiftEC(u = io[0..32], t = io[32..64]) (u, t < p).
+    #[no_mangle]
+    pub extern "C" fn ellswift_decode() -> u32 {
+        let b = io();
+        answer(crate::ellswift::decode(&first(b), &second(b)))
+    }
+
+    /// io[0..32] = XSwiftECInv(x = io[0..32], u = io[32..64], case) (x, u < p); 0 when none.
+    #[no_mangle]
+    pub extern "C" fn ellswift_inv(case: u32) -> u32 {
+        let b = io();
+        answer(crate::ellswift::inverse(&first(b), &second(b), (case & 7) as u8))
     }
 
     #[panic_handler]

@@ -31,17 +31,36 @@ fn ecdh_x_rejects_bad_inputs() {
 }
 
 #[test]
-fn sqrt_squares_back() {
-    let mut four = [0u8; 32];
-    four[31] = 4;
-    let r = sqrt_bytes(&four).unwrap();
-    let mut two = [0u8; 32];
-    two[31] = 2;
-    let minus_two = hex32("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2d");
-    assert!(r == two || r == minus_two);
-    // 3 is not a square mod p; p itself is not reduced.
-    let mut three = [0u8; 32];
-    three[31] = 3;
-    assert_eq!(sqrt_bytes(&three), None);
-    assert_eq!(sqrt_bytes(&hex32("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f")), None);
+fn valid_x() {
+    assert!(ellswift::is_valid_x_bytes(&hex32(G_X)));
+    let mut five = [0u8; 32];
+    five[31] = 5;
+    assert!(!ellswift::is_valid_x_bytes(&five));
+    // p itself is not a reduced element.
+    assert!(!ellswift::is_valid_x_bytes(&hex32("fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f")));
+}
+
+#[test]
+fn ellswift_decodes_the_first_bip324_vector() {
+    // ellswift_decode_test_vectors.csv row 0: u = t = 0 decodes to this x.
+    let x = ellswift::decode(&[0u8; 32], &[0u8; 32]).unwrap();
+    assert_eq!(x, hex32("edd1fd3e327ce90cc7a3542614289aee9682003e9cf7dcc9cf2ca9743be5aa0c"));
+}
+
+#[test]
+fn ellswift_inverse_round_trips() {
+    let x = hex32(TWO_G_X);
+    let mut found = 0;
+    for i in 1u8..40 {
+        let mut u = [0u8; 32];
+        u[0] = i;
+        u[31] = i.wrapping_mul(37);
+        for case in 0..8 {
+            if let Some(t) = ellswift::inverse(&x, &u, case) {
+                assert_eq!(ellswift::decode(&u, &t), Some(x));
+                found += 1;
+            }
+        }
+    }
+    assert!(found > 0);
 }

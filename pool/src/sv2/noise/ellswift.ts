@@ -15,72 +15,53 @@ import * as secp from 'tiny-secp256k1';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ELLSWIFT_LEN } from './constants.js';
 import { NoiseError } from './errors.js';
-import { P, add, fromBytes, inv, isSquare, mul, neg, sqr, sqrt, sub, toBytes } from './field.js';
-import { wasmEcdhX } from './secp-wasm.js';
+import { wasmEcdhX, wasmEllswiftDecode, wasmEllswiftInv, wasmIsValidX } from './secp-wasm.js';
 import { sha256 } from './symmetric-state.js';
 
 /** Source of cryptographic randomness (injectable for deterministic tests). */
 export type RandomSource = (n: number) => Uint8Array;
 
+const P = secp256k1.Point.Fp.ORDER;
 const N = secp256k1.Point.Fn.ORDER;
-const SEVEN = 7n;
-const MINUS_3_SQRT = sqrt(P - 3n)!;
-const HALF = (P + 1n) / 2n;
-const ONE_PLUS_SQRT_M3 = add(1n, MINUS_3_SQRT);
-const ONE_MINUS_SQRT_M3 = sub(1n, MINUS_3_SQRT);
 
-/** x is the x coordinate of a secp256k1 point iff x³ + 7 is a square. */
-const isValidX = (x: bigint): boolean => isSquare(add(mul(sqr(x), x), SEVEN));
+const toBig = (b: Uint8Array): bigint =>
+  BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
+const to32 = (v: bigint, out: Uint8Array = new Uint8Array(32), off = 0): Uint8Array => {
+  Buffer.from(out.buffer, out.byteOffset, out.length).write(v.toString(16).padStart(64, '0'), off, 'hex');
+  return out;
+};
 
-/** A square root of a, known to be a square. */
-const sqrtOfSquare = (a: bigint): bigint => sqrt(a)!;
+/**
+ * Reduces the 32-byte big-endian field element at b[off..off+32] mod p in place. Only values
+ * ≥ p (probability ~2^-128 for random bytes) change; those start with four 0xff bytes.
+ */
+function reduceInPlace(b: Uint8Array, off: number): void {
+  if ((b[off]! & b[off + 1]! & b[off + 2]! & b[off + 3]!) !== 0xff) return;
+  const v = toBig(b.subarray(off, off + 32));
+  if (v >= P) to32(v - P, b, off);
+}
 
 /**
  * XSwiftECInv(x, u, case) of BIP-324: the t with XSwiftEC(u, t) = x for this case, or undefined.
  * Same steps as BIP-324's reference.py; checked against xswiftec_inv_test_vectors.csv.
  */
 export function xswiftecInv(x: bigint, u: bigint, ellCase: number): bigint | undefined {
-  let s: bigint;
-  let v: bigint;
-  const u2 = sqr(u);
-  if ((ellCase & 2) === 0) {
-    if (isValidX(sub(neg(x), u))) return undefined;
-    v = x;
-    // s = num / den is a square iff num·den is: test before paying for the inversion.
-    const num = neg(add(mul(u2, u), SEVEN));
-    const den = add(add(u2, mul(u, v)), sqr(v));
-    if (!isSquare(mul(num, den))) return undefined;
-    s = mul(num, inv(den));
-  } else {
-    s = sub(x, u);
-    if (s === 0n || !isSquare(s)) return undefined;
-    const q = mul(neg(s), add(mul(4n, add(mul(u2, u), SEVEN)), mul(mul(3n, s), u2)));
-    if (!isSquare(q)) return undefined;
-    const r = sqrtOfSquare(q);
-    if ((ellCase & 1) === 1 && r === 0n) return undefined;
-    v = mul(add(neg(u), mul(r, inv(s))), HALF);
-  }
-  const w = sqrtOfSquare(s);
-  const last = ellCase & 5;
-  const m = last & 1 ? ONE_PLUS_SQRT_M3 : ONE_MINUS_SQRT_M3;
-  const t = mul(w, add(mul(mul(u, m), HALF), v));
-  return last === 0 || last === 5 ? neg(t) : t;
+  const t = new Uint8Array(32);
+  return wasmEllswiftInv(to32(x % P), to32(u % P), ellCase & 7, t, 0) ? toBig(t) : undefined;
 }
 
 /** XElligatorSwift(x): a uniformly distributed 64-byte encoding u ‖ t of x (BIP-324). */
 export function ellswiftEncode(x: Uint8Array, random: RandomSource): Uint8Array {
-  if (x.length !== 32) throw new NoiseError('BAD_KEY', 'x coordinate must be 32 bytes');
-  const xb = fromBytes(x);
-  if (xb >= P || !isValidX(xb)) throw new NoiseError('BAD_KEY', 'not the x coordinate of a secp256k1 point');
+  if (x.length !== 32 || toBig(x) >= P || !wasmIsValidX(x)) {
+    throw new NoiseError('BAD_KEY', 'not the x coordinate of a secp256k1 point');
+  }
+  const out = new Uint8Array(ELLSWIFT_LEN);
   for (;;) {
     const r = random(33);
-    const u = fromBytes(r) % P;
-    if (u === 0n) continue;
-    const t = xswiftecInv(xb, u, r[32]! & 7);
-    if (t === undefined) continue;
-    const out = new Uint8Array(ELLSWIFT_LEN);
-    toBytes(u, out, 0);
-    return toBytes(t, out, 32);
+    out.set(r.subarray(0, 32), 0);
+    reduceInPlace(out, 0);
+    if (out.subarray(0, 32).every((byte) => byte === 0)) continue;
+    if (wasmEllswiftInv(x, out.subarray(0, 32), r[32]! & 7, out, 32)) return out;
   }
 }
 
@@ -92,29 +73,10 @@ export function ellswiftDecode(ell: Uint8Array): Uint8Array {
   if (ell.length !== ELLSWIFT_LEN) {
     throw new NoiseError('BAD_LENGTH', `ElligatorSwift key must be 64 bytes, got ${ell.length}`);
   }
-  let u = fromBytes(ell, 0) % P;
-  let t = fromBytes(ell, 32) % P;
-  if (u === 0n) u = 1n;
-  if (t === 0n) t = 1n;
-  const u3plus7 = add(mul(sqr(u), u), SEVEN);
-  if (add(u3plus7, sqr(t)) === 0n) t = add(t, t);
-  // With X = num / 2t: Y = (X + t) / (√−3·u) = Ynum / D and X / Y = num·√−3·u / Ynum, where
-  // Ynum = num + 2t² and D = 2t·√−3·u. One inversion of D·Ynum gives both 1/D and 1/Ynum.
-  const num = sub(u3plus7, sqr(t));
-  const twoT = add(t, t);
-  const den = mul(MINUS_3_SQRT, u);
-  const D = mul(twoT, den);
-  const Ynum = add(num, mul(twoT, t));
-  // As in BIP-324's reference (1/0 = 0), Y = 0 gives X / Y = 0.
-  const invBoth = Ynum === 0n ? 0n : inv(mul(D, Ynum));
-  const Y = mul(sqr(Ynum), invBoth);
-  let x = add(u, mul(4n, sqr(Y)));
-  if (!isValidX(x)) {
-    const xDivY = mul(mul(mul(num, den), D), invBoth);
-    x = mul(sub(neg(xDivY), u), HALF);
-    if (!isValidX(x)) x = mul(sub(xDivY, u), HALF);
-  }
-  return toBytes(x, new Uint8Array(32));
+  const reduced = Uint8Array.from(ell);
+  reduceInPlace(reduced, 0);
+  reduceInPlace(reduced, 32);
+  return wasmEllswiftDecode(reduced);
 }
 
 /** A secp256k1 key pair with its x-only public key and one ElligatorSwift encoding of it. */
@@ -127,7 +89,7 @@ export interface EllswiftKeyPair {
 /** Throws BAD_KEY unless 0 < sk < n. */
 export function assertSecretKey(sk: Uint8Array): void {
   if (sk.length !== 32) throw new NoiseError('BAD_KEY', 'secret key must be 32 bytes');
-  const v = fromBytes(sk);
+  const v = toBig(sk);
   if (v === 0n || v >= N) throw new NoiseError('BAD_KEY', 'secret key out of range');
 }
 
@@ -152,7 +114,7 @@ export function keyPairFromSecret(
 export function randomSecretKey(random: RandomSource): Uint8Array {
   for (;;) {
     const sk = random(32);
-    const v = fromBytes(sk);
+    const v = toBig(sk);
     if (v !== 0n && v < N) return Uint8Array.from(sk);
   }
 }
