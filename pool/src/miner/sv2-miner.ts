@@ -4,6 +4,10 @@
  *
  *   standard: N = extranonce_prefix(8) || version u32 LE || nonce u32 LE  (the version rolls)
  *   extended: N = extranonce_prefix || extranonce || nonce u32 LE          (the extranonce rolls)
+ *
+ * A lost connection is re-established with jittered exponential backoff, and a pool `Reconnect`
+ * moves the miner to the given endpoint (or back to the same one); each connection opens a new
+ * channel, and work of the old one is dropped.
  */
 import { compactToTarget, targetToBytesBE, u256LEToTarget } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
@@ -24,6 +28,12 @@ export interface Sv2MinerOptions {
   mode: MinerMode;
   /** Advertised hash rate (H/s) for the initial target; 0 lets the pool start low. */
   nominalHashRate?: number;
+  /**
+   * After a lost connection or a pool `Reconnect`, connect again with this backoff (default
+   * true = DEFAULT_RECONNECT_BACKOFF). false: a lost connection stops the miner and is reported
+   * through `onClose`.
+   */
+  reconnect?: boolean | ReconnectBackoff;
 }
 
 export interface MinerStats {
@@ -98,6 +108,22 @@ class SetupInbox {
   }
 }
 
+/** Reconnect delays: `initialMs` doubling per failed attempt up to `maxMs`, with jitter. */
+export interface ReconnectBackoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RECONNECT_BACKOFF: ReconnectBackoff = { initialMs: 500, maxMs: 30_000 };
+
+/** The connection in use: its session and the channel the pool opened on it. */
+interface Link {
+  session: Sv2Session;
+  channelId: number;
+  extranoncePrefix: Uint8Array;
+  extranonceSize: number;
+}
+
 export class Sv2Miner {
   private readonly jobs = new Map<number, MinerJob>();
   private current: MinerJob | undefined;
@@ -105,37 +131,79 @@ export class Sv2Miner {
   private shareTarget = (1n << 256n) - 1n;
   private sequence = 0;
   private closed = false;
+  private link: Link | undefined;
+  /** Where the next connection goes (a pool Reconnect moves it). */
+  private target: { host: string; port: number };
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly backoff: ReconnectBackoff | undefined;
+  private readonly cpu: CpuMiner<number>;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
-  readonly stats: Omit<MinerStats, 'hashrate'> = {
+  readonly stats: Omit<MinerStats, 'hashrate'> & { connects: number } = {
     submitted: 0,
     accepted: 0,
     rejected: 0,
     blocks: 0,
     jobs: 0,
     lastError: undefined,
+    connects: 0,
   };
 
-  private constructor(
-    private readonly session: Sv2Session,
-    private readonly cpu: CpuMiner<number>,
-    private readonly mode: MinerMode,
-    readonly channelId: number,
-    readonly extranoncePrefix: Uint8Array,
-    readonly extranonceSize: number,
-  ) {}
+  private constructor(private readonly opts: Sv2MinerOptions) {
+    this.target = { host: opts.host, port: opts.port };
+    const reconnect = opts.reconnect ?? true;
+    this.backoff =
+      reconnect === false ? undefined : reconnect === true ? DEFAULT_RECONNECT_BACKOFF : reconnect;
+    this.cpu = new CpuMiner<number>(
+      opts.threads,
+      (jobId, nonce) => this.submit(jobId, nonce),
+      (err) => this.finish(`worker failed: ${err.message}`),
+    );
+  }
 
-  /** Connects, sets up the connection, opens a channel and starts mining. */
+  /**
+   * Connects, sets up the connection, opens a channel and starts mining. Rejects if the first
+   * connection fails; later losses are retried with backoff (unless `reconnect: false`).
+   */
   static async start(opts: Sv2MinerOptions): Promise<Sv2Miner> {
-    const session = await connectSv2({
-      host: opts.host,
-      port: opts.port,
-      authorityPublicKey: opts.authorityPublicKey,
-    });
+    const miner = new Sv2Miner(opts);
+    try {
+      await miner.connect();
+    } catch (err) {
+      miner.closed = true;
+      await miner.cpu.stop();
+      throw err;
+    }
+    return miner;
+  }
+
+  /** The channel of the current connection (0 while reconnecting). */
+  get channelId(): number {
+    return this.link?.channelId ?? 0;
+  }
+
+  get extranoncePrefix(): Uint8Array {
+    return this.link?.extranoncePrefix ?? new Uint8Array(0);
+  }
+
+  get extranonceSize(): number {
+    return this.link?.extranonceSize ?? 0;
+  }
+
+  /** The pool endpoint in use (moves when the pool sends Reconnect). */
+  get endpoint(): { host: string; port: number } {
+    return { ...this.target };
+  }
+
+  private async connect(): Promise<void> {
+    const { host, port } = this.target;
+    const opts = this.opts;
+    const session = await connectSv2({ host, port, authorityPublicKey: opts.authorityPublicKey });
     const inbox = new SetupInbox();
-    let miner: Sv2Miner | undefined;
-    session.onMessage((msg) => (miner ? miner.onMessage(msg) : inbox.push(msg)));
+    let linked = false;
+    session.onMessage((msg) => (linked ? this.onMessage(session, msg) : inbox.push(msg)));
     session.onClose((reason) =>
-      miner ? miner.onSessionClose(reason) : inbox.fail(new Error(`closed: ${reason}`)),
+      linked ? this.onDisconnect(session, reason) : inbox.fail(new Error(`closed: ${reason}`)),
     );
     try {
       const standard = opts.mode === 'sv2-standard';
@@ -146,8 +214,8 @@ export class Sv2Miner {
         maxVersion: SV2_PROTOCOL_VERSION,
         flags:
           MiningSetupFlags.RequiresVersionRolling | (standard ? MiningSetupFlags.RequiresStandardJobs : 0),
-        endpointHost: opts.host,
-        endpointPort: opts.port,
+        endpointHost: host,
+        endpointPort: port,
         vendor: 'eaglepool',
         hardwareVersion: 'cpu',
         firmware: 'eaglepool-miner',
@@ -173,23 +241,62 @@ export class Sv2Miner {
         10_000,
       );
       if (opened.type === 'OpenMiningChannelError') throw new Error(`channel refused: ${opened.errorCode}`);
-      const size = opened.type === 'OpenExtendedMiningChannelSuccess' ? opened.extranonceSize : 0;
-      let found: (jobId: number, nonce: Uint8Array) => void = () => {};
-      const cpu = new CpuMiner<number>(
-        opts.threads,
-        (jobId, nonce) => found(jobId, nonce),
-        (err) => session.close(`worker failed: ${err.message}`),
-      );
-      miner = new Sv2Miner(session, cpu, opts.mode, opened.channelId, opened.extranoncePrefix, size);
-      const m = miner;
-      found = (jobId, nonce) => m.submit(jobId, nonce);
-      m.shareTarget = u256LEToTarget(opened.target);
-      for (const msg of inbox.drain()) m.onMessage(msg);
-      return m;
+      if (this.closed) throw new Error('miner stopped');
+      this.link = {
+        session,
+        channelId: opened.channelId,
+        extranoncePrefix: opened.extranoncePrefix,
+        extranonceSize: opened.type === 'OpenExtendedMiningChannelSuccess' ? opened.extranonceSize : 0,
+      };
+      this.shareTarget = u256LEToTarget(opened.target);
+      this.stats.connects++;
+      this.attempt = 0;
+      linked = true;
+      for (const msg of inbox.drain()) this.onMessage(session, msg);
     } catch (err) {
       session.close('miner setup failed');
       throw err;
     }
+  }
+
+  /** A connection in use ended: forget its jobs and reconnect, or report the close. */
+  private onDisconnect(session: Sv2Session, reason: string): void {
+    if (this.link?.session !== session) return;
+    this.link = undefined;
+    this.current = undefined;
+    this.jobs.clear();
+    this.currentChecker?.free();
+    this.currentChecker = undefined;
+    if (this.closed) return;
+    if (!this.backoff) return this.finish(reason);
+    this.stats.lastError = reason;
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const { initialMs, maxMs } = this.backoff!;
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.attempt, 20));
+    this.attempt++;
+    // Jitter spreads a whole pool's miners after a replica drain or restart.
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.connect().catch((err: unknown) => {
+        if (this.closed) return;
+        this.stats.lastError = `reconnect failed: ${err instanceof Error ? err.message : String(err)}`;
+        this.scheduleReconnect();
+      });
+    }, delay);
+  }
+
+  /** Stops for good and tells the close handlers why. */
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.link?.session.close(reason);
+    for (const h of this.closeHandlers) h(reason);
   }
 
   get hashrate(): number {
@@ -204,20 +311,18 @@ export class Sv2Miner {
     this.closeHandlers.push(handler);
   }
 
+  /** Stops mining and closes the connection (close handlers are not called). */
   async stop(): Promise<void> {
-    if (!this.closed) this.session.close('miner stopped');
     this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.link?.session.close('miner stopped');
     this.currentChecker?.free();
     this.currentChecker = undefined;
     await this.cpu.stop();
   }
 
-  private onSessionClose(reason: string): void {
-    this.closed = true;
-    for (const h of this.closeHandlers) h(reason);
-  }
-
-  private onMessage(msg: Sv2Message): void {
+  private onMessage(session: Sv2Session, msg: Sv2Message): void {
+    if (this.link?.session !== session) return;
     switch (msg.type) {
       case 'NewMiningJob':
         this.onJob(msg.jobId, msg.merkleRoot, msg.minNtime);
@@ -247,7 +352,10 @@ export class Sv2Miner {
         this.stats.lastError = msg.errorCode;
         break;
       case 'Reconnect':
-        this.session.close('pool asked to reconnect');
+        // Empty host / port 0 mean the same endpoint (a draining replica behind one address).
+        this.target = { host: msg.newHost || this.target.host, port: msg.newPort || this.target.port };
+        this.attempt = 0;
+        session.close('pool asked to reconnect');
         break;
       default:
         break;
@@ -275,7 +383,7 @@ export class Sv2Miner {
     const searchTarget = network > this.shareTarget ? network : this.shareTarget;
     const base = new Uint8Array(16);
     base.set(this.extranoncePrefix, 0);
-    const standard = this.mode === 'sv2-standard';
+    const standard = this.opts.mode === 'sv2-standard';
     this.cpu.setWork({
       key: job.id,
       powHash: job.powHash,
@@ -288,7 +396,8 @@ export class Sv2Miner {
 
   private submit(jobId: number, nonce: Uint8Array): void {
     const job = this.current;
-    if (this.closed || !job || job.id !== jobId || job.ntime === undefined) return;
+    const link = this.link;
+    if (this.closed || !link || !job || job.id !== jobId || job.ntime === undefined) return;
     const checker = this.currentChecker!;
     // Workers search the easier of share and network target; the pool wants shares that meet
     // the current share target (it may have been raised by SetTarget since) and every block.
@@ -298,17 +407,17 @@ export class Sv2Miner {
     if (isBlock) this.stats.blocks++;
     this.stats.submitted++;
     const common = {
-      channelId: this.channelId,
+      channelId: link.channelId,
       sequenceNumber: this.sequence++ >>> 0,
       jobId,
       nonce: u32LE(nonce, 12),
       ntime: job.ntime,
     };
-    if (this.mode === 'sv2-standard') {
-      this.session.send({ type: 'SubmitSharesStandard', ...common, version: u32LE(nonce, 8) });
+    if (this.opts.mode === 'sv2-standard') {
+      link.session.send({ type: 'SubmitSharesStandard', ...common, version: u32LE(nonce, 8) });
     } else {
-      const extranonce = nonce.slice(this.extranoncePrefix.length, 12);
-      this.session.send({ type: 'SubmitSharesExtended', ...common, version: 0, extranonce });
+      const extranonce = nonce.slice(link.extranoncePrefix.length, 12);
+      link.session.send({ type: 'SubmitSharesExtended', ...common, version: 0, extranonce });
     }
   }
 }

@@ -184,6 +184,8 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         mode: opts.miner,
         // ~300 kH/s per thread of WASM Eaglesong: start near a 5 s share interval.
         nominalHashRate: threads * 300_000,
+        // A lost demo miner ends `pool dev` (onMinerClosed), so it does not reconnect.
+        reconnect: false,
       });
       const m = miner;
       let stopping = false;
