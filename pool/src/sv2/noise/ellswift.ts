@@ -1,15 +1,14 @@
 /**
  * BIP-324 ElligatorSwift keys and x-only ECDH for the SV2 handshake.
  *
- * Encoding/decoding: BIP-324's XSwiftEC / XSwiftECInv / XElligatorSwift on our BigInt field
- * arithmetic (field.ts), checked against BIP-324's published vectors (ellswift.test.ts) and against
- * @scure/btc-signer's experimental `elligatorSwift`. Squareness is tested with a Jacobi symbol
- * before any square root is taken or division made, and decoding shares one inversion between X
- * and Y, which makes encoding ~2.5× and decoding ~3× cheaper than scure's.
- * ECDH x(k·P): RustCrypto k256 in WebAssembly (secp-wasm.ts, constant-time), ~25 % cheaper here than
- * tiny-secp256k1's `pointMultiply`; k·G: libsecp256k1 in WebAssembly (tiny-secp256k1's precomputed
- * `ecmult_gen`, cheaper than k256's generic multiply). Both cross-checked against BIP-324's
- * packet_encoding vectors.
+ * XSwiftEC (decode) and XSwiftECInv run in WebAssembly on RustCrypto k256's field
+ * (pool/noise-wasm/secp, secp-wasm.ts); the XElligatorSwift loop stays here so its randomness is
+ * injectable. Checked against BIP-324's published vectors (ellswift.test.ts) and against
+ * @scure/btc-signer's experimental `elligatorSwift` (~9× slower to decode, BigInt).
+ * ECDH x(k·P): k256's constant-time multiplication in the same module (~25 % cheaper here than
+ * tiny-secp256k1's `pointMultiply`, which is variable-time in the scalar); k·G: libsecp256k1 in
+ * WebAssembly (tiny-secp256k1's constant-time `ecmult_gen` with precomputed tables, cheaper than
+ * k256 0.11's generic multiply). Both cross-checked against BIP-324's packet_encoding vectors.
  */
 import * as secp from 'tiny-secp256k1';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -32,8 +31,9 @@ const to32 = (v: bigint, out: Uint8Array = new Uint8Array(32), off = 0): Uint8Ar
 };
 
 /**
- * Reduces the 32-byte big-endian field element at b[off..off+32] mod p in place. Only values
- * ≥ p (probability ~2^-128 for random bytes) change; those start with four 0xff bytes.
+ * Reduces the 32-byte big-endian number at b[off..off+32] mod p in place. Only values ≥ p change
+ * (~2^-128 of random strings; BIP-324's vectors have some); they all start with four 0xff bytes,
+ * so anything else is left alone without a BigInt conversion.
  */
 function reduceInPlace(b: Uint8Array, off: number): void {
   if ((b[off]! & b[off + 1]! & b[off + 2]! & b[off + 3]!) !== 0xff) return;
