@@ -10,7 +10,8 @@
  *    server RSS / heap growth per connection.
  * 4. Fan-out: new tip (future job + SetNewPrevHash) to all K; server-side time to encrypt and
  *    queue every frame, and time until every client has decoded its SetNewPrevHash.
- * Sizes via EAGLEPOOL_BENCH_CONNECTIONS (K, default 5000), EAGLEPOOL_BENCH_RATE (default 20000).
+ * Sizes via EAGLEPOOL_BENCH_CONNECTIONS (K, default 5000), EAGLEPOOL_BENCH_RATE (default 20000);
+ * EAGLEPOOL_BENCH_STRATUM=idle runs only the memory and fan-out part.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,12 @@ class ServerProcess {
 
   static async start(authoritySecretKey: Uint8Array): Promise<{ server: ServerProcess; port: number }> {
     const script = fileURLToPath(new URL('./stratum-server.child.ts', import.meta.url));
-    const child = fork(script, [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: 'inherit' });
+    // EAGLEPOOL_BENCH_SERVER_ARGS adds node flags for the server process (e.g. --cpu-prof).
+    const extra = (process.env.EAGLEPOOL_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+    const child = fork(script, [], {
+      execArgv: ['--import', 'tsx', '--expose-gc', ...extra],
+      stdio: 'inherit',
+    });
     const server = new ServerProcess(child);
     const { port } = await server.ask<{ port: number }>({
       cmd: 'start',
@@ -235,8 +241,11 @@ export default async function bench(): Promise<BenchSection> {
   const key = authority.publicKey;
   const rows: string[][] = [];
 
+  // EAGLEPOOL_BENCH_STRATUM=idle runs only the idle-connection memory and fan-out part.
+  const idleOnly = process.env.EAGLEPOOL_BENCH_STRATUM === 'idle';
+
   // 1. Throughput.
-  {
+  if (!idleOnly) {
     const { server, port } = await ServerProcess.start(authority.secretKey);
     const conns = 64;
     const window = 64;
@@ -263,7 +272,8 @@ export default async function bench(): Promise<BenchSection> {
   }
 
   // 2. Latency at fixed rates.
-  for (const r of [rate / 10, rate]) rows.push(...(await latency(authority.secretKey, key, r)));
+  if (!idleOnly)
+    for (const r of [rate / 10, rate]) rows.push(...(await latency(authority.secretKey, key, r)));
 
   // 3 + 4. Idle connections and fan-out.
   {

@@ -13,7 +13,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
-import { acceptSv2, type Sv2Session } from '../sv2/session.js';
+import { EphemeralKeyPool, acceptSv2, refillEphemeralKeys, type Sv2Session } from '../sv2/session.js';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
 import {
@@ -76,6 +76,11 @@ export interface StratumServerOptions {
   limits?: Partial<StratumLimits>;
   /** Connections sent jobs per event-loop turn during a fan-out. */
   fanOutSlice?: number;
+  /**
+   * Noise ephemeral keys prepared in idle time (background top-up), so a reconnect burst of up to
+   * this many miners skips key generation in the handshake; 0 disables. Default 256.
+   */
+  ephemeralKeyPool?: number;
   logger?: Logger;
   /** Registry for `eaglepool_stratum_*` metrics (none when absent). */
   registry?: Registry;
@@ -157,6 +162,8 @@ export class StratumServer {
   private fanOutGeneration = 0;
   private draining = false;
   private tickTimer: NodeJS.Timeout | undefined;
+  private readonly ephemeralKeys: EphemeralKeyPool | undefined;
+  private stopRefill: (() => void) | undefined;
   private boundPort = 0;
   readonly stats: StratumStats = {
     connections: 0,
@@ -172,6 +179,8 @@ export class StratumServer {
     this.log = opts.logger ?? silentLogger;
     this.metrics = opts.registry ? createMetrics(opts.registry) : undefined;
     this.fanOutSlice = opts.fanOutSlice ?? 2000;
+    const poolSize = opts.ephemeralKeyPool ?? 256;
+    this.ephemeralKeys = poolSize > 0 ? new EphemeralKeyPool(poolSize) : undefined;
     const sink = opts.sink;
     this.engine = new StratumEngine(
       {
@@ -226,6 +235,7 @@ export class StratumServer {
     });
     server.tickTimer = setInterval(() => server.engine.tick(), 1000);
     server.tickTimer.unref();
+    if (server.ephemeralKeys) server.stopRefill = refillEphemeralKeys(server.ephemeralKeys);
     return server;
   }
 
@@ -290,6 +300,7 @@ export class StratumServer {
     while (this.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const c of [...this.clients]) c.session.close('server shutting down');
     if (this.tickTimer) clearInterval(this.tickTimer);
+    this.stopRefill?.();
     await closed;
     this.engine.jobs.clear();
   }
@@ -324,6 +335,7 @@ export class StratumServer {
     acceptSv2(socket, this.opts.keys, {
       handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
       maxFrame: this.limits.maxFramePayload,
+      ephemeralKeys: this.ephemeralKeys,
     }).then(
       (session) => {
         clearTimeout(handshake);

@@ -196,20 +196,34 @@ export function refillEphemeralKeys(
   return () => clearInterval(timer);
 }
 
+/**
+ * Plain-frame scratch shared by all sessions: `send` encodes into it and encrypts out of it in
+ * the same synchronous call, so one buffer serves every connection (no per-connection copy).
+ */
+let plainScratch = new Uint8Array(256);
+
+/** Sessions with output queued this event-loop turn; flushed by one shared nextTick. */
+let flushQueue: NoiseSession[] = [];
+
+function flushQueued(): void {
+  const queue = flushQueue;
+  flushQueue = [];
+  for (const session of queue) session.flush();
+}
+
 class NoiseSession implements Sv2Session {
   readonly remoteAddress: string;
   private readonly decoder: EncryptedFrameDecoder;
   private readonly maxBuffered: number;
   private messageHandler: ((msg: Sv2Message, frame: Frame) => void) | undefined;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
-  /** Messages decoded before anyone listened. */
-  private early: [Sv2Message, Frame][] = [];
+  /** Messages decoded before anyone listened (allocated only if that happens). */
+  private early: [Sv2Message, Frame][] | undefined;
   private closeReason: string | undefined;
   // Outgoing bytes of the current event-loop turn.
   private out: Buffer | undefined;
   private outLen = 0;
   private flushScheduled = false;
-  private plain = new Uint8Array(256);
 
   constructor(
     private readonly socket: net.Socket,
@@ -234,22 +248,23 @@ class NoiseSession implements Sv2Session {
   send(msg: Sv2Message): void {
     if (this.closeReason !== undefined) return;
     const size = frameSize(msg);
-    if (this.plain.length < size) this.plain = new Uint8Array(Math.max(size, this.plain.length * 2));
-    writeFrame(msg, this.plain, 0);
+    if (plainScratch.length < size) plainScratch = new Uint8Array(Math.max(size, plainScratch.length * 2));
+    writeFrame(msg, plainScratch, 0);
     const need = NoiseTransport.encryptedFrameLength(size);
     this.reserve(need);
-    this.outLen += this.transport.encryptFrameInto(this.plain.subarray(0, size), this.out!, this.outLen);
+    this.outLen += this.transport.encryptFrameInto(plainScratch.subarray(0, size), this.out!, this.outLen);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(() => this.flush());
+      if (flushQueue.length === 0) process.nextTick(flushQueued);
+      flushQueue.push(this);
     }
   }
 
   onMessage(handler: (msg: Sv2Message, frame: Frame) => void): void {
     this.messageHandler = handler;
     const early = this.early;
-    this.early = [];
-    for (const [msg, frame] of early) this.deliver(msg, frame);
+    this.early = undefined;
+    if (early) for (const [msg, frame] of early) this.deliver(msg, frame);
   }
 
   onClose(handler: (reason: string) => void): void {
@@ -281,7 +296,8 @@ class NoiseSession implements Sv2Session {
     }
   }
 
-  private flush(): void {
+  /** Writes the queued output (called from `flushQueued` or before a close). */
+  flush(): void {
     this.flushScheduled = false;
     if (this.out === undefined || this.outLen === 0 || this.closeReason !== undefined) return;
     const bytes = this.out.subarray(0, this.outLen);
@@ -314,7 +330,7 @@ class NoiseSession implements Sv2Session {
     }
     if (msg === undefined) return; // extension or unknown message type: ignored as the spec says
     if (this.messageHandler) this.deliver(msg, frame);
-    else this.early.push([msg, frame]);
+    else (this.early ??= []).push([msg, frame]);
   }
 
   private deliver(msg: Sv2Message, frame: Frame): void {
