@@ -4,7 +4,7 @@
  * XSwiftEC (decode) and XSwiftECInv run in WebAssembly on RustCrypto k256's field
  * (pool/noise-wasm/secp, secp-wasm.ts); the XElligatorSwift loop stays here so its randomness is
  * injectable. Checked against BIP-324's published vectors (ellswift.test.ts) and against
- * @scure/btc-signer's experimental `elligatorSwift` (~9× slower to decode, BigInt).
+ * @scure/btc-signer's experimental `elligatorSwift` (BigInt, ~6× slower to decode).
  * ECDH x(k·P): k256's constant-time multiplication in the same module (~25 % cheaper here than
  * tiny-secp256k1's `pointMultiply`, which is variable-time in the scalar); k·G: libsecp256k1 in
  * WebAssembly (tiny-secp256k1's constant-time `ecmult_gen` with precomputed tables, cheaper than
