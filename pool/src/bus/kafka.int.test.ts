@@ -1,11 +1,11 @@
-import { infraEnv } from '../../../e2e/infra/env.js';
+import { kafkaBrokers } from '../../../e2e/infra/env.js';
 import { silentLogger } from '../observability/logger.js';
 import { busContract } from './contract.js';
 import { KafkaBus } from './kafka.js';
 
 busContract('kafka', async () => {
   const bus = new KafkaBus({
-    brokers: infraEnv().kafkaBrokers,
+    brokers: kafkaBrokers(),
     clientId: 'eaglepool-contract',
     lingerMs: 5,
     batchMax: 100,

@@ -1,13 +1,12 @@
-import { infraEnv } from '../../../e2e/infra/env.js';
+import { kafkaBrokers, redisUrl } from '../../../e2e/infra/env.js';
 import { KafkaBus } from '../bus/kafka.js';
 import { silentLogger } from '../observability/logger.js';
 import { RedisStore } from '../store/redis.js';
 import { servicesSuite } from './suite.js';
 
 servicesSuite('Redis and Kafka', async (prefix) => {
-  const env = infraEnv();
   const bus = new KafkaBus({
-    brokers: env.kafkaBrokers,
+    brokers: kafkaBrokers(),
     clientId: `eaglepool-${prefix}`,
     lingerMs: 5,
     batchMax: 500,
@@ -15,7 +14,7 @@ servicesSuite('Redis and Kafka', async (prefix) => {
     logger: silentLogger,
   });
   await bus.connect();
-  const store = new RedisStore({ url: env.redisUrl, keyPrefix: `${prefix}:` });
+  const store = new RedisStore({ url: redisUrl(), keyPrefix: `${prefix}:` });
   await store.connect();
   return { bus, store, close: async () => (await bus.close(), await store.close()) };
 });

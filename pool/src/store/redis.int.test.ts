@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { infraEnv } from '../../../e2e/infra/env.js';
+import { redisUrl } from '../../../e2e/infra/env.js';
 import { storeContract } from './contract.js';
 import { RedisStore } from './redis.js';
 
 storeContract('redis', async () => {
-  const store = new RedisStore({ url: infraEnv().redisUrl, keyPrefix: `contract:${randomUUID()}:` });
+  const store = new RedisStore({ url: redisUrl(), keyPrefix: `contract:${randomUUID()}:` });
   await store.connect();
   return store;
 });
