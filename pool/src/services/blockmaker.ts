@@ -12,7 +12,7 @@
  */
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import {
   BlockMakerService,
   SolvedBlock,
@@ -30,7 +30,14 @@ import type { PoolConfig } from '../config/schema.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import type { BlockSink } from './clients.js';
 import { startGrpcServer, type GrpcServer } from './grpc.js';
-import { maybeHealthServer, readiness, type ServiceDeps, type ServiceHandle } from './runtime.js';
+import {
+  dependencyChecks,
+  dependencyGauge,
+  maybeHealthServer,
+  readiness,
+  type ServiceDeps,
+  type ServiceHandle,
+} from './runtime.js';
 
 export interface BlockmakerDeps extends ServiceDeps {
   /** CKB node client (default: one built from `ckb.*`). */
@@ -117,16 +124,7 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
     deps.rpc ?? new CkbRpcClient({ url: config.ckb.rpcUrl, timeoutMs: config.ckb.timeoutMs, registry });
   const inflight = new Map<string, Promise<SubmitBlockReply>>();
   const abort = new AbortController();
-  new Gauge({
-    name: 'eaglepool_blockmaker_dependency_up',
-    help: '1 if the dependency is connected.',
-    labelNames: ['dependency'],
-    registers: [registry],
-    collect() {
-      this.set({ dependency: 'redis' }, store.healthy() ? 1 : 0);
-      this.set({ dependency: 'kafka' }, bus.healthy() ? 1 : 0);
-    },
-  });
+  dependencyGauge('blockmaker', registry, deps);
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -276,7 +274,7 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
     });
   }
 
-  const ready = () => readiness({ redis: store.healthy(), kafka: bus.healthy() });
+  const ready = () => readiness(dependencyChecks(deps));
   const health = await maybeHealthServer(deps, config.blockmaker.healthPort, registry, ready);
   logger.info('blockmaker started', { grpcPort: grpc?.port, healthPort: health?.port });
 

@@ -25,7 +25,14 @@ import { serviceRegistry } from '../observability/metrics.js';
 import { holdLease } from '../store/leases.js';
 import { JobFanout, type JobSource } from './clients.js';
 import { startGrpcServer, type GrpcServer } from './grpc.js';
-import { maybeHealthServer, readiness, type ServiceDeps, type ServiceHandle } from './runtime.js';
+import {
+  dependencyChecks,
+  dependencyGauge,
+  maybeHealthServer,
+  readiness,
+  type ServiceDeps,
+  type ServiceHandle,
+} from './runtime.js';
 
 export const JOBMAKER_LEASE = 'jobmaker-leader';
 
@@ -106,16 +113,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       this.set(fanout.subscribers);
     },
   });
-  new Gauge({
-    name: 'eaglepool_jobmaker_dependency_up',
-    help: '1 if the dependency is connected.',
-    labelNames: ['dependency'],
-    registers: [registry],
-    collect() {
-      this.set({ dependency: 'redis' }, store.healthy() ? 1 : 0);
-      this.set({ dependency: 'kafka' }, bus.healthy() ? 1 : 0);
-    },
-  });
+  dependencyGauge('jobmaker', registry, deps);
 
   const accept = (job: Job) => {
     const current = fanout.current();
@@ -268,8 +266,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
     });
   }
 
-  const ready = () =>
-    readiness({ job: fanout.current() !== undefined, redis: store.healthy(), kafka: bus.healthy() });
+  const ready = () => readiness({ job: fanout.current() !== undefined, ...dependencyChecks(deps) });
   const health = await maybeHealthServer(deps, config.jobmaker.healthPort, registry, ready);
   logger.info('jobmaker started', { grpcPort: grpc?.port, healthPort: health?.port });
 

@@ -1,5 +1,5 @@
 /** What every service start function takes and returns. */
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { EventBus } from '../bus/types.js';
 import { startHealthServer, type HealthServer, type Readiness } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
@@ -44,4 +44,30 @@ export function readiness(checks: Record<string, boolean>): Readiness {
     .filter(([, ok]) => !ok)
     .map(([name]) => name);
   return failing.length === 0 ? { ready: true } : { ready: false, reason: failing.join(', ') };
+}
+
+/** Redis and Kafka connectivity: the dependency checks every service reports and is ready on. */
+export function dependencyChecks({ store, bus }: Pick<ServiceDeps, 'store' | 'bus'>): {
+  redis: boolean;
+  kafka: boolean;
+} {
+  return { redis: store.healthy(), kafka: bus.healthy() };
+}
+
+/** `eaglepool_<service>_dependency_up{dependency}`: 1 while the dependency is connected (read at scrape). */
+export function dependencyGauge(
+  service: string,
+  registry: Registry,
+  deps: Pick<ServiceDeps, 'store' | 'bus'>,
+): void {
+  new Gauge({
+    name: `eaglepool_${service}_dependency_up`,
+    help: '1 if the dependency is connected.',
+    labelNames: ['dependency'],
+    registers: [registry],
+    collect() {
+      for (const [dependency, up] of Object.entries(dependencyChecks(deps)))
+        this.set({ dependency }, up ? 1 : 0);
+    },
+  });
 }

@@ -19,7 +19,14 @@ import { closeHttp, listenHttp } from '../observability/health.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { pplnsSplit } from '../store/pplns.js';
 import type { AccountingOptions } from '../store/types.js';
-import { maybeHealthServer, readiness, type ServiceDeps, type ServiceHandle } from './runtime.js';
+import {
+  dependencyChecks,
+  dependencyGauge,
+  maybeHealthServer,
+  readiness,
+  type ServiceDeps,
+  type ServiceHandle,
+} from './runtime.js';
 
 export interface ShareprocessorHandle extends ServiceHandle {
   /** Port of the HTTP API, when listening. */
@@ -75,16 +82,7 @@ export async function startShareprocessor(
   const registry = serviceRegistry();
   const m = shareMetrics(registry);
   let accounted = 0;
-  new Gauge({
-    name: 'eaglepool_shareprocessor_dependency_up',
-    help: '1 if the dependency is connected.',
-    labelNames: ['dependency'],
-    registers: [registry],
-    collect() {
-      this.set({ dependency: 'redis' }, store.healthy() ? 1 : 0);
-      this.set({ dependency: 'kafka' }, bus.healthy() ? 1 : 0);
-    },
-  });
+  dependencyGauge('shareprocessor', registry, deps);
   new Gauge({
     name: 'eaglepool_shareprocessor_pool_hashrate',
     help: 'Pool hashrate over shareprocessor.hashrateWindowSec (hashes/s).',
@@ -215,7 +213,7 @@ export async function startShareprocessor(
     httpPort = await listenHttp(api, port, host);
   }
 
-  const ready = () => readiness({ redis: store.healthy(), kafka: bus.healthy() });
+  const ready = () => readiness(dependencyChecks(deps));
   const health = await maybeHealthServer(deps, cfg.healthPort, registry, ready);
   logger.info('shareprocessor started', { httpPort, healthPort: health?.port });
 
