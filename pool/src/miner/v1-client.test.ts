@@ -8,7 +8,10 @@ afterEach(async () => {
 });
 
 describe('V1Miner', () => {
-  it('ignores JSON lines that are not objects (null, numbers) and keeps mining', async () => {
+  it.each([
+    ['1', 'ignores JSON lines that are not objects (null, numbers) and keeps mining'],
+    ['job:7', 'submits for a job id that contains a colon'],
+  ])('job id %s: %s', async (jobId) => {
     const submits: unknown[][] = [];
     const server = net.createServer((socket) => {
       let buffered = '';
@@ -24,7 +27,7 @@ describe('V1Miner', () => {
               'null\n7\n' +
                 `{"id":${req.id},"result":[null,"01020304",12],"error":null}\n` +
                 `{"id":null,"method":"mining.set_target","params":["${'f'.repeat(64)}"]}\n` +
-                `{"id":null,"method":"mining.notify","params":["1","${'ab'.repeat(32)}",1,"${'00'.repeat(32)}",true]}\n`,
+                `{"id":null,"method":"mining.notify","params":["${jobId}","${'ab'.repeat(32)}",1,"${'00'.repeat(32)}",true]}\n`,
             );
           } else if (req.method === 'mining.submit') {
             submits.push(req.params);
@@ -42,8 +45,8 @@ describe('V1Miner', () => {
       threads: 1,
     });
     stops.push(() => miner.stop());
-    for (let i = 0; i < 600 && miner.stats.accepted === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && miner.stats.accepted === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(miner.stats.accepted).toBeGreaterThan(0);
-    expect(submits[0]?.slice(0, 2)).toEqual(['alice.rig', '1']);
+    expect(submits[0]?.slice(0, 2)).toEqual(['alice.rig', jobId]);
   });
 });

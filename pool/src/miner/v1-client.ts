@@ -253,7 +253,10 @@ export class V1Miner {
   }
 
   private submit(key: string, nonce: Uint8Array): void {
-    const [jobId, en1Hex] = key.split(':');
+    // The job id is the pool's string and may itself contain ':'; extranonce1 (hex) cannot.
+    const sep = key.lastIndexOf(':');
+    const jobId = key.slice(0, sep);
+    const en1Hex = key.slice(sep + 1);
     const en1 = Buffer.from(this.extranonce1).toString('hex');
     const job = this.job;
     if (!job || job.id !== jobId || en1Hex !== en1) return;
