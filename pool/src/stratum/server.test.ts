@@ -357,6 +357,32 @@ describe('StratumServer over TCP + Noise', () => {
     c.session.close('done');
   });
 
+  it('closes connections that stall in the handshake, before SetupConnection, or when idle', async () => {
+    const { server, bus } = await startServer({
+      handshakeTimeoutMs: 200,
+      setupTimeoutMs: 200,
+      idleTimeoutMs: 400,
+    });
+    cleanups.push(
+      () => bus.close(),
+      () => server.close(),
+    );
+    await server.pushJob(template(1, 0xaa));
+    // No handshake bytes at all.
+    const raw = net.connect(server.port, '127.0.0.1');
+    raw.on('error', () => {});
+    const rawClosed = new Promise((r) => raw.once('close', r));
+    // Handshake done, no SetupConnection.
+    const silent = await Client.connect(server.port);
+    // Set up with a channel, then silent: the idle timeout closes it.
+    const idle = await Client.connect(server.port);
+    await idle.openStandard('idle');
+    await rawClosed;
+    await silent.until(() => silent.closedReason !== undefined, 'setup timeout');
+    await idle.until(() => idle.closedReason !== undefined, 'idle timeout');
+    await idle.until(() => server.stats.connections === 0, 'server-side close');
+  });
+
   it('enforces the per-IP connection limit', async () => {
     const { server, bus } = await startServer({ maxConnectionsPerIp: 2 });
     cleanups.push(

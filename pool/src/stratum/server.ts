@@ -13,7 +13,13 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
-import { EphemeralKeyPool, acceptSv2, refillEphemeralKeys, type Sv2Session } from '../sv2/session.js';
+import {
+  EphemeralKeyPool,
+  Sv2SessionError,
+  acceptSv2,
+  refillEphemeralKeys,
+  type Sv2Session,
+} from '../sv2/session.js';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
 import {
@@ -148,6 +154,14 @@ interface Client {
   socket: net.Socket;
   ip: string;
   mining: MiningConnection | undefined;
+  /** Pending until SetupConnection arrives; dropped afterwards so an idle client holds no timer. */
+  setupTimer: NodeJS.Timeout | undefined;
+}
+
+// Shared socket listeners: per-connection closures would cost memory on every idle connection.
+function ignoreError(): void {}
+function destroyIdle(this: net.Socket): void {
+  this.destroy();
 }
 
 export class StratumServer {
@@ -325,26 +339,23 @@ export class StratumServer {
       else this.perIp.set(ip, left);
     };
     socket.once('close', release);
-    socket.on('error', () => {}); // reported through 'close'
-    socket.setTimeout(this.limits.idleTimeoutMs, () => socket.destroy());
+    socket.on('error', ignoreError); // reported through 'close'
+    socket.setTimeout(this.limits.idleTimeoutMs);
+    socket.on('timeout', destroyIdle);
 
-    const handshake = setTimeout(() => {
-      this.metrics?.refused.inc({ reason: 'handshake-timeout' });
-      socket.destroy();
-    }, this.limits.handshakeTimeoutMs);
+    // acceptSv2 enforces the handshake deadline itself (and rejects with a reason saying so).
     acceptSv2(socket, this.opts.keys, {
       handshakeTimeoutMs: this.limits.handshakeTimeoutMs,
       maxFrame: this.limits.maxFramePayload,
       ephemeralKeys: this.ephemeralKeys,
     }).then(
       (session) => {
-        clearTimeout(handshake);
         if (socket.destroyed) return session.close('closed during handshake');
         this.onSession(session, socket, ip);
       },
       (err: unknown) => {
-        clearTimeout(handshake);
-        this.metrics?.refused.inc({ reason: 'handshake-failed' });
+        const timedOut = err instanceof Sv2SessionError && err.reason.startsWith('handshake timeout');
+        this.metrics?.refused.inc({ reason: timedOut ? 'handshake-timeout' : 'handshake-failed' });
         this.log.debug('handshake failed', { ip, err });
         socket.destroy();
       },
@@ -353,19 +364,25 @@ export class StratumServer {
 
   private refuse(socket: net.Socket, reason: string): void {
     this.metrics?.refused.inc({ reason });
-    socket.on('error', () => {});
+    socket.on('error', ignoreError);
     socket.destroy();
   }
 
   private onSession(session: Sv2Session, socket: net.Socket, ip: string): void {
-    const client: Client = { session, socket, ip, mining: undefined };
+    const client: Client = {
+      session,
+      socket,
+      ip,
+      mining: undefined,
+      setupTimer: setTimeout(() => session.close('no SetupConnection'), this.limits.setupTimeoutMs),
+    };
     this.clients.add(client);
     this.stats.connections = this.clients.size;
     this.metrics?.connections.set(this.clients.size);
-    const setupTimer = setTimeout(() => session.close('no SetupConnection'), this.limits.setupTimeoutMs);
 
     session.onClose((reason) => {
-      clearTimeout(setupTimer);
+      clearTimeout(client.setupTimer);
+      client.setupTimer = undefined;
       client.mining?.close();
       this.clients.delete(client);
       this.stats.connections = this.clients.size;
@@ -392,7 +409,8 @@ export class StratumServer {
         return this.onOtherMessage(client, msg);
       }
       if (msg.type !== 'SetupConnection') return session.close(`expected SetupConnection, got ${msg.type}`);
-      clearTimeout(setupTimer);
+      clearTimeout(client.setupTimer);
+      client.setupTimer = undefined;
       this.onSetup(client, msg);
     });
   }
