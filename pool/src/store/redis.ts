@@ -183,6 +183,12 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   /** Connection errors (ioredis reconnects by itself; default: ignored, see healthy()). */
   onError?(err: Error): void;
+  /**
+   * A command unanswered this long rejects (default 10 s). Without it a connection that went
+   * silent (no RST) leaves callers waiting for ever: a share-accounting batch holding its Kafka
+   * partition, the job maker's template write stopping new jobs.
+   */
+  commandTimeoutMs?: number;
 }
 
 export class RedisStore implements PoolStore {
@@ -198,6 +204,7 @@ export class RedisStore implements PoolStore {
     this.redis = new Redis(opts.url, {
       enableAutoPipelining: true,
       maxRetriesPerRequest: 3,
+      commandTimeout: opts.commandTimeoutMs ?? 10_000,
       lazyConnect: true,
     });
     this.redis.on('error', (err: Error) => {
