@@ -9,6 +9,7 @@ import {
   u256LEToTarget,
 } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
+import { FrameDecoder, decodeFrame } from '../sv2/index.js';
 import {
   SHARE_NOT_LOGGED,
   StratumEngine,
@@ -572,6 +573,57 @@ describe('StratumEngine jobs and vardiff', () => {
     ]);
     expect(hashers.map((x) => x.freed)).toEqual([true, true, false]);
     expect(engine.jobs.lookup(2)).toBe('stale');
+  });
+
+  it('sends jobs as pre-encoded frames with channel_id patched, equal to the encoded messages', () => {
+    const engine = new StratumEngine(
+      { replicaId: Uint8Array.of(1), makeHasher: (p) => new FakeHasher(p) },
+      { onShare: () => undefined, onBlock: () => undefined },
+    );
+    const open = (conn: ReturnType<typeof engine.connect>) => {
+      for (const requestId of [1, 2, 3]) {
+        conn.handle({
+          type: 'OpenStandardMiningChannel',
+          requestId,
+          userIdentity: 'u',
+          nominalHashRate: 0,
+          maxTarget: targetToU256LE(MAX),
+        });
+      }
+      conn.handle({
+        type: 'OpenExtendedMiningChannel',
+        requestId: 4,
+        userIdentity: 'u',
+        nominalHashRate: 0,
+        maxTarget: targetToU256LE(MAX),
+        minExtranonceSize: 4,
+      });
+    };
+    const reference: Sv2Message[] = [];
+    const plain = engine.connect((m) => reference.push(m));
+    const framed: Sv2Message[] = [];
+    const decoder = new FrameDecoder();
+    const viaFrames = engine.connect(() => {}, {
+      frames: {
+        // Copy: the engine reuses its frame buffers for the next channel.
+        sendFrame: (f) => void framed.push(...decoder.push(f.slice()).map((fr) => decodeFrame(fr)!)),
+      },
+    });
+    open(plain);
+    open(viaFrames);
+    for (const [n, parent] of [
+      [1, 0xaa],
+      [2, 0xaa],
+      [3, 0xbb],
+    ] as const) {
+      const { job } = engine.newJob(template(n, parent));
+      plain.sendJob(job);
+      viaFrames.sendJob(job);
+    }
+    const jobTypes = ['NewMiningJob', 'NewExtendedMiningJob', 'SetNewPrevHash'];
+    const expected = reference.filter((m) => jobTypes.includes(m.type));
+    expect(expected.length).toBe(4 * 2 + 4 + 4 * 2);
+    expect(framed).toEqual(expected);
   });
 
   it('raises the difficulty of a fast channel with SetTarget applying to later jobs', async () => {

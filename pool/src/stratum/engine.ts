@@ -17,6 +17,7 @@
  */
 import { targetToU256LE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
+import { encodeFrame } from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
 import { ExtranonceAllocator, NONCE_BYTES } from './extranonce.js';
 import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
@@ -134,6 +135,36 @@ interface JobMessages {
   prevHash: Msg<'SetNewPrevHash'>;
 }
 
+/**
+ * The same messages as plain SV2 frames, encoded once per job for fan-out: every one starts its
+ * payload with channel_id (U32 LE at frame offset 6), which is patched per channel.
+ */
+interface JobFrames {
+  jobId: number;
+  /** NewMiningJob as a future job (min_ntime absent) and as an active one. */
+  standardFuture: Uint8Array;
+  standardActive: Uint8Array;
+  extendedFuture: Uint8Array;
+  extendedActive: Uint8Array;
+  prevHash: Uint8Array;
+}
+
+/** Where a connection's pre-encoded frames go (the SV2 session); consumed synchronously. */
+export interface FrameSink {
+  sendFrame(frame: Uint8Array): void;
+}
+
+const CHANNEL_ID_OFFSET = 6;
+
+/** Sets channel_id in a pre-encoded job frame (in place) and returns the frame. */
+function withChannel(frame: Uint8Array, channelId: number): Uint8Array {
+  frame[CHANNEL_ID_OFFSET] = channelId & 0xff;
+  frame[CHANNEL_ID_OFFSET + 1] = (channelId >>> 8) & 0xff;
+  frame[CHANNEL_ID_OFFSET + 2] = (channelId >>> 16) & 0xff;
+  frame[CHANNEL_ID_OFFSET + 3] = (channelId >>> 24) & 0xff;
+  return frame;
+}
+
 export class StratumEngine {
   readonly jobs: JobBook;
   readonly extranonce: ExtranonceAllocator;
@@ -146,6 +177,7 @@ export class StratumEngine {
   readonly nonceScratch = new Uint8Array(NONCE_BYTES);
   readonly hashScratch = new Uint8Array(32);
   private messages: JobMessages | undefined;
+  private frames: JobFrames | undefined;
 
   constructor(
     cfg: EngineConfig,
@@ -160,8 +192,15 @@ export class StratumEngine {
   }
 
   /** A new connection past SetupConnection; `send` queues one message to it. */
-  connect(send: (msg: Sv2Message) => void, opts: { requiresStandardJobs?: boolean } = {}): MiningConnection {
-    const conn = new MiningConnection(this, send, opts.requiresStandardJobs ?? false);
+  connect(
+    send: (msg: Sv2Message) => void,
+    opts: {
+      requiresStandardJobs?: boolean;
+      /** Jobs go out as pre-encoded frames here (fan-out without a per-channel encode). */
+      frames?: FrameSink;
+    } = {},
+  ): MiningConnection {
+    const conn = new MiningConnection(this, send, opts.requiresStandardJobs ?? false, opts.frames);
     this.connections.add(conn);
     return conn;
   }
@@ -202,6 +241,22 @@ export class StratumEngine {
   jobMessages(job: Job): JobMessages {
     if (this.messages && this.messages.standard.jobId === job.id) return this.messages;
     return buildJobMessages(job);
+  }
+
+  /** @internal pre-encoded frames of the newest job (built on first use) */
+  jobFrames(job: Job): JobFrames {
+    if (this.frames?.jobId === job.id) return this.frames;
+    const m = this.jobMessages(job);
+    const frames: JobFrames = {
+      jobId: job.id,
+      standardFuture: encodeFrame({ ...m.standard, minNtime: undefined }),
+      standardActive: encodeFrame({ ...m.standard, minNtime: job.ntime }),
+      extendedFuture: encodeFrame({ ...m.extended, minNtime: undefined }),
+      extendedActive: encodeFrame({ ...m.extended, minNtime: job.ntime }),
+      prevHash: encodeFrame(m.prevHash),
+    };
+    if (m === this.messages) this.frames = frames;
+    return frames;
   }
 }
 
@@ -252,6 +307,7 @@ export class MiningConnection {
     private readonly engine: StratumEngine,
     private readonly send: (msg: Sv2Message) => void,
     readonly requiresStandardJobs: boolean,
+    private readonly frames?: FrameSink,
   ) {}
 
   /**
@@ -297,7 +353,9 @@ export class MiningConnection {
    */
   sendJob(job: Job): void {
     if (this.closed || this.channels.size === 0) return;
+    const sink = this.frames;
     const m = this.engine.jobMessages(job);
+    const f = sink ? this.engine.jobFrames(job) : undefined;
     for (const ch of this.channels.values()) {
       if (ch.lastJobId >= job.id) continue;
       // A share target harder than the network target would hide blocks: ease it first.
@@ -306,12 +364,23 @@ export class MiningConnection {
         this.applyTarget(ch, job.template.target, job.id);
       }
       const newTip = ch.lastTip !== job.tip;
-      if (ch.kind === 'standard') {
-        this.send({ ...m.standard, channelId: ch.id, minNtime: newTip ? undefined : job.ntime });
+      if (f && sink) {
+        const standard = ch.kind === 'standard';
+        const jobFrame = newTip
+          ? standard
+            ? f.standardFuture
+            : f.extendedFuture
+          : standard
+            ? f.standardActive
+            : f.extendedActive;
+        sink.sendFrame(withChannel(jobFrame, ch.id));
+        if (newTip) sink.sendFrame(withChannel(f.prevHash, ch.id));
       } else {
-        this.send({ ...m.extended, channelId: ch.id, minNtime: newTip ? undefined : job.ntime });
+        const minNtime = newTip ? undefined : job.ntime;
+        if (ch.kind === 'standard') this.send({ ...m.standard, channelId: ch.id, minNtime });
+        else this.send({ ...m.extended, channelId: ch.id, minNtime });
+        if (newTip) this.send({ ...m.prevHash, channelId: ch.id });
       }
-      if (newTip) this.send({ ...m.prevHash, channelId: ch.id });
       ch.lastJobId = job.id;
       ch.lastTip = job.tip;
     }

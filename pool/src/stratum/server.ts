@@ -432,6 +432,7 @@ export class StratumServer {
     session.send({ type: 'SetupConnectionSuccess', usedVersion: SV2_PROTOCOL_VERSION, flags: 0 });
     client.mining = this.engine.connect((m) => session.send(m), {
       requiresStandardJobs: (msg.flags & MiningSetupFlags.RequiresStandardJobs) !== 0,
+      frames: session,
     });
   }
 

@@ -31,6 +31,12 @@ export type { ResponderKeys } from './noise/keys.js';
 export interface Sv2Session {
   /** Encodes, encrypts, and queues `msg`; all sends of one event-loop turn leave in one write. */
   send(msg: Sv2Message): void;
+  /**
+   * Queues an already-encoded plain SV2 frame (6-byte header ‖ payload), e.g. one payload built
+   * once and sent to many connections. The bytes are encrypted before this returns, so the caller
+   * may reuse the buffer at once.
+   */
+  sendFrame(frame: Uint8Array): void;
   onMessage(handler: (msg: Sv2Message, frame: Frame) => void): void;
   /** Called once, with the reason, when the connection ends for any reason. */
   onClose(handler: (reason: string) => void): void;
@@ -250,9 +256,18 @@ class NoiseSession implements Sv2Session {
     const size = frameSize(msg);
     if (plainScratch.length < size) plainScratch = new Uint8Array(Math.max(size, plainScratch.length * 2));
     writeFrame(msg, plainScratch, 0);
-    const need = NoiseTransport.encryptedFrameLength(size);
-    this.reserve(need);
-    this.outLen += this.transport.encryptFrameInto(plainScratch.subarray(0, size), this.out!, this.outLen);
+    this.queue(plainScratch.subarray(0, size));
+  }
+
+  sendFrame(frame: Uint8Array): void {
+    if (this.closeReason !== undefined) return;
+    this.queue(frame);
+  }
+
+  /** Encrypts one plain frame into this turn's output and schedules the write. */
+  private queue(plain: Uint8Array): void {
+    this.reserve(NoiseTransport.encryptedFrameLength(plain.length));
+    this.outLen += this.transport.encryptFrameInto(plain, this.out!, this.outLen);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       if (flushQueue.length === 0) process.nextTick(flushQueued);
