@@ -9,45 +9,22 @@
 # last successful run on this machine.
 set -euo pipefail
 cd "$(dirname "$0")"
+# shellcheck source-path=SCRIPTDIR
+source ../../.ci/lib/wasm-check.sh
 committed=../src/sv2/noise/chacha20poly1305.wasm
 committed_secp=../src/sv2/noise/secp256k1.wasm
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/eaglepool"
-key=$({
-  cat Cargo.toml build.sh check.sh src/*.rs "$committed"
+wasm_check_cached noise-wasm < <(
+  cat Cargo.toml build.sh check.sh ../../.ci/lib/wasm-check.sh src/*.rs "$committed"
   cat secp/Cargo.toml secp/Cargo.lock secp/build.sh secp/src/*.rs "$committed_secp"
   /usr/bin/rustc -V
   /usr/bin/cargo -V
   command -v cargo >/dev/null && cargo -V
-} | sha256sum | cut -c1-16)
-stamp="$cache/noise-wasm-check-$key"
-if [ -f "$stamp" ]; then
-  echo "noise-wasm: wasm reproducible and native tests passed (cached)"
-  exit 0
-fi
+) && exit 0
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-./build.sh "$tmp/chacha20poly1305.wasm"
-if ! cmp -s "$tmp/chacha20poly1305.wasm" "$committed"; then
-  echo "noise-wasm: $committed differs from a fresh build with $(/usr/bin/rustc -V)." >&2
-  echo "Rebuild it with pool/noise-wasm/build.sh and commit the result." >&2
-  exit 1
-fi
-./secp/build.sh "$tmp/secp256k1.wasm"
-if ! cmp -s "$tmp/secp256k1.wasm" "$committed_secp"; then
-  echo "noise-wasm: $committed_secp differs from a fresh build with $(/usr/bin/rustc -V)." >&2
-  echo "Rebuild it with pool/noise-wasm/secp/build.sh and commit the result." >&2
-  exit 1
-fi
-echo "noise-wasm: committed wasm modules match a fresh build ($(/usr/bin/rustc -V))"
-
-if command -v cargo >/dev/null; then
-  cargo test --release --quiet
-else
-  /usr/bin/rustc --edition 2021 --test -C opt-level=3 src/lib.rs -o "$tmp/tests"
-  "$tmp/tests" --quiet
-fi
+wasm_reproducible noise-wasm ./build.sh "$committed" "$tmp/chacha20poly1305.wasm"
+wasm_reproducible noise-wasm ./secp/build.sh "$committed_secp" "$tmp/secp256k1.wasm"
+wasm_native_tests "$tmp"
 ./secp/build.sh --test
-
-mkdir -p "$cache"
-touch "$stamp"
+wasm_check_passed
