@@ -68,8 +68,14 @@ process.on('message', (req: Request) => {
         break;
       case 'job': {
         const start = performance.now();
+        const cpu0 = process.cpuUsage();
         await server!.pushJob(template());
-        reply({ fanOutMs: performance.now() - start, jobId: jobNumber });
+        const cpu = process.cpuUsage(cpu0);
+        reply({
+          fanOutMs: performance.now() - start,
+          fanOutCpuMs: (cpu.user + cpu.system) / 1000,
+          jobId: jobNumber,
+        });
         break;
       }
       case 'stats':
