@@ -112,6 +112,8 @@ describe('pool stratum with Redis, Kafka, gRPC services and the devnet', () => {
       user: 'carol.rig',
       threads: 1,
       mode: 'sv2-standard',
+      // The drain below must end the miner (a reconnecting miner would wait for a new replica).
+      reconnect: false,
     });
     cleanups.push(() => miner.stop());
 
