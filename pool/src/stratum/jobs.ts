@@ -8,22 +8,16 @@
  * `keepJobs` of them); shares for stale jobs are told apart from unknown job ids for a while.
  */
 import { targetToBytesBE } from '../ckb/target.js';
+import type { Work } from '../ckb/work.js';
 
-/** The part of a CKB `Work` (pool/src/ckb/work.ts) the stratum layer needs. */
-export interface JobTemplate {
-  workId: string;
-  number: bigint;
-  parentHash: Uint8Array;
-  /** Header timestamp in milliseconds. */
-  timestamp: bigint;
-  compactTarget: number;
-  /** Network target (a hash at or below it is a block). */
-  target: bigint;
-  powHash: Uint8Array;
-  version: number;
+/** The part of a CKB `Work` the stratum layer needs, plus the job maker's job id. */
+export type JobTemplate = Pick<
+  Work,
+  'workId' | 'number' | 'parentHash' | 'timestamp' | 'compactTarget' | 'target' | 'powHash' | 'version'
+> & {
   /** Pool-wide job id from the job maker (proto Job.job_id); allocated here when absent. */
   jobId?: number;
-}
+};
 
 /** Per-job Eaglesong midstate (`EaglesongJob` satisfies it). */
 export interface PowHasher {
