@@ -12,7 +12,11 @@ import { targetToBytesBE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { JobHashers, ShareFinder } from './nonces.js';
+
+/** Longest line accepted from a V1 pool; anything longer is not a pool talking. */
+const MAX_POOL_LINE = 64 * 1024;
 
 export const MAX_CONNECTIONS = 20_000;
 export const MAX_DURATION_SEC = 600;
@@ -228,7 +232,7 @@ class V1Sim implements SimMiner {
   private nextId = 10;
   private readonly pending = new Map<number, number>();
   private readonly finder: ShareFinder;
-  private buf = '';
+  private readonly lines = new LineDecoder(MAX_POOL_LINE);
   private closed = false;
 
   private constructor(
@@ -286,31 +290,19 @@ class V1Sim implements SimMiner {
   }
 
   private onData(chunk: Buffer): void {
-    this.buf += chunk.toString('utf8');
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
-      this.onLine(line);
+    let lines: string[];
+    try {
+      lines = this.lines.push(chunk);
+    } catch {
+      this.socket.destroy(); // a line longer than any pool message: not a pool
+      return;
     }
+    for (const line of lines) this.onLine(line);
   }
 
   private onLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return;
-    }
-    // `null` or a bare number is valid JSON but no message (reading its members would throw).
-    if (typeof parsed !== 'object' || parsed === null) return;
-    const m = parsed as {
-      id?: unknown;
-      method?: string;
-      params?: unknown[];
-      result?: unknown;
-      error?: unknown;
-    };
+    const m = parsePoolLine(line);
+    if (!m) return;
     if (typeof m.id === 'number' && m.method === undefined) {
       const at = this.pending.get(m.id);
       if (at !== undefined) {
@@ -322,7 +314,7 @@ class V1Sim implements SimMiner {
       if (m.id === 1 && Array.isArray(m.result)) this.setExtranonce(String(m.result[1]));
       return;
     }
-    const p = m.params ?? [];
+    const p = Array.isArray(m.params) ? m.params : [];
     if (m.method === 'mining.set_target' && typeof p[0] === 'string') {
       this.targetBE = Uint8Array.from(Buffer.from(p[0], 'hex'));
       this.finder.setTarget(this.targetBE);

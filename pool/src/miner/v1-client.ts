@@ -9,6 +9,7 @@
  */
 import net from 'node:net';
 import { EaglesongJob } from '../eaglesong/index.js';
+import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { CpuMiner } from './cpu.js';
 import type { MinerStats } from './sv2-miner.js';
 
@@ -103,7 +104,6 @@ export class V1Miner {
       const socket = net.connect({ host: this.opts.host, port: this.opts.port });
       socket.setNoDelay(true);
       this.socket = socket;
-      let buffered = '';
       let up = false;
       socket.once('connect', () => {
         up = true;
@@ -113,15 +113,16 @@ export class V1Miner {
         this.send('mining.authorize', [this.opts.user, 'x']);
         resolve();
       });
+      const lines = new LineDecoder(MAX_LINE);
       socket.on('data', (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim();
-          buffered = buffered.slice(nl + 1);
-          if (line) this.onLine(line);
+        let complete: string[];
+        try {
+          complete = lines.push(chunk);
+        } catch {
+          socket.destroy(new Error('line too long from pool'));
+          return;
         }
-        if (buffered.length > MAX_LINE) socket.destroy(new Error('line too long from pool'));
+        for (const line of complete) this.onLine(line);
       });
       socket.on('error', () => {});
       socket.on('close', () => {
@@ -158,21 +159,8 @@ export class V1Miner {
   }
 
   private onLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return;
-    }
-    // `null` or a bare number is valid JSON but no message (reading its members would throw).
-    if (typeof parsed !== 'object' || parsed === null) return;
-    const msg = parsed as {
-      id?: unknown;
-      method?: unknown;
-      params?: unknown;
-      result?: unknown;
-      error?: unknown;
-    };
+    const msg = parsePoolLine(line.trim());
+    if (!msg) return;
     if (typeof msg.method === 'string') return this.onNotification(msg.method, msg.params);
     if (typeof msg.id !== 'number') return;
     if (this.pendingSubmits.delete(msg.id)) {

@@ -195,6 +195,27 @@ export function setExtranonceLine(extranonce1Hex: string, extranonce2Size: numbe
   return `{"id":null,"method":"mining.set_extranonce","params":["${extranonce1Hex}",${extranonce2Size}]}\n`;
 }
 
+/** A line a V1 pool (or the translator) sends a miner: a response or a notification. */
+export interface V1PoolMessage {
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** Parses one line from a V1 pool; undefined for anything that is not a JSON object. */
+export function parsePoolLine(line: string): V1PoolMessage | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  // `null` or a bare number is valid JSON but no message (reading its members would throw).
+  return typeof parsed === 'object' && parsed !== null ? (parsed as V1PoolMessage) : undefined;
+}
+
 // ---- Line framing ---------------------------------------------------------------------------
 
 export class LineTooLongError extends Error {
