@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { infraEnv } from '../../../e2e/infra/env.js';
+import { kafkaBrokers, redisUrl } from '../../../e2e/infra/env.js';
 import { KafkaBus } from '../bus/kafka.js';
 import { poolTopicSpecs, poolTopics } from '../bus/topics.js';
 import { loadConfig } from '../config/load.js';
@@ -38,7 +38,7 @@ async function eventually(probe: () => boolean | Promise<boolean>, ms = 90_000):
 
 describe('pool stratum with Redis, Kafka, gRPC services and the devnet', () => {
   it('a CPU miner finds a block the devnet accepts; shares reach the share processor', async () => {
-    const env = infraEnv();
+    const env = { redisUrl: redisUrl(), kafkaBrokers: kafkaBrokers() };
     const prefix = `st${randomUUID().slice(0, 8)}`;
     // Difficulty 2^20: a block every few seconds for one CPU thread (an easier chain floods submit_block).
     const devnet = await startDevnet({ initialCompactTarget: 0x1e100000, blockTimeMs: 3000 });
