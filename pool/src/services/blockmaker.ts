@@ -23,7 +23,7 @@ import { publishFoundBlock, shareIdFor, toHex } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
 import { CkbRpcRemoteError } from '../ckb/errors.js';
 import { nonceFromBytes } from '../ckb/header.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb/rpc.js';
 import type { BlockTemplate, JsonBlock } from '../ckb/types.js';
 import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../ckb/work.js';
 import type { PoolConfig } from '../config/schema.js';
@@ -34,6 +34,7 @@ import {
   dependencyChecks,
   dependencyGauge,
   maybeHealthServer,
+  nodeClient,
   readiness,
   type ServiceDeps,
   type ServiceHandle,
@@ -119,9 +120,8 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
   const topics = poolTopics(config.kafka.topicPrefix);
   const registry = serviceRegistry();
   const m = blockMetrics(registry);
-  const ownRpc = !deps.rpc;
-  const rpc =
-    deps.rpc ?? new CkbRpcClient({ url: config.ckb.rpcUrl, timeoutMs: config.ckb.timeoutMs, registry });
+  const node = nodeClient(config, deps.rpc, registry);
+  const rpc = node.rpc;
   const inflight = new Map<string, Promise<SubmitBlockReply>>();
   const abort = new AbortController();
   dependencyGauge('blockmaker', registry, deps);
@@ -291,7 +291,7 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
       abort.abort();
       await Promise.allSettled([...inflight.values()]);
       await health?.stop();
-      if (ownRpc) rpc.close();
+      node.release();
       logger.info('blockmaker stopped');
     },
   };

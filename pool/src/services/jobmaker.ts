@@ -15,7 +15,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { Job, JobStreamService, type SubscribeRequest } from '../../../proto/gen/jobs.js';
 import { publishJob } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb/rpc.js';
 import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
 import type { TipWatcher } from '../ckb/tip-watcher.js';
 import type { BlockTemplate } from '../ckb/types.js';
@@ -29,6 +29,7 @@ import {
   dependencyChecks,
   dependencyGauge,
   maybeHealthServer,
+  nodeClient,
   readiness,
   type ServiceDeps,
   type ServiceHandle,
@@ -90,9 +91,8 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   const topics = poolTopics(config.kafka.topicPrefix);
   const registry = serviceRegistry();
   const m = jobMetrics(registry);
-  const ownRpc = !deps.rpc;
-  const rpc =
-    deps.rpc ?? new CkbRpcClient({ url: config.ckb.rpcUrl, timeoutMs: config.ckb.timeoutMs, registry });
+  const node = nodeClient(config, deps.rpc, registry);
+  const rpc = node.rpc;
   const fanout = new JobFanout(logger);
   let stopping = false;
 
@@ -286,7 +286,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       await grpc?.stop();
       await follow.stop();
       await health?.stop();
-      if (ownRpc) rpc.close();
+      node.release();
       logger.info('jobmaker stopped');
     },
   };

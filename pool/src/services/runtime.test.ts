@@ -2,7 +2,10 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { EventBus } from '../bus/types.js';
 import type { PoolStore } from '../store/types.js';
-import { dependencyChecks, dependencyGauge, readiness } from './runtime.js';
+import { CkbRpcClosedError } from '../ckb/errors.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { loadConfig } from '../config/load.js';
+import { dependencyChecks, dependencyGauge, nodeClient, readiness } from './runtime.js';
 
 describe('service runtime helpers', () => {
   it('reports Redis and Kafka connectivity as dependency_up and readiness, read when asked', async () => {
@@ -31,5 +34,19 @@ describe('service runtime helpers', () => {
       ready: false,
       reason: 'redis, kafka',
     });
+  });
+
+  it('closes the CKB client it made on release, never an injected one', async () => {
+    const config = loadConfig({ env: {}, file: null });
+    const own = nodeClient(config, undefined, new Registry());
+    own.release();
+    await expect(own.rpc.getTipHeader()).rejects.toBeInstanceOf(CkbRpcClosedError);
+
+    const injected = new CkbRpcClient({ url: 'http://127.0.0.1:1', retries: 0 });
+    const shared = nodeClient(config, injected, new Registry());
+    expect(shared.rpc).toBe(injected);
+    shared.release();
+    await expect(injected.getTipHeader()).rejects.not.toBeInstanceOf(CkbRpcClosedError);
+    injected.close();
   });
 });

@@ -1,6 +1,8 @@
 /** What every service start function takes and returns. */
 import { Gauge, type Registry } from 'prom-client';
 import type { EventBus } from '../bus/types.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import type { PoolConfig } from '../config/schema.js';
 import { startHealthServer, type HealthServer, type Readiness } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';
 import type { PoolStore } from '../store/types.js';
@@ -26,6 +28,20 @@ export interface ServiceHandle {
   readonly healthPort: number | undefined;
   /** Graceful stop: stop taking work, finish in-flight work, release leases, close servers. */
   stop(): Promise<void>;
+}
+
+/**
+ * The CKB node client of a service: the injected one (shared, left open), or one made from
+ * the config whose `release()` closes it when the service stops.
+ */
+export function nodeClient(
+  config: PoolConfig,
+  injected: CkbRpcClient | undefined,
+  registry: Registry,
+): { rpc: CkbRpcClient; release(): void } {
+  if (injected) return { rpc: injected, release: () => {} };
+  const rpc = new CkbRpcClient({ url: config.ckb.rpcUrl, timeoutMs: config.ckb.timeoutMs, registry });
+  return { rpc, release: () => rpc.close() };
 }
 
 export async function maybeHealthServer(
