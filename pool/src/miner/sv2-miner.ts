@@ -47,6 +47,13 @@ export interface MinerStats {
   lastError: string | undefined;
 }
 
+/** A miner's running counters (the hashrate is computed when a snapshot is taken). */
+export type MinerCounters = Omit<MinerStats, 'hashrate'> & { connects: number };
+
+export function newMinerCounters(): MinerCounters {
+  return { submitted: 0, accepted: 0, rejected: 0, blocks: 0, jobs: 0, lastError: undefined, connects: 0 };
+}
+
 interface MinerJob {
   id: number;
   powHash: Uint8Array;
@@ -139,15 +146,7 @@ export class Sv2Miner {
   private readonly backoff: ReconnectBackoff | undefined;
   private readonly cpu: CpuMiner<number>;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
-  readonly stats: Omit<MinerStats, 'hashrate'> & { connects: number } = {
-    submitted: 0,
-    accepted: 0,
-    rejected: 0,
-    blocks: 0,
-    jobs: 0,
-    lastError: undefined,
-    connects: 0,
-  };
+  readonly stats: MinerCounters = newMinerCounters();
 
   private constructor(private readonly opts: Sv2MinerOptions) {
     this.target = { host: opts.host, port: opts.port };

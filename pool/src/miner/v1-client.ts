@@ -11,7 +11,7 @@ import net from 'node:net';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { CpuMiner } from './cpu.js';
-import type { MinerStats } from './sv2-miner.js';
+import { newMinerCounters, type MinerCounters, type MinerStats } from './sv2-miner.js';
 
 export interface V1MinerOptions {
   host: string;
@@ -48,15 +48,7 @@ export class V1Miner {
   private attempt = 0;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
   private connectedHandlers: (() => void)[] = [];
-  readonly stats: Omit<MinerStats, 'hashrate'> & { connects: number } = {
-    submitted: 0,
-    accepted: 0,
-    rejected: 0,
-    blocks: 0,
-    jobs: 0,
-    lastError: undefined,
-    connects: 0,
-  };
+  readonly stats: MinerCounters = newMinerCounters();
 
   private constructor(private readonly opts: V1MinerOptions) {
     this.cpu = new CpuMiner<string>(
