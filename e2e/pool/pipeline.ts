@@ -19,9 +19,10 @@ import { difficultyToTarget, targetToCompact } from '../../pool/src/ckb/target.j
 import { loadConfig } from '../../pool/src/config/load.js';
 import { startDevnet, type Devnet } from '../../pool/src/devnet/index.js';
 import { silentLogger } from '../../pool/src/observability/logger.js';
-import { startBlockmaker, type BlockmakerHandle } from '../../pool/src/services/blockmaker.js';
-import { startJobmaker, type JobmakerHandle } from '../../pool/src/services/jobmaker.js';
-import { startShareprocessor, type ShareprocessorHandle } from '../../pool/src/services/shareprocessor.js';
+import { startPoolServices } from '../../pool/src/services/all.js';
+import type { BlockmakerHandle } from '../../pool/src/services/blockmaker.js';
+import type { JobmakerHandle } from '../../pool/src/services/jobmaker.js';
+import type { ShareprocessorHandle } from '../../pool/src/services/shareprocessor.js';
 import { RedisStore } from '../../pool/src/store/redis.js';
 import { encodeAuthorityPublicKey } from '../../pool/src/sv2/noise/index.js';
 import { ReplicaProcess } from './replica.js';
@@ -108,12 +109,13 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     };
     const config = loadConfig({ file: null, env: {}, base });
     const deps = { bus, store, logger: silentLogger };
-    const jobmaker = await startJobmaker(config, deps);
-    cleanups.push(() => jobmaker.stop());
-    const blockmaker = await startBlockmaker(config, deps);
-    cleanups.push(() => blockmaker.stop());
-    const shareprocessor = await startShareprocessor(config, deps);
-    cleanups.push(() => shareprocessor.stop());
+    const {
+      jobmaker,
+      blockmaker,
+      shareprocessor,
+      stop: stopServices,
+    } = await startPoolServices(config, deps);
+    cleanups.push(stopServices);
 
     // The Noise Secret as the operator mounts it: hex files.
     const noiseDir = mkdtempSync(join(tmpdir(), 'eaglepool-e2e-noise-'));

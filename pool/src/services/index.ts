@@ -1,6 +1,7 @@
 export { startJobmaker, JOBMAKER_LEASE, type JobmakerDeps, type JobmakerHandle } from './jobmaker.js';
 export { startBlockmaker, type BlockmakerDeps, type BlockmakerHandle } from './blockmaker.js';
 export { startShareprocessor, type ShareprocessorHandle } from './shareprocessor.js';
+export { startPoolServices, type PoolServices } from './all.js';
 export {
   connectJobStream,
   connectBlockMaker,

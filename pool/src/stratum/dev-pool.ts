@@ -9,9 +9,7 @@ import { difficultyToCompact } from '../ckb/target.js';
 import { loadConfig } from '../config/index.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';
 import type { Logger } from '../observability/index.js';
-import { startBlockmaker } from '../services/blockmaker.js';
-import { startJobmaker } from '../services/jobmaker.js';
-import { startShareprocessor } from '../services/shareprocessor.js';
+import { startPoolServices } from '../services/all.js';
 import { createStore, type PoolStore } from '../store/index.js';
 import { Sv2Miner, type MinerMode } from '../miner/sv2-miner.js';
 import { StratumServer } from './server.js';
@@ -114,12 +112,8 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     const bus: EventBus = await createBus(config, log);
     stops.push(() => bus.close());
     const deps = { store, bus, logger: log, healthServer: false, listen: false };
-    const blockmaker = await startBlockmaker(config, deps);
-    stops.push(() => blockmaker.stop());
-    const shareprocessor = await startShareprocessor(config, deps);
-    stops.push(() => shareprocessor.stop());
-    const jobmaker = await startJobmaker(config, deps);
-    stops.push(() => jobmaker.stop());
+    const { blockmaker, jobmaker, stop: stopServices } = await startPoolServices(config, deps);
+    stops.push(stopServices);
 
     const accepted: ((hash: string, height: bigint, total: number) => void)[] = [];
     /** Block number of recent jobs, to name accepted blocks. */

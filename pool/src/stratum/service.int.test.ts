@@ -16,9 +16,7 @@ import { loadConfig } from '../config/load.js';
 import { startDevnet } from '../devnet/index.js';
 import { Sv2Miner } from '../miner/sv2-miner.js';
 import { silentLogger } from '../observability/logger.js';
-import { startBlockmaker } from '../services/blockmaker.js';
-import { startJobmaker } from '../services/jobmaker.js';
-import { startShareprocessor } from '../services/shareprocessor.js';
+import { startPoolServices } from '../services/all.js';
 import { RedisStore } from '../store/redis.js';
 import { encodeAuthorityPublicKey } from '../sv2/noise/index.js';
 import { startStratumService } from './service.js';
@@ -71,12 +69,13 @@ describe('pool stratum with Redis, Kafka, gRPC services and the devnet', () => {
     const services = await backends('services');
     await services.bus.ensureTopics(poolTopicSpecs(poolTopics(prefix), 1));
     const config = loadConfig({ file: null, env: {}, base: { ...base, instanceId: 'services' } });
-    const jobmaker = await startJobmaker(config, services);
-    cleanups.push(() => jobmaker.stop());
-    const blockmaker = await startBlockmaker(config, services);
-    cleanups.push(() => blockmaker.stop());
-    const shareprocessor = await startShareprocessor(config, services);
-    cleanups.push(() => shareprocessor.stop());
+    const {
+      jobmaker,
+      blockmaker,
+      shareprocessor,
+      stop: stopServices,
+    } = await startPoolServices(config, services);
+    cleanups.push(stopServices);
 
     // The Noise Secret as the operator mounts it: hex files.
     const noiseDir = mkdtempSync(join(tmpdir(), 'eaglepool-noise-'));
