@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { bytesBEToTarget, targetToBytesBE } from '../ckb/target.js';
 import { ckbPowHash } from '../eaglesong/index.js';
@@ -38,6 +39,40 @@ describe('CpuMiner', () => {
     expect([...rolls].sort()).toEqual([0, 1]);
     const keys = new Set(found.map((f) => Buffer.from(f.nonce).toString('hex')));
     expect(keys.size).toBe(found.length);
+  });
+
+  it('stops hashing on idle() and drops results of the old job until the next setWork', async () => {
+    const found: string[] = [];
+    const miner = new CpuMiner<string>(1, (key) => found.push(key));
+    const work = (key: string) => ({
+      key,
+      powHash: new Uint8Array(32).fill(7),
+      base: new Uint8Array(16),
+      targetBE: new Uint8Array(32).fill(0xff), // every nonce meets it
+      rollAt: 8,
+      rollLength: 4,
+    });
+    const grows = async (): Promise<boolean> => {
+      const before = miner.totalHashes;
+      for (let i = 0; i < 50 && miner.totalHashes === before; i++) await sleep(20);
+      return miner.totalHashes > before;
+    };
+    try {
+      miner.setWork(work('job-1'));
+      expect(await grows()).toBe(true);
+      miner.idle();
+      const foundAtIdle = found.length;
+      await sleep(100); // lets a batch that was running when idle() was sent report
+      const settled = miner.totalHashes;
+      await sleep(300);
+      expect(miner.totalHashes).toBe(settled);
+      expect(found.length).toBe(foundAtIdle);
+      miner.setWork(work('job-2'));
+      expect(await grows()).toBe(true);
+      expect(found.at(-1)).toBe('job-2');
+    } finally {
+      await miner.stop();
+    }
   });
 
   it('rejects a thread count below one', () => {

@@ -44,6 +44,7 @@ export class CpuMiner<K> {
   private generation = 0;
   private key: K | undefined;
   private hashes = 0;
+  private total = 0;
   private windowStart = performance.now();
   private rate = 0;
 
@@ -83,6 +84,21 @@ export class CpuMiner<K> {
     });
   }
 
+  /**
+   * Stops hashing until the next `setWork` (the job is gone, e.g. the connection dropped):
+   * workers go idle and results of the old job still in flight are dropped.
+   */
+  idle(): void {
+    this.generation++;
+    this.key = undefined;
+    for (const w of this.workers) w.postMessage({ type: 'idle' } satisfies ToWorker);
+  }
+
+  /** Hashes done since the start. */
+  get totalHashes(): number {
+    return this.total;
+  }
+
   /** Hashes per second over the last completed window (about one second). */
   get hashrate(): number {
     this.roll();
@@ -106,6 +122,7 @@ export class CpuMiner<K> {
   private onMessage(msg: FromWorker): void {
     if (msg.type === 'progress') {
       this.hashes += msg.hashes;
+      this.total += msg.hashes;
       this.roll();
       return;
     }

@@ -20,7 +20,12 @@ export interface WorkerStop {
   type: 'stop';
 }
 
-export type ToWorker = WorkerJob | WorkerStop;
+/** Drop the current job and wait for the next one (no work to hash, e.g. while reconnecting). */
+export interface WorkerIdle {
+  type: 'idle';
+}
+
+export type ToWorker = WorkerJob | WorkerStop | WorkerIdle;
 
 export interface WorkerFound {
   type: 'found';

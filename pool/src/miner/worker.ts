@@ -49,13 +49,13 @@ function schedule(): void {
 }
 
 port.on('message', (msg: ToWorker) => {
+  current?.hasher.free();
+  current = undefined;
   if (msg.type === 'stop') {
-    current?.hasher.free();
-    current = undefined;
     port.close();
     return;
   }
-  current?.hasher.free();
+  if (msg.type === 'idle') return;
   const base = Uint8Array.from(msg.base);
   writeRoll(base, msg.rollAt, msg.rollLength, msg.rollStart);
   current = { job: msg, hasher: new EaglesongJob(msg.powHash), base, roll: msg.rollStart, next: 0 };
