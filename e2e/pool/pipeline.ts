@@ -5,11 +5,7 @@
  * and probes on what the pipeline recorded (Redis accounting keys, consumer-group lag).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { schnorr } from '@noble/curves/secp256k1.js';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers, redisUrl } from '../infra/env.js';
@@ -24,7 +20,7 @@ import type { BlockmakerHandle } from '../../pool/src/services/blockmaker.js';
 import type { JobmakerHandle } from '../../pool/src/services/jobmaker.js';
 import type { ShareprocessorHandle } from '../../pool/src/services/shareprocessor.js';
 import { RedisStore } from '../../pool/src/store/redis.js';
-import { encodeAuthorityPublicKey } from '../../pool/src/sv2/noise/index.js';
+import { makeNoiseDir } from './noise-dir.js';
 import { ReplicaProcess } from './replica.js';
 
 export interface Pipeline {
@@ -118,14 +114,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     cleanups.push(stopServices);
 
     // The Noise Secret as the operator mounts it: hex files.
-    const noiseDir = mkdtempSync(join(tmpdir(), 'eaglepool-e2e-noise-'));
-    cleanups.push(() => rmSync(noiseDir, { recursive: true, force: true }));
-    const authoritySecret = schnorr.utils.randomSecretKey();
-    writeFileSync(join(noiseDir, 'authority-secret-key'), Buffer.from(authoritySecret).toString('hex'));
-    writeFileSync(
-      join(noiseDir, 'static-secret-key'),
-      Buffer.from(schnorr.utils.randomSecretKey()).toString('hex'),
-    );
+    const noise = makeNoiseDir();
+    cleanups.push(() => noise.remove());
+    const noiseDir = noise.dir;
 
     const redis = new Redis(env.redisUrl, { lazyConnect: true });
     await redis.connect();
@@ -165,7 +156,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       jobmaker,
       blockmaker,
       shareprocessor,
-      authorityPublicKey: encodeAuthorityPublicKey(schnorr.getPublicKey(authoritySecret)),
+      authorityPublicKey: noise.authorityPublicKey,
       async startReplica(name, o = {}) {
         const replica = await ReplicaProcess.start({
           name,

@@ -3,13 +3,10 @@
  * share processor, a `pool stratum` replica (replica id leased in Redis, Noise keys from files as
  * the operator mounts them) and the CPU miner over TCP + Noise.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { schnorr } from '@noble/curves/secp256k1.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kafkaBrokers, redisUrl } from '../../../e2e/infra/env.js';
+import { makeNoiseDir } from '../../../e2e/pool/noise-dir.js';
 import { KafkaBus } from '../bus/kafka.js';
 import { poolTopicSpecs, poolTopics } from '../bus/topics.js';
 import { loadConfig } from '../config/load.js';
@@ -18,7 +15,6 @@ import { Sv2Miner } from '../miner/sv2-miner.js';
 import { silentLogger } from '../observability/logger.js';
 import { startPoolServices } from '../services/all.js';
 import { RedisStore } from '../store/redis.js';
-import { encodeAuthorityPublicKey } from '../sv2/noise/index.js';
 import { startStratumService } from './service.js';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -78,14 +74,9 @@ describe('pool stratum with Redis, Kafka, gRPC services and the devnet', () => {
     cleanups.push(stopServices);
 
     // The Noise Secret as the operator mounts it: hex files.
-    const noiseDir = mkdtempSync(join(tmpdir(), 'eaglepool-noise-'));
-    cleanups.push(() => rmSync(noiseDir, { recursive: true, force: true }));
-    const authoritySecret = schnorr.utils.randomSecretKey();
-    writeFileSync(join(noiseDir, 'authority-secret-key'), Buffer.from(authoritySecret).toString('hex'));
-    writeFileSync(
-      join(noiseDir, 'static-secret-key'),
-      Buffer.from(schnorr.utils.randomSecretKey()).toString('hex'),
-    );
+    const noise = makeNoiseDir();
+    cleanups.push(() => noise.remove());
+    const noiseDir = noise.dir;
 
     const stratumConfig = loadConfig({
       file: null,
@@ -107,7 +98,7 @@ describe('pool stratum with Redis, Kafka, gRPC services and the devnet', () => {
     const miner = await Sv2Miner.start({
       host: '127.0.0.1',
       port: stratum.server.port,
-      authorityPublicKey: encodeAuthorityPublicKey(schnorr.getPublicKey(authoritySecret)),
+      authorityPublicKey: noise.authorityPublicKey,
       user: 'carol.rig',
       threads: 1,
       mode: 'sv2-standard',
