@@ -1,5 +1,6 @@
 import type { Reader } from './reader.js';
 import type { MessageOf, Sv2Message, Sv2MessageType } from './types.js';
+import { readTlvUserIdentity, userIdentityTlvSize, writeUserIdentityTlv } from './tlv.js';
 import { sizeOf, type Writer } from './writer.js';
 
 /** How one message type is laid out on the wire. */
@@ -340,7 +341,7 @@ export const CODECS: CodecTable = {
     extensionType: 0,
     msgType: 0x1b,
     channelMsg: true,
-    size: (m) => 24 + sizeOf.b0_32(m.extranonce),
+    size: (m) => 24 + sizeOf.b0_32(m.extranonce) + userIdentityTlvSize(m.userIdentity),
     write: (w, m) => {
       w.u32(m.channelId, 'channelId');
       w.u32(m.sequenceNumber, 'sequenceNumber');
@@ -349,6 +350,7 @@ export const CODECS: CodecTable = {
       w.u32(m.ntime, 'ntime');
       w.u32(m.version, 'version');
       w.b0_32(m.extranonce, 'extranonce');
+      writeUserIdentityTlv(w, m.userIdentity);
     },
     read: (r) => ({
       type: 'SubmitSharesExtended',
@@ -359,6 +361,8 @@ export const CODECS: CodecTable = {
       ntime: r.u32('ntime'),
       version: r.u32('version'),
       extranonce: r.b0_32('extranonce'),
+      // Extension TLVs fill the rest of the payload (so there are never trailing bytes here).
+      userIdentity: readTlvUserIdentity(r),
     }),
   },
   SubmitSharesSuccess: {

@@ -1,6 +1,6 @@
 /**
  * Stratum V2 binary codec and framing: data types, every Common and Mining Protocol
- * message (plus Extensions Negotiation), frame headers and a streaming frame decoder. Pure and I/O-free; Noise
+ * message (plus Extensions Negotiation and the 0x0002 user_identity TLV), frame headers and a streaming frame decoder. Pure and I/O-free; Noise
  * encryption (./noise/) and sockets (./session.ts) sit on top. See docs/sv2-codec.md.
  */
 export { Sv2ProtocolError } from './error.js';
@@ -33,6 +33,11 @@ export {
   FrameDecoder,
 } from './frame.js';
 export { messageToJson } from './inspect.js';
+export {
+  EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+  TLV_FIELD_TYPE_USER_IDENTITY,
+  MAX_TLV_USER_IDENTITY_BYTES,
+} from './tlv.js';
 export {
   Sv2Protocol,
   SV2_PROTOCOL_VERSION,

@@ -147,6 +147,19 @@ export class Reader {
     return s;
   }
 
+  /** `n` raw bytes of UTF-8 (no length prefix; a TLV value). */
+  utf8(n: number, field: string): string {
+    const p = this.take(n, field);
+    const s = readUtf8(this._bytes, p, p + n);
+    if (s === undefined) this.fail(field, 'not valid UTF-8');
+    return s;
+  }
+
+  /** Skips `n` bytes (an unknown TLV's value). */
+  skip(n: number, field: string): void {
+    this.take(n, field);
+  }
+
   b0_32(field: string): Uint8Array {
     const n = this.u8(field);
     if (n > 32) this.fail(field, `B0_32 length ${n} exceeds 32`);

@@ -170,6 +170,12 @@ export interface SubmitSharesExtended {
   ntime: number;
   version: number;
   extranonce: Uint8Array;
+  /**
+   * Extension 0x0002 (Worker-Specific Hashrate Tracking): the worker's `user_identity` (<= 32
+   * UTF-8 bytes), a TLV after the fields; undefined = no TLV. Decoded whether or not the extension
+   * was negotiated: a receiver that did not negotiate it ignores the value (see ./tlv.ts).
+   */
+  userIdentity?: string | undefined;
 }
 
 /** 0x1c (SubmitShares.Success), channel message. */
@@ -271,8 +277,8 @@ export interface SetGroupChannel {
 }
 
 // ---- Extension 0x0001, Extensions Negotiation ([SPEC] extensions/0x0001-extensions-negotiation.md) ----
-// Frames carry extension_type 0x0001. Implemented so a server can answer clients that negotiate
-// extensions (the spec makes them wait for the answer) with RequestExtensions.Error.
+// Frames carry extension_type 0x0001. The pool supports extension 0x0002 (user_identity TLV on
+// SubmitSharesExtended, see ./tlv.ts); clients must wait for the answer before other messages.
 
 /** 0x00 (extension 0x0001), client → server, right after SetupConnection.Success. */
 export interface RequestExtensions {

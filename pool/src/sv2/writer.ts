@@ -151,6 +151,13 @@ export class Writer {
     this.pos += n;
   }
 
+  /** `s` as `byteLength` raw UTF-8 bytes (from utf8ByteLength; no length prefix). */
+  utf8(s: string, byteLength: number, field: string): void {
+    if (byteLength < 0) this.fail(field, 'string holds a lone surrogate (no UTF-8 form)');
+    writeUtf8(s, byteLength, this._bytes, this.pos);
+    this.pos += byteLength;
+  }
+
   b0_32(v: Uint8Array, field: string): void {
     this.prefixed(v, 1, 32, field);
   }

@@ -134,6 +134,10 @@ const arbitraries: { [K in Sv2MessageType]: fc.Arbitrary<MessageOf<K>> } = {
     ntime: u32,
     version: u32,
     extranonce: b0_32,
+    userIdentity: fc.option(
+      fc.string({ maxLength: 32 }).filter((s) => Buffer.byteLength(s) <= 32),
+      { nil: undefined },
+    ),
   }),
   SubmitSharesSuccess: fc.record({
     type: fc.constant('SubmitSharesSuccess' as const),
