@@ -124,5 +124,37 @@ export function busContract(name: string, makeBus: () => Promise<EventBus>): voi
       expect(fresh).not.toContain('first');
       expect(fresh).not.toContain('second');
     });
+
+    it('a tail reader starts at the newest messages whatever its group committed, and commits nothing', async () => {
+      const b = await bus();
+      const t = topic();
+      await b.ensureTopics([{ name: t, partitions: 1 }]);
+      await b.publish(
+        t,
+        ['one', 'two', 'three'].map((v) => ({ key: 'x', value: enc(v) })),
+      );
+      const read = async (groupId: string, tail: number | undefined, count: number): Promise<string[]> => {
+        const seen: string[] = [];
+        const sub = await b.subscribe({
+          topic: t,
+          groupId,
+          fromBeginning: true,
+          tail,
+          handler: async (batch) => void seen.push(...batch.map((m) => dec(m.value))),
+        });
+        await eventually(() => seen.length >= count);
+        await sub.stop();
+        return seen;
+      };
+      const consumed = `g-${randomUUID()}`;
+      expect(await read(consumed, undefined, 3)).toEqual(['one', 'two', 'three']);
+      // That group committed past 'three'; a tail reader of it still gets the newest message.
+      expect(await read(consumed, 1, 1)).toEqual(['three']);
+      expect(await read(consumed, 2, 2)).toEqual(['two', 'three']);
+      // A tail reader commits nothing: its group afterwards starts from the beginning.
+      const tailOnly = `g-${randomUUID()}`;
+      expect(await read(tailOnly, 1, 1)).toEqual(['three']);
+      expect(await read(tailOnly, undefined, 3)).toEqual(['one', 'two', 'three']);
+    });
   });
 }

@@ -165,10 +165,20 @@ export class KafkaBus implements EventBus {
       maxWaitTimeInMs: 500,
     });
     this.consumers.add(consumer);
+    // A tail reader keeps its own position (next offset per partition) and seeks to it whenever
+    // it joins: GROUP_JOIN is emitted after the assignment and before the first fetch.
+    const position = opts.tail === undefined ? undefined : await this.tailOffsets(opts.topic, opts.tail);
+    if (position) {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const [partition, offset] of position) {
+          consumer.seek({ topic: opts.topic, partition, offset: String(offset) });
+        }
+      });
+    }
     await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning });
     await consumer.run({
-      autoCommit: true,
+      autoCommit: opts.tail === undefined,
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch, heartbeat }) => {
         const messages: BusMessage[] = batch.messages.map((m) => ({
@@ -186,6 +196,7 @@ export class KafkaBus implements EventBus {
         } finally {
           clearInterval(beat);
         }
+        position?.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
         await heartbeat();
       },
     });
@@ -195,6 +206,23 @@ export class KafkaBus implements EventBus {
         await consumer.disconnect();
       },
     };
+  }
+
+  /** The offset of the newest `tail` messages of every partition of `topic`. */
+  private async tailOffsets(topic: string, tail: number): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const start = new Map<number, bigint>();
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        const offset = BigInt(p.high) - BigInt(tail);
+        const low = BigInt(p.low);
+        start.set(p.partition, offset > low ? offset : low);
+      }
+      return start;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   healthy(): boolean {

@@ -61,10 +61,13 @@ export class MemoryBus implements EventBus {
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
     const log = this.log(opts.topic);
     const groupKey = `${opts.groupId}\u0000${opts.topic}`;
-    let group = this.groups.get(groupKey);
+    let group = opts.tail === undefined ? this.groups.get(groupKey) : undefined;
     if (!group) {
-      group = { committed: opts.fromBeginning ? 0 : log.length, active: false };
-      this.groups.set(groupKey, group);
+      const start =
+        opts.tail !== undefined ? Math.max(0, log.length - opts.tail) : opts.fromBeginning ? 0 : log.length;
+      group = { committed: start, active: false };
+      // A tail reader's position is its own: never stored for the group.
+      if (opts.tail === undefined) this.groups.set(groupKey, group);
     }
     let stopped = false;
     let wake: (() => void) | undefined;

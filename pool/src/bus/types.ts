@@ -30,6 +30,13 @@ export interface SubscribeOptions {
   /** Where a group with no committed offset starts: true = oldest message, false = only new ones. */
   fromBeginning: boolean;
   /**
+   * Follow the tail instead of the group's progress: start at the newest `tail` messages of each
+   * partition, whatever the group committed (`fromBeginning` is then ignored), and commit nothing.
+   * For followers that only need the latest state: a restarted pod does not replay the topic
+   * and leaves no offsets behind.
+   */
+  tail?: number;
+  /**
    * Called with batches in offset order (per partition). The batch's offsets are committed
    * only after the promise resolves; if it rejects, the batch is delivered again after a
    * pause. Handlers must therefore be idempotent.

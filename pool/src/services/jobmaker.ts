@@ -228,7 +228,9 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   const follow = await bus.subscribe({
     topic: topics.jobs,
     groupId: `${config.kafka.topicPrefix}-jobmaker-${config.instanceId}`,
-    fromBeginning: true,
+    fromBeginning: false,
+    tail: 1, // only the newest job matters: no replay of the topic after a restart
+
     handler: async (batch) => {
       let newest: Job | undefined;
       for (const msg of batch) {
