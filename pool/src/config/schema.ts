@@ -190,6 +190,12 @@ export const configSchema = {
       max: 86_400_000,
       doc: 'Duplicate-share guard TTL per job.',
     }),
+    ackWindowMs: int({
+      default: 0,
+      min: 0,
+      max: 1000,
+      doc: 'Longest wait of a partial SubmitShares.Success batch for more shares (docs/stratum.md). 0: end of the read turn.',
+    }),
   },
 } as const;
 

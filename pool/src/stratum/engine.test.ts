@@ -1,6 +1,6 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   bytesBEToTarget,
   difficultyToTarget,
@@ -18,7 +18,7 @@ import {
   type Confirmation,
 } from './engine.js';
 import type { JobTemplate, PowHasher } from './jobs.js';
-import { nonceToU128, standardNonce } from './nonce.js';
+import { extendedNonce, nonceToU128, standardNonce } from './nonce.js';
 
 /** Stand-in PoW: the channel logic does not depend on which 256-bit hash is used. */
 class FakeHasher implements PowHasher {
@@ -58,6 +58,7 @@ function template(n: number, parent: number, target = 1n << 200n): JobTemplate {
 
 interface SetupOptions {
   batch?: number;
+  ackWindowMs?: number;
   /** Confirmation returned for each accepted share (default: durable at once). */
   confirmShare?: (share: AcceptedShare) => Confirmation;
   confirmBlock?: (block: BlockCandidate) => Confirmation;
@@ -73,6 +74,7 @@ function setup(opts: SetupOptions = {}) {
       replicaId: Uint8Array.of(3),
       makeHasher: (p) => new FakeHasher(p),
       shareBatchSize: opts.batch ?? 10,
+      ackWindowMs: opts.ackWindowMs,
       vardiff: {
         targetIntervalSec: 10,
         retargetMs: 60_000,
@@ -724,5 +726,176 @@ describe('StratumEngine with the job maker and Eaglesong', () => {
     const n = standardNonce(ok.extranoncePrefix, 0x55, nonce!);
     expect(nonceToU128(n)).toBe(blocks[0]!.nonce);
     expect(bytesBEToTarget(ckbPowHash(t.powHash, n)) <= net).toBe(true);
+  });
+});
+
+/** Opens an extended channel (every share meets its 2^255 target about half the time). */
+function openExtended(h: ReturnType<typeof setup>, userIdentity = 'farm.proxy') {
+  h.conn.handle({
+    type: 'OpenExtendedMiningChannel',
+    requestId: 9,
+    userIdentity,
+    nominalHashRate: 0,
+    maxTarget: targetToU256LE(MAX),
+    minExtranonceSize: 8,
+  });
+  return h.of('OpenExtendedMiningChannelSuccess').at(-1)!;
+}
+
+/** Extended-channel nonces (extranonce all zero) whose hash meets `target`. */
+function findExtended(powHash: Uint8Array, prefix: Uint8Array, size: number, target: bigint, count: number) {
+  const hasher = new FakeHasher(powHash);
+  const extranonce = new Uint8Array(size);
+  const found: number[] = [];
+  for (let nonce = 0; found.length < count; nonce++) {
+    if (bytesBEToTarget(hasher.hash(extendedNonce(prefix, extranonce, nonce))) <= target) found.push(nonce);
+  }
+  return { extranonce, nonces: found };
+}
+
+const submitExtended = (
+  channelId: number,
+  seq: number,
+  extranonce: Uint8Array,
+  nonce: number,
+  userIdentity?: string,
+): Sv2Message => ({
+  type: 'SubmitSharesExtended',
+  channelId,
+  sequenceNumber: seq,
+  jobId: 1,
+  nonce,
+  ntime: 1_700_000_001,
+  version: 0,
+  extranonce,
+  userIdentity,
+});
+
+describe('StratumEngine extension 0x0002 (worker-specific hashrate tracking)', () => {
+  it('negotiates: Success with the supported subset, Error when none is supported', () => {
+    const h = setup();
+    h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4001] });
+    expect(h.sent.at(-1)).toEqual({
+      type: 'RequestExtensionsError',
+      requestId: 1,
+      unsupportedExtensions: [0x4001],
+      requiredExtensions: [],
+    });
+    expect(h.conn.workerTracking).toBe(false);
+    h.conn.handle({ type: 'RequestExtensions', requestId: 2, requestedExtensions: [0x4001, 0x0002] });
+    expect(h.sent.at(-1)).toEqual({
+      type: 'RequestExtensionsSuccess',
+      requestId: 2,
+      supportedExtensions: [2],
+    });
+    expect(h.conn.workerTracking).toBe(true);
+  });
+
+  it('credits a share to its user_identity TLV once negotiated, else to the channel', async () => {
+    const h = setup();
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const ok = openExtended(h);
+    const { extranonce, nonces } = findExtended(
+      t.powHash,
+      ok.extranoncePrefix,
+      ok.extranonceSize,
+      1n << 255n,
+      4,
+    );
+    // Not negotiated: the TLV is ignored (SRI parses TLVs only for negotiated extensions).
+    h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!, 'bob.rig7'));
+    h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [2] });
+    h.conn.handle(submitExtended(ok.channelId, 2, extranonce, nonces[1]!, 'bob.rig7'));
+    h.conn.handle(submitExtended(ok.channelId, 3, extranonce, nonces[2]!));
+    h.conn.handle(submitExtended(ok.channelId, 4, extranonce, nonces[3]!, ''));
+    expect(h.shares.map((s) => s.userIdentity)).toEqual([
+      'farm.proxy',
+      'bob.rig7',
+      'farm.proxy',
+      'farm.proxy',
+    ]);
+    await Promise.resolve();
+    expect(h.of('SubmitSharesSuccess').at(-1)).toMatchObject({
+      lastSequenceNumber: 4,
+      newSubmitsAcceptedCount: 4,
+    });
+  });
+
+  it('names the TLV worker in block candidates', () => {
+    const h = setup();
+    const t = template(1, 0xaa, MAX);
+    h.engine.newJob(t);
+    const ok = openExtended(h);
+    h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [2] });
+    h.conn.handle(submitExtended(ok.channelId, 1, new Uint8Array(ok.extranonceSize), 5, 'bob.rig7'));
+    expect(h.blocks.map((b) => b.userIdentity)).toEqual(['bob.rig7']);
+  });
+});
+
+describe('StratumEngine ack window', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('holds a partial batch up to ackWindowMs, sends a full one at once', async () => {
+    vi.useFakeTimers();
+    const h = setup({ ackWindowMs: 20, batch: 3 });
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const ok = openExtended(h);
+    const { extranonce, nonces } = findExtended(
+      t.powHash,
+      ok.extranoncePrefix,
+      ok.extranonceSize,
+      1n << 255n,
+      5,
+    );
+    h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!));
+    await Promise.resolve();
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(0); // would have gone out at the end of the turn
+    vi.advanceTimersByTime(10);
+    h.conn.handle(submitExtended(ok.channelId, 2, extranonce, nonces[1]!));
+    h.conn.handle(submitExtended(ok.channelId, 3, extranonce, nonces[2]!));
+    expect(h.of('SubmitSharesSuccess').map((m) => m.newSubmitsAcceptedCount)).toEqual([3]); // full batch
+    h.conn.handle(submitExtended(ok.channelId, 4, extranonce, nonces[3]!));
+    vi.advanceTimersByTime(9);
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(1);
+    vi.advanceTimersByTime(1); // the window armed by share 1 ends: share 4 waited 10 ms
+    expect(h.of('SubmitSharesSuccess').map((m) => [m.lastSequenceNumber, m.newSubmitsAcceptedCount])).toEqual(
+      [
+        [3, 3],
+        [4, 1],
+      ],
+    );
+    h.conn.handle(submitExtended(ok.channelId, 5, extranonce, nonces[4]!));
+    h.conn.close();
+    vi.advanceTimersByTime(50);
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(2); // a closed connection is not answered
+  });
+
+  it('with a window, confirmed shares still wait for their confirmation', async () => {
+    vi.useFakeTimers();
+    let confirm!: () => void;
+    const pending = new Promise<void>((r) => (confirm = r));
+    const h = setup({ ackWindowMs: 5, confirmShare: () => pending });
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const ok = openExtended(h);
+    const { extranonce, nonces } = findExtended(
+      t.powHash,
+      ok.extranoncePrefix,
+      ok.extranonceSize,
+      1n << 255n,
+      2,
+    );
+    h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!));
+    h.conn.handle(submitExtended(ok.channelId, 2, extranonce, nonces[1]!));
+    vi.advanceTimersByTime(50);
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(0);
+    confirm();
+    await pending;
+    await Promise.resolve();
+    expect(h.of('SubmitSharesSuccess')).toHaveLength(0); // confirmed: now in the window
+    vi.advanceTimersByTime(5);
+    expect(h.of('SubmitSharesSuccess').map((m) => m.newSubmitsAcceptedCount)).toEqual([2]);
   });
 });

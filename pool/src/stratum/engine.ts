@@ -17,7 +17,7 @@
  */
 import { targetToU256LE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
-import { encodeFrame } from '../sv2/index.js';
+import { encodeFrame, EXTENSION_TYPE_WORKER_HASHRATE_TRACKING } from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
 import { ExtranonceAllocator, NONCE_BYTES } from './extranonce.js';
 import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
@@ -37,6 +37,12 @@ export interface EngineConfig {
   vardiff?: VardiffConfig;
   /** Accepted shares per SubmitShares.Success at most (SRI default 10). */
   shareBatchSize?: number;
+  /**
+   * Acknowledgement window: a partial batch waits up to this many ms for more shares before its
+   * SubmitShares.Success goes out (fewer bytes per share, that much more ack latency). 0 (default):
+   * acknowledge what one socket read brought at the end of that turn.
+   */
+  ackWindowMs?: number;
   maxChannelsPerConnection?: number;
   /** Milliseconds clock (injected for tests). */
   now?: () => number;
@@ -171,6 +177,7 @@ export class StratumEngine {
   readonly connections = new Set<MiningConnection>();
   readonly vardiffConfig: VardiffConfig;
   readonly shareBatchSize: number;
+  readonly ackWindowMs: number;
   readonly maxChannelsPerConnection: number;
   readonly now: () => number;
   /** Scratch buffers of the share hot path, shared by all connections (single-threaded). */
@@ -187,6 +194,7 @@ export class StratumEngine {
     this.extranonce = new ExtranonceAllocator(cfg.replicaId);
     this.vardiffConfig = cfg.vardiff ?? DEFAULT_VARDIFF;
     this.shareBatchSize = cfg.shareBatchSize ?? 10;
+    this.ackWindowMs = cfg.ackWindowMs ?? 0;
     this.maxChannelsPerConnection = cfg.maxChannelsPerConnection ?? 1024;
     this.now = cfg.now ?? Date.now;
   }
@@ -294,6 +302,14 @@ function buildJobMessages(job: Job): JobMessages {
   };
 }
 
+/** Ack-window timer callback (module-level: no closure per connection). */
+function flushWindow(conn: MiningConnection): void {
+  conn.windowEnded();
+}
+
+/** Extensions this pool supports in Extensions Negotiation: 0x0002 Worker-Specific Hashrate Tracking. */
+const SUPPORTED_EXTENSIONS: readonly number[] = [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING];
+
 /** Channel logic of one SV2 connection. */
 export class MiningConnection {
   readonly channels = new Map<number, Channel>();
@@ -301,7 +317,11 @@ export class MiningConnection {
   private readonly awaiting = new Map<Channel, AckGroup[]>();
   private nextChannelId = GROUP_CHANNEL_ID + 1;
   private flushScheduled = false;
+  /** Pending flush of partial batches when `ackWindowMs` > 0. */
+  private ackTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Extension 0x0002 negotiated: SubmitSharesExtended's user_identity TLV names the worker. */
+  workerTracking = false;
 
   constructor(
     private readonly engine: StratumEngine,
@@ -341,8 +361,35 @@ export class MiningConnection {
       case 'CloseChannel':
         this.closeChannel(msg.channelId);
         return true;
+      case 'RequestExtensions':
+        this.negotiate(msg);
+        return true;
       default:
         return false;
+    }
+  }
+
+  /**
+   * Extensions Negotiation ([SPEC] extensions/0x0001): Success listing the requested extensions
+   * this pool supports, or Error when it supports none of them (nothing is required). The answer
+   * to the latest request is what holds for the connection.
+   */
+  private negotiate(msg: Msg<'RequestExtensions'>): void {
+    const supported = msg.requestedExtensions.filter((e) => SUPPORTED_EXTENSIONS.includes(e));
+    this.workerTracking = supported.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING);
+    if (supported.length > 0) {
+      this.send({
+        type: 'RequestExtensionsSuccess',
+        requestId: msg.requestId,
+        supportedExtensions: supported,
+      });
+    } else {
+      this.send({
+        type: 'RequestExtensionsError',
+        requestId: msg.requestId,
+        unsupportedExtensions: msg.requestedExtensions,
+        requiredExtensions: [],
+      });
     }
   }
 
@@ -396,6 +443,10 @@ export class MiningConnection {
   /** Sends the pending SubmitShares.Success of every channel (confirmed shares only). */
   flush(): void {
     this.flushScheduled = false;
+    if (this.ackTimer !== undefined) {
+      clearTimeout(this.ackTimer);
+      this.ackTimer = undefined;
+    }
     for (const ch of this.channels.values()) if (ch.pendingCount > 0) this.ack(ch);
   }
 
@@ -420,6 +471,7 @@ export class MiningConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.ackTimer);
     for (const ch of this.channels.values()) this.engine.extranonce.release(ch.counter);
     this.channels.clear();
     this.awaiting.clear();
@@ -548,7 +600,7 @@ export class MiningConnection {
     if (!ch || ch.kind !== 'standard')
       return this.reject(msg.channelId, msg.sequenceNumber, 'invalid-channel-id', ch);
     const n = standardNonce(ch.prefix, msg.version, msg.nonce, this.engine.nonceScratch);
-    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n);
+    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n, ch.userIdentity);
   }
 
   private submitExtended(msg: Msg<'SubmitSharesExtended'>): void {
@@ -559,11 +611,24 @@ export class MiningConnection {
       return this.reject(ch.id, msg.sequenceNumber, 'bad-extranonce-size', ch);
     }
     const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.engine.nonceScratch);
-    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n);
+    // Extension 0x0002: the TLV names the worker behind an aggregated channel (a translator's);
+    // without negotiation it is ignored, as SRI does. Empty names fall back to the channel's.
+    const worker = this.workerTracking ? msg.userIdentity : undefined;
+    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n, worker || ch.userIdentity);
   }
 
-  /** The share hot path: one Eaglesong permutation on the job midstate, two comparisons. */
-  private validate(ch: Channel, seq: number, jobId: number, ntime: number, n: Uint8Array): void {
+  /**
+   * The share hot path: one Eaglesong permutation on the job midstate, two comparisons.
+   * `userIdentity` is who the share is credited to (the channel's, or the 0x0002 TLV's).
+   */
+  private validate(
+    ch: Channel,
+    seq: number,
+    jobId: number,
+    ntime: number,
+    n: Uint8Array,
+    userIdentity: string,
+  ): void {
     const job = this.engine.jobs.lookup(jobId);
     if (job === 'unknown') return this.reject(ch.id, seq, 'invalid-job-id', ch);
     if (job === 'stale') return this.reject(ch.id, seq, 'stale-share', ch);
@@ -590,14 +655,14 @@ export class MiningConnection {
         nonce: nonceToU128(nonce),
         powHash: t.powHash,
         hash: hashCopy,
-        userIdentity: ch.userIdentity,
+        userIdentity,
         channelId: ch.id,
         jobId: job.id,
       });
     }
     const shareConfirmation = events.onShare({
       channelId: ch.id,
-      userIdentity: ch.userIdentity,
+      userIdentity,
       jobId: job.id,
       workId: t.workId,
       height: t.number,
@@ -619,14 +684,25 @@ export class MiningConnection {
     this.scheduleAck(ch);
   }
 
-  /** Sends the channel's ready batch now when full, else at the end of this turn. */
+  /**
+   * Sends the channel's ready batch now when full; else at the end of this turn, or with an ack
+   * window within `ackWindowMs` (one timer per connection, armed by its first partial batch).
+   */
   private scheduleAck(ch: Channel): void {
     if (ch.pendingCount >= this.engine.shareBatchSize) this.ack(ch);
-    else if (!this.flushScheduled) {
+    else if (this.engine.ackWindowMs > 0) {
+      this.ackTimer ??= setTimeout(flushWindow, this.engine.ackWindowMs, this);
+    } else if (!this.flushScheduled) {
       // Acknowledge everything that arrived in this read at once, after the current turn.
       this.flushScheduled = true;
       queueMicrotask(() => this.flush());
     }
+  }
+
+  /** @internal the ack window of this connection ended */
+  windowEnded(): void {
+    this.ackTimer = undefined;
+    if (!this.closed) this.flush();
   }
 
   private enqueue(ch: Channel, seq: number, difficulty: bigint, confirmation: Confirmation): void {
@@ -691,7 +767,9 @@ export class MiningConnection {
     }
     if (head === queue.length) this.awaiting.delete(ch);
     else queue.splice(0, head);
-    if (ch.pendingCount > 0) this.ack(ch);
+    if (ch.pendingCount === 0) return;
+    if (this.engine.ackWindowMs > 0) this.scheduleAck(ch);
+    else this.ack(ch);
   }
 
   private ack(ch: Channel): void {

@@ -327,7 +327,7 @@ describe('StratumServer over TCP + Noise', () => {
     expect(c.of('SetCustomMiningJobError')).toEqual([]);
   });
 
-  it('answers RequestExtensions with RequestExtensions.Error listing every requested extension', async () => {
+  it('answers RequestExtensions with .Success for extension 0x0002, .Error when none is supported', async () => {
     const { server, bus } = await startServer();
     cleanups.push(
       () => bus.close(),
@@ -336,13 +336,20 @@ describe('StratumServer over TCP + Noise', () => {
     await server.pushJob(template(1, 0xaa));
     const c = await Client.connect(server.port);
     c.setup();
-    c.session.send({ type: 'RequestExtensions', requestId: 7, requestedExtensions: [0x0002, 0x4001] });
+    c.session.send({ type: 'RequestExtensions', requestId: 6, requestedExtensions: [0x4001] });
     await c.until(() => c.of('RequestExtensionsError').length === 1, 'RequestExtensions.Error');
     expect(c.of('RequestExtensionsError')[0]).toEqual({
       type: 'RequestExtensionsError',
-      requestId: 7,
-      unsupportedExtensions: [0x0002, 0x4001],
+      requestId: 6,
+      unsupportedExtensions: [0x4001],
       requiredExtensions: [],
+    });
+    c.session.send({ type: 'RequestExtensions', requestId: 7, requestedExtensions: [0x0002, 0x4001] });
+    await c.until(() => c.of('RequestExtensionsSuccess').length === 1, 'RequestExtensions.Success');
+    expect(c.of('RequestExtensionsSuccess')[0]).toEqual({
+      type: 'RequestExtensionsSuccess',
+      requestId: 7,
+      supportedExtensions: [0x0002],
     });
     // The connection stays usable: a channel opens and gets the job afterwards.
     c.session.send({

@@ -79,6 +79,8 @@ export interface StratumServerOptions {
   sink: StratumSink;
   vardiff?: VardiffConfig;
   shareBatchSize?: number;
+  /** Acknowledgement window in ms (see EngineConfig.ackWindowMs; 0 = end of the read turn). */
+  ackWindowMs?: number;
   limits?: Partial<StratumLimits>;
   /** Connections sent jobs per event-loop turn during a fan-out. */
   fanOutSlice?: number;
@@ -202,6 +204,7 @@ export class StratumServer {
         makeHasher: (powHash) => new EaglesongJob(powHash),
         vardiff: opts.vardiff,
         shareBatchSize: opts.shareBatchSize,
+        ackWindowMs: opts.ackWindowMs,
       },
       {
         onShare: (share) => {
@@ -443,16 +446,6 @@ export class StratumServer {
         channelId: msg.channelId,
         requestId: msg.requestId,
         errorCode: 'jd-not-supported',
-      });
-      return;
-    }
-    if (msg.type === 'RequestExtensions') {
-      // Extensions Negotiation: the client waits for an answer; this pool supports no extension.
-      client.session.send({
-        type: 'RequestExtensionsError',
-        requestId: msg.requestId,
-        unsupportedExtensions: msg.requestedExtensions,
-        requiredExtensions: [],
       });
       return;
     }

@@ -92,6 +92,7 @@ export async function startStratumService(
     replicaId: Uint8Array.of(replicaId),
     sink,
     vardiff,
+    ackWindowMs: config.stratum.ackWindowMs,
     logger: log,
     registry,
   });
