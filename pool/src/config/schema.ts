@@ -190,6 +190,12 @@ export const configSchema = {
       max: 86_400_000,
       doc: 'Duplicate-share guard TTL per job.',
     }),
+    minDifficulty: int({
+      default: 1024,
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      doc: 'Lowest share difficulty vardiff assigns (expected hashes per share).',
+    }),
     ackWindowMs: int({
       default: 0,
       min: 0,

@@ -19,6 +19,7 @@ import {
   acceptSv2,
   refillEphemeralKeys,
   type Sv2Session,
+  type Sv2SessionHandler,
 } from '../sv2/session.js';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
@@ -53,7 +54,10 @@ export interface StratumLimits {
   handshakeTimeoutMs: number;
   /** SetupConnection must arrive within this time after the handshake. */
   setupTimeoutMs: number;
-  /** A connection with no incoming bytes for this long is closed. */
+  /**
+   * A set-up connection that sends no message for this long is closed (checked by one sweep
+   * over all connections, so it closes up to a quarter of this, at most 2 s, later).
+   */
   idleTimeoutMs: number;
   /** Largest accepted SV2 payload (bytes); larger frames close the connection. */
   maxFramePayload: number;
@@ -151,20 +155,37 @@ function createMetrics(registry: Registry): Metrics {
   };
 }
 
-interface Client {
-  session: Sv2Session;
-  socket: net.Socket;
-  ip: string;
+/**
+ * One accepted connection after its handshake. It is the session's handler object, so an idle
+ * connection holds no closures or timers of its own: setup and idle deadlines are checked by
+ * the server's sweep against `since`.
+ */
+class Client implements Sv2SessionHandler {
   mining: MiningConnection | undefined;
-  /** Pending until SetupConnection arrives; dropped afterwards so an idle client holds no timer. */
-  setupTimer: NodeJS.Timeout | undefined;
+  /** performance.now() when the handshake finished or the connection last sent a message. */
+  since: number;
+
+  constructor(
+    private readonly server: StratumServer,
+    readonly session: Sv2Session,
+    readonly socket: net.Socket,
+    readonly ip: string,
+    now: number,
+  ) {
+    this.since = now;
+  }
+
+  onSv2Message(msg: Sv2Message): void {
+    this.server.onClientMessage(this, msg);
+  }
+
+  onSv2Close(reason: string): void {
+    this.server.onClientClose(this, reason);
+  }
 }
 
-// Shared socket listeners: per-connection closures would cost memory on every idle connection.
+// Shared socket listener: per-connection closures would cost memory on every idle connection.
 function ignoreError(): void {}
-function destroyIdle(this: net.Socket): void {
-  this.destroy();
-}
 
 export class StratumServer {
   readonly engine: StratumEngine;
@@ -178,6 +199,7 @@ export class StratumServer {
   private fanOutGeneration = 0;
   private draining = false;
   private tickTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
   private readonly ephemeralKeys: EphemeralKeyPool | undefined;
   private stopRefill: (() => void) | undefined;
   private boundPort = 0;
@@ -252,6 +274,8 @@ export class StratumServer {
     });
     server.tickTimer = setInterval(() => server.engine.tick(), 1000);
     server.tickTimer.unref();
+    server.sweepTimer = setInterval(() => server.sweep(), server.sweepPeriodMs());
+    server.sweepTimer.unref();
     if (server.ephemeralKeys) server.stopRefill = refillEphemeralKeys(server.ephemeralKeys);
     return server;
   }
@@ -317,6 +341,7 @@ export class StratumServer {
     while (this.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     for (const c of [...this.clients]) c.session.close('server shutting down');
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.stopRefill?.();
     await closed;
     this.engine.jobs.clear();
@@ -327,24 +352,34 @@ export class StratumServer {
     await this.drain(0);
   }
 
+  /** Sweep often enough that a deadline is overshot by at most a quarter of it (≤ 2 s). */
+  private sweepPeriodMs(): number {
+    const shortest = Math.min(this.limits.setupTimeoutMs, this.limits.idleTimeoutMs);
+    return Math.max(10, Math.min(2000, Math.floor(shortest / 4)));
+  }
+
+  /** Closes connections past their setup or idle deadline (one timer for all connections). */
+  private sweep(): void {
+    const now = performance.now();
+    const setupBefore = now - this.limits.setupTimeoutMs;
+    const idleBefore = now - this.limits.idleTimeoutMs;
+    for (const c of this.clients) {
+      if (c.mining === undefined) {
+        if (c.since < setupBefore) c.session.close('no SetupConnection');
+      } else if (c.since < idleBefore) {
+        c.session.close(`idle for ${this.limits.idleTimeoutMs} ms`);
+      }
+    }
+  }
+
   private onSocket(socket: net.Socket): void {
     const ip = socket.remoteAddress ?? 'unknown';
     if (this.draining) return this.refuse(socket, 'draining');
     const count = this.perIp.get(ip) ?? 0;
     if (count >= this.limits.maxConnectionsPerIp) return this.refuse(socket, 'per-ip-limit');
     this.perIp.set(ip, count + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
-    };
-    socket.once('close', release);
-    socket.on('error', ignoreError); // reported through 'close'
-    socket.setTimeout(this.limits.idleTimeoutMs);
-    socket.on('timeout', destroyIdle);
+    // Until the session exists; it then reports every socket error itself.
+    socket.on('error', ignoreError);
 
     // acceptSv2 enforces the handshake deadline itself (and rejects with a reason saying so).
     acceptSv2(socket, this.opts.keys, {
@@ -353,7 +388,7 @@ export class StratumServer {
       ephemeralKeys: this.ephemeralKeys,
     }).then(
       (session) => {
-        if (socket.destroyed) return session.close('closed during handshake');
+        socket.off('error', ignoreError);
         this.onSession(session, socket, ip);
       },
       (err: unknown) => {
@@ -361,8 +396,15 @@ export class StratumServer {
         this.metrics?.refused.inc({ reason: timedOut ? 'handshake-timeout' : 'handshake-failed' });
         this.log.debug('handshake failed', { ip, err });
         socket.destroy();
+        this.releaseIp(ip);
       },
     );
+  }
+
+  private releaseIp(ip: string): void {
+    const left = (this.perIp.get(ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, left);
   }
 
   private refuse(socket: net.Socket, reason: string): void {
@@ -372,50 +414,47 @@ export class StratumServer {
   }
 
   private onSession(session: Sv2Session, socket: net.Socket, ip: string): void {
-    const client: Client = {
-      session,
-      socket,
-      ip,
-      mining: undefined,
-      setupTimer: setTimeout(() => session.close('no SetupConnection'), this.limits.setupTimeoutMs),
-    };
+    const client = new Client(this, session, socket, ip, performance.now());
     this.clients.add(client);
     this.stats.connections = this.clients.size;
     this.metrics?.connections.set(this.clients.size);
+    // Also reports a close during the handshake's last turn (the session was closed already).
+    session.attach(client);
+  }
 
-    session.onClose((reason) => {
-      clearTimeout(client.setupTimer);
-      client.setupTimer = undefined;
-      client.mining?.close();
-      this.clients.delete(client);
-      this.stats.connections = this.clients.size;
-      this.stats.channels = this.engine.channelCount;
-      this.metrics?.connections.set(this.clients.size);
-      this.metrics?.channels.set(this.engine.channelCount);
-      this.log.debug('connection closed', { ip, reason });
-      socket.destroy();
-    });
+  /** @internal a connection's session ended (Client.onSv2Close) */
+  onClientClose(client: Client, reason: string): void {
+    if (!this.clients.delete(client)) return;
+    client.mining?.close();
+    this.releaseIp(client.ip);
+    this.stats.connections = this.clients.size;
+    this.stats.channels = this.engine.channelCount;
+    this.metrics?.connections.set(this.clients.size);
+    this.metrics?.channels.set(this.engine.channelCount);
+    this.log.debug('connection closed', { ip: client.ip, reason });
+    client.socket.destroy();
+  }
 
-    session.onMessage((msg) => {
-      if (client.mining) {
-        if (client.mining.handle(msg)) {
-          if (
-            msg.type === 'OpenStandardMiningChannel' ||
-            msg.type === 'OpenExtendedMiningChannel' ||
-            msg.type === 'CloseChannel'
-          ) {
-            this.stats.channels = this.engine.channelCount;
-            this.metrics?.channels.set(this.engine.channelCount);
-          }
-          return;
+  /** @internal a message from a connection (Client.onSv2Message) */
+  onClientMessage(client: Client, msg: Sv2Message): void {
+    client.since = performance.now();
+    if (client.mining) {
+      if (client.mining.handle(msg)) {
+        if (
+          msg.type === 'OpenStandardMiningChannel' ||
+          msg.type === 'OpenExtendedMiningChannel' ||
+          msg.type === 'CloseChannel'
+        ) {
+          this.stats.channels = this.engine.channelCount;
+          this.metrics?.channels.set(this.engine.channelCount);
         }
-        return this.onOtherMessage(client, msg);
+        return;
       }
-      if (msg.type !== 'SetupConnection') return session.close(`expected SetupConnection, got ${msg.type}`);
-      clearTimeout(client.setupTimer);
-      client.setupTimer = undefined;
-      this.onSetup(client, msg);
-    });
+      return this.onOtherMessage(client, msg);
+    }
+    if (msg.type !== 'SetupConnection')
+      return client.session.close(`expected SetupConnection, got ${msg.type}`);
+    this.onSetup(client, msg);
   }
 
   private onSetup(client: Client, msg: Extract<Sv2Message, { type: 'SetupConnection' }>): void {

@@ -95,6 +95,44 @@ describe('SV2 session over loopback TCP', () => {
     expect(await closed).toMatch(/peer closed|connection closed/);
   });
 
+  it('a handler object gets the messages sent before it was attached, then the close', async () => {
+    const srv = await server();
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPublicKey: authority.publicKey,
+    });
+    await until(() => srv.sessions.length === 1);
+    const pool = await srv.sessions[0]!;
+    client.send(setup);
+    client.send({ type: 'CloseChannel', channelId: 7, reasonCode: 'bye' });
+    await new Promise((r) => setTimeout(r, 50)); // both arrive while nothing listens
+    const got: string[] = [];
+    let closed!: (reason: string) => void;
+    const closedReason = new Promise<string>((r) => (closed = r));
+    pool.attach({ onSv2Message: (m) => got.push(m.type), onSv2Close: closed });
+    expect(got).toEqual(['SetupConnection', 'CloseChannel']);
+    expect(() => pool.onMessage(() => {})).toThrow(/handler object/);
+    client.close('done');
+    expect(await closedReason).toBe('peer closed');
+    expect(pool.closed).toBe(true);
+  });
+
+  it('a handler attached after the close still hears it', async () => {
+    const srv = await server();
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPublicKey: authority.publicKey,
+    });
+    await until(() => srv.sessions.length === 1);
+    const pool = await srv.sessions[0]!;
+    pool.close('server side');
+    const reason = await new Promise<string>((r) => pool.attach({ onSv2Message: () => {}, onSv2Close: r }));
+    expect(reason).toBe('server side');
+    expect(await closeReason(client)).toMatch(/peer closed|connection closed/);
+  });
+
   it('takes responder ephemeral keys from a pool kept filled in the background', async () => {
     const pool = new EphemeralKeyPool(4, random);
     const stop = refillEphemeralKeys(pool, { everyMs: 5, perTick: 2 });

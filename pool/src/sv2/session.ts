@@ -40,10 +40,21 @@ export interface Sv2Session {
   onMessage(handler: (msg: Sv2Message, frame: Frame) => void): void;
   /** Called once, with the reason, when the connection ends for any reason. */
   onClose(handler: (reason: string) => void): void;
+  /**
+   * `onMessage` and `onClose` in one: messages and the close go to the methods of `handler`, so a
+   * server with many connections needs no closure per connection.
+   */
+  attach(handler: Sv2SessionHandler): void;
   /** Flushes queued messages and closes the connection. */
   close(reason: string): void;
   readonly remoteAddress: string;
   readonly closed: boolean;
+}
+
+/** Receives a session's messages and its close (see `Sv2Session.attach`). */
+export interface Sv2SessionHandler {
+  onSv2Message(msg: Sv2Message, frame: Frame): void;
+  onSv2Close(reason: string): void;
 }
 
 export interface SessionOptions {
@@ -217,12 +228,47 @@ function flushQueued(): void {
   for (const session of queue) session.flush();
 }
 
+/** The session a socket belongs to, for the listeners shared by every session. */
+const kSession = Symbol('sv2Session');
+type SessionSocket = net.Socket & { [kSession]?: NoiseSession };
+
+// One set of socket listeners for all sessions (per-connection closures cost memory per idle
+// connection); `this` is the socket.
+function onSocketData(this: SessionSocket, chunk: Buffer): void {
+  this[kSession]?.receive(chunk);
+}
+function onSocketClose(this: SessionSocket): void {
+  // Without allowHalfOpen the socket closes right after the peer's FIN: say which it was.
+  this[kSession]?.fail(this.readableEnded ? 'peer closed' : 'connection closed');
+}
+function onSocketError(this: SessionSocket, e: Error): void {
+  this[kSession]?.fail(`socket error: ${e.message}`);
+}
+
+/** Adapts the `onMessage`/`onClose` callbacks to a handler object. */
+class CallbackHandler implements Sv2SessionHandler {
+  message: ((msg: Sv2Message, frame: Frame) => void) | undefined;
+  readonly close: ((reason: string) => void)[] = [];
+
+  onSv2Message(msg: Sv2Message, frame: Frame): void {
+    this.message?.(msg, frame);
+  }
+
+  onSv2Close(reason: string): void {
+    for (const h of this.close) {
+      try {
+        h(reason);
+      } catch {
+        // One close handler's failure must not keep the others from running.
+      }
+    }
+  }
+}
+
 class NoiseSession implements Sv2Session {
-  readonly remoteAddress: string;
   private readonly decoder: EncryptedFrameDecoder;
   private readonly maxBuffered: number;
-  private messageHandler: ((msg: Sv2Message, frame: Frame) => void) | undefined;
-  private readonly closeHandlers: ((reason: string) => void)[] = [];
+  private handler: Sv2SessionHandler | undefined;
   /** Messages decoded before anyone listened (allocated only if that happens). */
   private early: [Sv2Message, Frame][] | undefined;
   private closeReason: string | undefined;
@@ -237,14 +283,18 @@ class NoiseSession implements Sv2Session {
     rest: Uint8Array,
     opts: SessionOptions,
   ) {
-    this.remoteAddress = addressOf(socket);
     this.maxBuffered = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED;
     this.decoder = new EncryptedFrameDecoder(transport, { maxPayload: opts.maxFrame ?? DEFAULT_MAX_PAYLOAD });
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('end', () => this.fail('peer closed'));
-    socket.on('close', () => this.fail('connection closed'));
-    socket.on('error', (e) => this.fail(`socket error: ${e.message}`));
-    if (rest.length > 0) process.nextTick(() => this.receive(rest));
+    (socket as SessionSocket)[kSession] = this;
+    socket.on('data', onSocketData);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    if (rest.length > 0) process.nextTick(receiveRest, this, rest);
+  }
+
+  /** "address:port" of the peer (computed when asked: most sessions never are). */
+  get remoteAddress(): string {
+    return addressOf(this.socket);
   }
 
   get closed(): boolean {
@@ -276,19 +326,36 @@ class NoiseSession implements Sv2Session {
   }
 
   onMessage(handler: (msg: Sv2Message, frame: Frame) => void): void {
-    this.messageHandler = handler;
-    const early = this.early;
-    this.early = undefined;
-    if (early) for (const [msg, frame] of early) this.deliver(msg, frame);
+    this.callbacks().message = handler;
+    this.deliverEarly();
   }
 
   onClose(handler: (reason: string) => void): void {
     if (this.closeReason !== undefined) {
-      const reason = this.closeReason;
-      process.nextTick(() => handler(reason));
-    } else {
-      this.closeHandlers.push(handler);
+      process.nextTick(handler, this.closeReason);
+      return;
     }
+    this.callbacks().close.push(handler);
+  }
+
+  attach(handler: Sv2SessionHandler): void {
+    if (this.handler !== undefined) throw new Error('session already has a handler');
+    this.handler = handler;
+    if (this.closeReason !== undefined) process.nextTick(notifyClose, handler, this.closeReason);
+    else this.deliverEarly();
+  }
+
+  private callbacks(): CallbackHandler {
+    if (this.handler === undefined) this.handler = new CallbackHandler();
+    if (!(this.handler instanceof CallbackHandler))
+      throw new Error('session has a handler object: use it instead of onMessage/onClose');
+    return this.handler;
+  }
+
+  private deliverEarly(): void {
+    const early = this.early;
+    this.early = undefined;
+    if (early) for (const [msg, frame] of early) this.deliver(msg, frame);
   }
 
   close(reason: string): void {
@@ -324,7 +391,8 @@ class NoiseSession implements Sv2Session {
     }
   }
 
-  private receive(chunk: Uint8Array): void {
+  /** @internal bytes from the socket (shared listener) */
+  receive(chunk: Uint8Array): void {
     if (this.closeReason !== undefined) return;
     try {
       // Frames before a bad one in the same chunk are still delivered.
@@ -344,20 +412,26 @@ class NoiseSession implements Sv2Session {
       return;
     }
     if (msg === undefined) return; // extension or unknown message type: ignored as the spec says
-    if (this.messageHandler) this.deliver(msg, frame);
+    if (this.listening()) this.deliver(msg, frame);
     else (this.early ??= []).push([msg, frame]);
+  }
+
+  /** Whether decoded messages have somewhere to go (else they wait in `early`). */
+  private listening(): boolean {
+    const h = this.handler;
+    return h !== undefined && (!(h instanceof CallbackHandler) || h.message !== undefined);
   }
 
   private deliver(msg: Sv2Message, frame: Frame): void {
     try {
-      this.messageHandler!(msg, frame);
+      this.handler!.onSv2Message(msg, frame);
     } catch (e) {
       this.fail(`message handler threw on ${msg.type}: ${describe(e)}`);
     }
   }
 
   /** Closes immediately (bad input or dead peer): pending output is dropped. */
-  private fail(reason: string): void {
+  fail(reason: string): void {
     if (this.closeReason !== undefined) return;
     this.out = undefined;
     this.outLen = 0;
@@ -367,13 +441,18 @@ class NoiseSession implements Sv2Session {
 
   private finish(reason: string): void {
     this.closeReason = reason;
-    const handlers = this.closeHandlers.splice(0);
-    for (const h of handlers) {
-      try {
-        h(reason);
-      } catch {
-        // A close handler's failure must not escape into the socket's event emitter.
-      }
-    }
+    if (this.handler !== undefined) notifyClose(this.handler, reason);
+  }
+}
+
+function receiveRest(session: NoiseSession, rest: Uint8Array): void {
+  session.receive(rest);
+}
+
+function notifyClose(handler: Sv2SessionHandler, reason: string): void {
+  try {
+    handler.onSv2Close(reason);
+  } catch {
+    // A close handler's failure must not escape into the socket's event emitter.
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Aead } from './aead.js';
-import { nobleAead, nodeAead, writeNonce } from './aead.js';
+import { EMPTY, nobleAead, nodeAead, writeNonce } from './aead.js';
 import { wasmAead } from './wasm-aead.js';
 import { hex, unhex } from './test-util.js';
 
@@ -101,5 +101,45 @@ describe('wasm AEAD specifics', () => {
     wasmAead.key(k).seal(new Uint8Array(12), ad, Uint8Array.of(1, 2, 3), a, 0);
     nodeAead.key(k).seal(new Uint8Array(12), ad, Uint8Array.of(1, 2, 3), b, 0);
     expect(a).toEqual(b);
+  });
+
+  it('one key used through both paths: the lazily made fallback opens what the module sealed', () => {
+    const bytes = Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 200) & 0xff);
+    const key = wasmAead.key(bytes);
+    const nonce = Uint8Array.of(0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0);
+    const pt = Uint8Array.of(10, 20, 30, 40);
+    const bigAd = new Uint8Array(65).fill(7);
+    const sealedBig = new Uint8Array(20);
+    key.seal(nonce, bigAd, pt, sealedBig, 0); // fallback made here, after module use below
+    const sealed = new Uint8Array(20);
+    key.seal(nonce, EMPTY, pt, sealed, 0);
+    const back = new Uint8Array(4);
+    expect(key.open(nonce, bigAd, sealedBig, back, 0)).toBe(true);
+    expect(back).toEqual(pt);
+    // The module and the fallback hold the same key: each agrees with node:crypto.
+    const ref = nodeAead.key(bytes);
+    const refBig = new Uint8Array(20);
+    ref.seal(nonce, bigAd, pt, refBig, 0);
+    const refSmall = new Uint8Array(20);
+    ref.seal(nonce, EMPTY, pt, refSmall, 0);
+    expect(hex(sealedBig)).toBe(hex(refBig));
+    expect(hex(sealed)).toBe(hex(refSmall));
+  });
+
+  it('copies the key: a key from a subarray at an odd offset, later overwritten, still works', () => {
+    const backing = Uint8Array.from({ length: 40 }, (_, i) => i + 1);
+    const key = wasmAead.key(backing.subarray(3, 35));
+    const expected = new Uint8Array(17);
+    nodeAead
+      .key(Uint8Array.from(backing.subarray(3, 35)))
+      .seal(new Uint8Array(12), EMPTY, Uint8Array.of(1), expected, 0);
+    backing.fill(0);
+    const out = new Uint8Array(17);
+    key.seal(new Uint8Array(12), EMPTY, Uint8Array.of(1), out, 0);
+    expect(hex(out)).toBe(hex(expected));
+  });
+
+  it('rejects a key that is not 32 bytes', () => {
+    expect(() => wasmAead.key(new Uint8Array(31))).toThrow(RangeError);
   });
 });

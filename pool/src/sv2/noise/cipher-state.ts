@@ -3,11 +3,16 @@ import { writeNonce } from './aead.js';
 import { MAC_LEN } from './constants.js';
 import { NoiseError } from './errors.js';
 
+/**
+ * The 12-byte nonce of the operation in progress, shared by every cipher state: it is written
+ * and consumed within one synchronous seal/open, so no connection needs its own.
+ */
+const nonceBytes = new Uint8Array(12);
+
 /** Noise CipherState: a key and a nonce counter; the counter only advances on success (as SRI). */
 export class CipherState {
   private readonly key: AeadKey;
   private n = 0;
-  private readonly nonceBytes = new Uint8Array(12);
 
   constructor(aead: Aead, key: Uint8Array) {
     this.key = aead.key(key);
@@ -20,8 +25,8 @@ export class CipherState {
   /** Encrypts `pt` into `out` at `outOff` (pt.length + 16 bytes). */
   encryptInto(ad: Uint8Array, pt: Uint8Array, out: Uint8Array, outOff: number): void {
     if (this.n >= Number.MAX_SAFE_INTEGER) throw new NoiseError('NONCE_EXHAUSTED', 'nonce counter exhausted');
-    writeNonce(this.nonceBytes, this.n);
-    this.key.seal(this.nonceBytes, ad, pt, out, outOff);
+    writeNonce(nonceBytes, this.n);
+    this.key.seal(nonceBytes, ad, pt, out, outOff);
     this.n++;
   }
 
@@ -29,8 +34,8 @@ export class CipherState {
   decryptInto(ad: Uint8Array, ct: Uint8Array, out: Uint8Array, outOff: number): void {
     if (ct.length < MAC_LEN) throw new NoiseError('BAD_LENGTH', 'ciphertext shorter than its MAC');
     if (this.n >= Number.MAX_SAFE_INTEGER) throw new NoiseError('NONCE_EXHAUSTED', 'nonce counter exhausted');
-    writeNonce(this.nonceBytes, this.n);
-    if (!this.key.open(this.nonceBytes, ad, ct, out, outOff))
+    writeNonce(nonceBytes, this.n);
+    if (!this.key.open(nonceBytes, ad, ct, out, outOff))
       throw new NoiseError('BAD_MAC', 'AEAD authentication failed');
     this.n++;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { nobleAead, nodeAead } from './aead.js';
+import { wasmAead } from './wasm-aead.js';
 import { NoiseError } from './errors.js';
 import type { DecryptedFrame } from './transport.js';
 import { EncryptedFrameDecoder, NoiseTransport } from './transport.js';
@@ -82,6 +83,26 @@ describe('Noise transport framing', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('decoders of several connections interleaved byte by byte stay independent (wasm AEAD)', () => {
+    // Nonce and header scratch and the module's key buffer are shared by all connections.
+    const conns = [1, 2, 3].map((k) => {
+      const a = new Uint8Array(32).fill(k);
+      const b = new Uint8Array(32).fill(k + 10);
+      return { tx: new NoiseTransport(wasmAead, a, b), rx: new NoiseTransport(wasmAead, b, a) };
+    });
+    const streams = conns.map(({ tx }, c) =>
+      Buffer.concat([0, 1, 2].map((i) => tx.encryptFrame(plainFrame(i, Uint8Array.of(c, i, 7))))),
+    );
+    const decoders = conns.map(({ rx }) => new EncryptedFrameDecoder(rx));
+    const got: number[][][] = conns.map(() => []);
+    for (let pos = 0; pos < streams[0]!.length; pos++) {
+      decoders.forEach((d, c) => {
+        for (const f of d.push(streams[c]!.subarray(pos, pos + 1))) got[c]!.push([f.msgType, ...f.payload]);
+      });
+    }
+    expect(got).toEqual(conns.map((_, c) => [0, 1, 2].map((i) => [i, c, i, 7])));
   });
 
   it('rejects a frame larger than maxPayload as soon as its header is read', () => {

@@ -61,6 +61,9 @@ export class NoiseTransport {
   }
 }
 
+/** Decrypted frame header scratch shared by all decoders (parsed at once, in the same call). */
+const headerScratch = new Uint8Array(FRAME_HEADER_LEN);
+
 /**
  * Streaming decoder of the encrypted byte stream into frames. Works on the incoming chunks in place
  * when a whole frame is inside one chunk; only a frame split across reads is copied into `pending`.
@@ -68,9 +71,9 @@ export class NoiseTransport {
  */
 export class EncryptedFrameDecoder {
   private readonly maxPayload: number;
-  private pending = new Uint8Array(0);
+  /** Bytes of a frame split across reads; the shared empty array until one is (most never are). */
+  private pending: Uint8Array = EMPTY;
   private pendingLen = 0;
-  private readonly header = new Uint8Array(FRAME_HEADER_LEN);
   /** The current frame's decrypted header fields once its header is read; -1 while waiting for one. */
   private msgLength = -1;
   private extensionType = 0;
@@ -130,6 +133,10 @@ export class EncryptedFrameDecoder {
     if (buf === chunk) {
       this.pendingLen = 0;
       if (rest > 0) this.append(chunk.subarray(pos));
+    } else if (rest === 0) {
+      // Split frame consumed: an idle connection keeps no buffer.
+      this.pending = EMPTY;
+      this.pendingLen = 0;
     } else {
       this.pending.copyWithin(0, pos, this.pendingLen);
       this.pendingLen = rest;
@@ -148,7 +155,7 @@ export class EncryptedFrameDecoder {
   }
 
   private readHeader(enc: Uint8Array): void {
-    const h = this.header;
+    const h = headerScratch;
     this.transport.receiver.decryptInto(EMPTY, enc, h, 0);
     const ext = h[0]! | (h[1]! << 8);
     const length = h[3]! | (h[4]! << 8) | (h[5]! << 16);
