@@ -33,7 +33,10 @@ export interface Pipeline {
   shareprocessor: ShareprocessorHandle;
   authorityPublicKey: string;
   /** Starts `eaglepool pool stratum` in a child process against this pipeline. */
-  startReplica(name: string, opts?: { blockmakerUrl?: string }): Promise<ReplicaProcess>;
+  startReplica(
+    name: string,
+    opts?: { blockmakerUrl?: string; sets?: Record<string, string | number> },
+  ): Promise<ReplicaProcess>;
   /** Which of these share ids the share processor accounted (Redis `acct:<share_id>`). */
   accountedOf(shareIds: readonly string[]): Promise<Set<string>>;
   /** Shares accounted pool-wide (the share processor's totals in Redis). */
@@ -174,6 +177,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
             'stratum.healthPort': 0,
             'stratum.replicaLeaseTtlMs': 3000,
             logLevel: 'info',
+            ...o.sets,
           },
           // Keep share difficulty at the floor: shares stay cheap for the simulated miners.
           env: { EAGLEPOOL_VARDIFF_TARGET_SECONDS: '0.05' },

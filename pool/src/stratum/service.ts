@@ -82,9 +82,11 @@ export async function startStratumService(
     replica: replicaId,
     logger: log,
   });
-  const vardiff: VardiffConfig = opts.vardiffTargetSec
-    ? { ...DEFAULT_VARDIFF, targetIntervalSec: opts.vardiffTargetSec }
-    : DEFAULT_VARDIFF;
+  const vardiff: VardiffConfig = {
+    ...DEFAULT_VARDIFF,
+    minDifficulty: BigInt(config.stratum.minDifficulty),
+    ...(opts.vardiffTargetSec ? { targetIntervalSec: opts.vardiffTargetSec } : {}),
+  };
   const server = await StratumServer.start({
     host: listen.host,
     port: opts.port ?? listen.port,
