@@ -11,7 +11,9 @@ Opens N miner connections over loopback TCP (SV2 with Noise and one standard cha
 CKB Stratum V1 as ASICs speak it), submits valid shares at an aggregate rate for a fixed time
 (nonces whose Eaglesong meets the easy share target are searched in batches per job), and
 prints accepted/rejected counts, submit → acknowledgement latency percentiles and the bytes
-on the wire per share. Loopback targets only; at most ${MAX_CONNECTIONS} connections, ${MAX_DURATION_SEC} s.
+on the wire per share. Every connection submits on its own evenly spaced schedule; latency runs
+from the share's socket write to its acknowledgement, and the generator's own lateness and CPU,
+event-loop delay and GC pauses are printed too (see docs/latency.md). Loopback targets only; at most ${MAX_CONNECTIONS} connections, ${MAX_DURATION_SEC} s.
 Share targets set by the pool decide the hashing cost: point it at a pool with a low minimum
 difficulty (the benchmark does), or expect ~difficulty hashes per share.
 
@@ -23,6 +25,7 @@ Options:
   --rate R               aggregate shares per second (default 1000)
   --duration S           measurement seconds (default 10)
   --in-flight N          most unacknowledged shares per connection (default 64)
+  --warmup S             seconds of load before the measurement window (default 0)
   --user PREFIX          user names PREFIX0, PREFIX1, ... (default loadgen.sim)
   --json                 print the report as JSON`,
   options: {
@@ -33,6 +36,7 @@ Options:
     rate: { type: 'string' },
     duration: { type: 'string' },
     'in-flight': { type: 'string' },
+    warmup: { type: 'string' },
     user: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -64,6 +68,7 @@ Options:
         rate: num('rate', 1000),
         durationSec: num('duration', 10),
         maxInFlight: Math.floor(num('in-flight', 64)),
+        warmupSec: values.warmup === undefined ? 0 : num('warmup', 0),
         user: values.user as string | undefined,
       });
     } catch (err) {
@@ -85,7 +90,10 @@ Options:
           `submitted ${r.submitted}, accepted ${r.accepted} (${r.acceptedPerSec.toFixed(0)}/s), rejected ${r.rejected}` +
           (r.skipped ? `, skipped ${r.skipped}` : '') +
           `\nlatency ms p50 ${r.latencyMs.p50.toFixed(2)} p90 ${r.latencyMs.p90.toFixed(2)} ` +
-          `p99 ${r.latencyMs.p99.toFixed(2)} max ${r.latencyMs.max.toFixed(2)}` +
+          `p99 ${r.latencyMs.p99.toFixed(2)} p99.9 ${r.latencyMs.p999.toFixed(2)} max ${r.latencyMs.max.toFixed(2)}` +
+          ` (from schedule: p99 ${r.fromScheduleMs.p99.toFixed(2)}; send lag p99 ${r.sendLagMs.p99.toFixed(2)})` +
+          `\nload generator: ${r.client.cores.toFixed(2)} cores, event-loop delay p99 ` +
+          `${r.client.eventLoopDelayMs.p99.toFixed(2)} ms, ${r.client.gc.count} GCs (max ${r.client.gc.maxMs.toFixed(2)} ms)` +
           `\nbytes: ${r.bytesWritten} written, ${r.bytesRead} read, ${perShare.toFixed(1)} per share round trip` +
           (Object.keys(r.rejectReasons).length ? `\nrejects: ${JSON.stringify(r.rejectReasons)}` : ''),
       );

@@ -36,6 +36,11 @@ describe('loadgen', () => {
     expect(sv2.accepted).toBe(sv2.submitted);
     expect(pool.shares.length).toBe(sv2.accepted);
     expect(sv2.bytesWritten).toBeGreaterThan(0);
+    expect(sv2.latencyMs.count).toBe(sv2.accepted);
+    expect(sv2.fromScheduleMs.count).toBe(sv2.accepted);
+    expect(sv2.latencyMs.p99).toBeLessThanOrEqual(sv2.latencyMs.max);
+    expect(sv2.client.cpuSec).toBeGreaterThan(0);
+    expect(sv2.trace).toBeUndefined();
 
     const tr = await Translator.start({
       host: '127.0.0.1',
@@ -61,6 +66,33 @@ describe('loadgen', () => {
     expect(v1.rejected).toBe(0);
     expect(v1.accepted).toBe(v1.submitted);
     expect(tr.stats.sharesAccepted).toBe(v1.accepted);
+  });
+
+  it('counts only the shares scheduled in the window (not the warm-up) and traces each of them', async () => {
+    const pool = await startPool();
+    stops.push(() => pool.server.close());
+    await pool.server.pushJob(template(1, { blockTarget: 1n }));
+    const r = await runLoad({
+      host: '127.0.0.1',
+      port: pool.server.port,
+      mode: 'sv2',
+      authorityPublicKey: authority.encoded.publicKey,
+      connections: 4,
+      rate: 400,
+      warmupSec: 0.25,
+      durationSec: 0.5,
+      trace: true,
+    });
+    // The schedule decides which shares are in the window: rate × duration of them.
+    expect(r.submitted + r.skipped).toBeGreaterThanOrEqual(199);
+    expect(r.submitted + r.skipped).toBeLessThanOrEqual(201);
+    expect(r.accepted).toBe(r.submitted);
+    expect(pool.shares.length).toBeGreaterThan(r.accepted); // the warm-up's shares too
+    const t = r.trace!;
+    expect(t.sentAt.length).toBe(r.accepted);
+    const ports = new Set(t.port);
+    expect(ports.size).toBe(4);
+    for (let i = 0; i < t.sentAt.length; i++) expect(t.ackAt[i]!).toBeGreaterThanOrEqual(t.sentAt[i]!);
   });
 
   it('ignores JSON lines that are not objects (null, numbers) from a V1 server', async () => {

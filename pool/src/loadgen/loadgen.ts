@@ -4,6 +4,12 @@
  * time. Measures accepted / rejected shares, submit → acknowledgement latency and the bytes on
  * the wire (counted on the client sockets) during the measurement window.
  *
+ * Pacing (see Pacer): every connection submits on its own evenly spaced schedule; latency is
+ * measured from the moment the share's bytes were handed to the socket to the moment its
+ * acknowledgement was decoded, and the generator's own lateness (actual − scheduled send time)
+ * is reported separately. The process's CPU, event-loop delay and GC pauses during the window
+ * come with the report, so a tail caused by the generator itself is visible as such.
+ *
  * Bounded: at most MAX_CONNECTIONS connections and MAX_DURATION_SEC seconds; refuses
  * non-loopback targets.
  */
@@ -13,13 +19,20 @@ import type { Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
+import { LatencyHistogram, type LatencySummary } from './histogram.js';
+import { InFlight, type SettledSink } from './in-flight.js';
+import { ProcessMonitor, type ProcessStats } from './monitor.js';
 import { JobHashers, ShareFinder } from './nonces.js';
+import { Pacer } from './pacer.js';
 
 /** Longest line accepted from a V1 pool; anything longer is not a pool talking. */
 const MAX_POOL_LINE = 64 * 1024;
 
 export const MAX_CONNECTIONS = 20_000;
 export const MAX_DURATION_SEC = 600;
+const DEFAULT_MAX_IN_FLIGHT = 64;
+/** Most shares a trace keeps (the rest of the window is still measured). */
+const TRACE_LIMIT = 2_000_000;
 
 export interface LoadOptions {
   host: string;
@@ -33,11 +46,18 @@ export interface LoadOptions {
   authorityPublicKey?: Uint8Array | string;
   /** User names are `${user}${index}`. */
   user?: string;
-  /** Most unacknowledged shares per connection (the rest of the rate is skipped). */
+  /** Most unacknowledged shares per connection (a share due on a full connection is skipped). */
   maxInFlight?: number;
+  /** Seconds of load at the same rate before the measurement window (default 0). */
+  warmupSec?: number;
+  /** Keep every measured share's send and acknowledgement time (see LoadTrace); default off. */
+  trace?: boolean;
   /** Connections opened concurrently during ramp-up. */
   connectParallel?: number;
-  /** Awaited right before / after the measurement window (e.g. to read server-side counters). */
+  /**
+   * Awaited right before the load starts (before any warm-up) and right after the measurement
+   * window (e.g. to read server-side counters).
+   */
   onWindowStart?: () => Promise<void> | void;
   onWindowEnd?: () => Promise<void> | void;
 }
@@ -49,28 +69,117 @@ export interface LoadReport {
   submitted: number;
   accepted: number;
   rejected: number;
-  /** Rate not submitted because of maxInFlight or no share available. */
+  /** Shares due in the window but not submitted (connection not ready, at maxInFlight, no nonce). */
   skipped: number;
   acceptedPerSec: number;
-  latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** Submit → acknowledgement, from the share's socket write to its acknowledgement's decoding. */
+  latencyMs: LatencySummary;
+  /** Generator lateness: actual socket write − scheduled send time. */
+  sendLagMs: LatencySummary;
+  /** Scheduled send time → acknowledgement: the latency plus the generator's own lateness. */
+  fromScheduleMs: LatencySummary;
+  /** This (the generator's) process during the window. */
+  client: ProcessStats;
+  trace?: LoadTrace;
   /** Client socket bytes during the window (written = to the server). */
   bytesWritten: number;
   bytesRead: number;
   rejectReasons: Record<string, number>;
 }
 
+/**
+ * Per-share times of the measurement window, for phase analysis against server-side stamps:
+ * ms on the CLOCK_MONOTONIC scale (process.hrtime), comparable across processes of one machine.
+ */
+export interface LoadTrace {
+  /** The connection's local TCP port (the server sees it as the remote port). */
+  port: Uint16Array;
+  sentAt: Float64Array;
+  ackAt: Float64Array;
+}
+
+/** ms to add to performance.now() for the CLOCK_MONOTONIC scale of process.hrtime(). */
+export function monotonicOffsetMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6 - performance.now();
+}
+
 /** A simulated miner: connection, current work, in-flight shares. */
 interface SimMiner {
   readonly socket: net.Socket;
+  readonly inFlight: InFlight;
   ready(): boolean;
-  inFlight(): number;
-  /** Submits one share; false when none could be made. */
-  submit(now: number): boolean;
+  /** Submits one share scheduled for `intended`; its sequence number, or -1 when none could be made. */
+  submit(intended: number, now: number): number;
   close(): void;
 }
 
-interface Sink {
-  ack(sentAt: number, accepted: boolean, reason?: string): void;
+/** Accounts settled shares of the measurement window: one per simulated miner (knows its port). */
+class Accounting {
+  counting = false;
+  countFrom = 0;
+  countUntil = Number.POSITIVE_INFINITY;
+  accepted = 0;
+  rejected = 0;
+  readonly latency = new LatencyHistogram();
+  readonly sendLag = new LatencyHistogram();
+  readonly fromSchedule = new LatencyHistogram();
+  readonly rejectReasons: Record<string, number> = {};
+  private trace: LoadTrace | undefined;
+  private traced = 0;
+
+  constructor(traceLimit: number) {
+    if (traceLimit > 0)
+      this.trace = {
+        port: new Uint16Array(traceLimit),
+        sentAt: new Float64Array(traceLimit),
+        ackAt: new Float64Array(traceLimit),
+      };
+  }
+
+  inWindow(intended: number): boolean {
+    return this.counting && intended >= this.countFrom && intended < this.countUntil;
+  }
+
+  sinkFor(port: () => number): SettledSink {
+    return {
+      settled: (intended, sent, accepted, reason) => {
+        if (!this.inWindow(intended)) return;
+        const now = performance.now();
+        this.latency.record(now - sent);
+        this.sendLag.record(sent - intended);
+        this.fromSchedule.record(now - intended);
+        if (accepted) this.accepted++;
+        else {
+          this.rejected++;
+          const r = reason ?? 'rejected';
+          this.rejectReasons[r] = (this.rejectReasons[r] ?? 0) + 1;
+        }
+        const t = this.trace;
+        if (t && this.traced < t.sentAt.length) {
+          t.port[this.traced] = port();
+          t.sentAt[this.traced] = sent;
+          t.ackAt[this.traced] = now;
+          this.traced++;
+        }
+      },
+    };
+  }
+
+  /** The trace, cut to the shares recorded and moved to the CLOCK_MONOTONIC scale. */
+  takeTrace(): LoadTrace | undefined {
+    const t = this.trace;
+    if (!t) return undefined;
+    const offset = monotonicOffsetMs();
+    const n = this.traced;
+    const sentAt = t.sentAt.slice(0, n);
+    const ackAt = t.ackAt.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      sentAt[i]! += offset;
+      ackAt[i]! += offset;
+    }
+    return { port: t.port.slice(0, n), sentAt, ackAt };
+  }
 }
 
 /** The run could not be carried out (connections refused, no work); the message says why. */
@@ -92,21 +201,22 @@ class Sv2Sim implements SimMiner {
   private readonly future = new Map<number, Of<'NewMiningJob'>>();
   private powHashHex = '';
   private targetBE: Uint8Array = new Uint8Array(32).fill(0xff);
-  private seq = 0;
-  private readonly pending = new Map<number, number>();
+  readonly inFlight: InFlight;
   private readonly finder: ShareFinder;
 
   private constructor(
     readonly socket: net.Socket,
     private readonly session: Sv2Session,
     hashers: JobHashers,
-    private readonly sink: Sink,
+    sink: SettledSink,
+    capacity: number,
   ) {
     this.finder = new ShareFinder(hashers);
+    this.inFlight = new InFlight(capacity, sink);
     session.onMessage((m) => this.onMessage(m));
   }
 
-  static async open(opts: LoadOptions, index: number, hashers: JobHashers, sink: Sink): Promise<Sv2Sim> {
+  static async open(opts: LoadOptions, index: number, hashers: JobHashers, acc: Accounting): Promise<Sv2Sim> {
     const socket = net.connect({ host: opts.host, port: opts.port });
     const session = await connectSv2({
       host: opts.host,
@@ -114,7 +224,7 @@ class Sv2Sim implements SimMiner {
       authorityPublicKey: opts.authorityPublicKey!,
       socket,
     });
-    const sim = new Sv2Sim(socket, session, hashers, sink);
+    const sim = new Sv2Sim(socket, session, hashers, acc.sinkFor(portOf(socket)), ringSize(opts));
     session.send({
       type: 'SetupConnection',
       protocol: Sv2Protocol.Mining,
@@ -142,15 +252,10 @@ class Sv2Sim implements SimMiner {
     return this.jobId >= 0 && !this.session.closed;
   }
 
-  inFlight(): number {
-    return this.pending.size;
-  }
-
-  submit(now: number): boolean {
+  submit(intended: number, now: number): number {
     const nonce = this.finder.next();
-    if (nonce === undefined) return false;
-    const seq = this.seq++ >>> 0;
-    this.pending.set(seq, now);
+    if (nonce === undefined) return -1;
+    const seq = this.inFlight.add(intended, now);
     this.session.send({
       type: 'SubmitSharesStandard',
       channelId: this.channelId,
@@ -160,7 +265,7 @@ class Sv2Sim implements SimMiner {
       ntime: this.ntime,
       version: 0, // N[8..12] stays zero: the u32 nonce space is plenty for a load test
     });
-    return true;
+    return seq;
   }
 
   close(): void {
@@ -193,23 +298,12 @@ class Sv2Sim implements SimMiner {
         this.targetBE = targetToBytesBE(u256LEToTarget(m.maximumTarget));
         this.finder.setTarget(this.targetBE);
         return;
-      case 'SubmitSharesSuccess': {
-        let n = m.newSubmitsAcceptedCount;
-        for (const [seq, at] of this.pending) {
-          if (seq > m.lastSequenceNumber || n === 0) break;
-          this.pending.delete(seq);
-          n--;
-          this.sink.ack(at, true);
-        }
+      case 'SubmitSharesSuccess':
+        this.inFlight.acceptUpTo(m.lastSequenceNumber, m.newSubmitsAcceptedCount);
         return;
-      }
-      case 'SubmitSharesError': {
-        const at = this.pending.get(m.sequenceNumber);
-        if (at === undefined) return;
-        this.pending.delete(m.sequenceNumber);
-        this.sink.ack(at, false, m.errorCode);
+      case 'SubmitSharesError':
+        this.inFlight.answer(m.sequenceNumber, false, m.errorCode);
         return;
-      }
       default:
         return;
     }
@@ -229,8 +323,7 @@ class V1Sim implements SimMiner {
   private jobId: string | undefined;
   private powHashHex = '';
   private targetBE: Uint8Array = new Uint8Array(32).fill(0xff);
-  private nextId = 10;
-  private readonly pending = new Map<number, number>();
+  readonly inFlight: InFlight;
   private readonly finder: ShareFinder;
   private readonly lines = new LineDecoder(MAX_POOL_LINE);
   private closed = false;
@@ -239,19 +332,22 @@ class V1Sim implements SimMiner {
     readonly socket: net.Socket,
     private readonly user: string,
     hashers: JobHashers,
-    private readonly sink: Sink,
+    sink: SettledSink,
+    capacity: number,
   ) {
     this.finder = new ShareFinder(hashers);
+    this.inFlight = new InFlight(capacity, sink);
     socket.setNoDelay(true);
     socket.on('data', (c: Buffer) => this.onData(c));
     socket.on('error', () => {});
     socket.on('close', () => (this.closed = true));
   }
 
-  static open(opts: LoadOptions, index: number, hashers: JobHashers, sink: Sink): Promise<V1Sim> {
+  static open(opts: LoadOptions, index: number, hashers: JobHashers, acc: Accounting): Promise<V1Sim> {
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: opts.host, port: opts.port }, () => {
-        const sim = new V1Sim(socket, `${opts.user ?? 'loadgen.sim'}${index}`, hashers, sink);
+        const user = `${opts.user ?? 'loadgen.sim'}${index}`;
+        const sim = new V1Sim(socket, user, hashers, acc.sinkFor(portOf(socket)), ringSize(opts));
         socket.off('error', reject);
         socket.write(
           `{"id":1,"method":"mining.subscribe","params":["eaglepool-loadgen",null]}\n` +
@@ -267,22 +363,18 @@ class V1Sim implements SimMiner {
     return this.jobId !== undefined && !this.closed;
   }
 
-  inFlight(): number {
-    return this.pending.size;
-  }
-
-  submit(now: number): boolean {
+  submit(intended: number, now: number): number {
+    if (this.jobId === undefined) return -1;
     const nonce = this.finder.next();
-    if (nonce === undefined || this.jobId === undefined) return false;
+    if (nonce === undefined) return -1;
     const n = this.finder.base;
     const view = Buffer.from(n.buffer, n.byteOffset, 16);
     const en2 = view.toString('hex', this.en1Len, 12) + u32LEHex(nonce);
-    const id = this.nextId++;
-    this.pending.set(id, now);
+    const seq = this.inFlight.add(intended, now);
     this.socket.write(
-      `{"id":${id},"method":"mining.submit","params":["${this.user}","${this.jobId}","${en2}"]}\n`,
+      `{"id":${seq + V1_FIRST_SHARE_ID},"method":"mining.submit","params":["${this.user}","${this.jobId}","${en2}"]}\n`,
     );
-    return true;
+    return seq;
   }
 
   close(): void {
@@ -304,14 +396,12 @@ class V1Sim implements SimMiner {
     const m = parsePoolLine(line);
     if (!m) return;
     if (typeof m.id === 'number' && m.method === undefined) {
-      const at = this.pending.get(m.id);
-      if (at !== undefined) {
-        this.pending.delete(m.id);
+      if (m.id >= V1_FIRST_SHARE_ID) {
         const reason = Array.isArray(m.error) ? String(m.error[1]) : undefined;
-        this.sink.ack(at, m.result === true, reason);
-        return;
+        this.inFlight.answer(m.id - V1_FIRST_SHARE_ID, m.result === true, reason);
+      } else if (m.id === 1 && Array.isArray(m.result)) {
+        this.setExtranonce(String(m.result[1]));
       }
-      if (m.id === 1 && Array.isArray(m.result)) this.setExtranonce(String(m.result[1]));
       return;
     }
     const p = Array.isArray(m.params) ? m.params : [];
@@ -335,15 +425,22 @@ class V1Sim implements SimMiner {
   }
 }
 
+/** V1 request ids: 1 and 2 are subscribe and authorize; share k is sent with id k + 10. */
+const V1_FIRST_SHARE_ID = 10;
+
+function portOf(socket: net.Socket): () => number {
+  return () => socket.localPort ?? 0;
+}
+
+/** In-flight ring per connection: room for maxInFlight shares. */
+function ringSize(opts: LoadOptions): number {
+  return Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+}
+
 function u32LEHex(v: number): string {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32LE(v >>> 0, 0);
   return b.toString('hex');
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -353,31 +450,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   if (!isLoopback(opts.host)) throw new RangeError(`loadgen targets loopback only, not ${opts.host}`);
   if (!Number.isInteger(opts.connections) || opts.connections < 1 || opts.connections > MAX_CONNECTIONS)
     throw new RangeError(`connections must be in [1, ${MAX_CONNECTIONS}]`);
-  if (!(opts.durationSec > 0 && opts.durationSec <= MAX_DURATION_SEC))
-    throw new RangeError(`duration must be in (0, ${MAX_DURATION_SEC}] s`);
+  const warmupSec = opts.warmupSec ?? 0;
+  if (!(opts.durationSec > 0 && warmupSec >= 0 && opts.durationSec + warmupSec <= MAX_DURATION_SEC))
+    throw new RangeError(`duration (+ warm-up) must be in (0, ${MAX_DURATION_SEC}] s`);
   if (!(opts.rate > 0)) throw new RangeError('rate must be > 0');
   if (opts.mode === 'sv2' && opts.authorityPublicKey === undefined)
     throw new RangeError('sv2 mode needs the authority public key');
 
   const hashers = new JobHashers();
-  const latencies: number[] = [];
-  const rejectReasons: Record<string, number> = {};
-  let counting = false;
-  let accepted = 0;
-  let rejected = 0;
-  const sink: Sink = {
-    ack(sentAt, ok, reason) {
-      if (!counting) return;
-      latencies.push(performance.now() - sentAt);
-      if (ok) accepted++;
-      else {
-        rejected++;
-        const r = reason ?? 'rejected';
-        rejectReasons[r] = (rejectReasons[r] ?? 0) + 1;
-      }
-    },
-  };
-
+  const acc = new Accounting(opts.trace ? TRACE_LIMIT : 0);
   const sims: SimMiner[] = [];
   const parallel = opts.connectParallel ?? 64;
   try {
@@ -385,8 +466,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       const batch = await Promise.allSettled(
         Array.from({ length: Math.min(parallel, opts.connections - i) }, (_, j) =>
           opts.mode === 'sv2'
-            ? Sv2Sim.open(opts, i + j, hashers, sink)
-            : V1Sim.open(opts, i + j, hashers, sink),
+            ? Sv2Sim.open(opts, i + j, hashers, acc)
+            : V1Sim.open(opts, i + j, hashers, acc),
         ),
       );
       let failure: unknown;
@@ -405,7 +486,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       await sleep(20);
     }
 
-    const maxInFlight = opts.maxInFlight ?? 64;
+    const maxInFlight = ringSize(opts);
     const bytes = () => {
       let w = 0;
       let r = 0;
@@ -417,61 +498,97 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     };
     await sleep(100); // let setup traffic settle before counting bytes
     await opts.onWindowStart?.();
-    const b0 = bytes();
-    counting = true;
-    let submitted = 0;
-    let skipped = 0;
-    let due = 0;
-    let rr = 0;
+    const monitor = new ProcessMonitor();
     const start = performance.now();
-    let last = start;
-    const end = start + opts.durationSec * 1000;
-    while (performance.now() < end) {
-      await sleep(5);
-      const now = performance.now();
-      due += ((now - last) * opts.rate) / 1000;
-      last = now;
-      let n = Math.floor(due);
-      due -= n;
-      for (let tries = 0; n > 0 && tries < sims.length * 2; tries++) {
-        const s = sims[rr++ % sims.length]!;
-        if (!s.ready() || s.inFlight() >= maxInFlight) continue;
-        if (s.submit(now)) {
-          submitted++;
-          n--;
-        }
-      }
-      skipped += n;
-    }
-    const elapsedSec = (performance.now() - start) / 1000;
+    const pacer = new Pacer(opts.rate, sims.length, start);
+    acc.countFrom = start + warmupSec * 1000;
+    acc.countUntil = acc.countFrom + opts.durationSec * 1000;
+    acc.counting = true;
+    let b0 = warmupSec > 0 ? undefined : bytes();
+    if (!b0) monitor.start();
+    const counts = await pace(sims, pacer, acc, maxInFlight, () => {
+      b0 = bytes();
+      monitor.start();
+    });
+    const elapsedSec = (performance.now() - acc.countFrom) / 1000;
     // Wait (bounded) for the acknowledgements of the last shares.
     const drainBy = Date.now() + 5000;
-    while (accepted + rejected < submitted && Date.now() < drainBy) await sleep(10);
+    while (acc.accepted + acc.rejected < counts.submitted && Date.now() < drainBy) await sleep(10);
+    const client = monitor.stop();
     const b1 = bytes();
-    counting = false;
+    acc.counting = false;
     await opts.onWindowEnd?.();
-    const sorted = Float64Array.from(latencies).sort();
     return {
       mode: opts.mode,
       connections: sims.length,
       durationSec: elapsedSec,
-      submitted,
-      accepted,
-      rejected,
-      skipped,
-      acceptedPerSec: accepted / elapsedSec,
-      latencyMs: {
-        p50: percentile(sorted, 0.5),
-        p90: percentile(sorted, 0.9),
-        p99: percentile(sorted, 0.99),
-        max: sorted.length ? sorted[sorted.length - 1]! : 0,
-      },
-      bytesWritten: b1.w - b0.w,
-      bytesRead: b1.r - b0.r,
-      rejectReasons,
+      submitted: counts.submitted,
+      accepted: acc.accepted,
+      rejected: acc.rejected,
+      skipped: counts.skipped,
+      acceptedPerSec: acc.accepted / elapsedSec,
+      latencyMs: acc.latency.summary(),
+      sendLagMs: acc.sendLag.summary(),
+      fromScheduleMs: acc.fromSchedule.summary(),
+      client,
+      trace: acc.takeTrace(),
+      bytesWritten: b1.w - b0!.w,
+      bytesRead: b1.r - b0!.r,
+      rejectReasons: acc.rejectReasons,
     };
   } finally {
     for (const s of sims) s.close();
     hashers.free();
   }
+}
+
+/**
+ * Sends every share as it comes due until the window ends, waking once per timer tick. A share
+ * is stamped as sent once its bytes were handed to the socket: the session writes a turn's
+ * output on process.nextTick, and the stamping tick is queued after it.
+ */
+function pace(
+  sims: readonly SimMiner[],
+  pacer: Pacer,
+  acc: Accounting,
+  maxInFlight: number,
+  onWindowStart: () => void,
+): Promise<{ submitted: number; skipped: number }> {
+  let submitted = 0;
+  let skipped = 0;
+  let windowStarted = acc.countFrom <= pacer.nextDue();
+  const batchSims: SimMiner[] = [];
+  const batchSeqs: number[] = [];
+  const stamp = () => {
+    const now = performance.now();
+    for (let i = 0; i < batchSims.length; i++) batchSims[i]!.inFlight.setSent(batchSeqs[i]!, now);
+    batchSims.length = 0;
+    batchSeqs.length = 0;
+  };
+  return new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      for (let k = pacer.take(now); k >= 0; k = pacer.take(now)) {
+        const intended = pacer.dueAt(k);
+        if (intended >= acc.countUntil) return resolve({ submitted, skipped });
+        if (!windowStarted && intended >= acc.countFrom) {
+          windowStarted = true;
+          onWindowStart();
+        }
+        const counted = intended >= acc.countFrom;
+        const sim = sims[pacer.connectionOf(k)]!;
+        const seq = sim.ready() && sim.inFlight.span < maxInFlight ? sim.submit(intended, now) : -1;
+        if (seq < 0) {
+          if (counted) skipped++;
+          continue;
+        }
+        if (counted) submitted++;
+        batchSims.push(sim);
+        batchSeqs.push(seq);
+      }
+      if (batchSims.length > 0) process.nextTick(stamp);
+      setTimeout(tick, Math.max(0, pacer.nextDue() - performance.now()));
+    };
+    tick();
+  });
 }
