@@ -67,7 +67,18 @@ export class ReplicaProcess {
   }
 
   static async start(opts: ReplicaOptions, timeoutMs = 30_000): Promise<ReplicaProcess> {
-    const args = ['--import', 'tsx', 'pool/src/cli/main.ts', 'pool', 'stratum', '--noise-dir', opts.noiseDir];
+    // EAGLEPOOL_REPLICA_NODE_ARGS adds node flags to every replica (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+    const nodeArgs = (process.env.EAGLEPOOL_REPLICA_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const args = [
+      ...nodeArgs,
+      '--import',
+      'tsx',
+      'pool/src/cli/main.ts',
+      'pool',
+      'stratum',
+      '--noise-dir',
+      opts.noiseDir,
+    ];
     for (const [k, v] of Object.entries(opts.sets)) args.push('--set', `${k}=${v}`);
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
