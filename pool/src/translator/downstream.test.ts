@@ -41,6 +41,7 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
   const lines: string[] = [];
   const closes: string[] = [];
   const forwarded: Uint8Array[] = [];
+  const workers: string[] = [];
   const hub: DownstreamHub = {
     channelFor: (_id, cb) => {
       cb(ch);
@@ -50,8 +51,11 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
     heightOf: () => 7,
     joined: () => {},
     left: () => {},
-    perWorkerChannels: false,
-    forward: (_ds, _ch, _job, n) => forwarded.push(n),
+    wantsOwnChannel: () => false,
+    forward: (_ds, _ch, _job, n, _block, worker) => {
+      forwarded.push(n);
+      workers.push(worker);
+    },
     onShare: () => {},
     vardiff: { ...DEFAULT_VARDIFF, minDifficulty: 2n },
     startDifficulty: 16n,
@@ -65,7 +69,7 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
     (r) => closes.push(r),
   );
   const replies = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { ds, ch, lines, closes, forwarded, replies, advance: (ms: number) => (now += ms) };
+  return { ds, ch, lines, closes, forwarded, workers, replies, advance: (ms: number) => (now += ms) };
 }
 
 const reply = (lines: string[], id: unknown) =>
@@ -177,6 +181,53 @@ describe('V1Downstream: shares', () => {
     expect(forwardedExpected).toBeGreaterThan(0); // else the loop below checks nothing
     // Forwarded N are extranonce1 || extranonce2 exactly.
     for (const n of h.forwarded) expect(Buffer.from(n.subarray(0, 8)).toString('hex')).toBe(en1);
+  });
+
+  it('credits each share to the authorized worker it names; unauthorized names get error 24', () => {
+    const h = harness();
+    h.ds.handleLine('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    h.ds.handleLine('{"id":2,"method":"mining.authorize","params":["acct.rig1","x"]}');
+    h.ds.handleLine('{"id":3,"method":"mining.authorize","params":["acct.rig2","x"]}');
+    h.ds.handleLine('{"id":4,"method":"mining.authorize","params":["acct.rig1","x"]}'); // again: fine
+    expect(h.ds.workers).toEqual(['acct.rig1', 'acct.rig2']);
+    const en1 = (reply(h.lines, 1)!.result as [null, string, number])[1];
+    const job = h.ch.current!;
+    const base = new Uint8Array(16);
+    base.set(Buffer.from(en1, 'hex'));
+    // Shares that meet the channel target, so every accepted one is forwarded.
+    const found = job.hasher.search(base, 0, 200_000, h.ch.targetBE).slice(0, 4);
+    expect(found).toHaveLength(4);
+    const en2 = found.map((nonce) => {
+      const n = Uint8Array.from(base);
+      new DataView(n.buffer).setUint32(12, nonce, true);
+      return Buffer.from(n.subarray(8)).toString('hex');
+    });
+    const submit = (id: number, worker: string, e: string) =>
+      h.ds.handleLine(JSON.stringify({ id, method: 'mining.submit', params: [worker, '2a', e] }));
+    submit(10, 'acct.rig2', en2[0]!);
+    submit(11, 'acct.rig1', en2[1]!);
+    submit(12, 'acct.rig3', en2[2]!);
+    submit(13, 'rig1', en2[3]!);
+    expect([10, 11].map((id) => reply(h.lines, id))).toEqual([
+      { id: 10, result: true, error: null },
+      { id: 11, result: true, error: null },
+    ]);
+    for (const id of [12, 13])
+      expect(reply(h.lines, id)).toEqual({ id, result: false, error: [24, 'unauthorized worker', null] });
+    expect(h.workers).toEqual(['acct.rig2', 'acct.rig1']);
+    // The rejected shares were not consumed: their authorized worker can still submit them.
+    submit(14, 'acct.rig2', en2[2]!);
+    expect(reply(h.lines, 14)).toEqual({ id: 14, result: true, error: null });
+    expect(h.ds.stats).toMatchObject({ accepted: 3, rejected: 2 });
+  });
+
+  it('caps the worker names one connection may authorize', () => {
+    const h = harness();
+    for (let i = 0; i < 65; i++)
+      h.ds.handleLine(`{"id":${i},"method":"mining.authorize","params":["acct.w${i}","x"]}`);
+    expect(reply(h.lines, 63)).toEqual({ id: 63, result: true, error: null });
+    expect(reply(h.lines, 64)!.error).toEqual([24, 'too many workers on one connection', null]);
+    expect(h.ds.workers).toHaveLength(64);
   });
 
   it('retargets each miner with vardiff: set_target, then the current job again', () => {

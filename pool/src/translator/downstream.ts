@@ -3,7 +3,8 @@
  *
  * - subscribe → a slice of an upstream channel: extranonce1 = prefix || slice, extranonce2
  *   size 8. The subscribe reply waits until the channel is open (upstream connecting).
- * - authorize (before or after subscribe; both orders occur in the field, ckb.md §3.3).
+ * - authorize (before or after subscribe; both orders occur in the field, ckb.md §3.3); a
+ *   connection may authorize several workers, and each submit must name one of them (error 24).
  * - shares are checked here with the job's Eaglesong midstate against this miner's own target
  *   (per-miner vardiff), answered at once, and forwarded upstream only when they meet the
  *   channel's target (or the network target: a block).
@@ -57,13 +58,23 @@ export interface DownstreamHub {
   heightOf(parentHashHex: string): number;
   /** Whether a worker may get a channel of its own (budget not spent). */
   hasChannelFor(identity: string): boolean;
+  /**
+   * Whether this worker should mine on a channel of its own name (per-worker channels on, and
+   * its shares cannot name it in a user_identity TLV on the shared channel).
+   */
+  wantsOwnChannel(worker: string): boolean;
   /** Membership of a channel (the translator fans jobs out to its members). */
   joined(ds: V1Downstream, ch: UpstreamChannel): void;
   left(ds: V1Downstream, ch: UpstreamChannel): void;
-  /** Whether miners are moved to a channel of their own worker name after authorize. */
-  readonly perWorkerChannels: boolean;
-  /** A share that meets the channel target (or is a block): send it upstream. */
-  forward(ds: V1Downstream, ch: UpstreamChannel, job: ChannelJob, n: Uint8Array, block: boolean): void;
+  /** A share of `worker` that meets the channel target (or is a block): send it upstream. */
+  forward(
+    ds: V1Downstream,
+    ch: UpstreamChannel,
+    job: ChannelJob,
+    n: Uint8Array,
+    block: boolean,
+    worker: string,
+  ): void;
   onShare(ds: V1Downstream, result: ShareResult): void;
   readonly vardiff: VardiffConfig;
   /** Initial share difficulty of a miner (undefined: the channel's target). */
@@ -76,6 +87,8 @@ const MAX_TARGET = (1n << 256n) - 1n;
 /** Vardiff warm-up after a miner starts: retarget every 3 s by up to ×16, only harder, for 30 s. */
 const WARMUP = { retargetMs: 3000, maxStep: 16, durationMs: 30_000 };
 const MAX_USER_BYTES = 255;
+/** Distinct worker names one connection may authorize. */
+const MAX_WORKERS_PER_CONNECTION = 64;
 
 interface TargetState {
   target: bigint;
@@ -95,7 +108,10 @@ function validUser(user: string): boolean {
 export class V1Downstream {
   subscribed = false;
   authorized = false;
+  /** The first authorized worker name (the one its own channel would carry). */
   user: string | undefined;
+  /** Every worker name authorized on this connection (submits must name one). */
+  readonly workers: string[] = [];
   agent: string | undefined;
   extranonceSubscribed = false;
   channel: UpstreamChannel | undefined;
@@ -275,9 +291,17 @@ export class V1Downstream {
       this.strike('invalid username');
       return;
     }
+    if (!this.workers.includes(user)) {
+      if (this.workers.length >= MAX_WORKERS_PER_CONNECTION) {
+        this.reply(id, errorLine(id, V1Error.Unauthorized, 'too many workers on one connection'));
+        this.strike('too many workers');
+        return;
+      }
+      this.workers.push(user);
+    }
     const first = !this.authorized;
     this.authorized = true;
-    this.user = user;
+    this.user ??= user;
     this.reply(id, resultLine(id, true));
     if (!first || !this.channel) return;
     if (!this.moveToOwnChannel()) this.startWork();
@@ -289,9 +313,9 @@ export class V1Downstream {
    */
   private moveToOwnChannel(): boolean {
     const ch = this.channel;
-    if (!this.hub.perWorkerChannels || !this.extranonceSubscribed || this.moved) return false;
-    if (!ch || !this.user || ch.userIdentity === this.user || !this.hub.hasChannelFor(this.user))
-      return false;
+    if (!this.extranonceSubscribed || this.moved || !ch || !this.user) return false;
+    if (ch.userIdentity === this.user || !this.hub.wantsOwnChannel(this.user)) return false;
+    if (!this.hub.hasChannelFor(this.user)) return false;
     this.moved = true;
     this.detach();
     this.requestChannel(true);
@@ -300,7 +324,7 @@ export class V1Downstream {
 
   private requestChannel(announce: boolean): void {
     this.cancelPending?.();
-    const identity = this.hub.perWorkerChannels && this.authorized ? this.user : undefined;
+    const identity = this.user !== undefined && this.hub.wantsOwnChannel(this.user) ? this.user : undefined;
     this.cancelPending = this.hub.channelFor(identity, (ch) => {
       this.cancelPending = undefined;
       if (this.closed) return;
@@ -388,6 +412,8 @@ export class V1Downstream {
   private submit(req: Extract<V1Request, { method: 'mining.submit' }>): void {
     if (!this.subscribed) return this.reject(req.id, V1Error.NotSubscribed, 'unauthorized');
     if (!this.authorized) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
+    // The share is credited to the worker it names, which must be authorized on this connection.
+    if (!this.workers.includes(req.worker)) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
     const ch = this.channel;
     const job = ch?.job(req.jobId);
     const seq = job && this.jobSeq.get(job.id);
@@ -417,7 +443,7 @@ export class V1Downstream {
     this.hub.onShare(this, 'accepted');
     if (block || hashMeetsTarget(hash, ch.targetBE)) {
       this.stats.forwarded++;
-      this.hub.forward(this, ch, job, Uint8Array.from(n), block);
+      this.hub.forward(this, ch, job, Uint8Array.from(n), block, req.worker);
     }
   }
 

@@ -136,7 +136,7 @@ describe('translator: V1 miner → translator → SV2 pool', () => {
       60_000,
     );
     expect(miner.stats.rejected).toBe(0);
-    // set_extranonce moved the miner onto a channel of its own worker name.
+    // The pool credits the worker (user_identity TLV on the shared channel).
     expect(pool.shares.every((s) => s.userIdentity === 'alice.rig1')).toBe(true);
     expect(pool.blocks[0]!.userIdentity).toBe('alice.rig1');
 
@@ -243,7 +243,7 @@ describe('translator: upstream Reconnect', () => {
 });
 
 describe('translator: per-worker channels', () => {
-  it('opens one upstream channel per worker, closes it when its miners leave, shares the default past the budget', async () => {
+  it('without extension 0x0002: one upstream channel per worker, closed when its miners leave, the default past the budget', async () => {
     const pool = await startPool();
     stops.push(() => pool.server.close());
     await pool.server.pushJob(template(4));
@@ -258,6 +258,7 @@ describe('translator: per-worker channels', () => {
       user: 'proxy.default',
       startDifficulty: 256n,
       maxChannels: 3, // the default channel + two workers
+      workerIdentityTlv: false, // as with a pool that does not support the extension
     });
     stops.push(() => tr.stop());
     await until(() => pool.server.stats.channels === 1, 'the default channel');
@@ -288,6 +289,77 @@ describe('translator: per-worker channels', () => {
     a.close();
     await until(() => pool.server.stats.channels === 2, 'ben channel closed');
     expect(a2.closed).toBe(false);
+  });
+});
+
+describe('translator: worker identity with extension 0x0002', () => {
+  /** A miner that subscribes first and never accepts set_extranonce (stays on the shared channel). */
+  async function plainMiner(port: number, users: string[]) {
+    const c = await RawV1Client.connect(port);
+    stops.push(() => c.close());
+    c.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    users.forEach((u, i) => c.line(`{"id":${2 + i},"method":"mining.authorize","params":["${u}","x"]}`));
+    await until(() => c.notifications('mining.notify').length > 0, `work for ${users[0]}`);
+    const en1 = ((await c.waitReply(1)).result as [null, string, number])[1];
+    const [target] = c.notifications('mining.set_target')[0] as [string];
+    const [jobId, powHash] = c.notifications('mining.notify')[0] as [string, string];
+    let found = 0;
+    let nextId = 100;
+    /** Submits the next share as `worker` and returns the reply. */
+    const submit = async (worker: string) => {
+      const en2 = findShare(powHash, en1, target, found++);
+      const id = nextId++;
+      c.line(JSON.stringify({ id, method: 'mining.submit', params: [worker, jobId, en2] }));
+      return c.waitReply(id);
+    };
+    return { c, en1, submit };
+  }
+
+  it('credits the shares of a subscribe-first miner without set_extranonce to the worker it names', async () => {
+    const { pool, tr } = await setup();
+    await until(() => tr.upstream.connected, 'upstream ready');
+    expect(tr.upstream.workerTracking).toBe(true);
+    const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9'; // 50 bytes: no TLV
+    const dan = await plainMiner(tr.port, ['dan.rig7', 'dan.rig8']);
+    const eve = await plainMiner(tr.port, [long]);
+    // Both on the shared channel: no channel of their own was opened.
+    expect(dan.en1.slice(0, 8)).toBe(eve.en1.slice(0, 8));
+    expect(pool.server.stats.channels).toBe(1);
+    for (const w of ['dan.rig7', 'dan.rig8', 'dan.rig7']) expect((await dan.submit(w)).result).toBe(true);
+    expect((await dan.submit('dan.rig9')).error).toEqual([24, 'unauthorized worker', null]);
+    expect((await eve.submit(long)).result).toBe(true);
+    await until(() => pool.shares.length === 4, 'shares at the pool');
+    expect(pool.shares.map((s) => s.userIdentity)).toEqual([
+      'dan.rig7',
+      'dan.rig8',
+      'dan.rig7',
+      'proxy.default',
+    ]);
+    await until(() => tr.stats.upstreamAccepted === 4, 'pool acknowledgements');
+  });
+
+  it('without the extension such miners are credited to the translator user, as before', async () => {
+    const pool = await startPool();
+    stops.push(() => pool.server.close());
+    await pool.server.pushJob(template(1));
+    const tr = await Translator.start({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: pool.server.port,
+        authorityPublicKey: authority.encoded.publicKey,
+      },
+      user: 'proxy.default',
+      startDifficulty: 256n,
+      workerIdentityTlv: false,
+    });
+    stops.push(() => tr.stop());
+    const dan = await plainMiner(tr.port, ['dan.rig7']);
+    expect((await dan.submit('dan.rig7')).result).toBe(true);
+    await until(() => pool.shares.length === 1, 'share at the pool');
+    expect(pool.shares[0]!.userIdentity).toBe('proxy.default');
+    expect(tr.upstream.workerTracking).toBe(false);
   });
 });
 

@@ -18,7 +18,7 @@ import {
   type ShareResult,
 } from './downstream.js';
 import { HeightTracker, type HeightLookup } from './height.js';
-import { Upstream } from './upstream.js';
+import { fitsUserIdentityTlv, Upstream, type SubmitOutcome } from './upstream.js';
 import { LineDecoder, LineTooLongError } from './v1-protocol.js';
 
 export interface TranslatorOptions {
@@ -28,8 +28,14 @@ export interface TranslatorOptions {
   upstream: { host: string; port: number; authorityPublicKey: Uint8Array | string };
   /** user_identity of the shared channel (miners before authorize; fallback). */
   user: string;
-  /** One upstream channel per authorized worker name (for miners that accept set_extranonce). */
+  /**
+   * Channels of their own for workers whose shares cannot name them in a user_identity TLV (pool
+   * without extension 0x0002, or names over 32 bytes): authorize-first miners and miners that accept
+   * mining.set_extranonce. Default true.
+   */
   perWorkerChannels?: boolean;
+  /** Negotiate extension 0x0002 and name workers in a user_identity TLV per share. Default true. */
+  workerIdentityTlv?: boolean;
   /** Nominal hash rate advertised per upstream channel (H/s). */
   nominalHashRate?: number;
   maxChannels?: number;
@@ -64,6 +70,7 @@ interface Metrics {
   shares: Counter<'result'>;
   forwarded: Counter<'result'>;
   blocks: Counter;
+  identity: Counter<'via'>;
   upstreamUp: Gauge;
   reconnects: Counter;
   closed: Counter<'reason'>;
@@ -90,6 +97,12 @@ function createMetrics(registry: Registry): Metrics {
       registers,
     }),
     blocks: new Counter({ name: 'eaglepool_translator_blocks_total', help: 'Block candidates', registers }),
+    identity: new Counter({
+      name: 'eaglepool_translator_share_identity_total',
+      help: 'Forwarded shares by how the pool learns their worker: channel, tlv, or credited to the channel instead (too-long, no-extension)',
+      labelNames: ['via'],
+      registers,
+    }),
     upstreamUp: new Gauge({
       name: 'eaglepool_translator_upstream_connected',
       help: '1 while the SV2 upstream is set up',
@@ -141,6 +154,8 @@ export class Translator {
   private readonly metrics: Metrics | undefined;
   private readonly hub: DownstreamHub;
   private readonly heights: HeightTracker;
+  /** Miners already warned about being credited to their channel's identity. */
+  private readonly warned = new WeakSet<V1Downstream>();
   private tickTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private boundPort = 0;
@@ -156,6 +171,8 @@ export class Translator {
         nominalHashRate: opts.nominalHashRate ?? 0,
         maxChannels: opts.maxChannels ?? 1024,
         backoff: opts.backoff ?? { minMs: 250, maxMs: 30_000 },
+        workerIdentityTlv: opts.workerIdentityTlv ?? true,
+        negotiationTimeoutMs: 3000,
         logger: this.log.child({ part: 'upstream' }),
       },
       {
@@ -197,8 +214,9 @@ export class Translator {
           this.upstream.release(ch);
         }
       },
-      perWorkerChannels: opts.perWorkerChannels ?? true,
-      forward: (ds, ch, job, n, block) => this.forward(ds, ch, job, n, block),
+      wantsOwnChannel: (worker) =>
+        (opts.perWorkerChannels ?? true) && !(this.upstream.workerTracking && fitsUserIdentityTlv(worker)),
+      forward: (ds, ch, job, n, block, worker) => this.forward(ds, ch, job, n, block, worker),
       onShare: (_ds, result) => this.onShare(result),
       vardiff: opts.vardiff ?? DEFAULT_VARDIFF,
       startDifficulty: opts.startDifficulty,
@@ -330,14 +348,15 @@ export class Translator {
     job: ChannelJob,
     n: Uint8Array,
     block: boolean,
+    worker: string,
   ): void {
     if (block) {
       this.stats.blocks++;
       this.metrics?.blocks.inc();
-      this.log.info('block candidate', { user: ds.user, jobId: job.id, channelId: ch.id });
+      this.log.info('block candidate', { user: worker, jobId: job.id, channelId: ch.id });
     }
     this.stats.forwarded++;
-    const sent = this.upstream.submit(ch, job, n, {
+    const outcome = this.upstream.submit(ch, job, n, worker, {
       onAck: (accepted, errorCode) => {
         if (accepted) {
           ds.stats.upstreamAccepted++;
@@ -347,13 +366,30 @@ export class Translator {
           ds.stats.upstreamRejected++;
           this.stats.upstreamRejected++;
           this.metrics?.forwarded.inc({ result: errorCode ?? 'error' });
-          this.log.debug('pool rejected a share', { user: ds.user, errorCode, jobId: job.id });
+          this.log.debug('pool rejected a share', { user: worker, errorCode, jobId: job.id });
         }
       },
     });
-    if (!sent) {
+    if (outcome === 'down') {
       this.metrics?.forwarded.inc({ result: 'upstream-down' });
       if (block) this.log.error('block candidate not sent: upstream down', { jobId: job.id });
+      return;
     }
+    this.metrics?.identity.inc({ via: outcome });
+    if (outcome === 'too-long' || outcome === 'no-extension') this.warnMiscredit(ds, worker, ch, outcome);
+  }
+
+  /** Once per miner: its shares are credited to the channel's identity, not to its worker name. */
+  private warnMiscredit(ds: V1Downstream, worker: string, ch: UpstreamChannel, why: SubmitOutcome): void {
+    if (this.warned.has(ds)) return;
+    this.warned.add(ds);
+    this.log.warn('worker credited to its channel identity at the pool', {
+      worker,
+      creditedTo: ch.userIdentity,
+      reason:
+        why === 'too-long'
+          ? 'worker name over 32 bytes (user_identity TLV limit)'
+          : 'pool without extension 0x0002',
+    });
   }
 }

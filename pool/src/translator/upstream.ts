@@ -3,11 +3,19 @@
  * checked against the authority key (`connectSv2`), SetupConnection, extended channels opened
  * on demand (one per user identity), job/target messages applied to `UpstreamChannel`s, share
  * submissions with acknowledgement tracking, reconnect with exponential backoff and the pool's
- * `Reconnect` message followed.
+ * `Reconnect` message followed. After setup it negotiates extension 0x0002 (Worker-Specific
+ * Hashrate Tracking) and then tags shares of workers other than their channel's user_identity
+ * with a user_identity TLV.
  */
 import type { Logger } from '../observability/index.js';
 import type { Sv2Message } from '../sv2/index.js';
-import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
+import {
+  EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+  MAX_TLV_USER_IDENTITY_BYTES,
+  MiningSetupFlags,
+  Sv2Protocol,
+  SV2_PROTOCOL_VERSION,
+} from '../sv2/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { UpstreamChannel, type ChannelEvent, type ChannelJob } from './channel.js';
 
@@ -22,7 +30,24 @@ export interface UpstreamOptions {
   /** Most channels opened on one connection (the pool allows 1024). */
   maxChannels: number;
   backoff: { minMs: number; maxMs: number };
+  /** Request extension 0x0002 after setup (user_identity TLV on shares). */
+  workerIdentityTlv: boolean;
+  /** Wait this long for the RequestExtensions answer, then go on without (pools may ignore it). */
+  negotiationTimeoutMs: number;
   logger: Logger;
+}
+
+/**
+ * Who a forwarded share is credited to at the pool: its channel's user_identity (`channel`), the
+ * worker's TLV (`tlv`), or the channel although the worker differs because the name is longer
+ * than a TLV can carry (`too-long`) or the pool did not accept extension 0x0002 (`no-extension`);
+ * `down` = not sent (upstream not ready).
+ */
+export type SubmitOutcome = 'channel' | 'tlv' | 'too-long' | 'no-extension' | 'down';
+
+/** Whether `worker` fits a user_identity TLV (<= 32 UTF-8 bytes). */
+export function fitsUserIdentityTlv(worker: string): boolean {
+  return Buffer.byteLength(worker) <= MAX_TLV_USER_IDENTITY_BYTES;
 }
 
 /** Who submitted a share still waiting for its acknowledgement. */
@@ -52,6 +77,9 @@ interface Opening {
 export class Upstream {
   private session: Sv2Session | undefined;
   private ready = false;
+  /** Extension 0x0002 accepted by the pool on the current connection. */
+  private tracking = false;
+  private negotiationTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -79,6 +107,11 @@ export class Upstream {
     return this.byId.size;
   }
 
+  /** Whether shares can name their worker in a TLV (extension 0x0002 negotiated). */
+  get workerTracking(): boolean {
+    return this.tracking;
+  }
+
   /** Starts connecting (and keeps reconnecting until `stop`). */
   start(): void {
     void this.connect();
@@ -87,6 +120,7 @@ export class Upstream {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.negotiationTimer);
     this.session?.close('translator stopping');
   }
 
@@ -139,17 +173,36 @@ export class Upstream {
     this.session?.send({ type: 'CloseChannel', channelId: ch.id, reasonCode: 'no-miners' });
   }
 
-  /** Sends a share; `who` hears the pool's verdict. */
-  submit(ch: UpstreamChannel, job: ChannelJob, n: Uint8Array, who: PendingShare): boolean {
-    if (!this.ready || this.byId.get(ch.id) !== ch || !this.session) return false;
+  /**
+   * Sends a share of `worker` (an authorized V1 name); `who` hears the pool's verdict. A worker
+   * other than the channel's user_identity is named in a user_identity TLV when the pool accepted
+   * extension 0x0002 and the name fits (<= 32 bytes); otherwise the channel's identity is credited.
+   */
+  submit(
+    ch: UpstreamChannel,
+    job: ChannelJob,
+    n: Uint8Array,
+    worker: string,
+    who: PendingShare,
+  ): SubmitOutcome {
+    if (!this.ready || this.byId.get(ch.id) !== ch || !this.session) return 'down';
     const msg = ch.submission(job, n);
+    let outcome: SubmitOutcome = 'channel';
+    if (worker !== ch.userIdentity) {
+      if (!this.tracking) outcome = 'no-extension';
+      else if (!fitsUserIdentityTlv(worker)) outcome = 'too-long';
+      else {
+        msg.userIdentity = worker;
+        outcome = 'tlv';
+      }
+    }
     let acks = this.pending.get(ch.id);
     if (!acks) this.pending.set(ch.id, (acks = new Map()));
     if (acks.size >= MAX_PENDING_ACKS) acks.delete(acks.keys().next().value as number);
     acks.set(msg.sequenceNumber, who);
     this.stats.submitted++;
     this.session.send(msg);
-    return true;
+    return outcome;
   }
 
   private async connect(): Promise<void> {
@@ -202,6 +255,8 @@ export class Upstream {
     this.session = undefined;
     const wasReady = this.ready;
     this.ready = false;
+    this.tracking = false;
+    clearTimeout(this.negotiationTimer);
     const lost = [...this.byId.values()];
     this.byId.clear();
     this.byIdentity.clear();
@@ -218,16 +273,32 @@ export class Upstream {
     const log = this.opts.logger;
     switch (msg.type) {
       case 'SetupConnectionSuccess':
-        this.ready = true;
         this.attempt = 0;
         this.stats.connects++;
         log.info('upstream connected', this.endpoint);
-        // The default channel always exists (miners subscribing get a slice of it at once).
-        if (!this.opening.has(this.opts.defaultIdentity))
-          this.opening.set(this.opts.defaultIdentity, { requestId: 0, waiters: new Set(), sent: false });
-        for (const [key, o] of this.opening) if (!o.sent) this.sendOpen(key, o);
-        this.events.onConnected();
+        if (!this.opts.workerIdentityTlv) return this.onNegotiated(session, false);
+        // The answer must arrive before other Mining Protocol messages ([SPEC] 0x0001 §4.2).
+        session.send({
+          type: 'RequestExtensions',
+          requestId: 1,
+          requestedExtensions: [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING],
+        });
+        this.negotiationTimer = setTimeout(() => {
+          log.warn('no answer to RequestExtensions: continuing without extension 0x0002');
+          this.onNegotiated(session, false);
+        }, this.opts.negotiationTimeoutMs);
+        this.negotiationTimer.unref();
         return;
+      case 'RequestExtensionsSuccess':
+        return this.onNegotiated(
+          session,
+          msg.supportedExtensions.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING),
+        );
+      case 'RequestExtensionsError':
+        // The pool then disconnects if it required something; nothing here can satisfy that.
+        if (msg.requiredExtensions.length > 0)
+          log.error('pool requires extensions', { required: msg.requiredExtensions });
+        return this.onNegotiated(session, false);
       case 'SetupConnectionError':
         log.error('upstream refused SetupConnection', { errorCode: msg.errorCode });
         session.close(`setup refused: ${msg.errorCode}`);
@@ -304,6 +375,20 @@ export class Upstream {
       default:
         return;
     }
+  }
+
+  /** Setup and extension negotiation done: open the channels, tell the translator. */
+  private onNegotiated(session: Sv2Session, tracking: boolean): void {
+    if (session !== this.session || this.ready) return;
+    clearTimeout(this.negotiationTimer);
+    this.ready = true;
+    this.tracking = tracking;
+    this.opts.logger.info('upstream ready', { workerIdentityTlv: tracking });
+    // The default channel always exists (miners subscribing get a slice of it at once).
+    if (!this.opening.has(this.opts.defaultIdentity))
+      this.opening.set(this.opts.defaultIdentity, { requestId: 0, waiters: new Set(), sent: false });
+    for (const [key, o] of this.opening) if (!o.sent) this.sendOpen(key, o);
+    this.events.onConnected();
   }
 
   private sendOpen(identity: string, o: Opening): void {
