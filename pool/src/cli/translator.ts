@@ -13,8 +13,11 @@ export const command: Command = {
 Listens for CKB Stratum V1 miners (BTCPool / UUPool dialect, Antminer K7) and carries their
 shares to an SV2 pool over one Noise connection whose certificate is checked against KEY.
 Miners share extended channels: each gets extranonce1 = channel prefix || its own slice and
-rolls an 8-byte extranonce2. Miners that accept mining.set_extranonce get a channel of their
-own worker name after authorize (the pool's per-worker stats); others share the --user channel.
+rolls an 8-byte extranonce2. Each forwarded share names its worker (the authorized name in
+mining.submit) in an SV2 user_identity TLV (extension 0x0002), so the pool's per-worker stats
+are right on the shared channel. Names over 32 bytes (a CKB address + worker) do not fit a TLV:
+miners that authorize first or accept mining.set_extranonce get a channel of their own worker
+name; others are credited to --user.
 Upstream loss: reconnect with backoff; such miners get a new extranonce1 and a clean job, the
 others are disconnected so they resubscribe.
 
@@ -26,7 +29,9 @@ Options:
   --user NAME            user identity of the shared channel, "account.worker" (required)
   --difficulty D         initial share difficulty per miner (default: the pool channel's)
   --hashrate H           nominal hash rate advertised per upstream channel, H/s (default 0)
-  --no-worker-channels   keep every miner on the --user channel
+  --no-worker-channels   no upstream channel per worker name (names the pool cannot get from
+                         a user_identity TLV are then credited to --user)
+  --no-worker-tlv        do not negotiate SV2 extension 0x0002 (worker names in a TLV per share)
   --max-channels N       upstream channels at most (default 1024)
   --ckb-rpc URL          a CKB node's JSON-RPC, to put real block heights in mining.notify
                          (SV2 jobs carry none; without it heights count up from 0)
@@ -40,6 +45,7 @@ Options:
     difficulty: { type: 'string' },
     hashrate: { type: 'string' },
     'no-worker-channels': { type: 'boolean' },
+    'no-worker-tlv': { type: 'boolean' },
     'max-channels': { type: 'string' },
     'ckb-rpc': { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -87,6 +93,7 @@ Options:
       upstream: { ...upstream, authorityPublicKey },
       user,
       perWorkerChannels: values['no-worker-channels'] !== true,
+      workerIdentityTlv: values['no-worker-tlv'] !== true,
       startDifficulty: difficulty,
       nominalHashRate: hashrate,
       maxChannels,
