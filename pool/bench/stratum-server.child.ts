@@ -9,7 +9,10 @@ import { StratumServer } from '../src/stratum/server.js';
 import type { JobTemplate } from '../src/stratum/jobs.js';
 
 type Request =
-  { cmd: 'start'; authoritySecretKey: string } | { cmd: 'job' } | { cmd: 'stats' } | { cmd: 'stop' };
+  | { cmd: 'start'; authoritySecretKey: string; replicaId?: number }
+  | { cmd: 'job' }
+  | { cmd: 'stats' }
+  | { cmd: 'stop' };
 
 let server: StratumServer | undefined;
 let accepted = 0;
@@ -51,7 +54,7 @@ process.on('message', (req: Request) => {
             staticSecretKey: randomBytes(32),
             authoritySecretKey: Buffer.from(req.authoritySecretKey, 'hex'),
           },
-          replicaId: Uint8Array.of(1),
+          replicaId: Uint8Array.of(req.replicaId ?? 1),
           sink: { onShare: () => void accepted++, onBlock: () => {} },
           vardiff: {
             targetIntervalSec: 5,

@@ -11,7 +11,9 @@
  * 4. Fan-out: new tip (future job + SetNewPrevHash) to all K; server-side time to encrypt and
  *    queue every frame, and time until every client has decoded its SetNewPrevHash.
  * Sizes via EAGLEPOOL_BENCH_CONNECTIONS (K, default 5000), EAGLEPOOL_BENCH_RATE (default 20000);
- * EAGLEPOOL_BENCH_STRATUM=idle runs only the memory and fan-out part.
+ * EAGLEPOOL_BENCH_STRATUM=idle runs only the memory and fan-out part. EAGLEPOOL_BENCH_REPLICAS=R
+ * (default 1) spreads the K idle connections over R server processes with distinct replica ids
+ * (as the stratum Deployment scales) and fans each new tip out on all of them at once.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +33,10 @@ interface Stats {
 class ServerProcess {
   private constructor(private readonly child: ChildProcess) {}
 
-  static async start(authoritySecretKey: Uint8Array): Promise<{ server: ServerProcess; port: number }> {
+  static async start(
+    authoritySecretKey: Uint8Array,
+    replicaId = 1,
+  ): Promise<{ server: ServerProcess; port: number }> {
     const script = fileURLToPath(new URL('./stratum-server.child.ts', import.meta.url));
     // EAGLEPOOL_BENCH_SERVER_ARGS adds node flags for the server process (e.g. --cpu-prof).
     const extra = (process.env.EAGLEPOOL_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
@@ -43,6 +48,7 @@ class ServerProcess {
     const { port } = await server.ask<{ port: number }>({
       cmd: 'start',
       authoritySecretKey: Buffer.from(authoritySecretKey).toString('hex'),
+      replicaId,
     });
     return { server, port };
   }
@@ -152,12 +158,19 @@ class BenchClient {
   }
 }
 
-async function openMany(port: number, key: Uint8Array, n: number, parallel = 64): Promise<BenchClient[]> {
+/** Opens `n` clients, spread round-robin over `ports` when given several. */
+async function openMany(
+  ports: number | number[],
+  key: Uint8Array,
+  n: number,
+  parallel = 64,
+): Promise<BenchClient[]> {
+  const portList = typeof ports === 'number' ? [ports] : ports;
   const out: BenchClient[] = [];
   for (let i = 0; i < n; i += parallel) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(parallel, n - i) }, (_, j) =>
-        BenchClient.open(port, key, `bench.w${i + j}`),
+        BenchClient.open(portList[(i + j) % portList.length]!, key, `bench.w${i + j}`),
       ),
     );
     out.push(...batch);
@@ -234,6 +247,98 @@ async function latency(secret: Uint8Array, key: Uint8Array, rate: number): Promi
   ];
 }
 
+function replicaCount(): number {
+  const r = Number(process.env.EAGLEPOOL_BENCH_REPLICAS ?? 1);
+  if (!Number.isInteger(r) || r < 1 || r > 255) throw new Error('EAGLEPOOL_BENCH_REPLICAS must be 1..255');
+  return r;
+}
+
+/**
+ * `count` idle connections spread over `replicas` server processes: server memory per
+ * connection (sum of the replicas' growth), then three new tips sent to every replica at once.
+ */
+async function idleAndFanOut(
+  secret: Uint8Array,
+  key: Uint8Array,
+  count: number,
+  replicas: number,
+): Promise<string[][]> {
+  const rows: string[][] = [];
+  const servers = await Promise.all(
+    Array.from({ length: replicas }, (_, i) => ServerProcess.start(secret, i + 1)),
+  );
+  const over = replicas === 1 ? '' : ` over ${replicas} replica processes`;
+  const before = await Promise.all(servers.map((s) => s.server.stats()));
+  const t0 = performance.now();
+  const clients = await openMany(
+    servers.map((s) => s.port),
+    key,
+    count,
+    100,
+  );
+  const openSeconds = (performance.now() - t0) / 1000;
+  await sleep(500);
+  const after = await Promise.all(servers.map((s) => s.server.stats()));
+  const grown = (f: (s: Stats) => number) =>
+    after.reduce((sum, a, i) => sum + f(a) - f(before[i]!), 0) / count;
+  rows.push(
+    [
+      `server memory per idle Noise connection (${fmt(count)} conns${over}, 1 channel each)`,
+      `${fmt(grown((s) => s.memory.rss) / 1024, 1)} KB RSS`,
+      `${fmt(grown((s) => s.memory.heapUsed) / 1024, 1)} KB JS heap; goal ≤ 6 KB`,
+    ],
+    [
+      `open ${fmt(count)} connections (handshake + setup + channel)`,
+      `${fmt(count / openSeconds)} conn/s`,
+      'both ends in this benchmark',
+    ],
+  );
+  type FanOut = { serverMs: number[]; cpuMs: number[]; client: number };
+  const fanOuts: FanOut[] = [];
+  for (let round = 0; round < 3; round++) {
+    const target = clients.map((c) => c.prevHashes + 1);
+    let remaining = clients.length;
+    const allReceived = new Promise<number>((resolve) => {
+      clients.forEach((c, i) => {
+        c.onPrevHash = () => {
+          if (c.prevHashes === target[i]) {
+            remaining--;
+            if (remaining === 0) resolve(performance.now());
+          }
+        };
+      });
+    });
+    const start = performance.now();
+    const replies = await Promise.all(
+      servers.map((s) => s.server.ask<{ fanOutMs: number; fanOutCpuMs: number }>({ cmd: 'job' })),
+    );
+    const end = await allReceived;
+    fanOuts.push({
+      serverMs: replies.map((r) => r.fanOutMs),
+      cpuMs: replies.map((r) => r.fanOutCpuMs),
+      client: end - start,
+    });
+  }
+  const best = fanOuts.reduce((a, b) => (b.client < a.client ? b : a));
+  const leastCpu = Math.min(...fanOuts.map((f) => f.cpuMs.reduce((a, b) => a + b, 0)));
+  const list = (ms: number[]) => ms.map((m) => m.toFixed(1)).join(' / ');
+  rows.push(
+    [
+      `new tip fan-out to ${fmt(count)} connections${over} (best of 3)`,
+      `${list(best.serverMs)} ms server-side${replicas > 1 ? ' (per replica)' : ''}`,
+      `${best.client.toFixed(1)} ms until every client decoded SetNewPrevHash; goal ≤ 150 ms at 18k`,
+    ],
+    [
+      'server CPU per connection per fan-out (least of 3)',
+      `${fmt((leastCpu * 1000) / count, 1)} µs`,
+      'encode + encrypt 2 frames + one socket.write (most of it the kernel send)',
+    ],
+  );
+  for (const c of clients) c.session.close('done');
+  await Promise.all(servers.map((s) => s.server.stop()));
+  return rows;
+}
+
 export default async function bench(): Promise<BenchSection> {
   const idleCount = Number(process.env.EAGLEPOOL_BENCH_CONNECTIONS ?? 5000);
   const rate = Number(process.env.EAGLEPOOL_BENCH_RATE ?? 20_000);
@@ -276,66 +381,7 @@ export default async function bench(): Promise<BenchSection> {
     for (const r of [rate / 10, rate]) rows.push(...(await latency(authority.secretKey, key, r)));
 
   // 3 + 4. Idle connections and fan-out.
-  {
-    const { server, port } = await ServerProcess.start(authority.secretKey);
-    const before = await server.stats();
-    const t0 = performance.now();
-    const clients = await openMany(port, key, idleCount, 100);
-    const openSeconds = (performance.now() - t0) / 1000;
-    await sleep(500);
-    const after = await server.stats();
-    const perConnRss = (after.memory.rss - before.memory.rss) / idleCount;
-    const perConnHeap = (after.memory.heapUsed - before.memory.heapUsed) / idleCount;
-    rows.push(
-      [
-        `server memory per idle Noise connection (${fmt(idleCount)} conns, 1 channel each)`,
-        `${fmt(perConnRss / 1024, 1)} KB RSS`,
-        `${fmt(perConnHeap / 1024, 1)} KB JS heap; goal ≤ 6 KB`,
-      ],
-      [
-        `open ${fmt(idleCount)} connections (handshake + setup + channel)`,
-        `${fmt(idleCount / openSeconds)} conn/s`,
-        'both ends in this benchmark',
-      ],
-    );
-    const fanOuts: { server: number; cpu: number; client: number }[] = [];
-    for (let round = 0; round < 3; round++) {
-      const target = clients.map((c) => c.prevHashes + 1);
-      let remaining = clients.length;
-      const allReceived = new Promise<number>((resolve) => {
-        clients.forEach((c, i) => {
-          c.onPrevHash = () => {
-            if (c.prevHashes === target[i]) {
-              remaining--;
-              if (remaining === 0) resolve(performance.now());
-            }
-          };
-        });
-      });
-      const start = performance.now();
-      const { fanOutMs, fanOutCpuMs } = await server.ask<{ fanOutMs: number; fanOutCpuMs: number }>({
-        cmd: 'job',
-      });
-      const end = await allReceived;
-      fanOuts.push({ server: fanOutMs, cpu: fanOutCpuMs, client: end - start });
-    }
-    const best = fanOuts.reduce((a, b) => (b.client < a.client ? b : a));
-    const leastCpu = Math.min(...fanOuts.map((f) => f.cpu));
-    rows.push(
-      [
-        `new tip fan-out to ${fmt(idleCount)} connections (best of 3)`,
-        `${best.server.toFixed(1)} ms server-side`,
-        `${best.client.toFixed(1)} ms until every client decoded SetNewPrevHash; goal ≤ 150 ms at 18k`,
-      ],
-      [
-        'server CPU per connection per fan-out (least of 3)',
-        `${fmt((leastCpu * 1000) / idleCount, 1)} µs`,
-        'encode + encrypt 2 frames + one socket.write (most of it the kernel send)',
-      ],
-    );
-    for (const c of clients) c.session.close('done');
-    await server.stop();
-  }
+  rows.push(...(await idleAndFanOut(authority.secretKey, key, idleCount, replicaCount())));
 
   return {
     title: 'Stratum server (SV2 over Noise, loopback)',
