@@ -3,8 +3,9 @@
  *
  * Topology: three processes. The server (latency-server.child.ts) and the load generator
  * (loadgen.child.ts: `runLoad`, 100 Noise connections, every connection on its own evenly
- * spaced schedule) each run in a child process; EAGLEPOOL_BENCH_PIN=1 pins them with taskset to
- * core 0 and core 1 (quiet machine only: see docs/latency.md); this process only coordinates. Each rate gets a fresh server and generator, 1 s of warm-up, then the window.
+ * spaced schedule) each run in a child process; this process only coordinates. Placement
+ * options: EAGLEPOOL_BENCH_PIN=1 (taskset, cores 0 and 1), EAGLEPOOL_BENCH_RT=1 (chrt -f 10);
+ * see placement() and docs/latency.md. Each rate gets a fresh server and generator, 1 s of warm-up, then the window.
  *
  * Latency runs from the client's socket write of a share to the decoding of its
  * acknowledgement. Both children stamp on CLOCK_MONOTONIC, so each share is also split into
@@ -36,22 +37,37 @@ interface RunResult {
   serverAccepted: number;
   machine: MachineStats | undefined;
   phases: PhaseReport;
-  pinned: boolean;
+  /** Command prefix of the children (taskset, chrt), empty for none. */
+  placement: string;
 }
 
-/** Pinning only on request: on a shared machine a pinned process cannot escape a busy core. */
-function canPin(): boolean {
-  if (process.env.EAGLEPOOL_BENCH_PIN !== '1') return false;
+/** Runs `cmd` once to see whether it works here (taskset, chrt). */
+function works(cmd: string, args: string[]): boolean {
   try {
-    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    execFileSync(cmd, args, { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
 
-/** Forks a TS child with tsx, pinned to `cpu` through taskset when `cpu` is given. */
-function spawn(script: string, cpu: number | undefined): ChildProcess {
+/**
+ * Command prefix for a child: `taskset -c CPU` when pinning (EAGLEPOOL_BENCH_PIN=1; only on a
+ * quiet machine: a pinned process cannot escape a busy core), `chrt -f 10` when
+ * EAGLEPOOL_BENCH_RT=1 (real-time FIFO priority, root only: the children run ahead of other
+ * work on a shared machine, so the figures show what the code does when it has a CPU).
+ */
+function placement(cpu: number): string[] {
+  const prefix: string[] = [];
+  if (process.env.EAGLEPOOL_BENCH_PIN === '1' && works('taskset', ['-c', '0', 'true']))
+    prefix.push('taskset', '-c', String(cpu));
+  if (process.env.EAGLEPOOL_BENCH_RT === '1' && works('chrt', ['-f', '10', 'true']))
+    prefix.push('chrt', '-f', '10');
+  return prefix;
+}
+
+/** Forks a TS child with tsx, behind the `prefix` command (taskset, chrt) if any. */
+function spawn(script: string, prefix: string[]): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
   // EAGLEPOOL_BENCH_LATENCY_NODE_ARGS adds node flags to both children (e.g. GC flags, --cpu-prof).
   const extra = (process.env.EAGLEPOOL_BENCH_LATENCY_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -59,9 +75,9 @@ function spawn(script: string, cpu: number | undefined): ChildProcess {
   return fork(path, [], {
     serialization: 'advanced', // typed arrays (traces) cross the channel as such
     stdio: 'inherit',
-    ...(cpu === undefined
+    ...(prefix.length === 0
       ? { execArgv: node }
-      : { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath, ...node] }),
+      : { execPath: prefix[0], execArgv: [...prefix.slice(1), process.execPath, ...node] }),
   });
 }
 
@@ -94,10 +110,10 @@ async function stopChild(child: ChildProcess, req: object): Promise<void> {
   await exited;
 }
 
-async function run(rate: number, windowSec: number, pin: boolean): Promise<RunResult> {
+async function run(rate: number, windowSec: number): Promise<RunResult> {
   const authority = generateAuthorityKeys();
-  const server = spawn('./latency-server.child.ts', pin ? 0 : undefined);
-  const loadgen = spawn('./loadgen.child.ts', pin ? 1 : undefined);
+  const server = spawn('./latency-server.child.ts', placement(0));
+  const loadgen = spawn('./loadgen.child.ts', placement(1));
   try {
     const { port } = await ask<{ port: number }>(server, {
       cmd: 'start',
@@ -141,7 +157,7 @@ async function run(rate: number, windowSec: number, pin: boolean): Promise<RunRe
       serverAccepted: traced.accepted,
       machine: machineStats,
       phases,
-      pinned: pin,
+      placement: [...placement(0), '(server)'].join(' '),
     };
   } finally {
     await stopChild(loadgen, { cmd: 'exit' });
@@ -157,9 +173,15 @@ const gc = (p: ProcessStats) => `${p.gc.count} GCs, max ${ms(p.gc.maxMs)} ms`;
 export default async function bench(): Promise<BenchSection> {
   const rates = (process.env.EAGLEPOOL_BENCH_LATENCY_RATES ?? '2000,20000,50000').split(',').map(Number);
   const windowSec = Number(process.env.EAGLEPOOL_BENCH_LATENCY_SEC ?? 5);
-  const pin = canPin();
   const results: RunResult[] = [];
-  for (const rate of rates) results.push(await run(rate, windowSec, pin));
+  for (const rate of rates) results.push(await run(rate, windowSec));
+  const prefix = placement(0).filter((a) => a === 'taskset' || a === 'chrt');
+  const how = [
+    prefix.includes('taskset') ? 'pinned to cores 0 and 1 (taskset)' : '',
+    prefix.includes('chrt') ? 'at real-time priority (chrt -f 10)' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   if (process.env.EAGLEPOOL_BENCH_LATENCY_JSON)
     writeFileSync(process.env.EAGLEPOOL_BENCH_LATENCY_JSON, JSON.stringify(results, null, 2));
 
@@ -194,7 +216,7 @@ export default async function bench(): Promise<BenchSection> {
     title: 'Stratum submit → ack latency (SV2 over Noise, loopback)',
     markdown: [
       `${CONNECTIONS} Noise connections, one standard channel each, every share accepted; server and`,
-      `load generator in separate processes${pin ? ', pinned to cores 0 and 1 (taskset)' : ''};`,
+      `load generator in separate processes${how ? `, ${how}` : ''};`,
       `${WARMUP_SEC} s warm-up, ${windowSec} s window per rate. Latency from the client's socket write`,
       'to the decoded acknowledgement; "from schedule" adds the generator\'s own lateness. Goal:',
       'p99 ≤ 2 ms at 20,000 shares/s. See docs/latency.md.',

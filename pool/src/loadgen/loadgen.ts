@@ -33,6 +33,12 @@ export const MAX_DURATION_SEC = 600;
 const DEFAULT_MAX_IN_FLIGHT = 64;
 /** Most shares a trace keeps (the rest of the window is still measured). */
 const TRACE_LIMIT = 2_000_000;
+/**
+ * Shares sent per event-loop turn before yielding (setImmediate) when several are due: the
+ * acknowledgements that arrived meanwhile are handled between sends instead of after a whole
+ * timer tick's burst, and each share's send stamp is at most this many writes late.
+ */
+const MAX_SENDS_PER_TURN = 4;
 
 export interface LoadOptions {
   host: string;
@@ -543,9 +549,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
 }
 
 /**
- * Sends every share as it comes due until the window ends, waking once per timer tick. A share
- * is stamped as sent once its bytes were handed to the socket: the session writes a turn's
- * output on process.nextTick, and the stamping tick is queued after it.
+ * Sends every share as it comes due until the window ends: a timer wakes the generator for the
+ * next due share (Node timers fire at 1 ms granularity, so at high rates several are due per
+ * wake-up), and while shares are due it sends MAX_SENDS_PER_TURN per turn and yields. It never
+ * spins: with nothing due the event loop sleeps. A share is stamped as sent once its bytes were
+ * handed to the socket: the session writes a turn's output on process.nextTick, and the
+ * stamping tick is queued after it.
  */
 function pace(
   sims: readonly SimMiner[],
@@ -568,7 +577,7 @@ function pace(
   return new Promise((resolve) => {
     const tick = () => {
       const now = performance.now();
-      for (let k = pacer.take(now); k >= 0; k = pacer.take(now)) {
+      for (let n = 0, k = pacer.take(now); k >= 0; k = ++n < MAX_SENDS_PER_TURN ? pacer.take(now) : -1) {
         const intended = pacer.dueAt(k);
         if (intended >= acc.countUntil) return resolve({ submitted, skipped });
         if (!windowStarted && intended >= acc.countFrom) {
@@ -587,7 +596,9 @@ function pace(
         batchSeqs.push(seq);
       }
       if (batchSims.length > 0) process.nextTick(stamp);
-      setTimeout(tick, Math.max(0, pacer.nextDue() - performance.now()));
+      const wait = pacer.nextDue() - performance.now();
+      if (wait <= 0) setImmediate(tick);
+      else setTimeout(tick, wait);
     };
     tick();
   });

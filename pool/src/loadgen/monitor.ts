@@ -18,7 +18,7 @@ export interface ProcessStats {
   cpuSec: number;
   /** cpuSec / wallSec. */
   cores: number;
-  /** Event-loop delay (1 ms sampling timer), ms. */
+  /** Event-loop delay: how late a 1 ms sampling timer fired (its 1 ms period subtracted), ms. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
   /** Garbage-collection pauses, by kind ('minor', 'major', 'incremental', 'weakcb'). */
   gc: {
@@ -29,11 +29,14 @@ export interface ProcessStats {
   };
 }
 
+/** Sampling period of the event-loop delay timer, ms (the histogram records whole intervals). */
+const DELAY_RESOLUTION_MS = 1;
+
 const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
 
 /** Watches this process from `start()` until `stop()`. */
 export class ProcessMonitor {
-  private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+  private readonly delay: IntervalHistogram = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   private readonly observer: PerformanceObserver;
   private gc: ProcessStats['gc'] = ProcessMonitor.emptyGc();
   private cpu0: NodeJS.CpuUsage = process.cpuUsage();
@@ -78,7 +81,7 @@ export class ProcessMonitor {
     this.countGc(this.observer.takeRecords());
     this.observer.disconnect();
     const cpuSec = (cpu.user + cpu.system) / 1e6;
-    const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
+    const ms = (ns: number) => (Number.isFinite(ns) ? Math.max(0, ns / 1e6 - DELAY_RESOLUTION_MS) : 0);
     return {
       wallSec,
       cpuSec,
