@@ -1,9 +1,10 @@
 /**
  * Servers under test for translator.bench.ts, in their own process: the SV2 stratum server
- * (every share accepted: share target 2^256 - 1, network target 1) and the V1 translator in
- * front of it (miner share difficulty 2), each also reachable through a byte-counting TCP
- * relay that measures the server end of the wire; the translator reaches the pool through
- * one as well (its aggregated SV2 link). Driven over IPC: start, bytes, stop.
+ * (every share accepted: share target 2^256 - 1, network target 1), a second one with an ack
+ * window (`ackWindowMs` from the start request), and the V1 translator in front of the second
+ * (miner share difficulty 2), each also reachable through a byte-counting TCP relay that
+ * measures the server end of the wire; the translator reaches the pool through one as well (its
+ * aggregated SV2 link). Driven over IPC: start, bytes, stop.
  */
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import { StratumServer } from '../src/stratum/server.js';
 import { Translator } from '../src/translator/translator.js';
 import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
 
-type Request = { cmd: 'start' } | { cmd: 'bytes' } | { cmd: 'stop' };
+type Request = { cmd: 'start'; ackWindowMs: number } | { cmd: 'bytes' } | { cmd: 'stop' };
 
 /** Relays TCP to `port` and counts the bytes each way (what the server end sees). */
 function countingRelay(
@@ -42,22 +43,24 @@ process.on('message', (req: Request) => {
   void (async () => {
     if (req.cmd === 'start') {
       const authority = generateAuthorityKeys();
-      const pool = await StratumServer.start({
-        host: '127.0.0.1',
-        port: 0,
-        keys: { staticSecretKey: randomBytes(32), authoritySecretKey: authority.secretKey },
-        replicaId: Uint8Array.of(1),
-        sink: { onShare: () => {}, onBlock: () => {} },
-        vardiff: {
-          targetIntervalSec: 5,
-          retargetMs: 3_600_000,
-          maxStep: 4,
-          minDifficulty: 1n,
-          maxDifficulty: 1n,
-        },
-        limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
-      });
-      await pool.pushJob({
+      const startPool = (ackWindowMs: number) =>
+        StratumServer.start({
+          host: '127.0.0.1',
+          port: 0,
+          keys: { staticSecretKey: randomBytes(32), authoritySecretKey: authority.secretKey },
+          replicaId: Uint8Array.of(1),
+          sink: { onShare: () => {}, onBlock: () => {} },
+          vardiff: {
+            targetIntervalSec: 5,
+            retargetMs: 3_600_000,
+            maxStep: 4,
+            minDifficulty: 1n,
+            maxDifficulty: 1n,
+          },
+          limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
+          ackWindowMs,
+        });
+      const job = {
         jobId: 1,
         workId: '1',
         number: 1n,
@@ -67,9 +70,15 @@ process.on('message', (req: Request) => {
         target: 1n,
         powHash: randomBytes(32),
         version: 0,
-      });
+      };
+      const pool = await startPool(0);
+      await pool.pushJob(job);
+      const windowed = await startPool(req.ackWindowMs);
+      await windowed.pushJob(job);
       // The translator's own SV2 link to the pool, counted too.
-      const upstreamRelay = await countingRelay(pool.port);
+      // The translator answers its miners itself, so the pool's acknowledgement latency does not
+      // reach them: it sits behind the pool with the ack window, the setting for translator links.
+      const upstreamRelay = await countingRelay(windowed.port);
       const translator = await Translator.start({
         host: '127.0.0.1',
         port: 0,
@@ -87,17 +96,22 @@ process.on('message', (req: Request) => {
         limits: { requestsPerSecond: 1e6, requestBurst: 1e6 },
       });
       const poolRelay = await countingRelay(pool.port);
+      const windowedRelay = await countingRelay(windowed.port);
       const trRelay = await countingRelay(translator.port);
-      relays = [poolRelay.counts, trRelay.counts, upstreamRelay.counts];
+      relays = [poolRelay.counts, trRelay.counts, upstreamRelay.counts, windowedRelay.counts];
       process.send!({
         authority: authority.encoded.publicKey,
-        pool: pool.port,
-        translator: translator.port,
-        poolRelay: poolRelay.port,
-        translatorRelay: trRelay.port,
+        pool: poolRelay.port,
+        windowed: windowedRelay.port,
+        translator: trRelay.port,
       });
     } else if (req.cmd === 'bytes') {
-      process.send!({ pool: { ...relays[0] }, translator: { ...relays[1] }, upstream: { ...relays[2] } });
+      process.send!({
+        pool: { ...relays[0] },
+        translator: { ...relays[1] },
+        upstream: { ...relays[2] },
+        windowed: { ...relays[3] },
+      });
     } else {
       process.exit(0);
     }
