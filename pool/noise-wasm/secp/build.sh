@@ -7,6 +7,8 @@
 # cargo cannot drive rustc 1.63, so rustup's cargo downloads the locked crates once
 # (`cargo vendor`, checksums from Cargo.lock, cached per lock file) and Debian's cargo builds
 # offline from that copy. Paths are remapped so the output does not depend on where it is built.
+# The module uses WebAssembly SIMD (simd128, in every Node since 16.4): measured ~8 % less CPU for
+# the point multiplications (LLVM vectorises the constant-time table scans and some limb work).
 set -euo pipefail
 cd "$(dirname "$0")"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/eaglepool"
@@ -20,7 +22,7 @@ fi
 target="$cache/noise-secp-wasm-target"
 offline_cargo() {
   RUSTC="${RUSTC:-/usr/bin/rustc}" \
-    RUSTFLAGS="--remap-path-prefix=$vendor=/vendor --remap-path-prefix=$PWD=/noise-secp-wasm -C strip=symbols" \
+    RUSTFLAGS="--remap-path-prefix=$vendor=/vendor --remap-path-prefix=$PWD=/noise-secp-wasm -C strip=symbols ${EXTRA_RUSTFLAGS:-}" \
     /usr/bin/cargo "$@" --quiet --offline --locked --release --target-dir "$target" \
     --config "source.crates-io.replace-with=\"vendored\"" --config "source.vendored.directory=\"$vendor\""
 }
@@ -29,5 +31,5 @@ if [ "${1:-}" = "--test" ]; then
   exit 0
 fi
 out="$(realpath -m "${1:-../../src/sv2/noise/secp256k1.wasm}")"
-offline_cargo build --lib --target wasm32-unknown-unknown
+EXTRA_RUSTFLAGS="-C target-feature=+simd128" offline_cargo build --lib --target wasm32-unknown-unknown
 cp "$target/wasm32-unknown-unknown/release/noise_secp_wasm.wasm" "$out"

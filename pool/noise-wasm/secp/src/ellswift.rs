@@ -2,13 +2,37 @@
 //! steps as BIP-324's reference.py (and pool/src/sv2/noise/ellswift.ts before it moved here).
 //! Every helper returns a weakly normalized element (magnitude 1), so k256's magnitude limits
 //! never need tracking; zero tests and comparisons use full normalization.
+//! Variable time: every input here is public (the peer's or our own encoded public key, random
+//! u values that end up in the encoding).
 
+use crate::point::Affine;
 use k256::FieldElement;
 
 type Fe = FieldElement;
 
 fn fe(bytes: &[u8; 32]) -> Option<Fe> {
     Option::from(Fe::from_bytes(&(*bytes).into()))
+}
+
+/// p, big-endian.
+const P: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xfc, 0x2f,
+];
+
+/// The 32-byte big-endian number mod p (values ≥ p, which BIP-324 encodings may hold, lose p).
+pub fn fe_reduced(bytes: &[u8; 32]) -> Fe {
+    if let Some(v) = fe(bytes) {
+        return v;
+    }
+    let mut r = [0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = bytes[i] as i16 - P[i] as i16 - borrow;
+        borrow = (d < 0) as i16;
+        r[i] = d as u8;
+    }
+    fe(&r).unwrap_or(Fe::ZERO)
 }
 
 fn small(v: u8) -> Fe {
@@ -40,10 +64,16 @@ fn inv(a: &Fe) -> Fe {
     Option::from(a.invert()).unwrap_or(Fe::ZERO)
 }
 
+/// (p + 1)/2 = 1/2 mod p.
+const HALF: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xfe, 0x18,
+];
+
 /// √−3 (the root BIP-324's reference and libsecp256k1 use).
 const MINUS_3_SQRT: [u8; 32] = [
-    0x0a, 0x2d, 0x2b, 0xa9, 0x35, 0x07, 0xf1, 0xdf, 0x23, 0x37, 0x70, 0xc2, 0xa7, 0x97, 0x96, 0x2c,
-    0xc6, 0x1f, 0x6d, 0x15, 0xda, 0x14, 0xec, 0xd4, 0x7d, 0x8d, 0x27, 0xae, 0x1c, 0xd5, 0xf8, 0x52,
+    0x0a, 0x2d, 0x2b, 0xa9, 0x35, 0x07, 0xf1, 0xdf, 0x23, 0x37, 0x70, 0xc2, 0xa7, 0x97, 0x96, 0x2c, 0xc6,
+    0x1f, 0x6d, 0x15, 0xda, 0x14, 0xec, 0xd4, 0x7d, 0x8d, 0x27, 0xae, 0x1c, 0xd5, 0xf8, 0x52,
 ];
 
 struct Consts {
@@ -56,12 +86,26 @@ fn consts() -> Consts {
     Consts {
         seven: small(7),
         minus_3_sqrt: fe(&MINUS_3_SQRT).unwrap(),
-        half: inv(&small(2)),
+        half: fe(&HALF).unwrap(),
     }
 }
 
 fn is_valid_x(c: &Consts, x: &Fe) -> bool {
     is_square(&add(&mul(&x.square(), x), &c.seven))
+}
+
+/// The point (x, y) with this x and some y, if x is on the curve.
+fn lift_x(c: &Consts, x: &Fe) -> Option<Affine> {
+    let y: Fe = Option::from(add(&mul(&x.square(), x), &c.seven).sqrt())?;
+    Some(Affine {
+        x: x.normalize_weak(),
+        y: y.normalize_weak(),
+    })
+}
+
+/// The point with x coordinate x (big-endian, < p) and either y, if x is on the curve.
+pub fn lift_x_bytes(x: &[u8; 32]) -> Option<Affine> {
+    lift_x(&consts(), &fe(x)?)
 }
 
 /// Whether x (big-endian, < p) is the x coordinate of a curve point.
@@ -71,9 +115,16 @@ pub fn is_valid_x_bytes(x: &[u8; 32]) -> bool {
 
 /// XSwiftEC(u, t) for u, t < p: the x coordinate (big-endian) the encoding u ‖ t stands for.
 pub fn decode(u: &[u8; 32], t: &[u8; 32]) -> Option<[u8; 32]> {
+    let p = decode_point(&fe(u)?, &fe(t)?)?;
+    Some(p.x.normalize().to_bytes().into())
+}
+
+/// XSwiftEC(u, t) as a curve point (with one of its two y). `None` cannot happen for field
+/// elements u, t (XSwiftEC maps every pair to a valid x); it is kept instead of a panic.
+pub fn decode_point(u: &Fe, t: &Fe) -> Option<Affine> {
     let c = consts();
-    let mut u = fe(u)?;
-    let mut t = fe(t)?;
+    let mut u = *u;
+    let mut t = *t;
     if is_zero(&u) {
         u = Fe::ONE;
     }
@@ -92,26 +143,117 @@ pub fn decode(u: &[u8; 32], t: &[u8; 32]) -> Option<[u8; 32]> {
     let y_num = add(&num, &mul(&two_t, &t));
     let inv_both = inv(&mul(&d, &y_num));
     let y = mul(&y_num.square(), &inv_both);
-    let mut x = add(&u, &mul(&small(4), &y.square()));
-    if !is_valid_x(&c, &x) {
-        let x_div_y = mul(&mul(&mul(&num, &den), &d), &inv_both);
-        x = mul(&sub(&neg(&x_div_y), &u), &c.half);
-        if !is_valid_x(&c, &x) {
-            x = mul(&sub(&x_div_y, &u), &c.half);
-        }
+    let x = add(&u, &mul(&small(4), &y.square()));
+    if let Some(p) = lift_x(&c, &x) {
+        return Some(p);
     }
-    Some(x.normalize().to_bytes().into())
+    let x_div_y = mul(&mul(&mul(&num, &den), &d), &inv_both);
+    let x = mul(&sub(&neg(&x_div_y), &u), &c.half);
+    if let Some(p) = lift_x(&c, &x) {
+        return Some(p);
+    }
+    lift_x(&c, &mul(&sub(&x_div_y, &u), &c.half))
 }
 
 /// XSwiftECInv(x, u, case) for x, u < p: the t with XSwiftEC(u, t) = x in this case, if any.
 pub fn inverse(x: &[u8; 32], u: &[u8; 32], case: u8) -> Option<[u8; 32]> {
-    let c = consts();
-    let x = fe(x)?;
-    let u = fe(u)?;
+    inverse_fe(&consts(), &fe(x)?, &fe(u)?, case)
+}
+
+/// a^((p−3)/4). For a square a ≠ 0 and r = a^((p−3)/4): a·r = a^((p+1)/4) is the square root
+/// k256's `sqrt` (and BIP-324's reference) returns, and r² = a^((p−1)/2)/a = 1/a. One
+/// exponentiation then stands for a square root, its check and an inversion.
+fn pow_p_minus_3_over_4(a: &Fe) -> Fe {
+    let pow2k = |x: &Fe, k: usize| {
+        let mut x = *x;
+        for _ in 0..k {
+            x = x.square();
+        }
+        x
+    };
+    // 2^n − 1 powers as in k256's sqrt: [1], [2], 3, 6, 9, 11, [22], 44, 88, 176, 220, [223].
+    let x2 = pow2k(a, 1) * a;
+    let x3 = pow2k(&x2, 1) * a;
+    let x6 = pow2k(&x3, 3) * &x3;
+    let x9 = pow2k(&x6, 3) * &x3;
+    let x11 = pow2k(&x9, 2) * &x2;
+    let x22 = pow2k(&x11, 11) * &x11;
+    let x44 = pow2k(&x22, 22) * &x22;
+    let x88 = pow2k(&x44, 44) * &x44;
+    let x176 = pow2k(&x88, 88) * &x88;
+    let x220 = pow2k(&x176, 44) * &x44;
+    let x223 = pow2k(&x220, 3) * &x3;
+    // (p − 3)/4 = 1^223 0 1^22 0000 1 0 11 in binary.
+    pow2k(&(pow2k(&(pow2k(&x223, 23) * &x22), 5) * a), 3) * &x2
+}
+
+/// XSwiftECInv with the reference's steps, each "is it a square / square root / inverse" group
+/// done with one exponentiation (`pow_p_minus_3_over_4`) instead of two or three.
+fn inverse_fe(c: &Consts, x: &Fe, u: &Fe, case: u8) -> Option<[u8; 32]> {
+    let (x, u) = (*x, *u);
+    let u2 = u.square();
+    let (w, v);
+    if (case & 2) == 0 {
+        if is_valid_x(c, &sub(&neg(&x), &u)) {
+            return None;
+        }
+        v = x;
+        // s = num / den; w = √s = num·den·(num·den³)^((p−3)/4).
+        let num = neg(&add(&mul(&u2, &u), &c.seven));
+        let den = add(&add(&u2, &mul(&u, &v)), &v.square());
+        if is_zero(&den) {
+            // The reference divides by zero as multiplying by 0⁻¹ = 0: s = 0, w = 0.
+            w = Fe::ZERO;
+        } else {
+            let nd = mul(&num, &den);
+            let root = mul(&nd, &pow_p_minus_3_over_4(&mul(&nd, &den.square())));
+            // s is a square iff root² = s, i.e. root²·den = num.
+            if !is_zero(&sub(&mul(&root.square(), &den), &num)) {
+                return None;
+            }
+            w = root;
+        }
+    } else {
+        let s = sub(&x, &u);
+        if is_zero(&s) {
+            return None;
+        }
+        let r_s = pow_p_minus_3_over_4(&s);
+        let root = mul(&s, &r_s);
+        if !is_zero(&sub(&root.square(), &s)) {
+            return None;
+        }
+        w = root;
+        let four_u3_7 = mul(&small(4), &add(&mul(&u2, &u), &c.seven));
+        let q = mul(&neg(&s), &add(&four_u3_7, &mul(&mul(&small(3), &s), &u2)));
+        let r: Fe = Option::from(q.sqrt())?;
+        if (case & 1) == 1 && is_zero(&r) {
+            return None;
+        }
+        // 1/s = r_s² since s is a non-zero square.
+        v = mul(&add(&neg(&u), &mul(&r, &r_s.square())), &c.half);
+    }
+    let last = case & 5;
+    let m = if (last & 1) == 1 {
+        add(&Fe::ONE, &c.minus_3_sqrt)
+    } else {
+        sub(&Fe::ONE, &c.minus_3_sqrt)
+    };
+    let t = mul(&w, &add(&mul(&mul(&u, &m), &c.half), &v));
+    let t = if last == 0 || last == 5 { neg(&t) } else { t };
+    Some(t.normalize().to_bytes().into())
+}
+
+/// BIP-324 reference.py's XSwiftECInv step by step (square roots and inversions separately),
+/// to test `inverse_fe` against.
+#[cfg(test)]
+pub(crate) fn inverse_reference(x: &[u8; 32], u: &[u8; 32], case: u8) -> Option<[u8; 32]> {
+    let c = &consts();
+    let (x, u) = (fe(x)?, fe(u)?);
     let u2 = u.square();
     let (s, v);
     if (case & 2) == 0 {
-        if is_valid_x(&c, &sub(&neg(&x), &u)) {
+        if is_valid_x(c, &sub(&neg(&x), &u)) {
             return None;
         }
         v = x;
@@ -145,4 +287,26 @@ pub fn inverse(x: &[u8; 32], u: &[u8; 32], case: u8) -> Option<[u8; 32]> {
     let t = mul(&w, &add(&mul(&mul(&u, &m), &c.half), &v));
     let t = if last == 0 || last == 5 { neg(&t) } else { t };
     Some(t.normalize().to_bytes().into())
+}
+
+/// XElligatorSwift(x) (BIP-324): u ‖ t with XSwiftEC(u, t) = x, u taken from `random` 33 bytes
+/// per try (32 for u, reduced mod p, one for the case). `None` when `random` runs out first
+/// (each try succeeds with probability about 1/4). x must be on the curve.
+pub fn encode(x: &Fe, random: &[u8]) -> Option<[u8; 64]> {
+    let c = consts();
+    for chunk in random.chunks_exact(33) {
+        let mut u_bytes = [0u8; 32];
+        u_bytes.copy_from_slice(&chunk[..32]);
+        let u = fe_reduced(&u_bytes);
+        if is_zero(&u) {
+            continue;
+        }
+        if let Some(t) = inverse_fe(&c, x, &u, chunk[32] & 7) {
+            let mut out = [0u8; 64];
+            out[..32].copy_from_slice(&u.normalize().to_bytes());
+            out[32..].copy_from_slice(&t);
+            return Some(out);
+        }
+    }
+    None
 }

@@ -1,27 +1,31 @@
 /**
- * BIP-324 ElligatorSwift keys and x-only ECDH for the SV2 handshake.
- *
- * XSwiftEC (decode) and XSwiftECInv run in WebAssembly on RustCrypto k256's field
- * (pool/noise-wasm/secp, secp-wasm.ts); the XElligatorSwift loop stays here so its randomness is
- * injectable. Checked against BIP-324's published vectors (ellswift.test.ts) and against
- * @scure/btc-signer's experimental `elligatorSwift` (BigInt, ~6× slower to decode).
- * ECDH x(k·P): k256's constant-time multiplication in the same module (~25 % cheaper here than
- * tiny-secp256k1's `pointMultiply`, which is variable-time in the scalar); k·G: libsecp256k1 in
- * WebAssembly (tiny-secp256k1's constant-time `ecmult_gen` with precomputed tables, cheaper than
- * k256 0.11's generic multiply). Both cross-checked against BIP-324's packet_encoding vectors.
+ * BIP-324 ElligatorSwift keys and x-only ECDH for the SV2 handshake, in WebAssembly
+ * (pool/noise-wasm/secp via secp-wasm.ts) on RustCrypto k256's field: constant-time k·G (fixed
+ * table) and x(k·P) (libsecp256k1's ecmult_const method), XSwiftEC, XSwiftECInv and the
+ * XElligatorSwift loop (random u values from the injectable RandomSource). Checked against
+ * BIP-324's published vectors (ellswift.test.ts), @noble/curves (secp-wasm.test.ts) and
+ * @scure/btc-signer's experimental `elligatorSwift`.
  */
-import * as secp from 'tiny-secp256k1';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ELLSWIFT_LEN } from './constants.js';
 import { NoiseError } from './errors.js';
-import { wasmEcdhX, wasmEllswiftDecode, wasmEllswiftInv, wasmIsValidX } from './secp-wasm.js';
+import {
+  wasmEcdh2Ell,
+  wasmEcdhX,
+  wasmEllswiftDecode,
+  wasmEllswiftEncode,
+  wasmEllswiftInv,
+  wasmKeygen,
+  wasmPublicKeyX,
+} from './secp-wasm.js';
 import { sha256 } from './symmetric-state.js';
 
 /** Source of cryptographic randomness (injectable for deterministic tests). */
 export type RandomSource = (n: number) => Uint8Array;
 
 const P = secp256k1.Point.Fp.ORDER;
-const N = secp256k1.Point.Fn.ORDER;
+/** The group order n, big-endian. */
+const N_BYTES = Uint8Array.from(Buffer.from(secp256k1.Point.Fn.ORDER.toString(16), 'hex'));
 
 const toBig = (b: Uint8Array): bigint =>
   BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
@@ -52,17 +56,9 @@ export function xswiftecInv(x: bigint, u: bigint, ellCase: number): bigint | und
 
 /** XElligatorSwift(x): a uniformly distributed 64-byte encoding u ‖ t of x (BIP-324). */
 export function ellswiftEncode(x: Uint8Array, random: RandomSource): Uint8Array {
-  if (x.length !== 32 || toBig(x) >= P || !wasmIsValidX(x)) {
-    throw new NoiseError('BAD_KEY', 'not the x coordinate of a secp256k1 point');
-  }
-  const out = new Uint8Array(ELLSWIFT_LEN);
-  for (;;) {
-    const r = random(33);
-    out.set(r.subarray(0, 32), 0);
-    reduceInPlace(out, 0);
-    if (out.subarray(0, 32).every((byte) => byte === 0)) continue;
-    if (wasmEllswiftInv(x, out.subarray(0, 32), r[32]! & 7, out, 32)) return out;
-  }
+  const ell = x.length === 32 ? wasmEllswiftEncode(x, random) : undefined;
+  if (ell === undefined) throw new NoiseError('BAD_KEY', 'not the x coordinate of a secp256k1 point');
+  return ell;
 }
 
 /**
@@ -86,36 +82,53 @@ export interface EllswiftKeyPair {
   readonly ellswift: Uint8Array;
 }
 
+/** Whether the 32 bytes are a secret key: 0 < sk < n (big-endian). */
+function isSecretKey(sk: Uint8Array): boolean {
+  let nonZero = 0;
+  for (const byte of sk) nonZero |= byte;
+  if (sk.length !== 32 || nonZero === 0) return false;
+  for (let i = 0; i < 32; i++) {
+    if (sk[i] !== N_BYTES[i]) return sk[i]! < N_BYTES[i]!;
+  }
+  return false;
+}
+
 /** Throws BAD_KEY unless 0 < sk < n. */
 export function assertSecretKey(sk: Uint8Array): void {
   if (sk.length !== 32) throw new NoiseError('BAD_KEY', 'secret key must be 32 bytes');
-  const v = toBig(sk);
-  if (v === 0n || v >= N) throw new NoiseError('BAD_KEY', 'secret key out of range');
+  if (!isSecretKey(sk)) throw new NoiseError('BAD_KEY', 'secret key out of range');
 }
 
+/**
+ * The key pair of a secret key: its x-only public key and `ellswift` if given (checked to encode
+ * that key), else a fresh ElligatorSwift encoding.
+ */
 export function keyPairFromSecret(
   secretKey: Uint8Array,
   random: RandomSource,
   ellswift?: Uint8Array,
 ): EllswiftKeyPair {
   assertSecretKey(secretKey);
-  const xOnly = Uint8Array.from(secp.xOnlyPointFromScalar(secretKey));
-  if (ellswift !== undefined && !Buffer.from(ellswiftDecode(ellswift)).equals(xOnly)) {
+  if (ellswift === undefined) {
+    const both = wasmKeygen(secretKey, random)!;
+    return {
+      secretKey: Uint8Array.from(secretKey),
+      xOnly: both.subarray(0, 32),
+      ellswift: both.subarray(32),
+    };
+  }
+  const xOnly = wasmPublicKeyX(secretKey)!;
+  if (!Buffer.from(ellswiftDecode(ellswift)).equals(xOnly)) {
     throw new NoiseError('BAD_KEY', 'ElligatorSwift encoding does not match the secret key');
   }
-  return {
-    secretKey: Uint8Array.from(secretKey),
-    xOnly,
-    ellswift: ellswift ?? ellswiftEncode(xOnly, random),
-  };
+  return { secretKey: Uint8Array.from(secretKey), xOnly, ellswift: Uint8Array.from(ellswift) };
 }
 
 /** A fresh random secret key (rejection-sampled into [1, n)). */
 export function randomSecretKey(random: RandomSource): Uint8Array {
   for (;;) {
     const sk = random(32);
-    const v = toBig(sk);
-    if (v !== 0n && v < N) return Uint8Array.from(sk);
+    if (isSecretKey(sk)) return Uint8Array.from(sk);
   }
 }
 
@@ -153,4 +166,26 @@ export function bip324Ecdh(
   return initiating
     ? sha256(TAG, TAG, ours.ellswift, ellTheirs, x)
     : sha256(TAG, TAG, ellTheirs, ours.ellswift, x);
+}
+
+/**
+ * The responder's two BIP-324 ECDHs against the initiator's ephemeral encoding `ellTheirs`:
+ * [ee, es] = [v2_ecdh(e, re), v2_ecdh(s, re)], with one decoding of `ellTheirs` and one table of
+ * its multiples shared by both constant-time multiplications.
+ */
+export function responderEcdh(
+  e: EllswiftKeyPair,
+  s: EllswiftKeyPair,
+  ellTheirs: Uint8Array,
+): [Uint8Array, Uint8Array] {
+  if (ellTheirs.length !== ELLSWIFT_LEN) {
+    throw new NoiseError('BAD_LENGTH', `ElligatorSwift key must be 64 bytes, got ${ellTheirs.length}`);
+  }
+  const xs = wasmEcdh2Ell(ellTheirs, e.secretKey, s.secretKey);
+  // Cannot happen for checked secret keys; kept as a typed error.
+  if (xs === undefined) throw new NoiseError('BAD_KEY', 'ECDH failed (secret key out of range)');
+  return [
+    sha256(TAG, TAG, ellTheirs, e.ellswift, xs.subarray(0, 32)),
+    sha256(TAG, TAG, ellTheirs, s.ellswift, xs.subarray(32, 64)),
+  ];
 }

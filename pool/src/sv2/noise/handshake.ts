@@ -21,7 +21,7 @@ import {
   MAC_LEN,
 } from './constants.js';
 import type { EllswiftKeyPair, RandomSource } from './ellswift.js';
-import { bip324Ecdh, ellswiftDecode, generateKeyPair, keyPairFromSecret } from './ellswift.js';
+import { bip324Ecdh, ellswiftDecode, generateKeyPair, keyPairFromSecret, responderEcdh } from './ellswift.js';
 import { NoiseError } from './errors.js';
 import type { ResponderKeys } from './keys.js';
 import { authorityKeyBytes, defaultRandom } from './keys.js';
@@ -185,10 +185,10 @@ export class NoiseResponder {
     const act2 = new Uint8Array(ACT2_LEN);
     act2.set(e.ellswift, 0);
     this.ss.mixHash(e.ellswift);
-    const reX = ellswiftDecode(re);
-    this.ss.mixKey(bip324Ecdh(e, re, false, reX));
+    const [ee, es] = responderEcdh(e, s, re);
+    this.ss.mixKey(ee);
     act2.set(this.ss.encryptAndHash(s.ellswift), ELLSWIFT_LEN);
-    this.ss.mixKey(bip324Ecdh(s, re, false, reX));
+    this.ss.mixKey(es);
     const cert = this.keys.certificateAt(this.now());
     if (cert.length !== CERTIFICATE_LEN) throw new NoiseError('BAD_LENGTH', 'certificate must be 74 bytes');
     act2.set(this.ss.encryptAndHash(cert), 2 * ELLSWIFT_LEN + MAC_LEN);
