@@ -242,6 +242,44 @@ describe('translator: upstream Reconnect', () => {
   });
 });
 
+describe('translator: extension negotiation with a pool that ignores RequestExtensions', () => {
+  it('asks first, opens channels only after the answer or the timeout, then goes on without the TLV', async () => {
+    const seen: string[] = [];
+    const fake = net.createServer((socket) => {
+      void acceptSv2(socket, poolKeys).then(
+        (session) => {
+          session.onMessage((m) => {
+            seen.push(m.type);
+            if (m.type === 'SetupConnection')
+              session.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+          });
+        },
+        () => {},
+      );
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    stops.push(() => new Promise<void>((r) => fake.close(() => r())));
+    const tr = await Translator.start({
+      host: '127.0.0.1',
+      port: 0,
+      upstream: {
+        host: '127.0.0.1',
+        port: (fake.address() as net.AddressInfo).port,
+        authorityPublicKey: authority.encoded.publicKey,
+      },
+      user: 'proxy.default',
+      negotiationTimeoutMs: 300,
+    });
+    stops.push(() => tr.stop());
+    await until(() => seen.includes('RequestExtensions'), 'RequestExtensions');
+    expect(seen).toEqual(['SetupConnection', 'RequestExtensions']);
+    expect(tr.upstream.connected).toBe(false);
+    await until(() => seen.includes('OpenExtendedMiningChannel'), 'the default channel after the timeout');
+    expect(tr.upstream.connected).toBe(true);
+    expect(tr.upstream.workerTracking).toBe(false);
+  });
+});
+
 describe('translator: per-worker channels', () => {
   it('without extension 0x0002: one upstream channel per worker, closed when its miners leave, the default past the budget', async () => {
     const pool = await startPool();

@@ -36,6 +36,8 @@ export interface TranslatorOptions {
   perWorkerChannels?: boolean;
   /** Negotiate extension 0x0002 and name workers in a user_identity TLV per share. Default true. */
   workerIdentityTlv?: boolean;
+  /** How long to wait for the pool's RequestExtensions answer before going on without (3,000 ms). */
+  negotiationTimeoutMs?: number;
   /** Nominal hash rate advertised per upstream channel (H/s). */
   nominalHashRate?: number;
   maxChannels?: number;
@@ -172,7 +174,7 @@ export class Translator {
         maxChannels: opts.maxChannels ?? 1024,
         backoff: opts.backoff ?? { minMs: 250, maxMs: 30_000 },
         workerIdentityTlv: opts.workerIdentityTlv ?? true,
-        negotiationTimeoutMs: 3000,
+        negotiationTimeoutMs: opts.negotiationTimeoutMs ?? 3000,
         logger: this.log.child({ part: 'upstream' }),
       },
       {
