@@ -6,6 +6,7 @@ import {
   ellswiftDecode,
   ellswiftEncode,
   keyPairFromSecret,
+  responderEcdh,
   xOnlyEcdh,
   xswiftecInv,
 } from './ellswift.js';
@@ -48,6 +49,21 @@ describe('ElligatorSwift against BIP-324 vectors', () => {
       expect(hex(bip324Ecdh(ours, unhex(r.in_ellswift_theirs!), r.in_initiating === '1'))).toBe(
         r.mid_shared_secret,
       );
+    }
+  });
+
+  it('responderEcdh gives the shared secret of the responder rows in of packet_encoding_test_vectors.csv', () => {
+    const rows = csvRows('bip324/packet_encoding_test_vectors.csv').filter((r) => r.in_initiating === '0');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const ours = keyPairFromSecret(
+        unhex(r.in_priv_ours!),
+        deterministicRandom('unused'),
+        unhex(r.in_ellswift_ours!),
+      );
+      const [ee, es] = responderEcdh(ours, ours, unhex(r.in_ellswift_theirs!));
+      expect(hex(ee)).toBe(r.mid_shared_secret);
+      expect(hex(es)).toBe(r.mid_shared_secret);
     }
   });
 

@@ -1,25 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { wasmEcdhX } from './secp-wasm.js';
+import { ellswiftDecode } from './ellswift.js';
+import { wasmEcdh2Ell, wasmEcdhX, wasmEllswiftEncode, wasmKeygen, wasmPublicKeyX } from './secp-wasm.js';
+import { deterministicRandom } from './test-util.js';
 
 const { Point } = secp256k1;
 const N = Point.Fn.ORDER;
+const LAMBDA = 0x5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72n;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const scalar = fc.bigInt({ min: 1n, max: N - 1n });
 const be32 = (v: bigint): Uint8Array => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
+const mod = (v: bigint): bigint => ((v % N) + N) % N;
 
-describe('k256 x-only ECDH (WebAssembly)', () => {
-  it('equals @noble/curves x(k·P) for random k and P, whichever y P has', () => {
+/** 1, 2, n−1, n−2, λ, −λ, 2^128 ± 1, and scalars whose GLV halves are zero or small. */
+const EDGE_SCALARS: bigint[] = [
+  1n,
+  2n,
+  N - 1n,
+  N - 2n,
+  LAMBDA,
+  N - LAMBDA,
+  LAMBDA + 1n,
+  1n << 128n,
+  (1n << 128n) - 1n,
+  (1n << 128n) + 1n,
+  (N - 1n) / 2n,
+  (N + 1n) / 2n,
+  ...[1n, 2n, 3n, 31n, 32n, 33n, 1000n].flatMap((k) => [
+    mod(k * LAMBDA),
+    mod(-k * LAMBDA),
+    mod(k + k * LAMBDA),
+    mod(k - (1n << 128n) * LAMBDA),
+  ]),
+];
+const anyScalar = fc.oneof(scalar, fc.constantFrom(...EDGE_SCALARS));
+
+describe('x-only ECDH (WebAssembly)', () => {
+  it('equals @noble/curves x(k·P) for random and edge k and random P, whichever y P has', () => {
     fc.assert(
-      fc.property(scalar, scalar, (k, d) => {
+      fc.property(anyScalar, scalar, (k, d) => {
         const p = Point.BASE.multiply(d);
         const x = be32(p.x);
         const expected = be32(p.multiply(k).x);
         expect(hex(wasmEcdhX(be32(k), x)!)).toBe(hex(expected));
         expect(hex(be32(p.negate().multiply(k).x))).toBe(hex(expected));
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
   });
 
@@ -30,5 +57,62 @@ describe('k256 x-only ECDH (WebAssembly)', () => {
     expect(wasmEcdhX(be32(N), gx)).toBeUndefined();
     expect(wasmEcdhX(new Uint8Array(32).fill(0xff), gx)).toBeUndefined();
     expect(hex(wasmEcdhX(be32(N - 1n), gx)!)).toBe(hex(gx)); // (n−1)·G = −G
+  });
+
+  it('ecdh2_ell: x(a·P), x(b·P), x(P) for P decoded from any 64 bytes, like @noble/curves (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), anyScalar, anyScalar, (ell, a, b) => {
+        const x = ellswiftDecode(ell);
+        const p = Point.fromHex('02' + hex(x));
+        const out = wasmEcdh2Ell(ell, be32(a), be32(b))!;
+        expect(hex(out.subarray(0, 32))).toBe(hex(be32(p.multiply(a).x)));
+        expect(hex(out.subarray(32, 64))).toBe(hex(be32(p.multiply(b).x)));
+        expect(hex(out.subarray(64, 96))).toBe(hex(x));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('ecdh2_ell refuses a or b = 0 or ≥ n, and reduces u, t ≥ p', () => {
+    const ell = new Uint8Array(64).fill(0xff);
+    expect(wasmEcdh2Ell(ell, be32(0n), be32(1n))).toBeUndefined();
+    expect(wasmEcdh2Ell(ell, be32(1n), be32(N))).toBeUndefined();
+    expect(hex(wasmEcdh2Ell(ell, be32(1n), be32(1n))!.subarray(64))).toBe(hex(ellswiftDecode(ell)));
+  });
+});
+
+describe('k·G and key generation (WebAssembly)', () => {
+  it('x(k·G) equals @noble/curves for random and edge k', () => {
+    fc.assert(
+      fc.property(anyScalar, (k) => {
+        expect(hex(wasmPublicKeyX(be32(k))!)).toBe(hex(be32(Point.BASE.multiply(k).x)));
+      }),
+      { numRuns: 100 },
+    );
+    for (const bad of [0n, N, (1n << 256n) - 1n]) expect(wasmPublicKeyX(be32(bad))).toBeUndefined();
+  });
+
+  it('keygen: x(k·G) and an ElligatorSwift encoding that decodes to it', () => {
+    const random = deterministicRandom('keygen');
+    fc.assert(
+      fc.property(anyScalar, (k) => {
+        const out = wasmKeygen(be32(k), random)!;
+        expect(hex(out.subarray(0, 32))).toBe(hex(be32(Point.BASE.multiply(k).x)));
+        expect(hex(ellswiftDecode(out.subarray(32)))).toBe(hex(out.subarray(0, 32)));
+      }),
+      { numRuns: 60 },
+    );
+    expect(wasmKeygen(be32(0n), random)).toBeUndefined();
+  });
+
+  it('asks for more random bytes when the first ones give no encoding, and gives up on a broken source', () => {
+    const real = deterministicRandom('retry');
+    let calls = 0;
+    // The first two draws are all zeros (u = 0 is never used): the module must ask again.
+    const flaky = (n: number): Uint8Array => (++calls <= 2 ? new Uint8Array(n) : real(n));
+    const out = wasmKeygen(be32(12345n), flaky)!;
+    expect(calls).toBeGreaterThan(2);
+    expect(hex(ellswiftDecode(out.subarray(32)))).toBe(hex(be32(Point.BASE.multiply(12345n).x)));
+    expect(() => wasmEllswiftEncode(out.subarray(0, 32), (n) => new Uint8Array(n))).toThrow(/random source/);
   });
 });

@@ -67,9 +67,13 @@ export function wasmPublicKeyX(k: Uint8Array): Uint8Array | undefined {
   return wasm.pubkey_x() === 1 ? io.slice(0, 32) : undefined;
 }
 
+/** Rounds of TRIES after which a random source is taken to be broken (legitimately: (3/4)^448). */
+const MAX_ROUNDS = 64;
+
 /** Asks for more random bytes while the module reports that they ran out (returns 2). */
 function encodeLoop(rc: number, random: RandomSource): number {
-  while (rc === 2) {
+  for (let round = 1; rc === 2; round++) {
+    if (round === MAX_ROUNDS) throw new Error('the random source gives no usable ElligatorSwift u values');
     io.set(random(33 * TRIES), 32);
     rc = wasm.ellswift_encode(TRIES);
   }
