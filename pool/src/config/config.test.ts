@@ -28,6 +28,14 @@ describe('config', () => {
     expect(envName('stratum.replicaLeaseTtlMs')).toBe('EAGLEPOOL_STRATUM_REPLICA_LEASE_TTL_MS');
   });
 
+  it('stratum.ackWindowMs: 0 by default, from env or --set, bounded to 0..60000', () => {
+    expect(loadConfig({ env: noEnv }).stratum.ackWindowMs).toBe(0);
+    expect(loadConfig({ env: { EAGLEPOOL_STRATUM_ACK_WINDOW_MS: '2000' } }).stratum.ackWindowMs).toBe(2000);
+    expect(loadConfig({ env: noEnv, sets: ['stratum.ackWindowMs=250'] }).stratum.ackWindowMs).toBe(250);
+    expect(() => loadConfig({ env: noEnv, sets: ['stratum.ackWindowMs=60001'] })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: noEnv, sets: ['stratum.ackWindowMs=-1'] })).toThrow(ConfigError);
+  });
+
   it('layers file < env < --set', () => {
     const path = file({ logLevel: 'debug', ckb: { pollIntervalMs: 200, rpcUrl: 'http://node:8114' } });
     const c = loadConfig({

@@ -199,7 +199,7 @@ export const configSchema = {
     ackWindowMs: int({
       default: 0,
       min: 0,
-      max: 1000,
+      max: 60_000,
       doc: 'Longest wait of a partial SubmitShares.Success batch for more shares (docs/stratum.md). 0: end of the read turn.',
     }),
   },
