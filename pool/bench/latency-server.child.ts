@@ -8,8 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type net from 'node:net';
-import { ProcessMonitor } from '../src/loadgen/monitor.js';
-import { monotonicOffsetMs } from '../src/loadgen/loadgen.js';
+import { ProcessMonitor, monotonicOffsetMs } from '../src/loadgen/monitor.js';
 import { StratumServer } from '../src/stratum/server.js';
 
 type Request =
@@ -20,7 +19,7 @@ type Request =
 
 let server: StratumServer | undefined;
 let accepted = 0;
-const monitor = new ProcessMonitor();
+const monitor = new ProcessMonitor({ keepPauses: true });
 
 /** Socket events while tracing: remote port, time (performance.now() ms), 0 = read / 1 = write. */
 let ports = new Uint16Array(0);

@@ -81,20 +81,29 @@ function spawn(script: string, prefix: string[]): ChildProcess {
   });
 }
 
-/** The next message from `child` that satisfies `pick`. */
+/** The next message from `child` that satisfies `pick`; rejects if the child reports an error or exits. */
 function next<T>(child: ChildProcess, pick: (m: Record<string, unknown>) => boolean): Promise<T> {
   return new Promise((resolve, reject) => {
+    const done = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
     const onMessage = (m: unknown) => {
       const msg = m as Record<string, unknown>;
       if (msg.event === 'error') {
-        child.off('message', onMessage);
+        done();
         reject(new Error(String(msg.message)));
       } else if (pick(msg)) {
-        child.off('message', onMessage);
+        done();
         resolve(m as T);
       }
     };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(new Error(`benchmark child exited (${signal ?? `code ${code}`})`));
+    };
     child.on('message', onMessage);
+    child.on('exit', onExit);
   });
 }
 
@@ -105,9 +114,16 @@ async function ask<T>(child: ChildProcess, req: object): Promise<T> {
 }
 
 async function stopChild(child: ChildProcess, req: object): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.send(req);
   await exited;
+}
+
+/** Marks `p` as handled now (it is awaited later, possibly after it rejected). */
+function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
 }
 
 async function run(rate: number, windowSec: number): Promise<RunResult> {
@@ -120,9 +136,9 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
       authoritySecretKey: Buffer.from(authority.secretKey).toString('hex'),
     });
     const machine = new MachineMonitor();
-    const windowStart = next(loadgen, (m) => m.event === 'window-start');
-    const windowEnd = next(loadgen, (m) => m.event === 'window-end');
-    const report = next<{ report: LoadReport }>(loadgen, (m) => m.event === 'report');
+    const windowStart = later(next(loadgen, (m) => m.event === 'window-start'));
+    const windowEnd = later(next(loadgen, (m) => m.event === 'window-end'));
+    const report = later(next<{ report: LoadReport }>(loadgen, (m) => m.event === 'report'));
     loadgen.send({
       cmd: 'run',
       options: {
@@ -149,11 +165,14 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
       cmd: 'trace-stop',
     });
     const { report: r } = await report;
-    const phases = splitPhases(r.trace!, traced.trace);
+    const phases = splitPhases(r.trace!, traced.trace, {
+      server: traced.stats.gcPauses,
+      client: r.client.gcPauses,
+    });
     return {
       rate,
-      report: { ...r, trace: undefined },
-      server: traced.stats,
+      report: { ...r, trace: undefined, client: { ...r.client, gcPauses: undefined } },
+      server: { ...traced.stats, gcPauses: undefined },
       serverAccepted: traced.accepted,
       machine: machineStats,
       phases,
@@ -168,6 +187,7 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
 const ms = (v: number) => fmt(v, 2);
 const pcts = (s: LatencySummary) =>
   `${ms(s.p50)} / ${ms(s.p90)} / ${ms(s.p99)} / ${ms(s.p999)} / ${ms(s.max)}`;
+const pct = (f: number) => `${fmt(f * 100, 1)} %`;
 const gc = (p: ProcessStats) => `${p.gc.count} GCs, max ${ms(p.gc.maxMs)} ms`;
 
 export default async function bench(): Promise<BenchSection> {
@@ -197,6 +217,7 @@ export default async function bench(): Promise<BenchSection> {
     `${ms(p.inServer.p50)} / ${ms(p.inServer.p99)}`,
     `${ms(p.toClient.p50)} / ${ms(p.toClient.p99)}`,
     `${ms(p.tail.toServerMean)} + ${ms(p.tail.inServerMean)} + ${ms(p.tail.toClientMean)}`,
+    `${pct(p.tail.serverGc)} / ${pct(p.tail.clientGc)} (all shares: ${pct(p.all.serverGc)} / ${pct(p.all.clientGc)})`,
   ]);
   const processRows = results.flatMap(({ rate, report: r, server }) => [
     [
@@ -226,7 +247,8 @@ export default async function bench(): Promise<BenchSection> {
         latencyRows,
       ),
       '',
-      'Phases (p50 / p99 ms), and the mean phases of the slowest 1 % of shares:',
+      'Phases (p50 / p99 ms); the mean phases of the slowest 1 % of shares, and how many of them',
+      'waited on a GC pause of the server / of the load generator (against all shares):',
       '',
       table(
         [
@@ -234,7 +256,8 @@ export default async function bench(): Promise<BenchSection> {
           'client write → server read',
           'server read → ack write',
           'ack write → client decode',
-          'slowest 1 %',
+          'slowest 1 %: phases ms',
+          'slowest 1 %: in a server / client GC',
         ],
         phaseRows,
       ),

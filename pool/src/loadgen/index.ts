@@ -1,6 +1,5 @@
 export {
   runLoad,
-  monotonicOffsetMs,
   LoadError,
   isLoopback,
   MAX_CONNECTIONS,
@@ -11,7 +10,13 @@ export {
 } from './loadgen.js';
 export { LatencyHistogram, type LatencySummary } from './histogram.js';
 export { InFlight, type SettledSink } from './in-flight.js';
-export { MachineMonitor, ProcessMonitor, type MachineStats, type ProcessStats } from './monitor.js';
+export {
+  MachineMonitor,
+  ProcessMonitor,
+  monotonicOffsetMs,
+  type MachineStats,
+  type ProcessStats,
+} from './monitor.js';
 export { Pacer } from './pacer.js';
 export { splitPhases, type PhaseReport, type ServerTrace } from './phases.js';
 export { JobHashers, ShareFinder } from './nonces.js';

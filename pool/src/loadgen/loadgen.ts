@@ -21,7 +21,7 @@ import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { InFlight, type SettledSink } from './in-flight.js';
-import { ProcessMonitor, type ProcessStats } from './monitor.js';
+import { ProcessMonitor, monotonicOffsetMs, type ProcessStats } from './monitor.js';
 import { JobHashers, ShareFinder } from './nonces.js';
 import { Pacer } from './pacer.js';
 
@@ -102,12 +102,6 @@ export interface LoadTrace {
   port: Uint16Array;
   sentAt: Float64Array;
   ackAt: Float64Array;
-}
-
-/** ms to add to performance.now() for the CLOCK_MONOTONIC scale of process.hrtime(). */
-export function monotonicOffsetMs(): number {
-  const [s, ns] = process.hrtime();
-  return s * 1e3 + ns / 1e6 - performance.now();
 }
 
 /** A simulated miner: connection, current work, in-flight shares. */
@@ -504,7 +498,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     };
     await sleep(100); // let setup traffic settle before counting bytes
     await opts.onWindowStart?.();
-    const monitor = new ProcessMonitor();
+    const monitor = new ProcessMonitor({ keepPauses: opts.trace ?? false });
     const start = performance.now();
     const pacer = new Pacer(opts.rate, sims.length, start);
     acc.countFrom = start + warmupSec * 1000;

@@ -27,6 +27,14 @@ export interface ProcessStats {
     maxMs: number;
     byKind: Record<string, { count: number; totalMs: number }>;
   };
+  /** Each GC pause (start on the CLOCK_MONOTONIC ms scale, duration ms), when asked for. */
+  gcPauses?: { start: number[]; duration: number[] };
+}
+
+/** ms to add to performance.now() for the CLOCK_MONOTONIC scale of process.hrtime(). */
+export function monotonicOffsetMs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1e3 + ns / 1e6 - performance.now();
 }
 
 /** Sampling period of the event-loop delay timer, ms (the histogram records whole intervals). */
@@ -41,8 +49,12 @@ export class ProcessMonitor {
   private gc: ProcessStats['gc'] = ProcessMonitor.emptyGc();
   private cpu0: NodeJS.CpuUsage = process.cpuUsage();
   private t0 = 0;
+  private readonly keepPauses: boolean;
+  private pauses: { start: number[]; duration: number[] } = { start: [], duration: [] };
 
-  constructor() {
+  /** keepPauses: also list every GC pause (for matching against slow requests). */
+  constructor(opts: { keepPauses?: boolean } = {}) {
+    this.keepPauses = opts.keepPauses ?? false;
     this.observer = new PerformanceObserver((list) => this.countGc(list.getEntries()));
   }
 
@@ -57,6 +69,10 @@ export class ProcessMonitor {
       const k = (g.byKind[kind] ??= { count: 0, totalMs: 0 });
       k.count++;
       k.totalMs += e.duration;
+      if (this.keepPauses && this.pauses.start.length < MAX_PAUSES) {
+        this.pauses.start.push(e.startTime);
+        this.pauses.duration.push(e.duration);
+      }
     }
   }
 
@@ -66,6 +82,7 @@ export class ProcessMonitor {
 
   start(): void {
     this.gc = ProcessMonitor.emptyGc();
+    this.pauses = { start: [], duration: [] };
     this.delay.reset();
     this.delay.enable();
     this.observer.observe({ entryTypes: ['gc'] });
@@ -92,9 +109,18 @@ export class ProcessMonitor {
         max: ms(this.delay.max),
       },
       gc: this.gc,
+      ...(this.keepPauses ? { gcPauses: this.monotonicPauses() } : {}),
     };
   }
+
+  private monotonicPauses(): { start: number[]; duration: number[] } {
+    const offset = monotonicOffsetMs();
+    return { start: this.pauses.start.map((t) => t + offset), duration: this.pauses.duration };
+  }
 }
+
+/** Most GC pauses listed per window. */
+const MAX_PAUSES = 100_000;
 
 export interface MachineStats {
   /** CPU cores busy on the whole machine (all processes, ours included), from /proc/stat. */

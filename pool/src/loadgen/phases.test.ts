@@ -46,6 +46,24 @@ describe('splitPhases', () => {
     expect(r.tail.inServerMean + r.tail.toClientMean).toBeCloseTo(0.1, 6);
   });
 
+  it('counts the shares that waited on a GC pause of the server or of the client', () => {
+    const { client, server } = traces([
+      [1, 0, 0.05, 0.07, 0.1],
+      [1, 10, 13, 13.02, 13.1], // server paused 10.5–12.9
+      [2, 20, 20.05, 20.06, 24], // client paused 21–23.5
+      [2, 30, 30.05, 30.06, 30.1],
+    ]);
+    const r = splitPhases(client, server, {
+      server: { start: [10.5], duration: [2.4] },
+      client: { start: [21], duration: [2.5] },
+    });
+    expect(r.all).toEqual({ serverGc: 0.25, clientGc: 0.25 });
+    // The slowest 1 % is the one slowest share (the client pause, 4 ms).
+    expect(r.tail.clientGc).toBe(1);
+    expect(r.tail.serverGc).toBe(0);
+    expect(splitPhases(client, server).all).toEqual({ serverGc: 0, clientGc: 0 });
+  });
+
   it('leaves shares unmatched when their connection has no server events before the ack', () => {
     const { client } = traces([[3, 0, 0.1, 0.2, 0.3]]);
     const { server } = traces([[4, 0, 0.1, 0.2, 0.3]]);

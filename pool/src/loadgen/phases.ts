@@ -29,7 +29,37 @@ export interface PhaseReport {
   inServer: LatencySummary;
   toClient: LatencySummary;
   /** The phases of the shares whose total latency is in the slowest 1 %: where the tail comes from. */
-  tail: { count: number; toServerMean: number; inServerMean: number; toClientMean: number };
+  tail: {
+    count: number;
+    toServerMean: number;
+    inServerMean: number;
+    toClientMean: number;
+    /** Share of them that waited on a server GC pause (client write → server read overlaps one). */
+    serverGc: number;
+    /** Share of them that waited on a client GC pause (server write → client decode overlaps one). */
+    clientGc: number;
+  };
+  /** The same two shares over all matched shares, for comparison. */
+  all: { serverGc: number; clientGc: number };
+}
+
+/** GC pauses of one process, in time order (start on the CLOCK_MONOTONIC ms scale, duration ms). */
+export interface GcPauses {
+  start: readonly number[];
+  duration: readonly number[];
+}
+
+/** Whether [from, to] overlaps one of the pauses. */
+function overlapsPause(p: GcPauses | undefined, from: number, to: number): boolean {
+  if (!p || p.start.length === 0) return false;
+  let lo = 0;
+  let hi = p.start.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (p.start[mid]! <= to) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && p.start[lo - 1]! + p.duration[lo - 1]! >= from;
 }
 
 /** Index of the last element of sorted `a` that is ≤ t, or -1. */
@@ -58,7 +88,11 @@ function byPort(server: ServerTrace, kind: number): Map<number, Float64Array> {
   return out;
 }
 
-export function splitPhases(client: LoadTrace, server: ServerTrace): PhaseReport {
+export function splitPhases(
+  client: LoadTrace,
+  server: ServerTrace,
+  gc: { server?: GcPauses; client?: GcPauses } = {},
+): PhaseReport {
   const reads = byPort(server, 0);
   const writes = byPort(server, 1);
   const n = client.sentAt.length;
@@ -68,6 +102,10 @@ export function splitPhases(client: LoadTrace, server: ServerTrace): PhaseReport
     toClient: new Float64Array(n),
   };
   const total = new Float64Array(n);
+  const serverGc = new Uint8Array(n);
+  const clientGc = new Uint8Array(n);
+  let allServerGc = 0;
+  let allClientGc = 0;
   const hist = {
     toServer: new LatencyHistogram(),
     inServer: new LatencyHistogram(),
@@ -90,6 +128,10 @@ export function splitPhases(client: LoadTrace, server: ServerTrace): PhaseReport
     phases.inServer[matched] = inServer;
     phases.toClient[matched] = toClient;
     total[matched] = client.ackAt[i]! - client.sentAt[i]!;
+    serverGc[matched] = overlapsPause(gc.server, client.sentAt[i]!, r[ri]!) ? 1 : 0;
+    clientGc[matched] = overlapsPause(gc.client, w[wi]!, client.ackAt[i]!) ? 1 : 0;
+    allServerGc += serverGc[matched]!;
+    allClientGc += clientGc[matched]!;
     hist.toServer.record(toServer);
     hist.inServer.record(inServer);
     hist.toClient.record(toClient);
@@ -98,7 +140,7 @@ export function splitPhases(client: LoadTrace, server: ServerTrace): PhaseReport
   // The slowest 1 % by total latency, and what their time was spent on.
   const order = Array.from({ length: matched }, (_, i) => i).sort((a, b) => total[b]! - total[a]!);
   const tailCount = Math.ceil(matched / 100);
-  const mean = (a: Float64Array) => {
+  const mean = (a: Float64Array | Uint8Array) => {
     let sum = 0;
     for (let j = 0; j < tailCount; j++) sum += a[order[j]!]!;
     return tailCount ? sum / tailCount : 0;
@@ -113,6 +155,9 @@ export function splitPhases(client: LoadTrace, server: ServerTrace): PhaseReport
       toServerMean: mean(phases.toServer),
       inServerMean: mean(phases.inServer),
       toClientMean: mean(phases.toClient),
+      serverGc: mean(serverGc),
+      clientGc: mean(clientGc),
     },
+    all: { serverGc: matched ? allServerGc / matched : 0, clientGc: matched ? allClientGc / matched : 0 },
   };
 }
