@@ -248,8 +248,18 @@ const stratum = obj(
           minimum: 0.1,
           maximum: 3600,
         },
+        minDifficulty: int('Lowest share difficulty vardiff assigns (expected hashes per share).', {
+          default: 1024,
+          minimum: 1,
+          maximum: Number.MAX_SAFE_INTEGER,
+        }),
       },
       { default: {} },
+    ),
+    ackWindowMs: int(
+      'How long a partial SubmitShares.Success batch may wait for more shares (fewer bytes on the wire, ' +
+        'later acknowledgements; about 2000 suits pools whose miners come through translators). 0: at the end of each read.',
+      { default: 0, minimum: 0, maximum: 60_000 },
     ),
     resources: resources('stratum'),
   },

@@ -71,7 +71,8 @@ export interface StratumSpec {
     maxReplicas: number;
     targetCPUUtilizationPercentage: number;
   };
-  vardiff: { targetShareIntervalSeconds: number };
+  vardiff: { targetShareIntervalSeconds: number; minDifficulty: number };
+  ackWindowMs: number;
   resources?: ResourceRequirements;
 }
 

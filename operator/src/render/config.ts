@@ -66,7 +66,12 @@ export function poolConfig(pool: MiningPool): Record<string, unknown> {
     jobmaker: { grpcListen: `0.0.0.0:${JOBMAKER_GRPC_PORT}`, healthPort: METRICS_PORT },
     blockmaker: { grpcListen: `0.0.0.0:${BLOCKMAKER_GRPC_PORT}`, healthPort: METRICS_PORT },
     shareprocessor: { httpListen: `0.0.0.0:${SHAREPROCESSOR_HTTP_PORT}`, healthPort: METRICS_PORT },
-    stratum: { listen: `0.0.0.0:${spec.stratum.port}`, healthPort: METRICS_PORT },
+    stratum: {
+      listen: `0.0.0.0:${spec.stratum.port}`,
+      healthPort: METRICS_PORT,
+      minDifficulty: spec.stratum.vardiff.minDifficulty,
+      ackWindowMs: spec.stratum.ackWindowMs,
+    },
   };
 }
 

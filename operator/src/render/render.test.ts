@@ -100,7 +100,9 @@ describe('renderChildren', () => {
   });
 
   it("writes a config file and env that the services' own config loader accepts", () => {
-    const pool = samplePool('p', 'ns', { stratum: { port: 4000 } });
+    const pool = samplePool('p', 'ns', {
+      stratum: { port: 4000, ackWindowMs: 2000, vardiff: { minDifficulty: 64 } },
+    });
     const objs = renderChildren(pool);
     const dir = mkdtempSync(join(tmpdir(), 'op-config-'));
     const file = join(dir, 'config.json');
@@ -119,6 +121,8 @@ describe('renderChildren', () => {
       expect(config.services.jobmakerUrl).toBe('p-jobmaker.ns.svc:50051');
       expect(config.stratum.listen).toBe('0.0.0.0:4000');
       expect(config.stratum.healthPort).toBe(9090);
+      expect(config.stratum.ackWindowMs).toBe(2000);
+      expect(config.stratum.minDifficulty).toBe(64);
       expect(config.instanceId).toBe('from-kubernetes');
     }
   });
