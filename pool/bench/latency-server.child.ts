@@ -3,7 +3,8 @@
  * pinned to a core by the parent). Same server set-up as the stratum benchmark's child (every
  * share accepted, no blocks, the share sink only counts), plus, while tracing, a stamp of every
  * socket 'data' event and socket write per remote port (CLOCK_MONOTONIC ms) and the process's
- * CPU, event-loop delay and GC pauses. IPC commands: start, trace-start, trace-stop, stop.
+ * CPU, event-loop delay and GC pauses (from monitor-start). IPC commands: start, trace-start,
+ * monitor-start, trace-stop, stop.
  */
 import { randomBytes } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
@@ -14,6 +15,7 @@ import { StratumServer } from '../src/stratum/server.js';
 type Request =
   | { cmd: 'start'; authoritySecretKey: string; shareBatchSize?: number }
   | { cmd: 'trace-start'; capacity: number }
+  | { cmd: 'monitor-start' }
   | { cmd: 'trace-stop' }
   | { cmd: 'stop' };
 
@@ -100,6 +102,11 @@ process.on('message', (req: Request) => {
         accepted = 0;
         tracing = true;
         monitor.start();
+        reply({ ok: true });
+        break;
+      case 'monitor-start': // the measurement window begins: CPU, event loop and GC from here
+        monitor.start();
+        accepted = 0;
         reply({ ok: true });
         break;
       case 'trace-stop': {

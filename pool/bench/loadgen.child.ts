@@ -3,7 +3,8 @@
  * core by the parent), so its event loop, encryption and GC do not share a process with the
  * benchmark's bookkeeping. IPC: { cmd: 'run', options } → LoadReport (with its trace); while
  * running it announces { event: 'window-start' } and waits for { cmd: 'go' }, so the parent can
- * start server-side tracing first, and { event: 'window-end' } after the window.
+ * start server-side tracing first, then { event: 'measure-start' } when the measurement window
+ * begins (after the warm-up) and { event: 'window-end' } after it.
  */
 import { runLoad, type LoadOptions } from '../src/loadgen/index.js';
 
@@ -21,6 +22,7 @@ process.on('message', (req: Request) => {
             go = resolve;
             process.send!({ event: 'window-start' });
           }),
+        onMeasureStart: () => void process.send!({ event: 'measure-start' }),
         onWindowEnd: () => void process.send!({ event: 'window-end' }),
       }).then(
         (report) => process.send!({ event: 'report', report }),

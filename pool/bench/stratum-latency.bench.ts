@@ -137,6 +137,7 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
     });
     const machine = new MachineMonitor();
     const windowStart = later(next(loadgen, (m) => m.event === 'window-start'));
+    const measureStart = later(next(loadgen, (m) => m.event === 'measure-start'));
     const windowEnd = later(next(loadgen, (m) => m.event === 'window-end'));
     const report = later(next<{ report: LoadReport }>(loadgen, (m) => m.event === 'report'));
     loadgen.send({
@@ -157,8 +158,10 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
     // Server events: a read and a write per share, with room to spare.
     const capacity = Math.ceil(rate * (windowSec + WARMUP_SEC + 6) * 2.5) + 100_000;
     await ask(server, { cmd: 'trace-start', capacity });
-    machine.start();
     loadgen.send({ cmd: 'go' });
+    await measureStart;
+    machine.start();
+    await ask(server, { cmd: 'monitor-start' });
     await windowEnd;
     const machineStats = machine.stop();
     const traced = await ask<{ stats: ProcessStats; accepted: number; trace: ServerTrace }>(server, {

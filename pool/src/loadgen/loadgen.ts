@@ -60,6 +60,8 @@ export interface LoadOptions {
   trace?: boolean;
   /** Connections opened concurrently during ramp-up. */
   connectParallel?: number;
+  /** Called (not awaited) when the measurement window begins, after any warm-up. */
+  onMeasureStart?: () => void;
   /**
    * Awaited right before the load starts (before any warm-up) and right after the measurement
    * window (e.g. to read server-side counters).
@@ -504,12 +506,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     acc.countFrom = start + warmupSec * 1000;
     acc.countUntil = acc.countFrom + opts.durationSec * 1000;
     acc.counting = true;
-    let b0 = warmupSec > 0 ? undefined : bytes();
-    if (!b0) monitor.start();
-    const counts = await pace(sims, pacer, acc, maxInFlight, () => {
+    let b0: { w: number; r: number } | undefined;
+    const measureStart = () => {
       b0 = bytes();
       monitor.start();
-    });
+      opts.onMeasureStart?.();
+    };
+    const counts = await pace(sims, pacer, acc, maxInFlight, measureStart);
+    if (b0 === undefined) measureStart(); // no share fell due in the window (rate below 1 / duration)
     const elapsedSec = (performance.now() - acc.countFrom) / 1000;
     // Wait (bounded) for the acknowledgements of the last shares.
     const drainBy = Date.now() + 5000;
@@ -559,7 +563,7 @@ function pace(
 ): Promise<{ submitted: number; skipped: number }> {
   let submitted = 0;
   let skipped = 0;
-  let windowStarted = acc.countFrom <= pacer.nextDue();
+  let windowStarted = false;
   const batchSims: SimMiner[] = [];
   const batchSeqs: number[] = [];
   const stamp = () => {
