@@ -47,10 +47,16 @@ function onData(this: net.Socket): void {
 subscribe('net.server.socket', (message) => {
   const socket = (message as { socket: net.Socket }).socket;
   socket.prependListener('data', onData);
-  const write = socket.write;
-  socket.write = function (this: net.Socket, ...args: unknown[]) {
+  const write = socket.write as (
+    this: net.Socket,
+    chunk: unknown,
+    encoding?: unknown,
+    cb?: unknown,
+  ) => boolean;
+  // Fixed arity (no rest array): the stamp itself must not add garbage to the measured server.
+  socket.write = function (this: net.Socket, chunk: unknown, encoding?: unknown, cb?: unknown) {
     stamp(this.remotePort ?? 0, 1);
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
+    return write.call(this, chunk, encoding, cb);
   } as typeof socket.write;
 });
 
