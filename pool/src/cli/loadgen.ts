@@ -3,6 +3,13 @@ import { parseHostPort } from '../config/index.js';
 import { LoadError, MAX_CONNECTIONS, MAX_DURATION_SEC, runLoad } from '../loadgen/index.js';
 import { UsageError, type Command } from './command.js';
 
+/** --warmup: seconds ≥ 0 (default 0). */
+function warmup(v: unknown): number {
+  const n = v === undefined ? 0 : Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError('--warmup must be a number of seconds ≥ 0');
+  return n;
+}
+
 export const command: Command = {
   summary: 'Load generator: many simulated SV2 or V1 miners over loopback TCP (shares/s, latency)',
   usage: `Usage: eaglepool loadgen --url HOST:PORT --mode sv2|v1 [options]
@@ -13,7 +20,8 @@ CKB Stratum V1 as ASICs speak it), submits valid shares at an aggregate rate for
 prints accepted/rejected counts, submit → acknowledgement latency percentiles and the bytes
 on the wire per share. Every connection submits on its own evenly spaced schedule; latency runs
 from the share's socket write to its acknowledgement, and the generator's own lateness and CPU,
-event-loop delay and GC pauses are printed too (see docs/latency.md). Loopback targets only; at most ${MAX_CONNECTIONS} connections, ${MAX_DURATION_SEC} s.
+event-loop delay and GC pauses are printed too (see docs/latency.md).
+Loopback targets only; at most ${MAX_CONNECTIONS} connections, ${MAX_DURATION_SEC} s.
 Share targets set by the pool decide the hashing cost: point it at a pool with a low minimum
 difficulty (the benchmark does), or expect ~difficulty hashes per share.
 
@@ -68,7 +76,7 @@ Options:
         rate: num('rate', 1000),
         durationSec: num('duration', 10),
         maxInFlight: Math.floor(num('in-flight', 64)),
-        warmupSec: values.warmup === undefined ? 0 : num('warmup', 0),
+        warmupSec: warmup(values.warmup),
         user: values.user as string | undefined,
       });
     } catch (err) {
