@@ -22,7 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LatencySummary } from '../src/loadgen/histogram.js';
 import type { LoadReport } from '../src/loadgen/loadgen.js';
-import { MachineMonitor, type MachineStats, type ProcessStats } from '../src/loadgen/monitor.js';
+import type { MachineStats, ProcessStats } from '../src/loadgen/monitor.js';
 import { splitPhases, type PhaseReport, type ServerTrace } from '../src/loadgen/phases.js';
 import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
 import { fmt, table, type BenchSection } from './measure.js';
@@ -135,7 +135,6 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
       cmd: 'start',
       authoritySecretKey: Buffer.from(authority.secretKey).toString('hex'),
     });
-    const machine = new MachineMonitor();
     const windowStart = later(next(loadgen, (m) => m.event === 'window-start'));
     const measureStart = later(next(loadgen, (m) => m.event === 'measure-start'));
     const windowEnd = later(next(loadgen, (m) => m.event === 'window-end'));
@@ -160,10 +159,8 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
     await ask(server, { cmd: 'trace-start', capacity });
     loadgen.send({ cmd: 'go' });
     await measureStart;
-    machine.start();
     await ask(server, { cmd: 'monitor-start' });
     await windowEnd;
-    const machineStats = machine.stop();
     const traced = await ask<{ stats: ProcessStats; accepted: number; trace: ServerTrace }>(server, {
       cmd: 'trace-stop',
     });
@@ -177,7 +174,7 @@ async function run(rate: number, windowSec: number): Promise<RunResult> {
       report: { ...r, trace: undefined, client: { ...r.client, gcPauses: undefined } },
       server: { ...traced.stats, gcPauses: undefined },
       serverAccepted: traced.accepted,
-      machine: machineStats,
+      machine: r.machine,
       phases,
       placement: [...placement(0), '(server)'].join(' '),
     };

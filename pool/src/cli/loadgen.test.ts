@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { authority, startPool, template } from '../translator/test-util.js';
 import { UsageError } from './command.js';
@@ -42,10 +43,12 @@ describe('eaglepool loadgen', () => {
         accepted: number;
         latencyMs: { count: number; p999: number };
         client: { cpuSec: number };
+        machine?: { busyCores: number };
       };
       expect(report.accepted).toBe(report.submitted);
       expect(report.latencyMs.count).toBe(report.accepted);
       expect(report.client.cpuSec).toBeGreaterThan(0);
+      if (existsSync('/proc/pressure/cpu')) expect(report.machine!.busyCores).toBeGreaterThan(0);
       expect(pool.shares.length).toBeGreaterThan(report.accepted); // warm-up shares were sent too
     } finally {
       log.mockRestore();

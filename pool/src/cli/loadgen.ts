@@ -102,6 +102,9 @@ Options:
           ` (from schedule: p99 ${r.fromScheduleMs.p99.toFixed(2)}; send lag p99 ${r.sendLagMs.p99.toFixed(2)})` +
           `\nload generator: ${r.client.cores.toFixed(2)} cores, event-loop delay p99 ` +
           `${r.client.eventLoopDelayMs.p99.toFixed(2)} ms, ${r.client.gc.count} GCs (max ${r.client.gc.maxMs.toFixed(2)} ms)` +
+          (r.machine
+            ? `\nmachine: ${r.machine.busyCores.toFixed(2)} cores busy, CPU pressure ${r.machine.cpuPressurePct.toFixed(1)} %`
+            : '') +
           `\nbytes: ${r.bytesWritten} written, ${r.bytesRead} read, ${perShare.toFixed(1)} per share round trip` +
           (Object.keys(r.rejectReasons).length ? `\nrejects: ${JSON.stringify(r.rejectReasons)}` : ''),
       );

@@ -21,7 +21,13 @@ import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { InFlight, type SettledSink } from './in-flight.js';
-import { ProcessMonitor, monotonicOffsetMs, type ProcessStats } from './monitor.js';
+import {
+  MachineMonitor,
+  ProcessMonitor,
+  monotonicOffsetMs,
+  type MachineStats,
+  type ProcessStats,
+} from './monitor.js';
 import { JobHashers, ShareFinder } from './nonces.js';
 import { Pacer } from './pacer.js';
 
@@ -88,6 +94,8 @@ export interface LoadReport {
   fromScheduleMs: LatencySummary;
   /** This (the generator's) process during the window. */
   client: ProcessStats;
+  /** The whole machine during the window (Linux; absent elsewhere): other work shows up here. */
+  machine?: MachineStats;
   trace?: LoadTrace;
   /** Client socket bytes during the window (written = to the server). */
   bytesWritten: number;
@@ -507,9 +515,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     acc.countUntil = acc.countFrom + opts.durationSec * 1000;
     acc.counting = true;
     let b0: { w: number; r: number } | undefined;
+    const machine = new MachineMonitor();
     const measureStart = () => {
       b0 = bytes();
       monitor.start();
+      machine.start();
       opts.onMeasureStart?.();
     };
     const counts = await pace(sims, pacer, acc, maxInFlight, measureStart);
@@ -519,6 +529,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     const drainBy = Date.now() + 5000;
     while (acc.accepted + acc.rejected < counts.submitted && Date.now() < drainBy) await sleep(10);
     const client = monitor.stop();
+    const machineStats = machine.stop();
     const b1 = bytes();
     acc.counting = false;
     await opts.onWindowEnd?.();
@@ -535,6 +546,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       sendLagMs: acc.sendLag.summary(),
       fromScheduleMs: acc.fromSchedule.summary(),
       client,
+      ...(machineStats ? { machine: machineStats } : {}),
       trace: acc.takeTrace(),
       bytesWritten: b1.w - b0!.w,
       bytesRead: b1.r - b0!.r,
