@@ -468,7 +468,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     throw new RangeError('sv2 mode needs the authority public key');
 
   const hashers = new JobHashers();
-  const acc = new Accounting(opts.trace ? TRACE_LIMIT : 0);
+  // Room for every share the window schedules (rate × duration), within TRACE_LIMIT.
+  const traceSize = Math.min(TRACE_LIMIT, Math.ceil(opts.rate * opts.durationSec) + 16);
+  const acc = new Accounting(opts.trace ? traceSize : 0);
   const sims: SimMiner[] = [];
   const parallel = opts.connectParallel ?? 64;
   try {
