@@ -16,11 +16,13 @@ import {
   NoiseTransport,
   PreparedResponderKeys,
   defaultRandom,
+  ellswiftDecode,
   generateAuthorityKeys,
   generateKeyPair,
   generateResponderKeys,
   nobleAead,
   nodeAead,
+  responderEcdh,
   wasmAead,
 } from '../src/sv2/noise/index.js';
 import { type BenchSection, fmt, measureRate, table } from './measure.js';
@@ -98,9 +100,35 @@ function handshakes(): string[][] {
   ];
 }
 
+/** The secp256k1 work inside a responder handshake (WebAssembly, pool/noise-wasm/secp). */
+function keyOperations(): string[][] {
+  const e = generateKeyPair(defaultRandom);
+  const s = generateKeyPair(defaultRandom);
+  const theirs = Array.from({ length: 64 }, () => generateKeyPair(defaultRandom).ellswift);
+  let j = 0;
+  const keygen = (n: number) => {
+    for (let i = 0; i < n; i++) generateKeyPair(defaultRandom);
+  };
+  const ecdhPair = (n: number) => {
+    for (let i = 0; i < n; i++) responderEcdh(e, s, theirs[j++ % theirs.length]!);
+  };
+  const decode = (n: number) => {
+    for (let i = 0; i < n; i++) ellswiftDecode(theirs[j++ % theirs.length]!);
+  };
+  return [
+    ['ephemeral key: k·G + ElligatorSwift encoding (generateKeyPair)', ...measure(keygen, 50, 1000, 1000)],
+    [
+      'responder ECDH pair: decode + ee + es, both hashed (responderEcdh)',
+      ...measure(ecdhPair, 20, 1000, 500),
+    ],
+    ['ElligatorSwift decode alone (ellswiftDecode)', ...measure(decode, 200, 500, 5000)],
+  ];
+}
+
 export default async function bench(): Promise<BenchSection> {
   const rows = [wasmAead, nodeAead, nobleAead].map(frames);
   const hs = handshakes();
+  const ops = keyOperations();
   const head = ['per second (wall)', 'µs (wall)', 'µs CPU', 'per core-second (CPU)'];
   return {
     title: 'SV2 Noise transport and handshake',
@@ -111,6 +139,8 @@ export default async function bench(): Promise<BenchSection> {
       table(['AEAD', ...head], rows),
       '',
       table(['handshake', ...head], hs),
+      '',
+      table(['secp256k1 operation (WebAssembly)', ...head], ops),
     ].join('\n'),
   };
 }

@@ -43,6 +43,14 @@ impl PointTable {
         }
     }
 
+    /// The table of a point given in Jacobian coordinates (Z ≠ 0): (X, Y) is affine on the curve
+    /// isomorphic by Z, so no inversion is needed; Z joins `global_z`.
+    pub fn from_jacobian(a: &Jacobian) -> PointTable {
+        let mut table = PointTable::new(&Affine { x: a.x, y: a.y });
+        table.global_z = table.global_z * &a.z;
+        table
+    }
+
     /// C_5(group_value)·A.
     fn lookup(&self, group_value: u32) -> Affine {
         let (index, negative) = digit(group_value);

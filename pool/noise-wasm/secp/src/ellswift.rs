@@ -5,7 +5,7 @@
 //! Variable time: every input here is public (the peer's or our own encoded public key, random
 //! u values that end up in the encoding).
 
-use crate::point::Affine;
+use crate::point::{Affine, Jacobian};
 use k256::FieldElement;
 
 type Fe = FieldElement;
@@ -153,6 +153,54 @@ pub fn decode_point(u: &Fe, t: &Fe) -> Option<Affine> {
         return Some(p);
     }
     lift_x(&c, &mul(&sub(&x_div_y, &u), &c.half))
+}
+
+/// XSwiftEC(u, t) as a Jacobian point (X, Y, Z) (with one of its two y), without an inversion:
+/// each candidate x = N/D of `decode_point` is tested as Y² = (N³ + 7D³)·D³ with X = N·D, Z = D
+/// (one square root per candidate instead of an inversion plus a square root). D ≠ 0: d = 2t·√−3·u
+/// with t, u ≠ 0, and Ynum = u³ + 7 + t² ≠ 0 after the t → 2t adjustment.
+pub fn decode_jacobian(u: &Fe, t: &Fe) -> Option<Jacobian> {
+    let c = consts();
+    let mut u = *u;
+    let mut t = *t;
+    if is_zero(&u) {
+        u = Fe::ONE;
+    }
+    if is_zero(&t) {
+        t = Fe::ONE;
+    }
+    let u3plus7 = add(&mul(&u.square(), &u), &c.seven);
+    if is_zero(&add(&u3plus7, &t.square())) {
+        t = add(&t, &t);
+    }
+    let num = sub(&u3plus7, &t.square());
+    let two_t = add(&t, &t);
+    let den = mul(&c.minus_3_sqrt, &u);
+    let d = mul(&two_t, &den);
+    let y_num = add(&num, &mul(&two_t, &t));
+    let candidate = |n: &Fe, dd: &Fe| -> Option<Jacobian> {
+        let d3 = mul(&dd.square(), dd);
+        let rhs = mul(&add(&mul(&n.square(), n), &mul(&c.seven, &d3)), &d3);
+        let y: Fe = Option::from(rhs.sqrt())?;
+        Some(Jacobian {
+            x: mul(n, dd),
+            y: y.normalize_weak(),
+            z: *dd,
+        })
+    };
+    // x1 = u + 4·(Ynum/D)² = (u·d² + 4·Ynum²)/d².
+    let d2 = d.square();
+    if let Some(p) = candidate(&add(&mul(&u, &d2), &mul(&small(4), &y_num.square())), &d2) {
+        return Some(p);
+    }
+    // X/Y = num·den/Ynum; x2 = (−X/Y − u)/2, x3 = (X/Y − u)/2, over 2·Ynum.
+    let nd = mul(&num, &den);
+    let u_ynum = mul(&u, &y_num);
+    let two_ynum = add(&y_num, &y_num);
+    if let Some(p) = candidate(&sub(&neg(&nd), &u_ynum), &two_ynum) {
+        return Some(p);
+    }
+    candidate(&sub(&nd, &u_ynum), &two_ynum)
 }
 
 /// XSwiftECInv(x, u, case) for x, u < p: the t with XSwiftEC(u, t) = x in this case, if any.

@@ -35,9 +35,9 @@ pub fn ecdh_x_bytes(k: &[u8; 32], x: &[u8; 32]) -> Option<[u8; 32]> {
     Some(PointTable::new(&p).x_of_multiple(&k).to_bytes().into())
 }
 
-/// For the point P that the 64-byte ElligatorSwift encoding `ell` stands for:
-/// (x(a·P), x(b·P), x(P)). None when a or b is not in [1, n).
-pub fn ecdh2_ell(ell: &[u8; 64], a: &[u8; 32], b: &[u8; 32]) -> Option<[[u8; 32]; 3]> {
+/// For the point P that the 64-byte ElligatorSwift encoding `ell` stands for (u and t reduced
+/// mod p): (x(a·P), x(b·P)). None when a or b is not in [1, n).
+pub fn ecdh2_ell(ell: &[u8; 64], a: &[u8; 32], b: &[u8; 32]) -> Option<[[u8; 32]; 2]> {
     let a = scalar_checked(a)?;
     let b = scalar_checked(b)?;
     let mut half = [0u8; 32];
@@ -45,13 +45,9 @@ pub fn ecdh2_ell(ell: &[u8; 64], a: &[u8; 32], b: &[u8; 32]) -> Option<[[u8; 32]
     let u = ellswift::fe_reduced(&half);
     half.copy_from_slice(&ell[32..]);
     let t = ellswift::fe_reduced(&half);
-    let p = ellswift::decode_point(&u, &t)?;
-    let (xa, xb) = PointTable::new(&p).x_of_multiples(&a, &b);
-    Some([
-        xa.to_bytes().into(),
-        xb.to_bytes().into(),
-        p.x.normalize().to_bytes().into(),
-    ])
+    let p = ellswift::decode_jacobian(&u, &t)?;
+    let (xa, xb) = PointTable::from_jacobian(&p).x_of_multiples(&a, &b);
+    Some([xa.to_bytes().into(), xb.to_bytes().into()])
 }
 
 /// What `keygen` made: x(k·G) and an ElligatorSwift encoding of it.
@@ -151,7 +147,7 @@ mod wasm {
     }
 
     /// With P = XSwiftEC(io[0..64]), a = io[64..96], b = io[96..128]:
-    /// io[0..32] = x(a·P), io[32..64] = x(b·P), io[64..96] = x(P).
+    /// io[0..32] = x(a·P), io[32..64] = x(b·P).
     #[no_mangle]
     pub extern "C" fn ecdh2_ell() -> u32 {
         let b = io();

@@ -4,7 +4,7 @@ import { defaultRandom } from './keys.js';
 
 /**
  * Ephemeral key pairs made ahead of time. A fresh ephemeral key (k·G plus an ElligatorSwift
- * encoding) is about 40 % of a responder handshake's CPU; filling this pool while the process is
+ * encoding) is about 30 % of a responder handshake's CPU; filling this pool while the process is
  * idle takes that off the handshake path during a reconnect burst of up to `capacity` miners.
  * Every key is handed out once and then forgotten, so forward secrecy is unchanged.
  */

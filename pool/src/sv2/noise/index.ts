@@ -14,6 +14,7 @@ export {
   randomSecretKey,
   xOnlyEcdh,
   bip324Ecdh,
+  responderEcdh,
 } from './ellswift.js';
 export type { Certificate } from './certificate.js';
 export {

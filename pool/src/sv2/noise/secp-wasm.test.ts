@@ -59,7 +59,7 @@ describe('x-only ECDH (WebAssembly)', () => {
     expect(hex(wasmEcdhX(be32(N - 1n), gx)!)).toBe(hex(gx)); // (n−1)·G = −G
   });
 
-  it('ecdh2_ell: x(a·P), x(b·P), x(P) for P decoded from any 64 bytes, like @noble/curves (property)', () => {
+  it('ecdh2_ell: x(a·P), x(b·P) for P decoded from any 64 bytes, like @noble/curves (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), anyScalar, anyScalar, (ell, a, b) => {
         const x = ellswiftDecode(ell);
@@ -67,7 +67,6 @@ describe('x-only ECDH (WebAssembly)', () => {
         const out = wasmEcdh2Ell(ell, be32(a), be32(b))!;
         expect(hex(out.subarray(0, 32))).toBe(hex(be32(p.multiply(a).x)));
         expect(hex(out.subarray(32, 64))).toBe(hex(be32(p.multiply(b).x)));
-        expect(hex(out.subarray(64, 96))).toBe(hex(x));
       }),
       { numRuns: 60 },
     );
@@ -77,7 +76,8 @@ describe('x-only ECDH (WebAssembly)', () => {
     const ell = new Uint8Array(64).fill(0xff);
     expect(wasmEcdh2Ell(ell, be32(0n), be32(1n))).toBeUndefined();
     expect(wasmEcdh2Ell(ell, be32(1n), be32(N))).toBeUndefined();
-    expect(hex(wasmEcdh2Ell(ell, be32(1n), be32(1n))!.subarray(64))).toBe(hex(ellswiftDecode(ell)));
+    const x = hex(ellswiftDecode(ell));
+    expect(hex(wasmEcdh2Ell(ell, be32(1n), be32(1n))!)).toBe(x + x);
   });
 });
 

@@ -51,14 +51,14 @@ export function wasmEcdhX(k: Uint8Array, x: Uint8Array): Uint8Array | undefined 
 }
 
 /**
- * For P = XSwiftEC(ell) (64 bytes, u and t reduced mod p here): x(a·P) ‖ x(b·P) ‖ x(P), 96 bytes;
+ * For P = XSwiftEC(ell) (64 bytes, u and t reduced mod p here): x(a·P) ‖ x(b·P), 64 bytes;
  * undefined when a or b is not in [1, n). Both multiplications share P's decoding and table.
  */
 export function wasmEcdh2Ell(ell: Uint8Array, a: Uint8Array, b: Uint8Array): Uint8Array | undefined {
   io.set(ell, 0);
   io.set(a, 64);
   io.set(b, 96);
-  return wasm.ecdh2_ell() === 1 ? io.slice(0, 96) : undefined;
+  return wasm.ecdh2_ell() === 1 ? io.slice(0, 64) : undefined;
 }
 
 /** x(k·G) (32 bytes) for a secret key k in [1, n); undefined otherwise. */

@@ -30,6 +30,8 @@ export function hkdf2(chainingKey: Uint8Array, ikm: Uint8Array): [Uint8Array, Ui
 
 /** SHA256(protocol name): the initial chaining key (the name is longer than 32 bytes). */
 export const INITIAL_CK = sha256(new TextEncoder().encode(PROTOCOL_NAME));
+/** SRI's initial h = SHA256(ck), i.e. Noise's MixHash of the empty prologue; the same for every handshake. */
+const INITIAL_H = sha256(INITIAL_CK);
 
 export class SymmetricState {
   h: Uint8Array;
@@ -38,8 +40,7 @@ export class SymmetricState {
 
   constructor(private readonly aead: Aead) {
     this.ck = INITIAL_CK;
-    // SRI: h = SHA256(ck), i.e. Noise's MixHash of the empty prologue.
-    this.h = sha256(INITIAL_CK);
+    this.h = INITIAL_H;
   }
 
   mixHash(data: Uint8Array): void {
