@@ -127,12 +127,6 @@ mod wasm {
         io().as_mut_ptr()
     }
 
-    /// Fills the k·G table now (else on the first `keygen` / `pubkey_x`).
-    #[no_mangle]
-    pub extern "C" fn prepare() {
-        gen();
-    }
-
     /// 1 when io[0..32] (< p) is the x coordinate of a curve point, else 0.
     #[no_mangle]
     pub extern "C" fn x_is_valid() -> u32 {

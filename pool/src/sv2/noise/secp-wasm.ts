@@ -4,8 +4,8 @@
  * constant-time x-only ECDH (libsecp256k1's ecmult_const: GLV split, signed odd 5-bit digits,
  * Jacobian a = 0 formulas; the responder's two ECDHs share one decoded point and one table),
  * constant-time k·G from a table built once, and BIP-324 XSwiftEC / XSwiftECInv / XElligatorSwift.
- * The module allocates nothing after its k·G table, so its memory never grows and the view stays
- * valid. Secret inputs are wiped from its buffer by every call.
+ * The module allocates nothing (its k·G table is static memory, filled on first use), so its memory
+ * never grows and the view stays valid. Secret inputs are wiped from its buffer by every call.
  */
 import type { RandomSource } from './ellswift.js';
 import { instantiateWasm } from './wasm-load.js';
@@ -13,7 +13,6 @@ import { instantiateWasm } from './wasm-load.js';
 interface SecpExports {
   memory: { buffer: ArrayBuffer };
   io_ptr(): number;
-  prepare(): void;
   x_is_valid(): number;
   ecdh_x(): number;
   ecdh2_ell(): number;
@@ -28,11 +27,6 @@ const wasm = instantiateWasm<SecpExports>('secp256k1.wasm');
 const io = new Uint8Array(wasm.memory.buffer, wasm.io_ptr(), 1024);
 /** ElligatorSwift tries per call: 33 random bytes each; one try succeeds with probability ~1/4. */
 const TRIES = 7;
-
-/** Builds the k·G table now (about 1 ms) instead of on the first key generation. */
-export function wasmPrepare(): void {
-  wasm.prepare();
-}
 
 /** Whether x (32 bytes, big-endian, < p) is the x coordinate of a secp256k1 point. */
 export function wasmIsValidX(x: Uint8Array): boolean {
