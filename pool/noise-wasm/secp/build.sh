@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Canonical build of the committed pool/src/sv2/noise/secp256k1.wasm with Debian's rustc 1.63
 # (packages rustc, cargo, libstd-rust-dev-wasm32) from the crates pinned in Cargo.lock.
-# Usage: build.sh [OUT.wasm]   |   build.sh --test   (the crate's native unit tests)
+# Usage: build.sh [OUT.wasm]   |   build.sh --test   (the crate's native unit tests, optimized and
+# as a debug build, whose k256 field elements check their magnitude bounds on every operation)
 #
 # Debian's cargo 1.65 only knows crates.io's git index (not reachable here) and rustup's newer
 # cargo cannot drive rustc 1.63, so rustup's cargo downloads the locked crates once
@@ -23,13 +24,14 @@ target="$cache/noise-secp-wasm-target"
 offline_cargo() {
   RUSTC="${RUSTC:-/usr/bin/rustc}" \
     RUSTFLAGS="--remap-path-prefix=$vendor=/vendor --remap-path-prefix=$PWD=/noise-secp-wasm -C strip=symbols ${EXTRA_RUSTFLAGS:-}" \
-    /usr/bin/cargo "$@" --quiet --offline --locked --release --target-dir "$target" \
+    /usr/bin/cargo "$@" --quiet --offline --locked --target-dir "$target" \
     --config "source.crates-io.replace-with=\"vendored\"" --config "source.vendored.directory=\"$vendor\""
 }
 if [ "${1:-}" = "--test" ]; then
+  offline_cargo test --release
   offline_cargo test
   exit 0
 fi
 out="$(realpath -m "${1:-../../src/sv2/noise/secp256k1.wasm}")"
-EXTRA_RUSTFLAGS="-C target-feature=+simd128" offline_cargo build --lib --target wasm32-unknown-unknown
+EXTRA_RUSTFLAGS="-C target-feature=+simd128" offline_cargo build --release --lib --target wasm32-unknown-unknown
 cp "$target/wasm32-unknown-unknown/release/noise_secp_wasm.wasm" "$out"
