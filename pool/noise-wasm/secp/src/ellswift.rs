@@ -5,6 +5,7 @@
 //! Variable time: every input here is public (the peer's or our own encoded public key, random
 //! u values that end up in the encoding).
 
+use crate::jacobi::is_square;
 use crate::point::{Affine, Jacobian};
 use k256::FieldElement;
 
@@ -56,8 +57,13 @@ fn mul(a: &Fe, b: &Fe) -> Fe {
 fn is_zero(a: &Fe) -> bool {
     bool::from(a.normalizes_to_zero())
 }
-fn is_square(a: &Fe) -> bool {
+#[cfg(test)]
+pub(crate) fn is_square_by_root(a: &Fe) -> bool {
     bool::from(a.sqrt().is_some())
+}
+#[cfg(test)]
+fn is_valid_x_by_root(c: &Consts, x: &Fe) -> bool {
+    is_square_by_root(&add(&mul(&x.square(), x), &c.seven))
 }
 /// 1/a, with 1/0 = 0 as in BIP-324's reference.
 fn inv(a: &Fe) -> Fe {
@@ -96,7 +102,12 @@ fn is_valid_x(c: &Consts, x: &Fe) -> bool {
 
 /// The point (x, y) with this x and some y, if x is on the curve.
 fn lift_x(c: &Consts, x: &Fe) -> Option<Affine> {
-    let y: Fe = Option::from(add(&mul(&x.square(), x), &c.seven).sqrt())?;
+    let rhs = add(&mul(&x.square(), x), &c.seven);
+    // The cheap test first: about half the candidates XSwiftEC tries are not on the curve.
+    if !is_square(&rhs) {
+        return None;
+    }
+    let y: Fe = Option::from(rhs.sqrt())?;
     Some(Affine {
         x: x.normalize_weak(),
         y: y.normalize_weak(),
@@ -181,6 +192,9 @@ pub fn decode_jacobian(u: &Fe, t: &Fe) -> Option<Jacobian> {
     let candidate = |n: &Fe, dd: &Fe| -> Option<Jacobian> {
         let d3 = mul(&dd.square(), dd);
         let rhs = mul(&add(&mul(&n.square(), n), &mul(&c.seven, &d3)), &d3);
+        if !is_square(&rhs) {
+            return None;
+        }
         let y: Fe = Option::from(rhs.sqrt())?;
         Some(Jacobian {
             x: mul(n, dd),
@@ -235,8 +249,9 @@ fn pow_p_minus_3_over_4(a: &Fe) -> Fe {
     pow2k(&(pow2k(&(pow2k(&x223, 23) * &x22), 5) * a), 3) * &x2
 }
 
-/// XSwiftECInv with the reference's steps, each "is it a square / square root / inverse" group
-/// done with one exponentiation (`pow_p_minus_3_over_4`) instead of two or three.
+/// XSwiftECInv with the reference's steps: squareness tested first with the cheap Jacobi symbol
+/// (`jacobi.rs`), then each "square root / inverse" group done with one exponentiation
+/// (`pow_p_minus_3_over_4`) instead of two; exponentiations only on the way to a result.
 fn inverse_fe(c: &Consts, x: &Fe, u: &Fe, case: u8) -> Option<[u8; 32]> {
     let (x, u) = (*x, *u);
     let u2 = u.square();
@@ -254,6 +269,10 @@ fn inverse_fe(c: &Consts, x: &Fe, u: &Fe, case: u8) -> Option<[u8; 32]> {
             w = Fe::ZERO;
         } else {
             let nd = mul(&num, &den);
+            // s = num/den is a square iff num·den is (Jacobi test, before the exponentiation).
+            if !is_square(&nd) {
+                return None;
+            }
             let root = mul(&nd, &pow_p_minus_3_over_4(&mul(&nd, &den.square())));
             // s is a square iff root² = s, i.e. root²·den = num.
             if !is_zero(&sub(&mul(&root.square(), &den), &num)) {
@@ -263,7 +282,12 @@ fn inverse_fe(c: &Consts, x: &Fe, u: &Fe, case: u8) -> Option<[u8; 32]> {
         }
     } else {
         let s = sub(&x, &u);
-        if is_zero(&s) {
+        if is_zero(&s) || !is_square(&s) {
+            return None;
+        }
+        let four_u3_7 = mul(&small(4), &add(&mul(&u2, &u), &c.seven));
+        let q = mul(&neg(&s), &add(&four_u3_7, &mul(&mul(&small(3), &s), &u2)));
+        if !is_square(&q) {
             return None;
         }
         let r_s = pow_p_minus_3_over_4(&s);
@@ -272,8 +296,6 @@ fn inverse_fe(c: &Consts, x: &Fe, u: &Fe, case: u8) -> Option<[u8; 32]> {
             return None;
         }
         w = root;
-        let four_u3_7 = mul(&small(4), &add(&mul(&u2, &u), &c.seven));
-        let q = mul(&neg(&s), &add(&four_u3_7, &mul(&mul(&small(3), &s), &u2)));
         let r: Fe = Option::from(q.sqrt())?;
         if (case & 1) == 1 && is_zero(&r) {
             return None;
@@ -301,20 +323,20 @@ pub(crate) fn inverse_reference(x: &[u8; 32], u: &[u8; 32], case: u8) -> Option<
     let u2 = u.square();
     let (s, v);
     if (case & 2) == 0 {
-        if is_valid_x(c, &sub(&neg(&x), &u)) {
+        if is_valid_x_by_root(c, &sub(&neg(&x), &u)) {
             return None;
         }
         v = x;
         // s = num / den is a square iff num·den is: test before paying for the inversion.
         let num = neg(&add(&mul(&u2, &u), &c.seven));
         let den = add(&add(&u2, &mul(&u, &v)), &v.square());
-        if !is_square(&mul(&num, &den)) {
+        if !is_square_by_root(&mul(&num, &den)) {
             return None;
         }
         s = mul(&num, &inv(&den));
     } else {
         s = sub(&x, &u);
-        if is_zero(&s) || !is_square(&s) {
+        if is_zero(&s) || !is_square_by_root(&s) {
             return None;
         }
         let four_u3_7 = mul(&small(4), &add(&mul(&u2, &u), &c.seven));

@@ -22,6 +22,7 @@ pub mod ecmult;
 pub mod ecmult_gen;
 pub mod ellswift;
 pub mod glv;
+pub mod jacobi;
 pub mod point;
 
 use ecmult::PointTable;

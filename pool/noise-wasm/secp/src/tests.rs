@@ -492,3 +492,41 @@ fn decode_jacobian_matches_the_bip324_vectors() {
     }
     assert!(rows > 70);
 }
+
+#[test]
+fn jacobi_square_test_matches_the_square_root() {
+    let mut rng = Rng(10);
+    let fe = |b: [u8; 32]| ellswift::fe_reduced(&b);
+    let mut squares = 0;
+    let mut edge: Vec<Fe> = vec![Fe::ZERO, Fe::ONE, Fe::ONE.negate(1).normalize()];
+    edge.push(fe(hex32(
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2e",
+    ))); // p − 1
+    edge.push(fe(hex32(
+        "0000000000000000000000000000000000000000000000000000000000000002",
+    )));
+    edge.push(fe(hex32(
+        "0000000000000000000000000000000100000000000000000000000000000000",
+    )));
+    edge.push(fe(hex32(
+        "8000000000000000000000000000000000000000000000000000000000000000",
+    )));
+    for i in 0..2000 {
+        let a = if i < edge.len() {
+            edge[i]
+        } else {
+            fe(rng.bytes32())
+        };
+        // Also a known square, and its negation (a non-square: −1 is not a square mod p).
+        let sq = a.square().normalize();
+        assert!(jacobi::is_square(&sq));
+        assert_eq!(
+            jacobi::is_square(&sq.negate(1).normalize()),
+            bool::from(sq.normalizes_to_zero())
+        );
+        let expected = ellswift::is_square_by_root(&a);
+        assert_eq!(jacobi::is_square(&a), expected, "{:?}", a.normalize().to_bytes());
+        squares += expected as u32;
+    }
+    assert!(squares > 800 && squares < 1200);
+}
