@@ -1,4 +1,4 @@
-//! Constant-time k·G with a table of the odd multiples of G computed once (66 KiB, about 1 ms in
+//! Constant-time k·G with a table of the odd multiples of G computed once (66 KiB, 3–7 ms CPU in
 //! WebAssembly): window i holds (2j + 1)·32^i·G, j < 16, as affine points. With
 //! v = (k + 2^260 − 1)/2 mod n read as 52 groups of 5 sign bits (see `glv.rs`),
 //! k·G = Σ_i ±(2·index_i + 1)·32^i·G: 51 additions, no doublings, every entry read with a
