@@ -4,9 +4,11 @@
 //! our ephemeral secret, es with our static secret) share it.
 //!
 //! Per scalar: 125 doublings and 52 additions of table entries read with a constant-time scan
-//! (`point::select`, 26 scans: the λ·A entries are derived from the A entries). Nothing depends on a secret scalar's value but the data flowing through the
-//! field arithmetic: no branch, no memory index. The point A is public (the peer's key), so the
-//! table may be built in variable time.
+//! (`point::select`, 26 scans: the λ·A entries are derived from the A entries). Nothing depends
+//! on a secret scalar's value but the data flowing through the field arithmetic: no branch, no
+//! memory index. The point A is public (the peer's key), so the table may be built in variable
+//! time. A 5-bit group is the cheapest here: 4 bits add 12 additions and save less in scans,
+//! 6 bits double the scan cost for 8 fewer additions.
 
 use crate::glv::{bits, digit, recode, GROUPS, GROUP_BITS, TABLE_LEN};
 use crate::point::{odd_multiples, select, x_of, x_of_two, Affine, Jacobian};

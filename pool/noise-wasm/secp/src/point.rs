@@ -195,7 +195,8 @@ pub fn x_of(p: &Jacobian, z_factor: &Fe) -> Fe {
     (p.x * &zinv.square()).normalize()
 }
 
-/// Affine x of two points with one field inversion (Montgomery's trick). Constant time.
+/// Affine x of two points with one field inversion (Montgomery's trick). Constant time. Both are
+/// zero if either point is infinity (never the case for scalars in [1, n) and a curve point).
 pub fn x_of_two(p: &Jacobian, q: &Jacobian, z_factor: &Fe) -> (Fe, Fe) {
     let zp = p.z * z_factor;
     let zq = q.z * z_factor;
