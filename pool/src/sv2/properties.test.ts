@@ -168,30 +168,48 @@ describe('property: malformed payloads raise Sv2ProtocolError only', () => {
     );
   });
 
-  it('every strict prefix of a valid payload is rejected', () => {
+  it('every strict prefix of a valid payload is rejected (but the TLV tail of SubmitSharesExtended is optional)', () => {
     fc.assert(
       fc.property(arbitraryMessage, fc.nat(), (msg, cut) => {
         const payload = encodeMessage(msg);
         if (payload.length === 0) return;
         const truncated = payload.subarray(0, cut % payload.length);
-        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], truncated, EXTENSION_TYPES[msg.type])).toThrow(
-          Sv2ProtocolError,
-        );
+        const decode = () => decodeMessage(MESSAGE_TYPES[msg.type], truncated, EXTENSION_TYPES[msg.type]);
+        if (msg.type === 'SubmitSharesExtended' && msg.userIdentity !== undefined) {
+          // Cut exactly where the TLV starts: the same share without a worker name.
+          const bare = encodeMessage({ ...msg, userIdentity: undefined });
+          if (truncated.length === bare.length) {
+            expect(decode()).toEqual({ ...msg, userIdentity: undefined });
+            return;
+          }
+        }
+        expect(decode).toThrow(Sv2ProtocolError);
       }),
       { numRuns: NUM_RUNS },
     );
   });
 
-  it('a valid payload with trailing bytes is rejected', () => {
+  it('a valid payload with trailing bytes is rejected (SubmitSharesExtended: read as TLVs or rejected)', () => {
     fc.assert(
       fc.property(arbitraryMessage, fc.uint8Array({ minLength: 1, maxLength: 8 }), (msg, extra) => {
         const payload = encodeMessage(msg);
         const longer = new Uint8Array(payload.length + extra.length);
         longer.set(payload);
         longer.set(extra, payload.length);
-        expect(() => decodeMessage(MESSAGE_TYPES[msg.type], longer, EXTENSION_TYPES[msg.type])).toThrow(
-          Sv2ProtocolError,
-        );
+        const decode = () => decodeMessage(MESSAGE_TYPES[msg.type], longer, EXTENSION_TYPES[msg.type]);
+        if (msg.type !== 'SubmitSharesExtended') {
+          expect(decode).toThrow(Sv2ProtocolError);
+          return;
+        }
+        // After the fields comes a TLV list: well-formed extra TLVs of other extensions are skipped.
+        let decoded;
+        try {
+          decoded = decode();
+        } catch (e) {
+          expect(e).toBeInstanceOf(Sv2ProtocolError);
+          return;
+        }
+        expect({ ...decoded, userIdentity: undefined }).toEqual({ ...msg, userIdentity: undefined });
       }),
       { numRuns: NUM_RUNS },
     );
