@@ -72,11 +72,11 @@ export default async function pipelineBench(): Promise<BenchSection> {
       [
         'shares acknowledged (durable in Kafka) per second, wall clock',
         fmt(report.acceptedPerSec),
-        `${fmt(report.accepted)} in ${seconds} s; ${fmt(report.rejected)} rejected`,
+        `${fmt(report.accepted)} in ${report.durationSec.toFixed(1)} s; ${fmt(report.rejected)} rejected`,
       ],
       [
         'replica CPU',
-        `${(replicaCpu / seconds).toFixed(2)} cores`,
+        `${(replicaCpu / report.durationSec).toFixed(2)} cores`,
         'utime + stime of the stratum process during the window',
       ],
       ['shares per replica CPU-second', fmt(report.accepted / replicaCpu), 'goal ≥ 100,000 per core'],

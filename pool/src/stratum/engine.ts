@@ -639,9 +639,7 @@ export class MiningConnection {
     if (!isBlock && !hashMeetsTarget(hash, shareTarget.targetBE)) {
       return this.reject(ch.id, seq, 'difficulty-too-low', ch);
     }
-    const key = String.fromCharCode.apply(null, n as unknown as number[]);
-    if (job.seen.has(key)) return this.reject(ch.id, seq, 'duplicate-share', ch);
-    job.seen.add(key);
+    if (!job.seen.add(n)) return this.reject(ch.id, seq, 'duplicate-share', ch);
 
     const t = job.template;
     const nonce = Uint8Array.from(n);

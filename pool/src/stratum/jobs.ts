@@ -9,6 +9,7 @@
  */
 import { targetToBytesBE } from '../ckb/target.js';
 import type { Work } from '../ckb/work.js';
+import { NonceSet } from './nonce-set.js';
 
 /** The part of a CKB `Work` the stratum layer needs, plus the job maker's job id. */
 export type JobTemplate = Pick<
@@ -35,7 +36,7 @@ export interface Job {
   readonly networkTargetBE: Uint8Array;
   readonly hasher: PowHasher;
   /** Nonces N (as latin1 strings) of accepted shares, for duplicate detection. */
-  readonly seen: Set<string>;
+  readonly seen: NonceSet;
 }
 
 export type JobLookup = Job | 'stale' | 'unknown';
@@ -96,7 +97,7 @@ export class JobBook {
       ntime: Number((template.timestamp / 1000n) & 0xffffffffn),
       networkTargetBE: targetToBytesBE(template.target),
       hasher: this.makeHasher(template.powHash),
-      seen: new Set(),
+      seen: new NonceSet(),
     };
     this.nextId = id >= 0xffffffff ? 1 : id + 1;
     this.active.set(job.id, job);
