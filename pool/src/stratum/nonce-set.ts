@@ -4,7 +4,12 @@
  * JS object: a `Set<string>` of the same nonces cost a string per share and, at 100k shares/s
  * on one job, most of the server's garbage collection.
  */
+import { randomBytes } from 'node:crypto';
+
 const WORDS = 4;
+// A per-process seed: nonces that collide in the table cannot be prepared in advance (they must
+// also meet the share target to get this far).
+const SEED = randomBytes(4).readUInt32LE(0);
 const INITIAL_SLOTS = 1024;
 
 export class NonceSet {
@@ -75,7 +80,7 @@ function readU32(b: Uint8Array, i: number): number {
 
 /** Mixes all four words (miners vary different parts of the nonce: prefix, roll field, counter). */
 function hash(a: number, b: number, c: number, d: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+  let h = Math.imul(a ^ SEED, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ b, 0xc2b2ae35);
   h = Math.imul(h ^ (h >>> 16) ^ c, 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13) ^ d, 0xc2b2ae35);
