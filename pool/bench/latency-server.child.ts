@@ -6,11 +6,11 @@
  * CPU, event-loop delay and GC pauses (from monitor-start). IPC commands: start, trace-start,
  * monitor-start, trace-stop, stop.
  */
-import { randomBytes } from 'node:crypto';
+import { benchJob, startAcceptAllServer } from './accept-all-server.js';
 import { subscribe } from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { ProcessMonitor, monotonicOffsetMs } from '../src/loadgen/monitor.js';
-import { StratumServer } from '../src/stratum/server.js';
+import type { StratumServer } from '../src/stratum/server.js';
 
 type Request =
   | { cmd: 'start'; authoritySecretKey: string; shareBatchSize?: number }
@@ -68,36 +68,11 @@ process.on('message', (req: Request) => {
   void (async () => {
     switch (req.cmd) {
       case 'start':
-        server = await StratumServer.start({
-          host: '127.0.0.1',
-          port: 0,
-          keys: {
-            staticSecretKey: randomBytes(32),
-            authoritySecretKey: Buffer.from(req.authoritySecretKey, 'hex'),
-          },
-          replicaId: Uint8Array.of(1),
+        server = await startAcceptAllServer(Buffer.from(req.authoritySecretKey, 'hex'), {
           sink: { onShare: () => void accepted++, onBlock: () => {} },
-          vardiff: {
-            targetIntervalSec: 5,
-            retargetMs: 3_600_000,
-            maxStep: 4,
-            minDifficulty: 1n,
-            maxDifficulty: 1n,
-          },
           shareBatchSize: req.shareBatchSize,
-          limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
         });
-        await server.pushJob({
-          jobId: 1,
-          workId: '1',
-          number: 1n,
-          parentHash: randomBytes(32),
-          timestamp: BigInt(Date.now()),
-          compactTarget: 0x01010000,
-          target: 1n,
-          powHash: randomBytes(32),
-          version: 0,
-        });
+        await server.pushJob(benchJob(1));
         reply({ port: server.port });
         break;
       case 'trace-start':

@@ -4,8 +4,8 @@
  * 2^256 - 1, network target 1: no blocks), so each submission costs decryption, decoding,
  * one Eaglesong permutation, the duplicate check and a batched acknowledgement.
  */
-import { randomBytes } from 'node:crypto';
-import { StratumServer } from '../src/stratum/server.js';
+import { benchJob, startAcceptAllServer } from './accept-all-server.js';
+import type { StratumServer } from '../src/stratum/server.js';
 import type { JobTemplate } from '../src/stratum/jobs.js';
 
 type Request =
@@ -20,17 +20,7 @@ let jobNumber = 0;
 
 function template(): JobTemplate {
   jobNumber++;
-  return {
-    jobId: jobNumber,
-    workId: String(jobNumber),
-    number: BigInt(jobNumber),
-    parentHash: randomBytes(32),
-    timestamp: BigInt(Date.now()),
-    compactTarget: 0x01010000,
-    target: 1n,
-    powHash: randomBytes(32),
-    version: 0,
-  };
+  return benchJob(jobNumber);
 }
 
 function reply(msg: unknown): void {
@@ -47,23 +37,9 @@ process.on('message', (req: Request) => {
   void (async () => {
     switch (req.cmd) {
       case 'start':
-        server = await StratumServer.start({
-          host: '127.0.0.1',
-          port: 0,
-          keys: {
-            staticSecretKey: randomBytes(32),
-            authoritySecretKey: Buffer.from(req.authoritySecretKey, 'hex'),
-          },
+        server = await startAcceptAllServer(Buffer.from(req.authoritySecretKey, 'hex'), {
           replicaId: Uint8Array.of(req.replicaId ?? 1),
           sink: { onShare: () => void accepted++, onBlock: () => {} },
-          vardiff: {
-            targetIntervalSec: 5,
-            retargetMs: 3_600_000,
-            maxStep: 4,
-            minDifficulty: 1n,
-            maxDifficulty: 1n,
-          },
-          limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
           fanOutSlice: 2000,
         });
         await server.pushJob(template());

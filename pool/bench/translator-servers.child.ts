@@ -6,9 +6,8 @@
  * measures the server end of the wire; the translator reaches the pool through one as well (its
  * aggregated SV2 link). Driven over IPC: start, bytes, stop.
  */
+import { benchJob, startAcceptAllServer } from './accept-all-server.js';
 import net from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { StratumServer } from '../src/stratum/server.js';
 import { Translator } from '../src/translator/translator.js';
 import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
 
@@ -43,34 +42,8 @@ process.on('message', (req: Request) => {
   void (async () => {
     if (req.cmd === 'start') {
       const authority = generateAuthorityKeys();
-      const startPool = (ackWindowMs: number) =>
-        StratumServer.start({
-          host: '127.0.0.1',
-          port: 0,
-          keys: { staticSecretKey: randomBytes(32), authoritySecretKey: authority.secretKey },
-          replicaId: Uint8Array.of(1),
-          sink: { onShare: () => {}, onBlock: () => {} },
-          vardiff: {
-            targetIntervalSec: 5,
-            retargetMs: 3_600_000,
-            maxStep: 4,
-            minDifficulty: 1n,
-            maxDifficulty: 1n,
-          },
-          limits: { maxConnectionsPerIp: 100_000, maxConnections: 100_000 },
-          ackWindowMs,
-        });
-      const job = {
-        jobId: 1,
-        workId: '1',
-        number: 1n,
-        parentHash: randomBytes(32),
-        timestamp: BigInt(Date.now()),
-        compactTarget: 0x01010000,
-        target: 1n,
-        powHash: randomBytes(32),
-        version: 0,
-      };
+      const startPool = (ackWindowMs: number) => startAcceptAllServer(authority.secretKey, { ackWindowMs });
+      const job = benchJob(1);
       const pool = await startPool(0);
       await pool.pushJob(job);
       const windowed = await startPool(req.ackWindowMs);
