@@ -124,16 +124,18 @@ pub fn is_valid_x_bytes(x: &[u8; 32]) -> bool {
     fe(x).map_or(false, |x| is_valid_x(&consts(), &x))
 }
 
-/// XSwiftEC(u, t) for u, t < p: the x coordinate (big-endian) the encoding u ‖ t stands for.
-pub fn decode(u: &[u8; 32], t: &[u8; 32]) -> Option<[u8; 32]> {
-    let p = decode_point(&fe(u)?, &fe(t)?)?;
-    Some(p.x.normalize().to_bytes().into())
+/// The shared start of XSwiftEC: u and t after BIP-324's substitutions (u = 0 → 1, t = 0 → 1,
+/// u³ + 7 + t² = 0 → t = 2t) and, with X = num / 2t: Y = Ynum / D and X / Y = num·√−3·u / Ynum,
+/// where Ynum = num + 2t² and D = 2t·√−3·u (`d`; `den` = √−3·u).
+struct Terms {
+    u: Fe,
+    num: Fe,
+    den: Fe,
+    d: Fe,
+    y_num: Fe,
 }
 
-/// XSwiftEC(u, t) as a curve point (with one of its two y). `None` cannot happen for field
-/// elements u, t (XSwiftEC maps every pair to a valid x); it is kept instead of a panic.
-pub fn decode_point(u: &Fe, t: &Fe) -> Option<Affine> {
-    let c = consts();
+fn terms(c: &Consts, u: &Fe, t: &Fe) -> Terms {
     let mut u = *u;
     let mut t = *t;
     if is_zero(&u) {
@@ -146,12 +148,25 @@ pub fn decode_point(u: &Fe, t: &Fe) -> Option<Affine> {
     if is_zero(&add(&u3plus7, &t.square())) {
         t = add(&t, &t);
     }
-    // With X = num / 2t: Y = Ynum / D and X / Y = num·√−3·u / Ynum, Ynum = num + 2t², D = 2t·√−3·u.
     let num = sub(&u3plus7, &t.square());
     let two_t = add(&t, &t);
     let den = mul(&c.minus_3_sqrt, &u);
     let d = mul(&two_t, &den);
     let y_num = add(&num, &mul(&two_t, &t));
+    Terms { u, num, den, d, y_num }
+}
+
+/// XSwiftEC(u, t) for u, t < p: the x coordinate (big-endian) the encoding u ‖ t stands for.
+pub fn decode(u: &[u8; 32], t: &[u8; 32]) -> Option<[u8; 32]> {
+    let p = decode_point(&fe(u)?, &fe(t)?)?;
+    Some(p.x.normalize().to_bytes().into())
+}
+
+/// XSwiftEC(u, t) as a curve point (with one of its two y). `None` cannot happen for field
+/// elements u, t (XSwiftEC maps every pair to a valid x); it is kept instead of a panic.
+pub fn decode_point(u: &Fe, t: &Fe) -> Option<Affine> {
+    let c = consts();
+    let Terms { u, num, den, d, y_num } = terms(&c, u, t);
     let inv_both = inv(&mul(&d, &y_num));
     let y = mul(&y_num.square(), &inv_both);
     let x = add(&u, &mul(&small(4), &y.square()));
@@ -172,23 +187,7 @@ pub fn decode_point(u: &Fe, t: &Fe) -> Option<Affine> {
 /// with t, u ≠ 0, and Ynum = u³ + 7 + t² ≠ 0 after the t → 2t adjustment.
 pub fn decode_jacobian(u: &Fe, t: &Fe) -> Option<Jacobian> {
     let c = consts();
-    let mut u = *u;
-    let mut t = *t;
-    if is_zero(&u) {
-        u = Fe::ONE;
-    }
-    if is_zero(&t) {
-        t = Fe::ONE;
-    }
-    let u3plus7 = add(&mul(&u.square(), &u), &c.seven);
-    if is_zero(&add(&u3plus7, &t.square())) {
-        t = add(&t, &t);
-    }
-    let num = sub(&u3plus7, &t.square());
-    let two_t = add(&t, &t);
-    let den = mul(&c.minus_3_sqrt, &u);
-    let d = mul(&two_t, &den);
-    let y_num = add(&num, &mul(&two_t, &t));
+    let Terms { u, num, den, d, y_num } = terms(&c, u, t);
     let candidate = |n: &Fe, dd: &Fe| -> Option<Jacobian> {
         let d3 = mul(&dd.square(), dd);
         let rhs = mul(&add(&mul(&n.square(), n), &mul(&c.seven, &d3)), &d3);
