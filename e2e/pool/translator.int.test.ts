@@ -2,7 +2,8 @@
  * V1 miners → translator → a real stratum replica (child process) → Kafka → share processor →
  * Redis: the share records carry the worker each V1 submit names. The miner subscribes first and
  * never accepts mining.set_extranonce, so it stays on the translator's shared channel and only
- * the SV2 user_identity TLV (extension 0x0002) can name its worker. The replica runs with an ack
+ * a user_identity TLV can name its worker: extension 0x0002 for names of up to 32 bytes,
+ * Eaglepool's 0x4e01 for longer ones (a CKB address plus worker). The replica runs with an ack
  * window (`--set stratum.ackWindowMs=200`), which the translator does not wait for.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -60,7 +61,7 @@ describe('translator end to end: worker names reach the share records', () => {
       startDifficulty: 1024n,
     });
     cleanups.push(() => tr.stop());
-    const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9'; // over 32 bytes: no TLV
+    const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9'; // over 32 bytes: TLV 0x4e01
     const dan = await v1Miner(tr.port, ['dan.rig7', 'dan.rig8']);
     const eve = await v1Miner(tr.port, [long]);
     expect(tr.upstream.workerTracking).toBe(true);
@@ -82,7 +83,9 @@ describe('translator end to end: worker names reach the share records', () => {
       ['rig7', 2],
       ['rig8', 1],
     ]);
-    const farm = await pipeline.store.userStats('farm', now, 600);
-    expect(farm?.workers.map((w) => [w.worker, w.shares])).toEqual([['proxy', 1]]);
+    const [account, rig] = long.split('.');
+    const eveStats = await pipeline.store.userStats(account!, now, 600);
+    expect(eveStats?.workers.map((w) => [w.worker, w.shares])).toEqual([[rig, 1]]);
+    expect(await pipeline.store.userStats('farm', now, 600)).toBeFalsy();
   }, 120_000);
 });

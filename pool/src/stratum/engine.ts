@@ -17,7 +17,11 @@
  */
 import { targetToU256LE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
-import { encodeFrame, EXTENSION_TYPE_WORKER_HASHRATE_TRACKING } from '../sv2/index.js';
+import {
+  encodeFrame,
+  EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+  EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+} from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
 import { ExtranonceAllocator, NONCE_BYTES } from './extranonce.js';
 import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
@@ -307,8 +311,14 @@ function flushWindow(conn: MiningConnection): void {
   conn.windowEnded();
 }
 
-/** Extensions this pool supports in Extensions Negotiation: 0x0002 Worker-Specific Hashrate Tracking. */
-const SUPPORTED_EXTENSIONS: readonly number[] = [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING];
+/**
+ * Extensions this pool supports in Extensions Negotiation: 0x0002 Worker-Specific Hashrate
+ * Tracking and Eaglepool's 0x4e01 (the same TLV for names up to 255 bytes).
+ */
+const SUPPORTED_EXTENSIONS: readonly number[] = [
+  EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+  EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+];
 
 /** Channel logic of one SV2 connection. */
 export class MiningConnection {
@@ -322,6 +332,8 @@ export class MiningConnection {
   private closed = false;
   /** Extension 0x0002 negotiated: SubmitSharesExtended's user_identity TLV names the worker. */
   workerTracking = false;
+  /** Extension 0x4e01 negotiated: the long user_identity TLV names the worker. */
+  longIdentity = false;
 
   constructor(
     private readonly engine: StratumEngine,
@@ -377,6 +389,7 @@ export class MiningConnection {
   private negotiate(msg: Msg<'RequestExtensions'>): void {
     const supported = msg.requestedExtensions.filter((e) => SUPPORTED_EXTENSIONS.includes(e));
     this.workerTracking = supported.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING);
+    this.longIdentity = supported.includes(EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY);
     if (supported.length > 0) {
       this.send({
         type: 'RequestExtensionsSuccess',
@@ -611,9 +624,12 @@ export class MiningConnection {
       return this.reject(ch.id, msg.sequenceNumber, 'bad-extranonce-size', ch);
     }
     const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.engine.nonceScratch);
-    // Extension 0x0002: the TLV names the worker behind an aggregated channel (a translator's);
-    // without negotiation it is ignored, as SRI does. Empty names fall back to the channel's.
-    const worker = this.workerTracking ? msg.userIdentity : undefined;
+    // Extension 0x0002 (or 0x4e01 for longer names): the TLV names the worker behind an aggregated
+    // channel (a translator's); without negotiation it is ignored, as SRI does. Empty names fall
+    // back to the channel's.
+    const worker =
+      (this.longIdentity ? msg.longUserIdentity : undefined) ||
+      (this.workerTracking ? msg.userIdentity : undefined);
     this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n, worker || ch.userIdentity);
   }
 

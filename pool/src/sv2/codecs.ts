@@ -1,6 +1,6 @@
 import type { Reader } from './reader.js';
 import type { MessageOf, Sv2Message, Sv2MessageType } from './types.js';
-import { readTlvUserIdentity, userIdentityTlvSize, writeUserIdentityTlv } from './tlv.js';
+import { identityTlvsSize, readIdentityTlvs, writeIdentityTlvs } from './tlv.js';
 import { sizeOf, type Writer } from './writer.js';
 
 /** How one message type is laid out on the wire. */
@@ -341,7 +341,7 @@ export const CODECS: CodecTable = {
     extensionType: 0,
     msgType: 0x1b,
     channelMsg: true,
-    size: (m) => 24 + sizeOf.b0_32(m.extranonce) + userIdentityTlvSize(m.userIdentity),
+    size: (m) => 24 + sizeOf.b0_32(m.extranonce) + identityTlvsSize(m),
     write: (w, m) => {
       w.u32(m.channelId, 'channelId');
       w.u32(m.sequenceNumber, 'sequenceNumber');
@@ -350,20 +350,27 @@ export const CODECS: CodecTable = {
       w.u32(m.ntime, 'ntime');
       w.u32(m.version, 'version');
       w.b0_32(m.extranonce, 'extranonce');
-      writeUserIdentityTlv(w, m.userIdentity);
+      writeIdentityTlvs(w, m);
     },
-    read: (r) => ({
-      type: 'SubmitSharesExtended',
-      channelId: r.u32('channelId'),
-      sequenceNumber: r.u32('sequenceNumber'),
-      jobId: r.u32('jobId'),
-      nonce: r.u32('nonce'),
-      ntime: r.u32('ntime'),
-      version: r.u32('version'),
-      extranonce: r.b0_32('extranonce'),
+    read: (r) => {
+      const msg: MessageOf<'SubmitSharesExtended'> = {
+        type: 'SubmitSharesExtended',
+        channelId: r.u32('channelId'),
+        sequenceNumber: r.u32('sequenceNumber'),
+        jobId: r.u32('jobId'),
+        nonce: r.u32('nonce'),
+        ntime: r.u32('ntime'),
+        version: r.u32('version'),
+        extranonce: r.b0_32('extranonce'),
+        userIdentity: undefined,
+        longUserIdentity: undefined,
+      };
       // Extension TLVs fill the rest of the payload (so there are never trailing bytes here).
-      userIdentity: readTlvUserIdentity(r),
-    }),
+      const tlvs = readIdentityTlvs(r);
+      msg.userIdentity = tlvs.userIdentity;
+      msg.longUserIdentity = tlvs.longUserIdentity;
+      return msg;
+    },
   },
   SubmitSharesSuccess: {
     extensionType: 0,

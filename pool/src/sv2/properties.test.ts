@@ -168,18 +168,25 @@ describe('property: malformed payloads raise Sv2ProtocolError only', () => {
     );
   });
 
-  it('every strict prefix of a valid payload is rejected (but the TLV tail of SubmitSharesExtended is optional)', () => {
+  it("every strict prefix of a valid payload is rejected (but SubmitSharesExtended's TLVs are optional)", () => {
     fc.assert(
       fc.property(arbitraryMessage, fc.nat(), (msg, cut) => {
         const payload = encodeMessage(msg);
         if (payload.length === 0) return;
         const truncated = payload.subarray(0, cut % payload.length);
         const decode = () => decodeMessage(MESSAGE_TYPES[msg.type], truncated, EXTENSION_TYPES[msg.type]);
-        if (msg.type === 'SubmitSharesExtended' && msg.userIdentity !== undefined) {
-          // Cut exactly where the TLV starts: the same share without a worker name.
-          const bare = encodeMessage({ ...msg, userIdentity: undefined });
-          if (truncated.length === bare.length) {
-            expect(decode()).toEqual({ ...msg, userIdentity: undefined });
+        if (msg.type === 'SubmitSharesExtended') {
+          // A cut at a TLV boundary is a valid share naming fewer workers; any other cut throws.
+          const noTlvs = { ...msg, userIdentity: undefined, longUserIdentity: undefined };
+          if (truncated.length >= encodeMessage(noTlvs).length) {
+            let decoded;
+            try {
+              decoded = decode();
+            } catch (e) {
+              expect(e).toBeInstanceOf(Sv2ProtocolError);
+              return;
+            }
+            expect({ ...decoded, userIdentity: undefined, longUserIdentity: undefined }).toEqual(noTlvs);
             return;
           }
         }
@@ -209,7 +216,8 @@ describe('property: malformed payloads raise Sv2ProtocolError only', () => {
           expect(e).toBeInstanceOf(Sv2ProtocolError);
           return;
         }
-        expect({ ...decoded, userIdentity: undefined }).toEqual({ ...msg, userIdentity: undefined });
+        const noTlvs = { userIdentity: undefined, longUserIdentity: undefined };
+        expect({ ...decoded, ...noTlvs }).toEqual({ ...msg, ...noTlvs });
       }),
       { numRuns: NUM_RUNS },
     );

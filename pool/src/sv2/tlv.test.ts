@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Sv2ProtocolError } from './error.js';
 import { decodeFrame, encodeFrame, FrameDecoder } from './frame.js';
 import { decodeMessage, encodeMessage } from './message.js';
-import { MAX_TLV_USER_IDENTITY_BYTES } from './tlv.js';
+import { MAX_TLV_LONG_USER_IDENTITY_BYTES, MAX_TLV_USER_IDENTITY_BYTES } from './tlv.js';
 import type { Sv2Message } from './types.js';
 import vectors from './fixtures/sri-tlv.json' with { type: 'json' };
 
@@ -177,5 +177,34 @@ describe('property: TLV lists', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("Eaglepool's long user_identity TLV (extension 0x4e01)", () => {
+  const address = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9';
+
+  it('round-trips names up to 255 bytes, after the 0x0002 TLV when both are set', () => {
+    const msg: Submit = { ...base, userIdentity: 'rig9', longUserIdentity: address };
+    const payload = encodeMessage(msg);
+    const ascii = new TextEncoder().encode(address);
+    expect(hex(payload)).toBe(
+      hex(concat(basePayload, tlv(0x0002, 1, new TextEncoder().encode('rig9')), tlv(0x4e01, 1, ascii))),
+    );
+    expect(decodeSubmit(payload)).toEqual(msg);
+    const longest: Submit = { ...base, longUserIdentity: 'x'.repeat(MAX_TLV_LONG_USER_IDENTITY_BYTES) };
+    expect(decodeSubmit(encodeMessage(longest))).toEqual(longest);
+  });
+
+  it('refuses more than 255 bytes both ways', () => {
+    const over = 'x'.repeat(MAX_TLV_LONG_USER_IDENTITY_BYTES + 1);
+    expect(() => encodeMessage({ ...base, longUserIdentity: over })).toThrow(Sv2ProtocolError);
+    const tail = tlv(0x4e01, 1, new TextEncoder().encode(over));
+    expect(() => decodeSubmit(concat(basePayload, tail))).toThrow(/exceeds 255/);
+  });
+
+  it('is a TLV of its own: a 0x0002-only reader value stays unset', () => {
+    const decoded = decodeSubmit(concat(basePayload, tlv(0x4e01, 1, new TextEncoder().encode(address))));
+    expect(decoded.userIdentity).toBeUndefined();
+    expect(decoded.longUserIdentity).toBe(address);
   });
 });

@@ -20,59 +20,95 @@ export const TLV_FIELD_TYPE_USER_IDENTITY = 0x01;
 export const MAX_TLV_USER_IDENTITY_BYTES = 32;
 /** extension_type U16 + field_type U8 + length U16. */
 export const TLV_HEADER_SIZE = 5;
-
 /**
- * Encoded size of the user_identity TLV (0 when absent), or -1 when `identity` cannot be sent
- * (longer than 32 UTF-8 bytes, or a lone surrogate); the writer then rejects it.
+ * Eaglepool's own extension, in the experimental range 0x4000–0x7fff ([SPEC] §3.4.1): the same
+ * user_identity field (type 0x01) for names up to 255 bytes, as long as `OpenExtendedMiningChannel`
+ * allows. A CKB worker name (a 46- to 97-character address plus `.worker`) does not fit 0x0002's
+ * 32 bytes. Negotiated like 0x0002; pools that do not know it answer without it, and receivers
+ * that did not negotiate it skip it by length.
  */
-export function userIdentityTlvSize(identity: string | undefined): number {
-  if (identity === undefined) return 0;
-  const n = typeof identity === 'string' ? utf8ByteLength(identity) : -1;
-  return n < 0 || n > MAX_TLV_USER_IDENTITY_BYTES ? 0 : TLV_HEADER_SIZE + n;
+export const EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY = 0x4e01;
+/** Longest value of the long user_identity TLV (STR0_255's bound). */
+export const MAX_TLV_LONG_USER_IDENTITY_BYTES = 255;
+
+/** The identity TLVs a SubmitSharesExtended may carry. */
+export interface IdentityTlvs {
+  /** Extension 0x0002, <= 32 bytes. */
+  userIdentity?: string;
+  /** Extension 0x4e01 (Eaglepool), <= 255 bytes. */
+  longUserIdentity?: string;
 }
 
-/** Appends the user_identity TLV (nothing when `identity` is undefined). */
-export function writeUserIdentityTlv(w: Writer, identity: string | undefined): void {
-  if (identity === undefined) return;
-  const field = 'userIdentity';
-  if (typeof identity !== 'string') w.fail(field, `${String(identity)} is not a string`);
-  const n = utf8ByteLength(identity);
-  if (n < 0) w.fail(field, 'string holds a lone surrogate (no UTF-8 form)');
-  if (n > MAX_TLV_USER_IDENTITY_BYTES) {
-    w.fail(field, `user_identity TLV is ${n} UTF-8 bytes, more than ${MAX_TLV_USER_IDENTITY_BYTES}`);
+const TLV_KINDS = [
+  {
+    key: 'userIdentity',
+    extensionType: EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+    max: MAX_TLV_USER_IDENTITY_BYTES,
+  },
+  {
+    key: 'longUserIdentity',
+    extensionType: EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+    max: MAX_TLV_LONG_USER_IDENTITY_BYTES,
+  },
+] as const;
+
+/**
+ * Encoded size of the identity TLVs (0 when absent). A value that cannot be sent (too long, or a
+ * lone surrogate) counts 0 here; the writer then rejects it.
+ */
+export function identityTlvsSize(m: IdentityTlvs): number {
+  let size = 0;
+  for (const k of TLV_KINDS) {
+    const identity = m[k.key];
+    if (identity === undefined) continue;
+    const n = typeof identity === 'string' ? utf8ByteLength(identity) : -1;
+    if (n >= 0 && n <= k.max) size += TLV_HEADER_SIZE + n;
   }
-  w.u16(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING, field);
-  w.u8(TLV_FIELD_TYPE_USER_IDENTITY, field);
-  w.u16(n, field);
-  w.utf8(identity, n, field);
+  return size;
+}
+
+/** Appends the identity TLVs that are set (0x0002 first). */
+export function writeIdentityTlvs(w: Writer, m: IdentityTlvs): void {
+  for (const k of TLV_KINDS) {
+    const identity = m[k.key];
+    if (identity === undefined) continue;
+    const field = k.key;
+    if (typeof identity !== 'string') w.fail(field, `${String(identity)} is not a string`);
+    const n = utf8ByteLength(identity);
+    if (n < 0) w.fail(field, 'string holds a lone surrogate (no UTF-8 form)');
+    if (n > k.max) w.fail(field, `${field} TLV is ${n} UTF-8 bytes, more than ${k.max}`);
+    w.u16(k.extensionType, field);
+    w.u8(TLV_FIELD_TYPE_USER_IDENTITY, field);
+    w.u16(n, field);
+    w.utf8(identity, n, field);
+  }
 }
 
 /**
- * Reads the TLV list that fills the rest of the payload and returns the user_identity value
- * (the first one if repeated; undefined if none). TLVs of other extensions or fields are skipped
- * by their length. Throws Sv2ProtocolError for a truncated header or value, a user_identity longer
- * than 32 bytes ("the recipient MUST reject the message", [SPEC] §3.4.3) or one that is not UTF-8.
- * Whether the extension was negotiated is the receiver's business: it ignores the value if not.
+ * Reads the TLV list that fills the rest of the payload and returns the identity values (the
+ * first of each if repeated). TLVs of other extensions or fields are skipped by their length.
+ * Throws Sv2ProtocolError for a truncated header or value, a value longer than its extension
+ * allows ("the recipient MUST reject the message", [SPEC] §3.4.3) or one that is not UTF-8.
+ * Whether an extension was negotiated is the receiver's business: it ignores the value if not.
  */
-export function readTlvUserIdentity(r: Reader): string | undefined {
-  let identity: string | undefined;
+export function readIdentityTlvs(r: Reader): IdentityTlvs {
+  const out: IdentityTlvs = {};
   while (r.remaining > 0) {
     if (r.remaining < TLV_HEADER_SIZE) r.fail('tlv', `truncated TLV header: ${r.remaining} byte(s)`);
     const extensionType = r.u16('tlv.extensionType');
     const fieldType = r.u8('tlv.fieldType');
     const length = r.u16('tlv.length');
-    if (
-      extensionType !== EXTENSION_TYPE_WORKER_HASHRATE_TRACKING ||
-      fieldType !== TLV_FIELD_TYPE_USER_IDENTITY
-    ) {
+    const kind =
+      fieldType === TLV_FIELD_TYPE_USER_IDENTITY
+        ? TLV_KINDS.find((k) => k.extensionType === extensionType)
+        : undefined;
+    if (!kind) {
       r.skip(length, 'tlv.value');
       continue;
     }
-    if (length > MAX_TLV_USER_IDENTITY_BYTES) {
-      r.fail('userIdentity', `user_identity TLV of ${length} bytes exceeds ${MAX_TLV_USER_IDENTITY_BYTES}`);
-    }
-    const value = r.utf8(length, 'userIdentity');
-    identity ??= value;
+    if (length > kind.max) r.fail(kind.key, `${kind.key} TLV of ${length} bytes exceeds ${kind.max}`);
+    const value = r.utf8(length, kind.key);
+    out[kind.key] ??= value;
   }
-  return identity;
+  return out;
 }

@@ -176,6 +176,8 @@ export interface SubmitSharesExtended {
    * was negotiated: a receiver that did not negotiate it ignores the value (see ./tlv.ts).
    */
   userIdentity?: string | undefined;
+  /** Eaglepool's extension 0x4e01: the same for names up to 255 bytes (see ./tlv.ts). */
+  longUserIdentity?: string | undefined;
 }
 
 /** 0x1c (SubmitShares.Success), channel message. */

@@ -113,8 +113,9 @@ describe('translator: V1 lines of real miners (fixtures from ckb.md §3)', () =>
     expect((await c.waitReply(9001)).error).toEqual([22, 'duplicate share', null]);
     // The pool got the share with N = extranonce1 || extranonce2.
     await until(() => pool.shares.length === 1, 'share at the pool');
-    const authorizeFirst = s.lines[0]!.includes('authorize');
-    expect(pool.shares[0]!.userIdentity).toBe(authorizeFirst ? s.user : 'proxy.default');
+    // Credited to the miner's own name either way: its own channel when it authorized first,
+    // else a user_identity TLV (Eaglepool's 0x4e01 for these > 32-byte CKB names).
+    expect(pool.shares[0]!.userIdentity).toBe(s.user);
     await until(() => tr.stats.upstreamAccepted === 1, 'pool acknowledgement');
   });
 });
@@ -357,7 +358,7 @@ describe('translator: worker identity with extension 0x0002', () => {
     const { pool, tr } = await setup();
     await until(() => tr.upstream.connected, 'upstream ready');
     expect(tr.upstream.workerTracking).toBe(true);
-    const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9'; // 50 bytes: no TLV
+    const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9'; // 50 bytes: TLV 0x4e01
     const dan = await plainMiner(tr.port, ['dan.rig7', 'dan.rig8']);
     const eve = await plainMiner(tr.port, [long]);
     // Both on the shared channel: no channel of their own was opened.
@@ -367,12 +368,7 @@ describe('translator: worker identity with extension 0x0002', () => {
     expect((await dan.submit('dan.rig9')).error).toEqual([24, 'unauthorized worker', null]);
     expect((await eve.submit(long)).result).toBe(true);
     await until(() => pool.shares.length === 4, 'shares at the pool');
-    expect(pool.shares.map((s) => s.userIdentity)).toEqual([
-      'dan.rig7',
-      'dan.rig8',
-      'dan.rig7',
-      'proxy.default',
-    ]);
+    expect(pool.shares.map((s) => s.userIdentity)).toEqual(['dan.rig7', 'dan.rig8', 'dan.rig7', long]);
     await until(() => tr.stats.upstreamAccepted === 4, 'pool acknowledgements');
   });
 

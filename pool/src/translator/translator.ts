@@ -18,7 +18,7 @@ import {
   type ShareResult,
 } from './downstream.js';
 import { HeightTracker, type HeightLookup } from './height.js';
-import { fitsUserIdentityTlv, Upstream, type SubmitOutcome } from './upstream.js';
+import { Upstream, type SubmitOutcome } from './upstream.js';
 import { LineDecoder, LineTooLongError } from './v1-protocol.js';
 
 export interface TranslatorOptions {
@@ -216,8 +216,7 @@ export class Translator {
           this.upstream.release(ch);
         }
       },
-      wantsOwnChannel: (worker) =>
-        (opts.perWorkerChannels ?? true) && !(this.upstream.workerTracking && fitsUserIdentityTlv(worker)),
+      wantsOwnChannel: (worker) => (opts.perWorkerChannels ?? true) && !this.upstream.canNameWorker(worker),
       forward: (ds, ch, job, n, block, worker) => this.forward(ds, ch, job, n, block, worker),
       onShare: (_ds, result) => this.onShare(result),
       vardiff: opts.vardiff ?? DEFAULT_VARDIFF,

@@ -10,7 +10,9 @@
 import type { Logger } from '../observability/index.js';
 import type { Sv2Message } from '../sv2/index.js';
 import {
+  EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+  MAX_TLV_LONG_USER_IDENTITY_BYTES,
   MAX_TLV_USER_IDENTITY_BYTES,
   MiningSetupFlags,
   Sv2Protocol,
@@ -45,9 +47,16 @@ export interface UpstreamOptions {
  */
 export type SubmitOutcome = 'channel' | 'tlv' | 'too-long' | 'no-extension' | 'down';
 
-/** Whether `worker` fits a user_identity TLV (<= 32 UTF-8 bytes). */
-export function fitsUserIdentityTlv(worker: string): boolean {
-  return Buffer.byteLength(worker) <= MAX_TLV_USER_IDENTITY_BYTES;
+/** Which TLV can name `worker` given what the pool accepted; undefined when none can. */
+export function identityTlvFor(
+  worker: string,
+  tracking: boolean,
+  longIdentity: boolean,
+): 'userIdentity' | 'longUserIdentity' | undefined {
+  const bytes = Buffer.byteLength(worker);
+  if (tracking && bytes <= MAX_TLV_USER_IDENTITY_BYTES) return 'userIdentity';
+  if (longIdentity && bytes <= MAX_TLV_LONG_USER_IDENTITY_BYTES) return 'longUserIdentity';
+  return undefined;
 }
 
 /** Who submitted a share still waiting for its acknowledgement. */
@@ -79,6 +88,7 @@ export class Upstream {
   private ready = false;
   /** Extension 0x0002 accepted by the pool on the current connection. */
   private tracking = false;
+  private longIdentity = false;
   private negotiationTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private attempt = 0;
@@ -110,6 +120,11 @@ export class Upstream {
   /** Whether shares can name their worker in a TLV (extension 0x0002 negotiated). */
   get workerTracking(): boolean {
     return this.tracking;
+  }
+
+  /** Whether `worker` can be named per share (a TLV the pool accepted fits it). */
+  canNameWorker(worker: string): boolean {
+    return identityTlvFor(worker, this.tracking, this.longIdentity) !== undefined;
   }
 
   /** Starts connecting (and keeps reconnecting until `stop`). */
@@ -189,12 +204,11 @@ export class Upstream {
     const msg = ch.submission(job, n);
     let outcome: SubmitOutcome = 'channel';
     if (worker !== ch.userIdentity) {
-      if (!this.tracking) outcome = 'no-extension';
-      else if (!fitsUserIdentityTlv(worker)) outcome = 'too-long';
-      else {
-        msg.userIdentity = worker;
+      const tlv = identityTlvFor(worker, this.tracking, this.longIdentity);
+      if (tlv) {
+        msg[tlv] = worker;
         outcome = 'tlv';
-      }
+      } else outcome = this.tracking || this.longIdentity ? 'too-long' : 'no-extension';
     }
     let acks = this.pending.get(ch.id);
     if (!acks) this.pending.set(ch.id, (acks = new Map()));
@@ -256,6 +270,7 @@ export class Upstream {
     const wasReady = this.ready;
     this.ready = false;
     this.tracking = false;
+    this.longIdentity = false;
     clearTimeout(this.negotiationTimer);
     const lost = [...this.byId.values()];
     this.byId.clear();
@@ -276,29 +291,29 @@ export class Upstream {
         this.attempt = 0;
         this.stats.connects++;
         log.info('upstream connected', this.endpoint);
-        if (!this.opts.workerIdentityTlv) return this.onNegotiated(session, false);
+        if (!this.opts.workerIdentityTlv) return this.onNegotiated(session, []);
         // The answer must arrive before other Mining Protocol messages ([SPEC] 0x0001 §4.2).
         session.send({
           type: 'RequestExtensions',
           requestId: 1,
-          requestedExtensions: [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING],
+          requestedExtensions: [
+            EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+            EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+          ],
         });
         this.negotiationTimer = setTimeout(() => {
           log.warn('no answer to RequestExtensions: continuing without extension 0x0002');
-          this.onNegotiated(session, false);
+          this.onNegotiated(session, []);
         }, this.opts.negotiationTimeoutMs);
         this.negotiationTimer.unref();
         return;
       case 'RequestExtensionsSuccess':
-        return this.onNegotiated(
-          session,
-          msg.supportedExtensions.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING),
-        );
+        return this.onNegotiated(session, msg.supportedExtensions);
       case 'RequestExtensionsError':
         // The pool then disconnects if it required something; nothing here can satisfy that.
         if (msg.requiredExtensions.length > 0)
           log.error('pool requires extensions', { required: msg.requiredExtensions });
-        return this.onNegotiated(session, false);
+        return this.onNegotiated(session, []);
       case 'SetupConnectionError':
         log.error('upstream refused SetupConnection', { errorCode: msg.errorCode });
         session.close(`setup refused: ${msg.errorCode}`);
@@ -378,12 +393,16 @@ export class Upstream {
   }
 
   /** Setup and extension negotiation done: open the channels, tell the translator. */
-  private onNegotiated(session: Sv2Session, tracking: boolean): void {
+  private onNegotiated(session: Sv2Session, extensions: readonly number[]): void {
     if (session !== this.session || this.ready) return;
     clearTimeout(this.negotiationTimer);
     this.ready = true;
-    this.tracking = tracking;
-    this.opts.logger.info('upstream ready', { workerIdentityTlv: tracking });
+    this.tracking = extensions.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING);
+    this.longIdentity = extensions.includes(EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY);
+    this.opts.logger.info('upstream ready', {
+      workerIdentityTlv: this.tracking,
+      longWorkerIdentityTlv: this.longIdentity,
+    });
     // The default channel always exists (miners subscribing get a slice of it at once).
     if (!this.opening.has(this.opts.defaultIdentity))
       this.opening.set(this.opts.defaultIdentity, { requestId: 0, waiters: new Set(), sent: false });

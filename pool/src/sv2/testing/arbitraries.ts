@@ -138,6 +138,10 @@ const arbitraries: { [K in Sv2MessageType]: fc.Arbitrary<MessageOf<K>> } = {
       fc.string({ maxLength: 32 }).filter((s) => Buffer.byteLength(s) <= 32),
       { nil: undefined },
     ),
+    longUserIdentity: fc.option(
+      fc.string({ maxLength: 255 }).filter((s) => Buffer.byteLength(s) <= 255),
+      { nil: undefined },
+    ),
   }),
   SubmitSharesSuccess: fc.record({
     type: fc.constant('SubmitSharesSuccess' as const),
