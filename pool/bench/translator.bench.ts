@@ -12,7 +12,8 @@
  * SV2 runs go to a pool acknowledging at the end of each read turn (ack window 0) and to one
  * with an ack window (EAGLEPOOL_BENCH_ACK_WINDOW_MS, default 2,000 ms = 10 shares at 5 shares/s).
  * 4. V1 with short worker names (<= 32 bytes): the translator names each worker in a
- *    user_identity TLV (extension 0x0002) on its SV2 link, which the last column measures.
+ *    user_identity TLV (extension 0x0002) on its SV2 link, which the last column measures (the
+ *    CKB-address names of the other V1 runs go in Eaglepool's longer TLV, extension 0x4e01).
  * 5. 5,000 V1 miners on one translator at 2,000 shares/s.
  * Bytes are counted on both ends: the miners' sockets, and a counting relay in front of each
  * server (the server end of the same streams). No job changes during the windows, so the
@@ -44,7 +45,7 @@ interface Row {
   upstreamBytes: number;
 }
 
-/** A 46-character CKB address + worker, as real miners send them (no TLV: over 32 bytes). */
+/** A 46-character CKB address + worker, as real miners send them (over 32 bytes: TLV 0x4e01). */
 const CKB_USER = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig';
 /** A short account.worker name: fits the user_identity TLV. */
 const SHORT_USER = 'acct.rig';
@@ -162,9 +163,9 @@ export default async function translatorBench(): Promise<BenchSection> {
       'miners, 32 in flight each; then 5,000 V1 miners at 2,000 shares/s in total. Bytes per share round',
       'trip = submit + acknowledgement bytes on the miner ↔ server link during the window, counted on the',
       'miner sockets and by a relay at the server end. V1 user names are a 46-character CKB address + worker,',
-      'as real miners send them (too long for a user_identity TLV: credited to the translator user), except',
-      '"short names" (`acct.rigN`), which the translator names per share in a user_identity TLV (extension',
-      "0x0002). The last column is the translator's own SV2 link to the pool (one connection, one channel",
+      "as real miners send them, which the translator names per share in Eaglepool's long user_identity TLV",
+      '(extension 0x4e01, up to 255 bytes), and "short names" (`acct.rigN`), named in the 0x0002 TLV (up to',
+      "32 bytes). The last column is the translator's own SV2 link to the pool (one connection, one channel",
       'for all miners, acknowledgements batched by the ack window) per V1 share.',
       '',
       body,
