@@ -51,6 +51,15 @@ async function server(opts: SessionOptions = {}) {
   return { port, sessions, sockets };
 }
 
+/** A server, a client connected to it over Noise, and the server's session of that client. */
+async function connectedPair(authorityPublicKey: Uint8Array | string = authority.publicKey) {
+  const srv = await server();
+  const client = await connectSv2({ host: '127.0.0.1', port: srv.port, authorityPublicKey });
+  await until(() => srv.sessions.length === 1);
+  const pool = await srv.sessions[0]!;
+  return { srv, client, pool };
+}
+
 /** A raw socket that completed the handshake itself, so the test can write arbitrary bytes after it. */
 async function rawHandshake(port: number): Promise<{ socket: net.Socket; transport: NoiseTransport }> {
   const socket = net.connect(port, '127.0.0.1');
@@ -75,14 +84,7 @@ const until = async (cond: () => boolean) => {
 
 describe('SV2 session over loopback TCP', () => {
   it('handshakes and exchanges SetupConnection / SetupConnectionSuccess', async () => {
-    const srv = await server();
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPublicKey: authority.encoded.publicKey,
-    });
-    await until(() => srv.sessions.length === 1);
-    const pool = await srv.sessions[0]!;
+    const { client, pool } = await connectedPair(authority.encoded.publicKey);
     const gotSetup = nextMessage(pool);
     client.send(setup);
     expect(await gotSetup).toEqual(setup);
@@ -96,14 +98,7 @@ describe('SV2 session over loopback TCP', () => {
   });
 
   it('a handler object gets the messages sent before it was attached, then the close', async () => {
-    const srv = await server();
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPublicKey: authority.publicKey,
-    });
-    await until(() => srv.sessions.length === 1);
-    const pool = await srv.sessions[0]!;
+    const { client, pool } = await connectedPair();
     client.send(setup);
     client.send({ type: 'CloseChannel', channelId: 7, reasonCode: 'bye' });
     await new Promise((r) => setTimeout(r, 50)); // both arrive while nothing listens
@@ -119,14 +114,7 @@ describe('SV2 session over loopback TCP', () => {
   });
 
   it('a handler attached after the close still hears it', async () => {
-    const srv = await server();
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPublicKey: authority.publicKey,
-    });
-    await until(() => srv.sessions.length === 1);
-    const pool = await srv.sessions[0]!;
+    const { client, pool } = await connectedPair();
     pool.close('server side');
     const reason = await new Promise<string>((r) => pool.attach({ onSv2Message: () => {}, onSv2Close: r }));
     expect(reason).toBe('server side');
@@ -162,14 +150,7 @@ describe('SV2 session over loopback TCP', () => {
   });
 
   it('coalesces the sends of one event-loop turn into one socket write, in order', async () => {
-    const srv = await server();
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPublicKey: authority.publicKey,
-    });
-    await until(() => srv.sessions.length === 1);
-    const pool = await srv.sessions[0]!;
+    const { srv, client, pool } = await connectedPair();
     const sock = srv.sockets[0]!;
     let writes = 0;
     const write = sock.write.bind(sock);
@@ -259,14 +240,7 @@ describe('SV2 session over loopback TCP', () => {
   });
 
   it('closes with a reason when the message handler throws, and other sessions keep working', async () => {
-    const srv = await server();
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPublicKey: authority.publicKey,
-    });
-    await until(() => srv.sessions.length === 1);
-    const pool = await srv.sessions[0]!;
+    const { client, pool } = await connectedPair();
     pool.onMessage(() => {
       throw new Error('boom');
     });
