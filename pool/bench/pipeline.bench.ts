@@ -39,7 +39,10 @@ export default async function pipelineBench(): Promise<BenchSection> {
   try {
     // Share difficulty 1: the simulated miners find shares without real hashing, so the
     // load generator is not the bottleneck (each share still costs the server a full check).
-    const replica = await pipeline.startReplica('bench-0', { sets: { 'stratum.minDifficulty': 1 } });
+    const replica = await pipeline.startReplica('bench-0', {
+      // The production default linger (the end-to-end tests use 2 ms to run faster).
+      sets: { 'stratum.minDifficulty': 1, 'kafka.lingerMs': 5 },
+    });
     const accountedBefore = await pipeline.accountedTotal();
     let cpuAtStart = 0;
     let cpuAtEnd = 0;
