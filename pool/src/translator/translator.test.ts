@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { V1Miner } from '../miner/v1-client.js';
 import { acceptSv2 } from '../sv2/session.js';
-import { Translator } from './translator.js';
+import { Translator, type TranslatorOptions } from './translator.js';
 import {
   RawV1Client,
   authority,
@@ -37,16 +37,28 @@ async function setup(
   const pool = await startPool();
   stops.push(() => pool.server.close());
   await pool.server.pushJob(template(1));
-  const tr = await Translator.start({
-    host: '127.0.0.1',
-    port: 0,
-    upstream: { host: '127.0.0.1', port: pool.server.port, authorityPublicKey: authority.encoded.publicKey },
-    user: 'proxy.default',
+  const tr = await startTranslator(pool.server.port, {
     startDifficulty: opts.startDifficulty ?? 256n,
     backoff: { minMs: 50, maxMs: 500 },
   });
-  stops.push(() => tr.stop());
   return { pool, tr };
+}
+
+/** A translator (user `proxy.default`, difficulty 256 unless `extra` says otherwise) in front of `upstreamPort`. */
+async function startTranslator(
+  upstreamPort: number,
+  extra: Partial<TranslatorOptions> = {},
+): Promise<Translator> {
+  const tr = await Translator.start({
+    host: '127.0.0.1',
+    port: 0,
+    upstream: { host: '127.0.0.1', port: upstreamPort, authorityPublicKey: authority.encoded.publicKey },
+    user: 'proxy.default',
+    startDifficulty: 256n,
+    ...extra,
+  });
+  stops.push(() => tr.stop());
+  return tr;
 }
 
 /** A real share for extranonce1 on pow_hash meeting targetHex (BE): the 8 extranonce2 bytes, hex. */
@@ -154,14 +166,9 @@ describe('translator: V1 miner → translator → SV2 pool', () => {
     // Translator restart on the same port: the miner reconnects and mines again.
     const trPort = tr.port;
     await tr.stop();
-    const tr2 = await Translator.start({
-      host: '127.0.0.1',
-      port: trPort,
-      upstream: { host: '127.0.0.1', port, authorityPublicKey: authority.encoded.publicKey },
-      user: 'proxy.default',
-      startDifficulty: 1024n,
-    });
-    stops.push(() => tr2.stop());
+    await startTranslator(port, { port: trPort, startDifficulty: 1024n });
+    // Shares the old translator flushed while stopping may still land: count from the reconnect.
+    await until(() => miner.stats.connects === 2, 'the miner reconnected', 60_000);
     const before = pool2.shares.length;
     await until(() => pool2.shares.length >= before + 3, 'shares after the translator restart', 60_000);
     expect(miner.stats.connects).toBe(2);
@@ -220,18 +227,7 @@ describe('translator: upstream Reconnect', () => {
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     stops.push(() => new Promise<void>((r) => fake.close(() => r())));
-    const tr = await Translator.start({
-      host: '127.0.0.1',
-      port: 0,
-      upstream: {
-        host: '127.0.0.1',
-        port: (fake.address() as net.AddressInfo).port,
-        authorityPublicKey: authority.encoded.publicKey,
-      },
-      user: 'proxy.default',
-      startDifficulty: 256n,
-    });
-    stops.push(() => tr.stop());
+    const tr = await startTranslator((fake.address() as net.AddressInfo).port);
     const c = await RawV1Client.connect(tr.port);
     stops.push(() => c.close());
     c.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
@@ -260,18 +256,9 @@ describe('translator: extension negotiation with a pool that ignores RequestExte
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
     stops.push(() => new Promise<void>((r) => fake.close(() => r())));
-    const tr = await Translator.start({
-      host: '127.0.0.1',
-      port: 0,
-      upstream: {
-        host: '127.0.0.1',
-        port: (fake.address() as net.AddressInfo).port,
-        authorityPublicKey: authority.encoded.publicKey,
-      },
-      user: 'proxy.default',
+    const tr = await startTranslator((fake.address() as net.AddressInfo).port, {
       negotiationTimeoutMs: 300,
     });
-    stops.push(() => tr.stop());
     await until(() => seen.includes('RequestExtensions'), 'RequestExtensions');
     expect(seen).toEqual(['SetupConnection', 'RequestExtensions']);
     expect(tr.upstream.connected).toBe(false);
@@ -286,20 +273,10 @@ describe('translator: per-worker channels', () => {
     const pool = await startPool();
     stops.push(() => pool.server.close());
     await pool.server.pushJob(template(4));
-    const tr = await Translator.start({
-      host: '127.0.0.1',
-      port: 0,
-      upstream: {
-        host: '127.0.0.1',
-        port: pool.server.port,
-        authorityPublicKey: authority.encoded.publicKey,
-      },
-      user: 'proxy.default',
-      startDifficulty: 256n,
+    const tr = await startTranslator(pool.server.port, {
       maxChannels: 3, // the default channel + two workers
       workerIdentityTlv: false, // as with a pool that does not support the extension
     });
-    stops.push(() => tr.stop());
     await until(() => pool.server.stats.channels === 1, 'the default channel');
     const miner = async (user: string) => {
       const c = await RawV1Client.connect(tr.port);
@@ -376,19 +353,9 @@ describe('translator: worker identity with extension 0x0002', () => {
     const pool = await startPool();
     stops.push(() => pool.server.close());
     await pool.server.pushJob(template(1));
-    const tr = await Translator.start({
-      host: '127.0.0.1',
-      port: 0,
-      upstream: {
-        host: '127.0.0.1',
-        port: pool.server.port,
-        authorityPublicKey: authority.encoded.publicKey,
-      },
-      user: 'proxy.default',
-      startDifficulty: 256n,
+    const tr = await startTranslator(pool.server.port, {
       workerIdentityTlv: false,
     });
-    stops.push(() => tr.stop());
     const dan = await plainMiner(tr.port, ['dan.rig7']);
     expect((await dan.submit('dan.rig7')).result).toBe(true);
     await until(() => pool.shares.length === 1, 'share at the pool');
