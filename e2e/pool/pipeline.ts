@@ -32,6 +32,8 @@ export interface Pipeline {
   blockmaker: BlockmakerHandle;
   shareprocessor: ShareprocessorHandle;
   authorityPublicKey: string;
+  /** The Noise key directory as the operator mounts it (for a stratum service in this process). */
+  noiseDir: string;
   /** Starts `eaglepool pool stratum` in a child process against this pipeline. */
   startReplica(
     name: string,
@@ -160,6 +162,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       blockmaker,
       shareprocessor,
       authorityPublicKey: noise.authorityPublicKey,
+      noiseDir,
       async startReplica(name, o = {}) {
         const replica = await ReplicaProcess.start({
           name,
