@@ -8,7 +8,7 @@ import {
   targetToU256LE,
   u256LEToTarget,
 } from '../ckb/target.js';
-import type { Sv2Message } from '../sv2/index.js';
+import type { MessageOf, Sv2Message } from '../sv2/index.js';
 import { FrameDecoder, decodeFrame } from '../sv2/index.js';
 import {
   SHARE_NOT_LOGGED,
@@ -820,6 +820,36 @@ describe('StratumEngine extension 0x0002 (worker-specific hashrate tracking)', (
       lastSequenceNumber: 4,
       newSubmitsAcceptedCount: 4,
     });
+  });
+
+  it("credits Eaglepool's long TLV (0x4e01) only once that extension is negotiated; it wins over 0x0002", () => {
+    const h = setup();
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    const ok = openExtended(h);
+    const { extranonce, nonces } = findExtended(
+      t.powHash,
+      ok.extranoncePrefix,
+      ok.extranonceSize,
+      1n << 255n,
+      3,
+    );
+    const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9';
+    const withLong = (seq: number, nonce: number, short?: string): Sv2Message => ({
+      ...(submitExtended(ok.channelId, seq, extranonce, nonce, short) as MessageOf<'SubmitSharesExtended'>),
+      longUserIdentity: long,
+    });
+    h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [2] });
+    h.conn.handle(withLong(1, nonces[0]!)); // 0x4e01 not negotiated: ignored
+    h.conn.handle({ type: 'RequestExtensions', requestId: 2, requestedExtensions: [2, 0x4e01] });
+    expect(h.sent.at(-1)).toEqual({
+      type: 'RequestExtensionsSuccess',
+      requestId: 2,
+      supportedExtensions: [2, 0x4e01],
+    });
+    h.conn.handle(withLong(2, nonces[1]!));
+    h.conn.handle(withLong(3, nonces[2]!, 'bob.rig7'));
+    expect(h.shares.map((s) => s.userIdentity)).toEqual(['farm.proxy', long, long]);
   });
 
   it('names the TLV worker in block candidates', () => {
