@@ -13,9 +13,10 @@ const SEED = randomBytes(4).readUInt32LE(0);
 const INITIAL_SLOTS = 1024;
 
 export class NonceSet {
-  private slots = INITIAL_SLOTS;
-  private keys = new Uint32Array(INITIAL_SLOTS * WORDS);
-  private used = new Uint8Array(INITIAL_SLOTS);
+  // No table until the first nonce: a job that gets no share (or is retired) costs nothing.
+  private slots = 0;
+  private keys = new Uint32Array(0);
+  private used = new Uint8Array(0);
   private count = 0;
 
   get size(): number {
@@ -32,10 +33,11 @@ export class NonceSet {
     return this.insert(a, b, c, d);
   }
 
+  /** Forgets every nonce and releases the table. */
   clear(): void {
-    this.slots = INITIAL_SLOTS;
-    this.keys = new Uint32Array(INITIAL_SLOTS * WORDS);
-    this.used = new Uint8Array(INITIAL_SLOTS);
+    this.slots = 0;
+    this.keys = new Uint32Array(0);
+    this.used = new Uint8Array(0);
     this.count = 0;
   }
 
@@ -62,7 +64,7 @@ export class NonceSet {
   private grow(): void {
     const oldKeys = this.keys;
     const oldUsed = this.used;
-    this.slots *= 2;
+    this.slots = this.slots === 0 ? INITIAL_SLOTS : this.slots * 2;
     this.keys = new Uint32Array(this.slots * WORDS);
     this.used = new Uint8Array(this.slots);
     this.count = 0;
