@@ -5,25 +5,12 @@
 //   npx tsx e2e/infra/cli.ts down                          stop them and delete the run's temp dir
 // With the variables exported (eval "$(npx tsx e2e/infra/cli.ts env)"), `npx vitest run --project
 // integration` reuses the running servers instead of starting its own.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInfra } from './harness/index.js';
-import { REPO_DIR, parseDependencies } from './harness/paths.js';
+import { parseDependencies } from './harness/paths.js';
 import { stopProcessGroup } from './harness/process.js';
-
-// Several harnesses can run side by side with different state files (EAGLEPOOL_INFRA_STATE).
-const STATE_FILE = process.env.EAGLEPOOL_INFRA_STATE || join(REPO_DIR, '.eaglepool', 'infra', 'state.json');
-
-interface State {
-  dir: string;
-  env: Record<string, string>;
-  processes: { name: string; pid: number; logFile: string }[];
-}
-
-function readState(): State | undefined {
-  if (!existsSync(STATE_FILE)) return undefined;
-  return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as State;
-}
+import { readState, STATE_FILE, type InfraState } from './harness/state.js';
 
 function alive(pid: number): boolean {
   try {
@@ -46,7 +33,7 @@ async function up(spec: string | undefined): Promise<void> {
     throw new Error(`the harness is already running (state ${STATE_FILE}); run \`down\` first`);
   }
   const infra = await startInfra({ deps: parseDependencies(spec), killOnExit: false });
-  const state: State = {
+  const state: InfraState = {
     dir: infra.dir,
     env: infra.env,
     processes: infra.processes.map(({ name, pid, logFile }) => ({ name, pid, logFile })),

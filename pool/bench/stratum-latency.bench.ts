@@ -17,14 +17,14 @@
  * EAGLEPOOL_BENCH_LATENCY_RATES (default "2000,20000,50000"), EAGLEPOOL_BENCH_LATENCY_SEC
  * (window seconds, default 5), EAGLEPOOL_BENCH_LATENCY_JSON=path writes the raw results.
  */
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { LatencySummary } from '../src/loadgen/histogram.js';
 import type { LoadReport } from '../src/loadgen/loadgen.js';
 import type { MachineStats, ProcessStats } from '../src/loadgen/monitor.js';
 import { splitPhases, type PhaseReport, type ServerTrace } from '../src/loadgen/phases.js';
 import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
+import { ask, forkTs, later, next, stopChild, works } from './children.js';
 import { fmt, table, type BenchSection } from './measure.js';
 
 const CONNECTIONS = 100;
@@ -39,16 +39,6 @@ interface RunResult {
   phases: PhaseReport;
   /** Command prefix of the children (taskset, chrt), empty for none. */
   placement: string;
-}
-
-/** Runs `cmd` once to see whether it works here (taskset, chrt). */
-function works(cmd: string, args: string[]): boolean {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -66,64 +56,11 @@ function placement(cpu: number): string[] {
   return prefix;
 }
 
-/** Forks a TS child with tsx, behind the `prefix` command (taskset, chrt) if any. */
+/** Forks a benchmark child (server or load generator) behind the placement `prefix`. */
 function spawn(script: string, prefix: string[]): ChildProcess {
-  const path = fileURLToPath(new URL(script, import.meta.url));
   // EAGLEPOOL_BENCH_LATENCY_NODE_ARGS adds node flags to both children (e.g. GC flags, --cpu-prof).
   const extra = (process.env.EAGLEPOOL_BENCH_LATENCY_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const node = ['--import', 'tsx', ...extra];
-  return fork(path, [], {
-    serialization: 'advanced', // typed arrays (traces) cross the channel as such
-    stdio: 'inherit',
-    ...(prefix.length === 0
-      ? { execArgv: node }
-      : { execPath: prefix[0], execArgv: [...prefix.slice(1), process.execPath, ...node] }),
-  });
-}
-
-/** The next message from `child` that satisfies `pick`; rejects if the child reports an error or exits. */
-function next<T>(child: ChildProcess, pick: (m: Record<string, unknown>) => boolean): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (m: unknown) => {
-      const msg = m as Record<string, unknown>;
-      if (msg.event === 'error') {
-        done();
-        reject(new Error(String(msg.message)));
-      } else if (pick(msg)) {
-        done();
-        resolve(m as T);
-      }
-    };
-    const onExit = (code: number | null, signal: string | null) => {
-      done();
-      reject(new Error(`benchmark child exited (${signal ?? `code ${code}`})`));
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-async function ask<T>(child: ChildProcess, req: object): Promise<T> {
-  const answer = next<T>(child, () => true);
-  child.send(req);
-  return answer;
-}
-
-async function stopChild(child: ChildProcess, req: object): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.send(req);
-  await exited;
-}
-
-/** Marks `p` as handled now (it is awaited later, possibly after it rejected). */
-function later<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
+  return forkTs(import.meta.url, script, prefix, extra);
 }
 
 async function run(rate: number, windowSec: number): Promise<RunResult> {

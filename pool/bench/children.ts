@@ -1,0 +1,124 @@
+/**
+ * Benchmark child processes: forking TS children (behind taskset/chrt when asked), the IPC
+ * request/answer helpers the children speak, and CPU placement of running processes.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Runs `cmd` once to see whether it works here (taskset, chrt). */
+export function works(cmd: string, args: string[]): boolean {
+  try {
+    execFileSync(cmd, args, { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Forks the TS child `script` (resolved against `base`, an import.meta.url) with tsx, behind
+ * the `prefix` command (taskset, chrt) if any, with `nodeArgs` added to node's flags.
+ */
+export function forkTs(
+  base: string,
+  script: string,
+  prefix: string[],
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const path = fileURLToPath(new URL(script, base));
+  const node = ['--import', 'tsx', ...nodeArgs];
+  return fork(path, [], {
+    serialization: 'advanced', // typed arrays (traces) cross the channel as such
+    stdio: 'inherit',
+    ...(prefix.length === 0
+      ? { execArgv: node }
+      : { execPath: prefix[0], execArgv: [...prefix.slice(1), process.execPath, ...node] }),
+  });
+}
+
+/** The next message from `child` that satisfies `pick`; rejects if the child reports an error or exits. */
+export function next<T>(child: ChildProcess, pick: (m: Record<string, unknown>) => boolean): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (m: unknown) => {
+      const msg = m as Record<string, unknown>;
+      if (msg.event === 'error') {
+        done();
+        reject(new Error(String(msg.message)));
+      } else if (pick(msg)) {
+        done();
+        resolve(m as T);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(new Error(`benchmark child exited (${signal ?? `code ${code}`})`));
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+/** Sends `req` and resolves with the child's next message. */
+export async function ask<T>(child: ChildProcess, req: object): Promise<T> {
+  const answer = next<T>(child, () => true);
+  child.send(req);
+  return answer;
+}
+
+/** Sends `req` (which makes the child exit) and waits for the exit; no-op if it is gone. */
+export async function stopChild(child: ChildProcess, req: object): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.send(req);
+  await exited;
+}
+
+/** Marks `p` as handled now (it is awaited later, possibly after it rejected). */
+export function later<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+/** `pid` and every process below it (from /proc's parent links). */
+function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const tree: number[] = [];
+  const walk = (p: number) => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return tree;
+}
+
+/**
+ * Pins `pid`, every thread of it and every process below it to `cpu` (taskset -a -p); threads
+ * started later inherit it. Returns false where taskset does not work here.
+ */
+export function pinTree(pid: number, cpu: number): boolean {
+  try {
+    for (const p of processTree(pid))
+      execFileSync('taskset', ['-a', '-pc', String(cpu), String(p)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
