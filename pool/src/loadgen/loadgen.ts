@@ -44,7 +44,7 @@ const TRACE_LIMIT = 2_000_000;
  * acknowledgements that arrived meanwhile are handled between sends instead of after a whole
  * timer tick's burst, and each share's send stamp is at most this many writes late.
  */
-const MAX_SENDS_PER_TURN = 4;
+const SENDS_PER_TURN = 4;
 
 export interface LoadOptions {
   host: string;
@@ -66,6 +66,12 @@ export interface LoadOptions {
   trace?: boolean;
   /** Connections opened concurrently during ramp-up. */
   connectParallel?: number;
+  /**
+   * Shares sent per event-loop turn when several are due (default SENDS_PER_TURN = 4, for
+   * latency). A saturating run raises it: a connection's shares of one turn leave in one write,
+   * as a busy proxy's would, so the generator's own syscalls do not bound the load.
+   */
+  sendsPerTurn?: number;
   /** Called (not awaited) when the measurement window begins, after any warm-up. */
   onMeasureStart?: () => void;
   /**
@@ -524,7 +530,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       machine.start();
       opts.onMeasureStart?.();
     };
-    const counts = await pace(sims, pacer, acc, maxInFlight, measureStart);
+    const counts = await pace(
+      sims,
+      pacer,
+      acc,
+      maxInFlight,
+      opts.sendsPerTurn ?? SENDS_PER_TURN,
+      measureStart,
+    );
     if (b0 === undefined) measureStart(); // no share fell due in the window (rate below 1 / duration)
     const elapsedSec = (performance.now() - acc.countFrom) / 1000;
     // Wait (bounded) for the acknowledgements of the last shares.
@@ -563,7 +576,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
 /**
  * Sends every share as it comes due until the window ends: a timer wakes the generator for the
  * next due share (Node timers fire at 1 ms granularity, so at high rates several are due per
- * wake-up), and while shares are due it sends MAX_SENDS_PER_TURN per turn and yields. It never
+ * wake-up), and while shares are due it sends `sendsPerTurn` per turn and yields. It never
  * spins: with nothing due the event loop sleeps. A share is stamped as sent once its bytes were
  * handed to the socket: the session writes a turn's output on process.nextTick, and the
  * stamping tick is queued after it.
@@ -573,6 +586,7 @@ function pace(
   pacer: Pacer,
   acc: Accounting,
   maxInFlight: number,
+  sendsPerTurn: number,
   onWindowStart: () => void,
 ): Promise<{ submitted: number; skipped: number }> {
   let submitted = 0;
@@ -589,7 +603,10 @@ function pace(
   return new Promise((resolve) => {
     const tick = () => {
       const now = performance.now();
-      for (let n = 0, k = pacer.take(now); k >= 0; k = ++n < MAX_SENDS_PER_TURN ? pacer.take(now) : -1) {
+      // Saturating (a rate the generator cannot keep up with), the schedule falls behind the
+      // clock: the window still ends on time.
+      if (now >= acc.countUntil) return resolve({ submitted, skipped });
+      for (let n = 0, k = pacer.take(now); k >= 0; k = ++n < sendsPerTurn ? pacer.take(now) : -1) {
         const intended = pacer.dueAt(k);
         if (intended >= acc.countUntil) return resolve({ submitted, skipped });
         if (!windowStarted && intended >= acc.countFrom) {
