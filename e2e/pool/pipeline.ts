@@ -18,7 +18,7 @@ import { silentLogger } from '../../pool/src/observability/logger.js';
 import { startPoolServices } from '../../pool/src/services/all.js';
 import type { BlockmakerHandle } from '../../pool/src/services/blockmaker.js';
 import type { JobmakerHandle } from '../../pool/src/services/jobmaker.js';
-import type { ShareprocessorHandle } from '../../pool/src/services/shareprocessor.js';
+import { startShareprocessor, type ShareprocessorHandle } from '../../pool/src/services/shareprocessor.js';
 import { RedisStore } from '../../pool/src/store/redis.js';
 import { makeNoiseDir } from './noise-dir.js';
 import { ReplicaProcess } from './replica.js';
@@ -30,7 +30,8 @@ export interface Pipeline {
   store: RedisStore;
   jobmaker: JobmakerHandle;
   blockmaker: BlockmakerHandle;
-  shareprocessor: ShareprocessorHandle;
+  /** The running share processor (a new one after resumeAccounting). */
+  readonly shareprocessor: ShareprocessorHandle;
   authorityPublicKey: string;
   /** The Noise key directory as the operator mounts it (for a stratum service in this process). */
   noiseDir: string;
@@ -39,6 +40,13 @@ export interface Pipeline {
     name: string,
     opts?: { blockmakerUrl?: string; sets?: Record<string, string | number> },
   ): Promise<ReplicaProcess>;
+  /**
+   * Stops the share processor (its group keeps its committed offsets); `resumeAccounting`
+   * starts a new one that goes on from there. Benchmarks use it to keep accounting off the
+   * cores they measure.
+   */
+  pauseAccounting(): Promise<void>;
+  resumeAccounting(): Promise<void>;
   /** Which of these share ids the share processor accounted (Redis `acct:<share_id>`). */
   accountedOf(shareIds: readonly string[]): Promise<Set<string>>;
   /** Shares accounted pool-wide (the share processor's totals in Redis). */
@@ -110,13 +118,10 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     };
     const config = loadConfig({ file: null, env: {}, base });
     const deps = { bus, store, logger: silentLogger };
-    const {
-      jobmaker,
-      blockmaker,
-      shareprocessor,
-      stop: stopServices,
-    } = await startPoolServices(config, deps);
-    cleanups.push(stopServices);
+    const services = await startPoolServices(config, deps);
+    const { jobmaker, blockmaker } = services;
+    let { shareprocessor } = services;
+    cleanups.push(services.stop);
 
     // The Noise Secret as the operator mounts it: hex files.
     const noise = makeNoiseDir();
@@ -160,7 +165,9 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       store,
       jobmaker,
       blockmaker,
-      shareprocessor,
+      get shareprocessor() {
+        return shareprocessor;
+      },
       authorityPublicKey: noise.authorityPublicKey,
       noiseDir,
       async startReplica(name, o = {}) {
@@ -187,6 +194,13 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         });
         replicas.push(replica);
         return replica;
+      },
+      async pauseAccounting() {
+        await shareprocessor.stop();
+      },
+      async resumeAccounting() {
+        shareprocessor = await startShareprocessor(config, deps);
+        cleanups.push(() => shareprocessor.stop());
       },
       async accountedOf(shareIds) {
         const pipe = redis.pipeline();

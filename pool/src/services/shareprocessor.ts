@@ -217,17 +217,19 @@ export async function startShareprocessor(
   const health = await maybeHealthServer(deps, cfg.healthPort, registry, ready);
   logger.info('shareprocessor started', { httpPort, healthPort: health?.port });
 
+  let stopped: Promise<void> | undefined;
   return {
     registry,
     httpPort,
     healthPort: health?.port,
     ready,
     accounted: () => accounted,
-    stop: async () => {
-      await subscription.stop();
-      if (api) await closeHttp(api);
-      await health?.stop();
-      logger.info('shareprocessor stopped');
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        await subscription.stop();
+        if (api) await closeHttp(api);
+        await health?.stop();
+        logger.info('shareprocessor stopped');
+      })()),
   };
 }
