@@ -63,8 +63,6 @@ export interface AcceptedShare {
   difficulty: bigint;
   /** The 16 nonce bytes N (a copy). */
   nonce: Uint8Array;
-  /** Eaglesong output (a copy). */
-  hash: Uint8Array;
   isBlock: boolean;
   /** Milliseconds since the epoch. */
   timestamp: number;
@@ -659,7 +657,6 @@ export class MiningConnection {
 
     const t = job.template;
     const nonce = Uint8Array.from(n);
-    const hashCopy = Uint8Array.from(hash);
     const events = this.engine.events;
     let blockConfirmation: Confirmation;
     if (isBlock) {
@@ -668,7 +665,7 @@ export class MiningConnection {
         height: t.number,
         nonce: nonceToU128(nonce),
         powHash: t.powHash,
-        hash: hashCopy,
+        hash: Uint8Array.from(hash),
         userIdentity,
         channelId: ch.id,
         jobId: job.id,
@@ -682,7 +679,6 @@ export class MiningConnection {
       height: t.number,
       difficulty: shareTarget.difficulty,
       nonce,
-      hash: hashCopy,
       isBlock,
       timestamp: this.engine.now(),
     });

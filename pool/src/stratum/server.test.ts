@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   MemoryBus,
@@ -137,6 +138,7 @@ class Client {
 
 async function startServer(limits = {}) {
   const bus = new MemoryBus();
+  const registry = new Registry();
   const topics = poolTopics('test');
   await bus.ensureTopics(poolTopicSpecs(topics, 1));
   const logged: ShareRecord[] = [];
@@ -170,8 +172,9 @@ async function startServer(limits = {}) {
       maxDifficulty: 1n << 40n,
     },
     limits,
+    registry,
   });
-  return { server, logged, sink, bus };
+  return { server, logged, sink, bus, registry };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -210,7 +213,7 @@ describe('StratumServer over TCP + Noise', () => {
   });
 
   it('sends new jobs to every channel and rejects shares of the old tip as stale', async () => {
-    const { server, bus } = await startServer();
+    const { server, bus, registry } = await startServer();
     cleanups.push(
       () => bus.close(),
       () => server.close(),
@@ -230,6 +233,13 @@ describe('StratumServer over TCP + Noise', () => {
     c.submitShares(ok, t1, 1, 0);
     await c.until(() => c.of('SubmitSharesError').length === 1, 'stale error');
     expect(c.of('SubmitSharesError')[0]!.errorCode).toBe('stale-share');
+    c.submitShares(ok, t2, 3, 0);
+    await c.until(() => c.accepted() === 3, '3 acks');
+    const shares = await registry.getSingleMetric('eaglepool_stratum_shares_total')!.get();
+    expect(Object.fromEntries(shares.values.map((v) => [v.labels.result, v.value]))).toEqual({
+      accepted: 3,
+      'stale-share': 1,
+    });
     c.session.close('done');
   });
 

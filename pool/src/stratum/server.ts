@@ -112,7 +112,6 @@ export interface StratumStats {
 const SUPPORTED_FLAGS = MiningSetupFlags.RequiresStandardJobs | MiningSetupFlags.RequiresVersionRolling;
 
 interface Metrics {
-  shares: Counter<'result'>;
   blocks: Counter;
   connections: Gauge;
   channels: Gauge;
@@ -120,15 +119,24 @@ interface Metrics {
   refused: Counter<'reason'>;
 }
 
-function createMetrics(registry: Registry): Metrics {
+/**
+ * `shareResults` holds the share counts by result as plain numbers (a labelled prom-client
+ * increment per share costs a label check and a hash lookup on the hot path); the counter
+ * reads them when scraped.
+ */
+function createMetrics(registry: Registry, shareResults: ReadonlyMap<string, number>): Metrics {
   const registers = [registry];
+  new Counter({
+    name: 'eaglepool_stratum_shares_total',
+    help: 'Share submissions by result (accepted or the SV2 error code)',
+    labelNames: ['result'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [result, count] of shareResults) this.inc({ result }, count);
+    },
+  });
   return {
-    shares: new Counter({
-      name: 'eaglepool_stratum_shares_total',
-      help: 'Share submissions by result (accepted or the SV2 error code)',
-      labelNames: ['result'],
-      registers,
-    }),
     blocks: new Counter({
       name: 'eaglepool_stratum_blocks_total',
       help: 'Block candidates found',
@@ -203,6 +211,8 @@ export class StratumServer {
   private readonly ephemeralKeys: EphemeralKeyPool | undefined;
   private stopRefill: (() => void) | undefined;
   private boundPort = 0;
+  /** Share submissions by result (accepted or the SV2 error code), for the metrics. */
+  private readonly shareResults = new Map<string, number>([['accepted', 0]]);
   readonly stats: StratumStats = {
     connections: 0,
     channels: 0,
@@ -215,7 +225,7 @@ export class StratumServer {
   private constructor(private readonly opts: StratumServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.log = opts.logger ?? silentLogger;
-    this.metrics = opts.registry ? createMetrics(opts.registry) : undefined;
+    this.metrics = opts.registry ? createMetrics(opts.registry, this.shareResults) : undefined;
     this.fanOutSlice = opts.fanOutSlice ?? 2000;
     const poolSize = opts.ephemeralKeyPool ?? 256;
     this.ephemeralKeys = poolSize > 0 ? new EphemeralKeyPool(poolSize) : undefined;
@@ -231,7 +241,7 @@ export class StratumServer {
       {
         onShare: (share) => {
           this.stats.sharesAccepted++;
-          this.metrics?.shares.inc({ result: 'accepted' });
+          this.countShares('accepted', 1);
           return toConfirmation(sink.onShare(share));
         },
         onBlock: (block) => {
@@ -247,13 +257,13 @@ export class StratumServer {
         },
         onReject: (code) => {
           this.stats.sharesRejected++;
-          this.metrics?.shares.inc({ result: code });
+          this.countShares(code, 1);
         },
         onNotLogged: (count) => {
           // Counted as accepted when validated; answered with share-not-logged after all.
           this.stats.sharesAccepted -= count;
           this.stats.sharesRejected += count;
-          this.metrics?.shares.inc({ result: SHARE_NOT_LOGGED }, count);
+          this.countShares(SHARE_NOT_LOGGED, count);
         },
       },
     );
@@ -353,6 +363,10 @@ export class StratumServer {
   }
 
   /** Sweep often enough that a deadline is overshot by at most a quarter of it (≤ 2 s). */
+  private countShares(result: string, count: number): void {
+    this.shareResults.set(result, (this.shareResults.get(result) ?? 0) + count);
+  }
+
   private sweepPeriodMs(): number {
     const shortest = Math.min(this.limits.setupTimeoutMs, this.limits.idleTimeoutMs);
     return Math.max(10, Math.min(2000, Math.floor(shortest / 4)));

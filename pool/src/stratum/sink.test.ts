@@ -63,7 +63,6 @@ function share(i: number): AcceptedShare {
     height: 1n,
     difficulty: 8n,
     nonce: Uint8Array.of(i, ...new Uint8Array(15)),
-    hash: new Uint8Array(32),
     isBlock: false,
     timestamp: 1,
   };
@@ -98,6 +97,32 @@ describe('createPoolSink confirmations', () => {
     expect(c).not.toBe(a);
     await c;
     expect(sharesIn(bus)).toEqual([1, 2, 3]);
+  });
+
+  it('logs each share with its own worker, difficulty and time, whatever the shares before it', async () => {
+    const bus = new FlakyBus();
+    const { sink } = await sinkOver(bus);
+    const shares: AcceptedShare[] = [
+      { ...share(1), userIdentity: 'alice.rig1', timestamp: 1000 },
+      { ...share(2), userIdentity: 'alice.rig1', timestamp: 1000 },
+      { ...share(3), userIdentity: 'bob', timestamp: 1000, difficulty: 16n },
+      { ...share(4), userIdentity: 'alice.rig2', timestamp: 1001, channelId: 5 },
+      { ...share(5), userIdentity: 'alice.rig1', timestamp: 1000 },
+    ];
+    await Promise.all(shares.map((s) => sink.onShare(s)));
+    const logged = bus.inner.messages(topics.shares).flatMap((m) => decodeShareMessage(m.value));
+    expect(
+      logged.map((r) => [r.nonce[0], r.user, r.worker, r.acceptedAt, r.difficulty, r.channelId]),
+    ).toEqual([
+      [1, 'alice', 'rig1', 1000n, 8, 2],
+      [2, 'alice', 'rig1', 1000n, 8, 2],
+      [3, 'bob', '', 1000n, 16, 2],
+      [4, 'alice', 'rig2', 1001n, 8, 5],
+      [5, 'alice', 'rig1', 1000n, 8, 2],
+    ]);
+    expect(logged.map((r) => r.shareId)).toEqual(
+      [1, 2, 3, 4, 5].map((i) => `1:${i.toString(16).padStart(2, '0')}${'00'.repeat(15)}`),
+    );
   });
 
   it('retries a failed message and confirms once it is written', async () => {

@@ -104,6 +104,13 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
     }
   };
 
+  // Per-share values that repeat: a connection's shares name the same worker, and a read's
+  // shares the same millisecond. Reusing them spares a split and a BigInt per share.
+  let lastIdentity = '';
+  let lastSplit = splitIdentity('');
+  let lastTimestamp = -1;
+  let lastAcceptedAt = 0n;
+
   // The share-log message the newest shares went into, and the confirmation built on it.
   let lastLogged: Promise<void> | undefined;
   let lastConfirmation: Promise<void> | undefined;
@@ -117,15 +124,22 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     onShare(share: AcceptedShare): Confirmation {
-      const { user, worker } = splitIdentity(share.userIdentity);
+      if (share.userIdentity !== lastIdentity) {
+        lastIdentity = share.userIdentity;
+        lastSplit = splitIdentity(lastIdentity);
+      }
+      if (share.timestamp !== lastTimestamp) {
+        lastTimestamp = share.timestamp;
+        lastAcceptedAt = BigInt(lastTimestamp);
+      }
       const record: ShareRecord = {
         shareId: shareIdFor(share.jobId, share.nonce),
-        user,
-        worker,
+        user: lastSplit.user,
+        worker: lastSplit.worker,
         jobId: share.jobId,
         difficulty: Number(share.difficulty),
         isBlock: share.isBlock,
-        acceptedAt: BigInt(share.timestamp),
+        acceptedAt: lastAcceptedAt,
         replica: opts.replica,
         channelId: share.channelId,
         nonce: share.nonce,
