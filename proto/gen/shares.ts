@@ -20,7 +20,9 @@ export const protobufFileName = "shares.proto";
 export interface ShareRecord {
   /**
    * Idempotency key: "<job_id>:<nonce hex>" (shareIdFor in pool/src/bus/records.ts). The
-   * nonce is unique pool-wide per job because extranonce prefixes are.
+   * nonce is unique pool-wide per job because extranonce prefixes are. Replicas leave it empty
+   * (it is derived from job_id and nonce: 42 bytes less per share on the wire); readers fill
+   * it in (decodeShareMessage).
    */
   shareId: string;
   user: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShareBatch, type ShareRecord } from '../../../proto/gen/shares.js';
 import { MemoryBus } from './memory.js';
-import { createShareLog } from './records.js';
+import { createShareLog, decodeShareMessage } from './records.js';
 import { poolTopicSpecs, poolTopics } from './topics.js';
 import type { EventBus } from './types.js';
 
@@ -54,5 +54,28 @@ describe('ShareLog', () => {
     const appends = [log.append(share(1)), log.append(share(2))];
     await log.flush();
     for (const a of appends) await expect(a).rejects.toThrow('broker down');
+  });
+});
+
+describe('decodeShareMessage', () => {
+  it('derives the share id of records written without one (job id and nonce), keeps the ones written', () => {
+    const nonce = Uint8Array.from({ length: 16 }, (_, i) => i * 17);
+    const value = ShareBatch.encode({
+      shares: [
+        { ...share(1), shareId: '', jobId: 42, nonce },
+        { ...share(2), shareId: 'legacy:1' },
+      ],
+    }).finish();
+    expect(decodeShareMessage(value).map((s) => s.shareId)).toEqual([
+      '42:00112233445566778899aabbccddeeff',
+      'legacy:1',
+    ]);
+  });
+
+  it('refuses a record with neither a share id nor a 16-byte nonce (nothing to deduplicate by)', () => {
+    const value = ShareBatch.encode({
+      shares: [{ ...share(1), shareId: '', nonce: new Uint8Array(3) }],
+    }).finish();
+    expect(() => decodeShareMessage(value)).toThrow('3-byte nonce');
   });
 });

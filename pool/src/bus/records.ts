@@ -98,9 +98,19 @@ export function createShareLog(bus: EventBus, topics: PoolTopics, opts: ShareLog
   };
 }
 
-/** The shares in one shares-topic message (a ShareBatch). Throws on a malformed message. */
+/**
+ * The shares in one shares-topic message (a ShareBatch), each with its share id (derived when
+ * the writer left it out, as replicas do). Throws on a malformed message.
+ */
 export function decodeShareMessage(value: Uint8Array): ShareRecord[] {
-  return ShareBatch.decode(value).shares;
+  const shares = ShareBatch.decode(value).shares;
+  for (const share of shares) {
+    if (share.shareId !== '') continue;
+    if (share.nonce.length !== 16)
+      throw new Error(`share record without share id has a ${share.nonce.length}-byte nonce`);
+    share.shareId = shareIdFor(share.jobId, share.nonce);
+  }
+  return shares;
 }
 
 /** Durable log of block candidates, the backstop the block maker consumes (key = share id). */

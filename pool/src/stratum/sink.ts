@@ -133,7 +133,7 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
         lastAcceptedAt = BigInt(lastTimestamp);
       }
       const record: ShareRecord = {
-        shareId: shareIdFor(share.jobId, share.nonce),
+        shareId: '', // derived from jobId and nonce by readers (decodeShareMessage)
         user: lastSplit.user,
         worker: lastSplit.worker,
         jobId: share.jobId,
@@ -153,7 +153,10 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
           logged.catch((err: unknown) =>
             retrying(
               'share log append',
-              { shares: records.length, firstShareId: records[0]?.shareId },
+              {
+                shares: records.length,
+                firstShareId: records[0] && shareIdFor(records[0].jobId, records[0].nonce),
+              },
               () => Promise.all(records.map((r) => opts.shareLog.append(r))).then(noop),
               err,
             ),
