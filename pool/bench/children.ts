@@ -3,7 +3,7 @@
  * request/answer helpers the children speak, and CPU placement of running processes.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Runs `cmd` once to see whether it works here (taskset, chrt). */
@@ -120,5 +120,79 @@ export function pinTree(pid: number, cpu: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** A CFS CPU quota on one process (what a pod's `resources.limits.cpu` sets); undo with release(). */
+export interface CpuLimit {
+  release(): void;
+}
+
+/**
+ * Puts `pid` in a new cgroup limited to `cores` of CPU (100 ms CFS period), cgroup v2 or the
+ * v1 cpu controller, whichever this machine lets us write. Undefined where neither works
+ * (no root, read-only cgroupfs).
+ */
+export function limitCpu(pid: number, cores: number): CpuLimit | undefined {
+  const period = 100_000;
+  const quota = Math.round(cores * period);
+  const layouts = [
+    {
+      root: '/sys/fs/cgroup',
+      ready: '/sys/fs/cgroup/cgroup.controllers',
+      set: (dir: string) => writeFileSync(`${dir}/cpu.max`, `${quota} ${period}`),
+    },
+    {
+      root: '/sys/fs/cgroup/cpu',
+      ready: '/sys/fs/cgroup/cpu/cpu.cfs_quota_us',
+      set: (dir: string) => {
+        writeFileSync(`${dir}/cpu.cfs_period_us`, String(period));
+        writeFileSync(`${dir}/cpu.cfs_quota_us`, String(quota));
+      },
+    },
+  ];
+  for (const layout of layouts) {
+    if (!existsSync(layout.ready)) continue;
+    if (layout.root === '/sys/fs/cgroup' && !readFileSync(layout.ready, 'utf8').split(/\s+/).includes('cpu'))
+      continue;
+    const dir = `${layout.root}/eaglepool-bench-${pid}`;
+    const home = `${layout.root}${cgroupOf(pid, layout.root === '/sys/fs/cgroup' ? '' : 'cpu')}`;
+    try {
+      mkdirSync(dir);
+      layout.set(dir);
+      writeFileSync(`${dir}/cgroup.procs`, String(pid));
+    } catch {
+      rmSafely(dir);
+      continue;
+    }
+    return {
+      release() {
+        try {
+          writeFileSync(`${home}/cgroup.procs`, String(pid));
+        } catch {
+          // exited meanwhile
+        }
+        rmSafely(dir);
+      },
+    };
+  }
+  return undefined;
+}
+
+/** The cgroup path of `pid` in the v1 hierarchy with `controller`, or in v2 for ''. */
+function cgroupOf(pid: number, controller: string): string {
+  for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n')) {
+    const [, controllers, path] = line.split(':');
+    if (controller === '' ? controllers === '' : controllers!.split(',').includes(controller))
+      return path === '/' ? '' : path!;
+  }
+  return '';
+}
+
+function rmSafely(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not created, or still holds a process that could not be moved out
   }
 }

@@ -10,7 +10,9 @@
  * or more cores the replica is pinned to core 1 and everything else (this process, the load
  * generator, and the harness's Kafka and Redis when `e2e/infra/cli.ts up` started them) to
  * core 0, so the replica has a core to itself. EAGLEPOOL_BENCH_PIN=0 leaves placement to the
- * kernel.
+ * kernel. A second window runs the same replica under a CFS CPU quota of LIMIT_CORES (a cgroup,
+ * as a pod's CPU limit sets one) when this machine lets us create cgroups: there the replica is
+ * saturated whatever core 0 can feed it.
  * Needs Kafka and Redis: EAGLEPOOL_KAFKA_BROKERS and EAGLEPOOL_REDIS_URL
  * (`eval "$(npx tsx e2e/infra/cli.ts up redis,kafka)"`).
  * Sizes: EAGLEPOOL_BENCH_PIPELINE_CONNECTIONS (default 64), EAGLEPOOL_BENCH_PIPELINE_SECONDS (10).
@@ -20,12 +22,14 @@ import { availableParallelism } from 'node:os';
 import { readState } from '../../e2e/infra/harness/state.js';
 import { startPipeline, waitFor } from '../../e2e/pool/pipeline.js';
 import type { LoadOptions, LoadReport } from '../src/loadgen/index.js';
-import { forkTs, later, next, pinTree, stopChild, works } from './children.js';
+import { forkTs, later, limitCpu, next, pinTree, stopChild, works } from './children.js';
 import { fmt, table, type BenchSection } from './measure.js';
 
 const CLOCK_TICKS_PER_SEC = 100; // USER_HZ on Linux
 const REPLICA_CPU = 1;
 const REST_CPU = 0;
+/** The CPU limit of the second window (a fraction of a core: the replica must saturate). */
+const LIMIT_CORES = 0.5;
 
 /** utime + stime of a process in seconds (/proc/PID/stat fields 14 and 15). */
 function cpuSeconds(pid: number): number {
@@ -51,6 +55,52 @@ function pinTheRest(): string[] {
   return pinned;
 }
 
+interface Window {
+  report: LoadReport;
+  /** The replica's CPU seconds during the window. */
+  cpuSec: number;
+}
+
+/** One saturating load window from a fresh load-generator child against `replica`. */
+async function measureWindow(
+  replica: { pid: number; port: number },
+  authorityPublicKey: string,
+  connections: number,
+  seconds: number,
+): Promise<Window> {
+  // EAGLEPOOL_BENCH_LOADGEN_NODE_ARGS adds node flags to the load generator (e.g. --cpu-prof).
+  const loadgenArgs = (process.env.EAGLEPOOL_BENCH_LOADGEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const loadgen = forkTs(import.meta.url, './loadgen.child.ts', [], loadgenArgs);
+  try {
+    const windowStart = later(next(loadgen, (m) => m.event === 'window-start'));
+    const measureStart = later(next(loadgen, (m) => m.event === 'measure-start'));
+    const windowEnd = later(next(loadgen, (m) => m.event === 'window-end'));
+    const done = later(next<{ report: LoadReport }>(loadgen, (m) => m.event === 'report'));
+    const options: LoadOptions = {
+      host: '127.0.0.1',
+      port: replica.port,
+      mode: 'sv2',
+      connections,
+      rate: 1_000_000, // saturate: maxInFlight bounds what is outstanding
+      maxInFlight: 64,
+      sendsPerTurn: 1024, // a connection's due shares leave in one write
+      durationSec: seconds,
+      authorityPublicKey,
+      user: 'bench.w',
+    };
+    loadgen.send({ cmd: 'run', options });
+    await windowStart;
+    loadgen.send({ cmd: 'go' });
+    await measureStart;
+    const cpuAtStart = cpuSeconds(replica.pid);
+    await windowEnd;
+    const cpuSec = cpuSeconds(replica.pid) - cpuAtStart;
+    return { report: (await done).report, cpuSec };
+  } finally {
+    await stopChild(loadgen, { cmd: 'exit' });
+  }
+}
+
 export default async function pipelineBench(): Promise<BenchSection> {
   const title = 'Share path end to end: SV2 miners → stratum replica → Kafka → share processor → Redis';
   if (!process.env.EAGLEPOOL_KAFKA_BROKERS || !process.env.EAGLEPOOL_REDIS_URL) {
@@ -74,69 +124,38 @@ export default async function pipelineBench(): Promise<BenchSection> {
     });
     const placement = pinning();
     const pinned = placement.pin && pinTree(replica.pid, REPLICA_CPU) ? pinTheRest() : [];
-    // EAGLEPOOL_BENCH_LOADGEN_NODE_ARGS adds node flags to the load generator (e.g. --cpu-prof).
-    const loadgenArgs = (process.env.EAGLEPOOL_BENCH_LOADGEN_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const loadgen = forkTs(import.meta.url, './loadgen.child.ts', [], loadgenArgs);
     const accountedBefore = await pipeline.accountedTotal();
-    // Accounting catches up after the window (the shares wait in Kafka): on core 0 it would
+    // Accounting catches up after the windows (the shares wait in Kafka): on core 0 it would
     // take the cycles the load generator and Kafka need to keep the replica busy.
     await pipeline.pauseAccounting();
-    let cpuAtStart = 0;
-    let cpuAtEnd = 0;
-    let report: LoadReport;
+    const windows: Window[] = [];
     try {
-      const windowStart = later(next(loadgen, (m) => m.event === 'window-start'));
-      const measureStart = later(next(loadgen, (m) => m.event === 'measure-start'));
-      const windowEnd = later(next(loadgen, (m) => m.event === 'window-end'));
-      const done = later(next<{ report: LoadReport }>(loadgen, (m) => m.event === 'report'));
-      const options: LoadOptions = {
-        host: '127.0.0.1',
-        port: replica.port,
-        mode: 'sv2',
-        connections,
-        rate: 1_000_000, // saturate: maxInFlight bounds what is outstanding
-        maxInFlight: 64,
-        sendsPerTurn: 1024, // a connection's due shares leave in one write
-        durationSec: seconds,
-        authorityPublicKey: pipeline.authorityPublicKey,
-        user: 'bench.w',
-      };
-      loadgen.send({ cmd: 'run', options });
-      await windowStart;
-      loadgen.send({ cmd: 'go' });
-      await measureStart;
-      cpuAtStart = cpuSeconds(replica.pid);
-      await windowEnd;
-      cpuAtEnd = cpuSeconds(replica.pid);
-      report = (await done).report;
+      windows.push(await measureWindow(replica, pipeline.authorityPublicKey, connections, seconds));
+      // The same replica under a CFS quota, as a pod's CPU limit sets one.
+      const limit = limitCpu(replica.pid, LIMIT_CORES);
+      if (limit) {
+        try {
+          windows.push(await measureWindow(replica, pipeline.authorityPublicKey, connections, seconds));
+        } finally {
+          limit.release();
+        }
+      }
     } finally {
-      await stopChild(loadgen, { cmd: 'exit' });
       await pipeline.resumeAccounting();
     }
-    const replicaCpu = cpuAtEnd - cpuAtStart;
+    const acknowledged = windows.reduce((n, w) => n + w.report.accepted, 0);
     const drainStart = performance.now();
-    const expected = accountedBefore + report.accepted;
+    const expected = accountedBefore + acknowledged;
     let accounted = 0;
     await waitFor(
       'the share processor to account every acknowledged share',
       async () => (accounted = await pipeline.accountedTotal()) >= expected,
       300_000,
-      () => `accounted ${accounted - accountedBefore} of ${report.accepted}`,
+      () => `accounted ${accounted - accountedBefore} of ${acknowledged}`,
     );
     const drainMs = performance.now() - drainStart;
-    const rows = [
+    const rows: string[][] = [
       ['connections × shares in flight', `${fmt(connections)} × 64`, ''],
-      [
-        'shares acknowledged (durable in Kafka) per second, wall clock',
-        fmt(report.acceptedPerSec),
-        `${fmt(report.accepted)} in ${report.durationSec.toFixed(1)} s; ${fmt(report.rejected)} rejected`,
-      ],
-      [
-        'replica CPU',
-        `${(replicaCpu / report.durationSec).toFixed(2)} cores`,
-        'utime + stime of the stratum process during the window',
-      ],
-      ['shares per replica CPU-second', fmt(report.accepted / replicaCpu), 'goal ≥ 100,000 per core'],
       [
         'placement',
         pinned.length > 0 ? `replica alone on core ${REPLICA_CPU}` : 'kernel',
@@ -144,17 +163,41 @@ export default async function pipelineBench(): Promise<BenchSection> {
           ? `core ${REST_CPU}: ${pinned.join(', ')}`
           : `not pinned (${placement.pin ? 'taskset failed' : placement.why})`,
       ],
-      [
-        'submit → durable ack p50 / p99',
-        `${report.latencyMs.p50.toFixed(1)} / ${report.latencyMs.p99.toFixed(1)} ms`,
-        'at saturation (queueing included)',
-      ],
-      [
-        'accounted by the share processor',
-        `${fmt(accounted - accountedBefore)} of ${fmt(report.accepted)}`,
-        `share processor paused during the window; all in Redis ${(drainMs / 1000).toFixed(1)} s after it`,
-      ],
     ];
+    windows.forEach((w, i) => {
+      const what = i === 0 ? '' : ` (CPU limit ${LIMIT_CORES} core)`;
+      rows.push(
+        [
+          `shares acknowledged (durable in Kafka) per second${what}`,
+          fmt(w.report.acceptedPerSec),
+          `${fmt(w.report.accepted)} in ${w.report.durationSec.toFixed(1)} s; ${fmt(w.report.rejected)} rejected`,
+        ],
+        [
+          `replica CPU${what}`,
+          `${(w.cpuSec / w.report.durationSec).toFixed(2)} cores`,
+          'utime + stime of the stratum process during the window',
+        ],
+        [
+          `shares per replica CPU-second${what}`,
+          fmt(w.report.accepted / w.cpuSec),
+          i === 0
+            ? 'goal ≥ 100,000 per core'
+            : w.cpuSec / w.report.durationSec >= 0.9 * LIMIT_CORES
+              ? 'saturated: the replica used its whole CPU limit'
+              : 'below its CPU limit: not saturated',
+        ],
+        [
+          `submit → durable ack p50 / p99${what}`,
+          `${w.report.latencyMs.p50.toFixed(1)} / ${w.report.latencyMs.p99.toFixed(1)} ms`,
+          'at saturation (queueing included)',
+        ],
+      );
+    });
+    rows.push([
+      'accounted by the share processor',
+      `${fmt(accounted - accountedBefore)} of ${fmt(acknowledged)}`,
+      `share processor paused during the windows; all in Redis ${(drainMs / 1000).toFixed(1)} s after them`,
+    ]);
     return {
       title,
       markdown: [
@@ -162,7 +205,8 @@ export default async function pipelineBench(): Promise<BenchSection> {
         'Kafka (one local broker) and Redis; the load generator runs in a child process, the job',
         'maker, block maker and share processor in the benchmark process. Every share is real work',
         'against the devnet job at the floor share difficulty; an acknowledgement is sent only when',
-        'the share is durable in Kafka.',
+        'the share is durable in Kafka. The second window (when cgroups are writable here) puts the',
+        'replica under a CPU limit so that it is saturated.',
         '',
         table(['measure', 'result', 'notes'], rows),
       ].join('\n'),
