@@ -110,17 +110,25 @@ function processTree(pid: number): number[] {
 }
 
 /**
- * Pins `pid`, every thread of it and every process below it to `cpu` (taskset -a -p); threads
- * started later inherit it. Returns false where taskset does not work here.
+ * Pins `pid`, every thread of it and every process below it to `cpus` (a taskset list: 1, or
+ * "0-1"; taskset -a -p); threads and children started later inherit it. Returns whether
+ * `pid` itself was pinned (false where taskset does not work here).
  */
-export function pinTree(pid: number, cpu: number): boolean {
-  try {
-    for (const p of processTree(pid))
-      execFileSync('taskset', ['-a', '-pc', String(cpu), String(p)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+export function pinTree(pid: number, cpus: number | string): boolean {
+  let pinned = false;
+  for (const p of processTree(pid)) {
+    // A thread that exits while taskset walks them fails the call: try again (a JVM's come and go).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        execFileSync('taskset', ['-a', '-pc', String(cpus), String(p)], { stdio: 'ignore' });
+        if (p === pid) pinned = true;
+        break;
+      } catch {
+        // exited meanwhile, or a thread did: the loop retries, the other processes still get pinned
+      }
+    }
   }
+  return pinned;
 }
 
 /** A CFS CPU quota on one process (what a pod's `resources.limits.cpu` sets); undo with release(). */

@@ -18,7 +18,7 @@
  * Sizes: EAGLEPOOL_BENCH_PIPELINE_CONNECTIONS (default 64), EAGLEPOOL_BENCH_PIPELINE_SECONDS (10).
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { readState } from '../../e2e/infra/harness/state.js';
 import { startPipeline, waitFor } from '../../e2e/pool/pipeline.js';
 import type { LoadOptions, LoadReport } from '../src/loadgen/index.js';
@@ -46,12 +46,11 @@ function pinning(): { pin: true } | { pin: false; why: string } {
   return { pin: true };
 }
 
-/** Pins this process and the harness servers to REST_CPU; names what was pinned. */
-function pinTheRest(): string[] {
-  pinTree(process.pid, REST_CPU);
+/** Pins this process and the harness servers to `cpus`; names what was pinned. */
+function pinTheRest(cpus: number | string): string[] {
+  pinTree(process.pid, cpus);
   const pinned = ['this process (job maker, block maker, share processor)', 'the load generator'];
-  for (const server of readState()?.processes ?? [])
-    if (pinTree(server.pid, REST_CPU)) pinned.push(server.name);
+  for (const server of readState()?.processes ?? []) if (pinTree(server.pid, cpus)) pinned.push(server.name);
   return pinned;
 }
 
@@ -115,6 +114,7 @@ export default async function pipelineBench(): Promise<BenchSection> {
   const seconds = Number(process.env.EAGLEPOOL_BENCH_PIPELINE_SECONDS ?? 10);
   // A network target no share reaches: the block path is measured elsewhere.
   const pipeline = await startPipeline({ networkDifficulty: 1n << 60n, blockTimeMs: 600_000 });
+  let restPinned = false;
   try {
     // Share difficulty 1: the simulated miners find shares without real hashing, so the
     // load generator is not the bottleneck (each share still costs the server a full check).
@@ -123,7 +123,8 @@ export default async function pipelineBench(): Promise<BenchSection> {
       sets: { 'stratum.minDifficulty': 1, 'kafka.lingerMs': 5 },
     });
     const placement = pinning();
-    const pinned = placement.pin && pinTree(replica.pid, REPLICA_CPU) ? pinTheRest() : [];
+    const pinned = placement.pin && pinTree(replica.pid, REPLICA_CPU) ? pinTheRest(REST_CPU) : [];
+    restPinned = pinned.length > 0;
     const accountedBefore = await pipeline.accountedTotal();
     // Accounting catches up after the windows (the shares wait in Kafka): on core 0 it would
     // take the cycles the load generator and Kafka need to keep the replica busy.
@@ -212,6 +213,9 @@ export default async function pipelineBench(): Promise<BenchSection> {
       ].join('\n'),
     };
   } finally {
+    // Every core again for what outlives this benchmark: this process (the next sections and
+    // their children) and the harness servers.
+    if (restPinned) pinTheRest(`0-${cpus().length - 1}`);
     await pipeline.stop();
   }
 }
