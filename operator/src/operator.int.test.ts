@@ -103,7 +103,10 @@ describe('operator on a real API server', () => {
     const ns = await newNamespace(env.admin, 'op-create');
     await start(ns);
     const created = await env.admin.apply(
-      poolObject(ns, 'p1', { translator: { enabled: true }, stratum: { autoscaling: { enabled: true } } }),
+      poolObject(ns, 'p1', {
+        translator: { enabled: true },
+        stratum: { autoscaling: { enabled: true }, resources: { requests: { cpu: '250m' } } },
+      }),
       { force: false },
     );
     const pool = await waitFor('status', async () => {
@@ -247,6 +250,19 @@ describe('operator on a real API server', () => {
         }),
       ),
     ).toContain('stratum.autoscaling.minReplicas must be less than or equal to maxReplicas');
+    expect(
+      await reject(
+        poolObject(ns, 'hpa', {
+          stratum: { autoscaling: { enabled: true }, resources: { requests: { memory: '256Mi' } } },
+        }),
+      ),
+    ).toContain('stratum.autoscaling.enabled needs stratum.resources.requests.cpu');
+    await env.admin.apply(
+      poolObject(ns, 'hpa-ok', {
+        stratum: { autoscaling: { enabled: true }, resources: { requests: { cpu: '500m' } } },
+      }),
+      { force: false },
+    );
     expect(await reject(poolObject(ns, 'net', { network: 'regtest' }))).toContain(
       'Unsupported value: "regtest"',
     );

@@ -263,7 +263,17 @@ const stratum = obj(
     ),
     resources: resources('stratum'),
   },
-  { default: {} },
+  {
+    default: {},
+    'x-kubernetes-validations': [
+      {
+        // has(): the rule is also checked against the default as written ({}).
+        rule: "!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && has(self.resources.requests) && 'cpu' in self.resources.requests)",
+        message:
+          'stratum.autoscaling.enabled needs stratum.resources.requests.cpu: the HPA measures CPU utilisation against it',
+      },
+    ],
+  },
 );
 
 const translator = obj(
