@@ -148,7 +148,11 @@ export function limitCpu(pid: number, cores: number): CpuLimit | undefined {
     {
       root: '/sys/fs/cgroup',
       ready: '/sys/fs/cgroup/cgroup.controllers',
-      set: (dir: string) => writeFileSync(`${dir}/cpu.max`, `${quota} ${period}`),
+      set: (dir: string) => {
+        // cgroup v2: the cpu controller must be enabled for the root's children first.
+        writeFileSync('/sys/fs/cgroup/cgroup.subtree_control', '+cpu');
+        writeFileSync(`${dir}/cpu.max`, `${quota} ${period}`);
+      },
     },
     {
       root: '/sys/fs/cgroup/cpu',
