@@ -64,7 +64,7 @@ describe('MiningPool CRD', () => {
       'spec.ckb: !(has(self.external) && has(self.managed))',
       'spec.kafka: !(has(self.external) && has(self.managed))',
       'spec.redis: !(has(self.external) && has(self.managed))',
-      "spec.stratum: !has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && has(self.resources.requests) && 'cpu' in self.resources.requests)",
+      'spec.stratum: !has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && has(self.resources.requests) && has(self.resources.requests.cpu))',
       'spec.stratum.autoscaling: self.minReplicas <= self.maxReplicas',
     ]);
   });

@@ -268,7 +268,7 @@ const stratum = obj(
     'x-kubernetes-validations': [
       {
         // has(): the rule is also checked against the default as written ({}).
-        rule: "!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && has(self.resources.requests) && 'cpu' in self.resources.requests)",
+        rule: '!has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && has(self.resources.requests) && has(self.resources.requests.cpu))',
         message:
           'stratum.autoscaling.enabled needs stratum.resources.requests.cpu: the HPA measures CPU utilisation against it',
       },
