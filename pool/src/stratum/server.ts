@@ -362,11 +362,11 @@ export class StratumServer {
     await this.drain(0);
   }
 
-  /** Sweep often enough that a deadline is overshot by at most a quarter of it (≤ 2 s). */
   private countShares(result: string, count: number): void {
     this.shareResults.set(result, (this.shareResults.get(result) ?? 0) + count);
   }
 
+  /** Sweep often enough that a deadline is overshot by at most a quarter of it (≤ 2 s). */
   private sweepPeriodMs(): number {
     const shortest = Math.min(this.limits.setupTimeoutMs, this.limits.idleTimeoutMs);
     return Math.max(10, Math.min(2000, Math.floor(shortest / 4)));
