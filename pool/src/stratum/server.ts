@@ -120,11 +120,11 @@ interface Metrics {
 }
 
 /**
- * `shareResults` holds the share counts by result as plain numbers (a labelled prom-client
- * increment per share costs a label check and a hash lookup on the hot path); the counter
- * reads them when scraped.
+ * `shareResults()` gives the share counts by result, kept as plain numbers (a labelled
+ * prom-client increment per share costs a label check and a hash lookup on the hot path); the
+ * counter reads them when scraped.
  */
-function createMetrics(registry: Registry, shareResults: ReadonlyMap<string, number>): Metrics {
+function createMetrics(registry: Registry, shareResults: () => Iterable<[string, number]>): Metrics {
   const registers = [registry];
   new Counter({
     name: 'eaglepool_stratum_shares_total',
@@ -133,7 +133,7 @@ function createMetrics(registry: Registry, shareResults: ReadonlyMap<string, num
     registers,
     collect() {
       this.reset();
-      for (const [result, count] of shareResults) this.inc({ result }, count);
+      for (const [result, count] of shareResults()) this.inc({ result }, count);
     },
   });
   return {
@@ -211,8 +211,10 @@ export class StratumServer {
   private readonly ephemeralKeys: EphemeralKeyPool | undefined;
   private stopRefill: (() => void) | undefined;
   private boundPort = 0;
-  /** Share submissions by result (accepted or the SV2 error code), for the metrics. */
-  private readonly shareResults = new Map<string, number>([['accepted', 0]]);
+  /** Shares accepted when validated (a plain field: counted per share), for the metrics. */
+  private acceptedShares = 0;
+  /** Share submissions refused, by SV2 error code, for the metrics. */
+  private readonly refusedShares = new Map<string, number>();
   readonly stats: StratumStats = {
     connections: 0,
     channels: 0,
@@ -225,7 +227,9 @@ export class StratumServer {
   private constructor(private readonly opts: StratumServerOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.log = opts.logger ?? silentLogger;
-    this.metrics = opts.registry ? createMetrics(opts.registry, this.shareResults) : undefined;
+    this.metrics = opts.registry
+      ? createMetrics(opts.registry, () => [['accepted', this.acceptedShares], ...this.refusedShares])
+      : undefined;
     this.fanOutSlice = opts.fanOutSlice ?? 2000;
     const poolSize = opts.ephemeralKeyPool ?? 256;
     this.ephemeralKeys = poolSize > 0 ? new EphemeralKeyPool(poolSize) : undefined;
@@ -241,7 +245,7 @@ export class StratumServer {
       {
         onShare: (share) => {
           this.stats.sharesAccepted++;
-          this.countShares('accepted', 1);
+          this.acceptedShares++;
           return toConfirmation(sink.onShare(share));
         },
         onBlock: (block) => {
@@ -257,13 +261,13 @@ export class StratumServer {
         },
         onReject: (code) => {
           this.stats.sharesRejected++;
-          this.countShares(code, 1);
+          this.countRefused(code, 1);
         },
         onNotLogged: (count) => {
           // Counted as accepted when validated; answered with share-not-logged after all.
           this.stats.sharesAccepted -= count;
           this.stats.sharesRejected += count;
-          this.countShares(SHARE_NOT_LOGGED, count);
+          this.countRefused(SHARE_NOT_LOGGED, count);
         },
       },
     );
@@ -362,8 +366,8 @@ export class StratumServer {
     await this.drain(0);
   }
 
-  private countShares(result: string, count: number): void {
-    this.shareResults.set(result, (this.shareResults.get(result) ?? 0) + count);
+  private countRefused(code: string, count: number): void {
+    this.refusedShares.set(code, (this.refusedShares.get(code) ?? 0) + count);
   }
 
   /** Sweep often enough that a deadline is overshot by at most a quarter of it (≤ 2 s). */
