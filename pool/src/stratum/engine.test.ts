@@ -753,6 +753,14 @@ function findExtended(powHash: Uint8Array, prefix: Uint8Array, size: number, tar
   return { extranonce, nonces: found };
 }
 
+/** A job on which every share is accepted, an extended channel on it, and `count` share nonces. */
+function extendedShares(h: ReturnType<typeof setup>, count: number) {
+  const t = template(1, 0xaa, 1n);
+  h.engine.newJob(t);
+  const ok = openExtended(h);
+  return { ok, ...findExtended(t.powHash, ok.extranoncePrefix, ok.extranonceSize, 1n << 255n, count) };
+}
+
 const submitExtended = (
   channelId: number,
   seq: number,
@@ -793,16 +801,7 @@ describe('StratumEngine extension 0x0002 (worker-specific hashrate tracking)', (
 
   it('credits a share to its user_identity TLV once negotiated, else to the channel', async () => {
     const h = setup();
-    const t = template(1, 0xaa, 1n);
-    h.engine.newJob(t);
-    const ok = openExtended(h);
-    const { extranonce, nonces } = findExtended(
-      t.powHash,
-      ok.extranoncePrefix,
-      ok.extranonceSize,
-      1n << 255n,
-      4,
-    );
+    const { ok, extranonce, nonces } = extendedShares(h, 4);
     // Not negotiated: the TLV is ignored (SRI parses TLVs only for negotiated extensions).
     h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!, 'bob.rig7'));
     h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [2] });
@@ -824,16 +823,7 @@ describe('StratumEngine extension 0x0002 (worker-specific hashrate tracking)', (
 
   it("credits Eaglepool's long TLV (0x4e01) only once that extension is negotiated; it wins over 0x0002", () => {
     const h = setup();
-    const t = template(1, 0xaa, 1n);
-    h.engine.newJob(t);
-    const ok = openExtended(h);
-    const { extranonce, nonces } = findExtended(
-      t.powHash,
-      ok.extranoncePrefix,
-      ok.extranonceSize,
-      1n << 255n,
-      3,
-    );
+    const { ok, extranonce, nonces } = extendedShares(h, 3);
     const long = 'ckb1qyq2znu0gempdahctxsm49sa9jdzq9vnka7qt9ntff.rig9';
     const withLong = (seq: number, nonce: number, short?: string): Sv2Message => ({
       ...(submitExtended(ok.channelId, seq, extranonce, nonce, short) as MessageOf<'SubmitSharesExtended'>),
@@ -869,16 +859,7 @@ describe('StratumEngine ack window', () => {
   it('holds a partial batch up to ackWindowMs, sends a full one at once', async () => {
     vi.useFakeTimers();
     const h = setup({ ackWindowMs: 20, batch: 3 });
-    const t = template(1, 0xaa, 1n);
-    h.engine.newJob(t);
-    const ok = openExtended(h);
-    const { extranonce, nonces } = findExtended(
-      t.powHash,
-      ok.extranoncePrefix,
-      ok.extranonceSize,
-      1n << 255n,
-      5,
-    );
+    const { ok, extranonce, nonces } = extendedShares(h, 5);
     h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!));
     await Promise.resolve();
     expect(h.of('SubmitSharesSuccess')).toHaveLength(0); // would have gone out at the end of the turn
@@ -907,16 +888,7 @@ describe('StratumEngine ack window', () => {
     let confirm!: () => void;
     const pending = new Promise<void>((r) => (confirm = r));
     const h = setup({ ackWindowMs: 5, confirmShare: () => pending });
-    const t = template(1, 0xaa, 1n);
-    h.engine.newJob(t);
-    const ok = openExtended(h);
-    const { extranonce, nonces } = findExtended(
-      t.powHash,
-      ok.extranoncePrefix,
-      ok.extranonceSize,
-      1n << 255n,
-      2,
-    );
+    const { ok, extranonce, nonces } = extendedShares(h, 2);
     h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!));
     h.conn.handle(submitExtended(ok.channelId, 2, extranonce, nonces[1]!));
     vi.advanceTimersByTime(50);
