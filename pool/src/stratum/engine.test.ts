@@ -193,9 +193,24 @@ describe('StratumEngine channels', () => {
     conn.handle({ type: 'OpenExtendedMiningChannel', nominalHashRate: 0, ...base });
     conn.handle({ type: 'OpenStandardMiningChannel', ...base, nominalHashRate: -1 });
     conn.handle({ type: 'OpenStandardMiningChannel', ...base, nominalHashRate: 0, userIdentity: '' });
+    // A NUL and a right-to-left override (U+202E) were accepted and credited until 2026-12-07.
+    conn.handle({
+      type: 'OpenStandardMiningChannel',
+      ...base,
+      nominalHashRate: 0,
+      userIdentity: 'ev\0il.\u202erig',
+    });
+    conn.handle({
+      type: 'OpenStandardMiningChannel',
+      ...base,
+      nominalHashRate: 0,
+      userIdentity: 'a'.repeat(200),
+    });
     expect(sent.map((m) => (m as Of<'OpenMiningChannelError'>).errorCode)).toEqual([
       'extended-channels-not-supported-for-standard-jobs',
       'invalid-nominal-hashrate',
+      'invalid-user-identity',
+      'invalid-user-identity',
       'invalid-user-identity',
     ]);
   });
@@ -801,23 +816,26 @@ describe('StratumEngine extension 0x0002 (worker-specific hashrate tracking)', (
 
   it('credits a share to its user_identity TLV once negotiated, else to the channel', async () => {
     const h = setup();
-    const { ok, extranonce, nonces } = extendedShares(h, 4);
+    const { ok, extranonce, nonces } = extendedShares(h, 5);
     // Not negotiated: the TLV is ignored (SRI parses TLVs only for negotiated extensions).
     h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonces[0]!, 'bob.rig7'));
     h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [2] });
     h.conn.handle(submitExtended(ok.channelId, 2, extranonce, nonces[1]!, 'bob.rig7'));
     h.conn.handle(submitExtended(ok.channelId, 3, extranonce, nonces[2]!));
     h.conn.handle(submitExtended(ok.channelId, 4, extranonce, nonces[3]!, ''));
+    // Not a valid user name: credited to the channel, as an empty one.
+    h.conn.handle(submitExtended(ok.channelId, 5, extranonce, nonces[4]!, 'bob.\u202erig'));
     expect(h.shares.map((s) => s.userIdentity)).toEqual([
       'farm.proxy',
       'bob.rig7',
       'farm.proxy',
       'farm.proxy',
+      'farm.proxy',
     ]);
     await Promise.resolve();
     expect(h.of('SubmitSharesSuccess').at(-1)).toMatchObject({
-      lastSequenceNumber: 4,
-      newSubmitsAcceptedCount: 4,
+      lastSequenceNumber: 5,
+      newSubmitsAcceptedCount: 5,
     });
   });
 

@@ -24,6 +24,7 @@ import {
 } from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
 import { ExtranonceAllocator, NONCE_BYTES } from './extranonce.js';
+import { identityError } from './identity.js';
 import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
 import { extendedNonce, nonceToU128, standardNonce } from './nonce.js';
 import { DEFAULT_VARDIFF, initialTarget, type VardiffConfig } from './vardiff.js';
@@ -332,6 +333,8 @@ export class MiningConnection {
   workerTracking = false;
   /** Extension 0x4e01 negotiated: the long user_identity TLV names the worker. */
   longIdentity = false;
+  private lastWorker = '';
+  private lastWorkerValid = false;
 
   constructor(
     private readonly engine: StratumEngine,
@@ -498,7 +501,7 @@ export class MiningConnection {
     minExtranonceSize: number,
   ): void {
     const error = (errorCode: string) => this.send({ type: 'OpenMiningChannelError', requestId, errorCode });
-    if (userIdentity.length === 0) return error('invalid-user-identity');
+    if (identityError(userIdentity) !== undefined) return error('invalid-user-identity');
     if (!Number.isFinite(nominalHashRate) || nominalHashRate < 0) return error('invalid-nominal-hashrate');
     if (kind === 'extended' && this.requiresStandardJobs) {
       return error('extended-channels-not-supported-for-standard-jobs');
@@ -624,11 +627,28 @@ export class MiningConnection {
     const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.engine.nonceScratch);
     // Extension 0x0002 (or 0x4e01 for longer names): the TLV names the worker behind an aggregated
     // channel (a translator's); without negotiation it is ignored, as SRI does. Empty names fall
-    // back to the channel's.
+    // back to the channel's, and so do names that are not valid user names (see identity.ts).
     const worker =
       (this.longIdentity ? msg.longUserIdentity : undefined) ||
       (this.workerTracking ? msg.userIdentity : undefined);
-    this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n, worker || ch.userIdentity);
+    this.validate(
+      ch,
+      msg.sequenceNumber,
+      msg.jobId,
+      msg.ntime,
+      n,
+      this.checkedWorker(worker) ?? ch.userIdentity,
+    );
+  }
+
+  /** `name` if it is a valid user name (the last one checked is remembered: one check per worker). */
+  private checkedWorker(name: string | undefined): string | undefined {
+    if (!name) return undefined;
+    if (name !== this.lastWorker) {
+      this.lastWorker = name;
+      this.lastWorkerValid = identityError(name) === undefined;
+    }
+    return this.lastWorkerValid ? name : undefined;
   }
 
   /**
