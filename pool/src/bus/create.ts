@@ -1,3 +1,4 @@
+import { kafkaSecurity } from '../config/connections.js';
 import type { PoolConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { KafkaBus } from './kafka.js';
@@ -19,6 +20,7 @@ export async function createBus(config: PoolConfig, logger: Logger): Promise<Eve
     lingerMs: config.kafka.lingerMs,
     batchMax: config.kafka.batchMax,
     replicationFactor: config.kafka.replicationFactor,
+    ...kafkaSecurity(config.kafka),
     logger,
   });
   await bus.ensureTopics(topics);

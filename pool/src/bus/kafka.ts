@@ -13,6 +13,7 @@ import {
   type Producer,
   type LogEntry,
 } from 'kafkajs';
+import type { KafkaSecurity } from '../config/connections.js';
 import type { Logger } from '../observability/logger.js';
 import type { BusMessage, EventBus, OutMessage, SubscribeOptions, Subscription, TopicSpec } from './types.js';
 
@@ -23,6 +24,9 @@ export interface KafkaBusOptions {
   batchMax: number;
   /** Replication factor of created topics (-1 = broker default). */
   replicationFactor: number;
+  /** TLS and SASL of the broker connections (config/connections.ts). */
+  ssl?: KafkaSecurity['ssl'];
+  sasl?: KafkaSecurity['sasl'];
   logger: Logger;
 }
 
@@ -57,6 +61,8 @@ export class KafkaBus implements EventBus {
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: [...opts.brokers],
+      ...(opts.ssl ? { ssl: opts.ssl } : {}),
+      ...(opts.sasl ? { sasl: opts.sasl } : {}),
       logLevel: logLevel.WARN,
       logCreator:
         () =>

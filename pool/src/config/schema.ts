@@ -3,7 +3,20 @@
  * docs/services.md's config reference lists the same keys (the config test checks it).
  */
 import { hostname } from 'node:os';
-import { int, listen, num, oneOf, optInt, optStr, optUrl, str, strList, url, type Field } from './fields.js';
+import {
+  bool,
+  int,
+  listen,
+  num,
+  oneOf,
+  optInt,
+  optStr,
+  optUrl,
+  str,
+  strList,
+  url,
+  type Field,
+} from './fields.js';
 
 export const configSchema = {
   logLevel: oneOf({
@@ -36,6 +49,14 @@ export const configSchema = {
     keyPrefix: str({
       default: 'eaglepool:',
       doc: 'Prefix of every Redis key (several pools can share a Redis).',
+    }),
+    username: optStr({ doc: 'Redis ACL user (Redis 6+); unset: the default user.' }),
+    password: optStr({
+      doc: 'Redis AUTH password (from a Secret: EAGLEPOOL_REDIS_PASSWORD); overrides one in the URL.',
+    }),
+    tls: bool({ default: false, doc: 'Connect over TLS (also implied by a rediss:// URL).' }),
+    tlsCaFile: optStr({
+      doc: 'PEM file of the CA(s) to trust for the Redis TLS certificate, instead of the system CAs.',
     }),
   },
   kafka: {
@@ -71,6 +92,17 @@ export const configSchema = {
       max: 100_000,
       doc: 'Producer batching: send once this many messages are queued.',
     }),
+    tls: bool({ default: false, doc: 'Connect to the brokers over TLS.' }),
+    tlsCaFile: optStr({
+      doc: 'PEM file of the CA(s) to trust for the broker certificates, instead of the system CAs.',
+    }),
+    saslMechanism: oneOf({
+      values: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'],
+      default: 'none',
+      doc: 'SASL authentication (MSK, Confluent Cloud: plain or scram over TLS); needs saslUsername and saslPassword.',
+    }),
+    saslUsername: optStr({ doc: 'SASL user name (from a Secret: EAGLEPOOL_KAFKA_SASL_USERNAME).' }),
+    saslPassword: optStr({ doc: 'SASL password (from a Secret: EAGLEPOOL_KAFKA_SASL_PASSWORD).' }),
   },
   services: {
     jobmakerUrl: str({

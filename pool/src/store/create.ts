@@ -1,3 +1,4 @@
+import { redisSecurity } from '../config/connections.js';
 import type { PoolConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
 import { MemoryStore } from './memory.js';
@@ -10,6 +11,7 @@ export async function createStore(config: PoolConfig, logger?: Logger): Promise<
   const store = new RedisStore({
     url: config.redis.url,
     keyPrefix: config.redis.keyPrefix,
+    ...redisSecurity(config.redis),
     onError: (err) => logger?.warn('redis connection error', { error: err.message }),
   });
   await store.connect();

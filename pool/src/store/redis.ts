@@ -4,6 +4,7 @@
  * pipelines. Keys are built inside the scripts from a prefix, so this targets a single
  * Redis (or a Sentinel-managed primary), not Redis Cluster.
  */
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { FoundBlock } from '../../../proto/gen/blocks.js';
 import type { ShareRecord } from '../../../proto/gen/shares.js';
@@ -181,6 +182,10 @@ function totals(hash: Record<string, string>, buckets: (string | null)[], window
 export interface RedisStoreOptions {
   url: string;
   keyPrefix: string;
+  /** ACL user, AUTH password (over one in the URL) and TLS (config/connections.ts). */
+  username?: string;
+  password?: string;
+  tls?: ConnectionOptions;
   /** Connection errors (ioredis reconnects by itself; default: ignored, see healthy()). */
   onError?(err: Error): void;
   /**
@@ -206,6 +211,9 @@ export class RedisStore implements PoolStore {
       maxRetriesPerRequest: 3,
       commandTimeout: opts.commandTimeoutMs ?? 10_000,
       lazyConnect: true,
+      ...(opts.username ? { username: opts.username } : {}),
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
     });
     this.redis.on('error', (err: Error) => {
       this.lastError = err;
