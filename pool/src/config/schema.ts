@@ -113,6 +113,9 @@ export const configSchema = {
       default: '127.0.0.1:50052',
       doc: 'gRPC address (host:port) of the block maker, used by stratum replicas.',
     }),
+    tokenFile: optStr({
+      doc: 'File holding the shared token every gRPC call between services must carry (a Secret mounted as a file; at least 32 characters). Unset: gRPC unauthenticated (development only; a warning is logged).',
+    }),
   },
   jobmaker: {
     grpcListen: listen({ default: '0.0.0.0:50051', doc: 'gRPC JobStream listen address.' }),

@@ -27,9 +27,11 @@ import type { CkbRpcClient } from '../ckb/rpc.js';
 import type { BlockTemplate, JsonBlock } from '../ckb/types.js';
 import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../ckb/work.js';
 import type { PoolConfig } from '../config/schema.js';
+import type { PoolStore } from '../store/types.js';
 import { serviceRegistry } from '../observability/metrics.js';
+import { identityError } from '../stratum/identity.js';
 import type { BlockSink } from './clients.js';
-import { startGrpcServer, type GrpcServer } from './grpc.js';
+import { readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
 import {
   dependencyChecks,
   dependencyGauge,
@@ -75,6 +77,11 @@ function blockMetrics(registry: Registry) {
       labelNames: ['source', 'duplicate'],
       registers: [registry],
     }),
+    invalid: new Counter({
+      name: 'eaglepool_blockmaker_invalid_candidates_total',
+      help: 'SubmitBlock calls refused as not a block candidate (nothing recorded).',
+      registers: [registry],
+    }),
     attempts: new Counter({
       name: 'eaglepool_blockmaker_submit_attempts_total',
       help: 'submit_block calls by result (ok, node-error, transport-error).',
@@ -112,6 +119,24 @@ function check(
   if (!verifyPow(work.powHash, nonce, work.target))
     return { reason: 'hash does not meet the network target' };
   return { work, template, nonce };
+}
+
+/**
+ * Why a SubmitBlock call is not a block candidate of this pool, or undefined: a caller's garbage
+ * (wrong sizes, a share id not derived from job and nonce, a bad user name, an unknown job, a
+ * hash that misses the network target) is refused before anything is recorded.
+ */
+async function candidateError(store: PoolStore, solved: SolvedBlock): Promise<string | undefined> {
+  if (solved.nonce.length !== 16) return `nonce is ${solved.nonce.length} bytes, not 16`;
+  if (solved.powHash.length !== 32) return `pow_hash is ${solved.powHash.length} bytes, not 32`;
+  if (solved.shareId !== '' && solved.shareId !== shareIdFor(solved.jobId, solved.nonce))
+    return 'share_id is not <job_id>:<nonce hex>';
+  const user = identityError(solved.worker ? `${solved.user}.${solved.worker}` : solved.user);
+  if (user !== undefined) return user;
+  const templateJson = await store.getTemplate(solved.jobId);
+  if (templateJson === undefined) return `unknown job ${solved.jobId}`;
+  const checked = check(solved, templateJson);
+  return 'reason' in checked ? checked.reason : undefined;
 }
 
 export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps): Promise<BlockmakerHandle> {
@@ -261,17 +286,25 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
 
   let grpc: GrpcServer | undefined;
   if (deps.listen !== false) {
-    grpc = await startGrpcServer(config.blockmaker.grpcListen, BlockMakerService, {
-      submitBlock: (
-        call: ServerUnaryCall<SolvedBlock, SubmitBlockReply>,
-        callback: sendUnaryData<SubmitBlockReply>,
-      ) => {
-        submit(call.request, 'grpc').then(
-          (r) => callback(null, r),
-          (err: Error) => callback({ code: grpcStatus.UNAVAILABLE, message: err.message }),
-        );
+    grpc = await startGrpcServer(
+      config.blockmaker.grpcListen,
+      BlockMakerService,
+      {
+        submitBlock: (
+          call: ServerUnaryCall<SolvedBlock, SubmitBlockReply>,
+          callback: sendUnaryData<SubmitBlockReply>,
+        ) => {
+          candidateError(store, call.request)
+            .then((invalid) => {
+              if (invalid === undefined) return submit(call.request, 'grpc').then((r) => callback(null, r));
+              m.invalid.inc();
+              callback({ code: grpcStatus.INVALID_ARGUMENT, details: `not a block candidate: ${invalid}` });
+            })
+            .catch((err: Error) => callback({ code: grpcStatus.UNAVAILABLE, details: err.message }));
+        },
       },
-    });
+      { token: readServiceToken(config.services.tokenFile), logger },
+    );
   }
 
   const ready = () => readiness(dependencyChecks(deps));

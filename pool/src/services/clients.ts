@@ -3,10 +3,11 @@
  * the same small interfaces: in-process (the service handles of `pool dev`, one process,
  * no gRPC) and gRPC over the network (`connectJobStream`, `connectBlockMaker`).
  */
-import { Metadata, credentials, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { BlockMakerClient, type SolvedBlock, type SubmitBlockReply } from '../../../proto/gen/blocks.js';
 import { JobStreamClient, type Job } from '../../../proto/gen/jobs.js';
 import type { Logger } from '../observability/logger.js';
+import { authMetadata } from './grpc.js';
 
 /** A stream of mining jobs. */
 export interface JobSource {
@@ -74,6 +75,8 @@ export interface JobStreamOptions {
   logger: Logger;
   /** First resubscribe delay, doubling up to 10 s (default 500 ms). */
   reconnectMs?: number;
+  /** Shared service token (`services.tokenFile`); sent with every call. */
+  token?: string;
 }
 
 /** Subscribes to the job maker's JobStream over gRPC and keeps resubscribing when the stream ends. */
@@ -88,7 +91,7 @@ export function connectJobStream(opts: JobStreamOptions): RemoteJobSource {
   let timer: NodeJS.Timeout | undefined;
 
   const start = () => {
-    const s = client.subscribe({ subscriber: opts.subscriber });
+    const s = client.subscribe({ subscriber: opts.subscriber }, authMetadata(opts.token));
     stream = s;
     let ended = false;
     const retry = (why: string) => {
@@ -132,14 +135,21 @@ export interface RemoteBlockSink extends BlockSink {
 }
 
 /** BlockMaker.SubmitBlock over gRPC. Rejects on transport failure (the replica also logged the candidate to Kafka). */
-export function connectBlockMaker(opts: { url: string; timeoutMs?: number }): RemoteBlockSink {
+export function connectBlockMaker(opts: {
+  url: string;
+  timeoutMs?: number;
+  token?: string;
+}): RemoteBlockSink {
   const client = new BlockMakerClient(opts.url, credentials.createInsecure(), CHANNEL_OPTIONS);
   const timeoutMs = opts.timeoutMs ?? 180_000;
   return {
     submitBlock: (block) =>
       new Promise((resolve, reject) => {
-        client.submitBlock(block, new Metadata(), { deadline: Date.now() + timeoutMs }, (err, reply) =>
-          err ? reject(err) : resolve(reply),
+        client.submitBlock(
+          block,
+          authMetadata(opts.token),
+          { deadline: Date.now() + timeoutMs },
+          (err, reply) => (err ? reject(err) : resolve(reply)),
         );
       }),
     close: () => client.close(),

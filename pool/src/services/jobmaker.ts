@@ -24,7 +24,7 @@ import type { PoolConfig } from '../config/schema.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { holdLease } from '../store/leases.js';
 import { JobFanout, type JobSource } from './clients.js';
-import { startGrpcServer, type GrpcServer } from './grpc.js';
+import { readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
 import {
   dependencyChecks,
   dependencyGauge,
@@ -252,20 +252,25 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   const calls = new Set<ServerWritableStream<SubscribeRequest, Job>>();
   let grpc: GrpcServer | undefined;
   if (deps.listen !== false) {
-    grpc = await startGrpcServer(config.jobmaker.grpcListen, JobStreamService, {
-      subscribe: (call: ServerWritableStream<SubscribeRequest, Job>) => {
-        calls.add(call);
-        logger.info('job stream subscriber', { subscriber: call.request.subscriber, peer: call.getPeer() });
-        const off = fanout.subscribe((job) => call.write(job));
-        const done = () => {
-          off();
-          calls.delete(call);
-        };
-        call.on('cancelled', done);
-        call.on('close', done);
-        call.on('error', done);
+    grpc = await startGrpcServer(
+      config.jobmaker.grpcListen,
+      JobStreamService,
+      {
+        subscribe: (call: ServerWritableStream<SubscribeRequest, Job>) => {
+          calls.add(call);
+          logger.info('job stream subscriber', { subscriber: call.request.subscriber, peer: call.getPeer() });
+          const off = fanout.subscribe((job) => call.write(job));
+          const done = () => {
+            off();
+            calls.delete(call);
+          };
+          call.on('cancelled', done);
+          call.on('close', done);
+          call.on('error', done);
+        },
       },
-    });
+      { token: readServiceToken(config.services.tokenFile), logger },
+    );
   }
 
   const ready = () => readiness({ job: fanout.current() !== undefined, ...dependencyChecks(deps) });

@@ -4,11 +4,15 @@
  * services.int.test.ts). The CKB node is the embedded devnet (real HTTP JSON-RPC) or, where
  * a test scripts node answers, a fake node serving templates rebuilt from mainnet blocks.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { credentials } from '@grpc/grpc-js';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SolvedBlock } from '../../../proto/gen/blocks.js';
-import { Job } from '../../../proto/gen/jobs.js';
+import { Job, JobStreamClient } from '../../../proto/gen/jobs.js';
 import { createShareLog, logBlockCandidate, shareIdFor } from '../bus/records.js';
 import { poolTopicSpecs, poolTopics } from '../bus/topics.js';
 import type { EventBus } from '../bus/types.js';
@@ -345,6 +349,91 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       expect(stale.accepted).toBe(false);
       expect(stale.reason).toMatch(/^stale: /);
       expect(await s.store.blockByShare(shareIdFor(jobId, good))).toMatchObject({ status: 'stale' });
+    });
+
+    it('gRPC between services: callers without the token are refused; garbage SubmitBlock calls record nothing', async () => {
+      const mined = mainnetBlockRaw();
+      const node = await fakeNode(templateFromBlock(mined, 9));
+      const dir = mkdtempSync(join(tmpdir(), 'eaglepool-token-'));
+      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+      const token = randomBytes(32).toString('hex');
+      writeFileSync(join(dir, 'token'), `${token}\n`);
+      const s = await setup(node.url, { services: { tokenFile: join(dir, 'token') } });
+      const jm = await startJobmaker(s.config('jm'), { ...s.deps, healthServer: false });
+      cleanups.push(() => jm.stop());
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
+      const work = workFromTemplate(node.template);
+      const good = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      const solved = (over: Partial<SolvedBlock>): SolvedBlock => ({
+        jobId,
+        workId: work.workId,
+        powHash: work.powHash,
+        channelId: 1,
+        user: 'alice',
+        worker: 'rig1',
+        foundAt: 0n,
+        replica: 0,
+        nonce: good,
+        shareId: shareIdFor(jobId, good),
+        ...over,
+      });
+      const code = (p: Promise<unknown>) =>
+        p.then(
+          () => 'ok',
+          (err: { code?: number }) => err.code,
+        );
+      const url = `127.0.0.1:${blocks.grpcPort}`;
+
+      // No token, or a wrong one: UNAUTHENTICATED (16), for both services, before any work is done.
+      const anonymous = connectBlockMaker({ url });
+      const wrong = connectBlockMaker({ url, token: 'f'.repeat(64) });
+      cleanups.push(async () => (anonymous.close(), wrong.close()));
+      expect(await code(anonymous.submitBlock(solved({})))).toBe(16);
+      expect(await code(wrong.submitBlock(solved({})))).toBe(16);
+      const streamError = await new Promise<number | undefined>((resolve) => {
+        const client = new JobStreamClient(`127.0.0.1:${jm.grpcPort}`, credentials.createInsecure());
+        const call = client.subscribe({ subscriber: 'anonymous' });
+        call.on('data', () => resolve(undefined));
+        call.on('error', (err: { code: number }) => (client.close(), resolve(err.code)));
+      });
+      expect(streamError).toBe(16);
+      expect(node.submitted).toHaveLength(0);
+
+      // With the token, garbage is INVALID_ARGUMENT (3) and leaves no block record (until
+      // 2026-12-07, 1,000 such calls made 1,000 "rejected" records with made-up users).
+      const client = connectBlockMaker({ url, token });
+      cleanups.push(async () => client.close());
+      const bad = nonceToBytes(hexToUint(mined.header.nonce, 128) ^ 1n);
+      const garbage: SolvedBlock[] = [
+        solved({ nonce: bad, shareId: shareIdFor(jobId, bad) }), // misses the network target
+        solved({ jobId: jobId + 1000, shareId: shareIdFor(jobId + 1000, good) }), // unknown job
+        solved({ nonce: good.subarray(0, 8), shareId: '' }),
+        solved({ powHash: new Uint8Array(32) }),
+        solved({ powHash: new Uint8Array(3) }),
+        solved({ shareId: 'made-up' }),
+        solved({ user: 'ev\0il', worker: '\u202erig' }),
+        solved({ user: '' }),
+      ];
+      for (let i = 0; i < 100; i++)
+        garbage.push(solved({ user: `mallory${i}`, nonce: randomBytes(16), shareId: '' }));
+      for (const g of garbage) expect(await code(client.submitBlock(g))).toBe(3);
+      expect(await s.store.listBlocks(1000)).toEqual([]);
+      expect(node.submitted).toHaveLength(0);
+
+      // The real block goes through.
+      expect(await client.submitBlock(solved({}))).toMatchObject({ accepted: true });
+      expect((await s.store.listBlocks(10)).map((b) => b.user)).toEqual(['alice']);
+      const jobs = connectJobStream({
+        url: `127.0.0.1:${jm.grpcPort}`,
+        subscriber: 'ok',
+        logger: silentLogger,
+        token,
+      });
+      cleanups.push(async () => jobs.close());
+      expect((await nextJob(jobs, () => true)).jobId).toBeGreaterThan(0);
     });
 
     it('block maker picks up a candidate that only reached the block-candidates log (replica died after logging)', async () => {

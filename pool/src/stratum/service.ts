@@ -11,6 +11,7 @@ import { ConfigError, parseHostPort, requireDistributed, type PoolConfig } from 
 import { startHealthServer, type Logger } from '../observability/index.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { connectBlockMaker, connectJobStream } from '../services/clients.js';
+import { readServiceToken } from '../services/grpc.js';
 import { createStore, holdLease, leaseReplicaId, replicaLeaseName } from '../store/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
 import { StratumServer } from './server.js';
@@ -60,6 +61,7 @@ export async function startStratumService(
   requireDistributed(config, 'stratum');
   const log = opts.logger.child({ component: 'stratum' });
   const keys = readNoiseKeys(opts.noiseDir);
+  const token = readServiceToken(config.services.tokenFile);
   const listen = parseHostPort(config.stratum.listen);
   const store = await createStore(config);
   const bus = await createBus(config, log);
@@ -73,7 +75,7 @@ export async function startStratumService(
   }
   const registry = serviceRegistry();
   const topics = poolTopics(config.kafka.topicPrefix);
-  const blockmaker = connectBlockMaker({ url: config.services.blockmakerUrl });
+  const blockmaker = connectBlockMaker({ url: config.services.blockmakerUrl, token });
   const sink = createPoolSink({
     shareLog: createShareLog(bus, topics),
     bus,
@@ -115,7 +117,7 @@ export async function startStratumService(
           onError: (err) => log.warn('replica lease renewal failed', { err }),
         })
       : undefined;
-  const jobs = connectJobStream({ url: config.services.jobmakerUrl, subscriber: holder, logger: log });
+  const jobs = connectJobStream({ url: config.services.jobmakerUrl, subscriber: holder, logger: log, token });
   const unsubscribe = jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
   const health = await startHealthServer({
     port: config.stratum.healthPort,
