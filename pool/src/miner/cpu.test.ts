@@ -52,17 +52,18 @@ describe('CpuMiner', () => {
       rollAt: 8,
       rollLength: 4,
     });
+    // Workers start slowly on a loaded machine (each loads tsx and the WASM module): a deadline, not a window.
     const grows = async (): Promise<boolean> => {
       const before = miner.totalHashes;
-      for (let i = 0; i < 50 && miner.totalHashes === before; i++) await sleep(20);
+      const deadline = Date.now() + 20_000;
+      while (miner.totalHashes === before && Date.now() < deadline) await sleep(20);
       return miner.totalHashes > before;
     };
     try {
       miner.setWork(work('job-1'));
       expect(await grows()).toBe(true);
-      miner.idle();
+      await miner.idle(); // every worker answered: its last batch is counted
       const foundAtIdle = found.length;
-      await sleep(100); // lets a batch that was running when idle() was sent report
       const settled = miner.totalHashes;
       await sleep(300);
       expect(miner.totalHashes).toBe(settled);

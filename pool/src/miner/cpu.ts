@@ -47,6 +47,8 @@ export class CpuMiner<K> {
   private total = 0;
   private windowStart = performance.now();
   private rate = 0;
+  /** Resolvers of `idle()` calls, each waiting for this many more `idled` answers. */
+  private idleWaiters: { pending: number; resolve: () => void }[] = [];
 
   constructor(
     readonly threads: number,
@@ -86,12 +88,14 @@ export class CpuMiner<K> {
 
   /**
    * Stops hashing until the next `setWork` (the job is gone, e.g. the connection dropped):
-   * workers go idle and results of the old job still in flight are dropped.
+   * workers go idle and results of the old job still in flight are dropped. Resolves once every
+   * worker stopped (its last batch counted in `totalHashes`); callers need not wait for it.
    */
-  idle(): void {
+  idle(): Promise<void> {
     this.generation++;
     this.key = undefined;
     for (const w of this.workers) w.postMessage({ type: 'idle' } satisfies ToWorker);
+    return new Promise((resolve) => this.idleWaiters.push({ pending: this.workers.length, resolve }));
   }
 
   /** Hashes done since the start. */
@@ -120,6 +124,11 @@ export class CpuMiner<K> {
   }
 
   private onMessage(msg: FromWorker): void {
+    if (msg.type === 'idled') {
+      for (const w of this.idleWaiters) if (--w.pending === 0) w.resolve();
+      this.idleWaiters = this.idleWaiters.filter((w) => w.pending > 0);
+      return;
+    }
     if (msg.type === 'progress') {
       this.hashes += msg.hashes;
       this.total += msg.hashes;

@@ -39,7 +39,12 @@ export interface WorkerProgress {
   hashes: number;
 }
 
-export type FromWorker = WorkerFound | WorkerProgress;
+/** Answer to `idle`: the worker stopped hashing; every progress of the old job was posted before it. */
+export interface WorkerIdled {
+  type: 'idled';
+}
+
+export type FromWorker = WorkerFound | WorkerProgress | WorkerIdled;
 
 /** Writes `value` little-endian into `length` (<= 4) bytes of `out` at `at`. */
 export function writeRoll(out: Uint8Array, at: number, length: number, value: number): void {

@@ -266,7 +266,7 @@ export class Sv2Miner {
     this.jobs.clear();
     this.currentChecker?.free();
     this.currentChecker = undefined;
-    this.cpu.idle(); // nothing to mine until the next connection sends a job
+    void this.cpu.idle(); // nothing to mine until the next connection sends a job
     if (this.closed) return;
     if (!this.backoff) return this.finish(reason);
     this.stats.lastError = reason;

@@ -209,7 +209,7 @@ export class V1Miner {
     this.job?.checker.free();
     this.job = job;
     this.workKey = '';
-    if (job === undefined) this.cpu.idle();
+    if (job === undefined) void this.cpu.idle();
   }
 
   private mine(): void {

@@ -55,7 +55,7 @@ port.on('message', (msg: ToWorker) => {
     port.close();
     return;
   }
-  if (msg.type === 'idle') return;
+  if (msg.type === 'idle') return post({ type: 'idled' });
   const base = Uint8Array.from(msg.base);
   writeRoll(base, msg.rollAt, msg.rollLength, msg.rollStart);
   current = { job: msg, hasher: new EaglesongJob(msg.powHash), base, roll: msg.rollStart, next: 0 };
