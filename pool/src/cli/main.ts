@@ -36,15 +36,17 @@ function match(argv: readonly string[]): { entry: CommandEntry; rest: string[] }
 export async function main(argv: readonly string[]): Promise<number> {
   const found = match(argv);
   if (!found) {
-    const prefix = argv.filter((a) => !a.startsWith('-'));
-    const group = commands.filter((e) => prefix.every((w, i) => e.path[i] === w));
+    const words = argv.filter((a) => !a.startsWith('-'));
+    const group = commands.filter((e) => words.every((w, i) => e.path[i] === w));
     const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
-    if (wantsHelp || (prefix.length > 0 && group.length > 0)) {
-      console.log(topLevelHelp(group.length > 0 ? group : commands));
-      return wantsHelp ? 0 : 2;
+    if (group.length === 0) {
+      // Also with --help: the general help must not pass for the help of a command that does not exist.
+      console.error(`eaglepool: unknown command '${words.join(' ')}'\n\n${topLevelHelp(commands)}`);
+      return 2;
     }
-    console.error(`eaglepool: unknown command '${argv.join(' ')}'\n\n${topLevelHelp(commands)}`);
-    return 2;
+    // No words, or the start of a command path (`eaglepool pool`): the commands it leads to.
+    console.log(topLevelHelp(group));
+    return wantsHelp ? 0 : 2;
   }
   const command = await found.entry.load();
   try {
