@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the committed TypeScript in proto/gen/ from proto/*.proto with ts-proto.
-# Usage: bash proto/generate.sh [OUTDIR]   (default proto/gen; pool/src/bus/proto-gen.test.ts passes a temp dir)
+# Usage: bash proto/generate.sh [OUTDIR]   (default proto/gen; pool/src/bus/proto-gen.int.test.ts passes a temp dir)
 # Needs protoc (Debian protobuf-compiler, installed by .ci/install.d/40-protoc.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { difficultyToTarget, targetToBytesBE } from '../../pool/src/ckb/target.js';
 import { EaglesongJob } from '../../pool/src/eaglesong/index.js';
-import { RawV1Client } from '../../pool/src/translator/test-util.js';
+import { RawV1Client } from '../../pool/src/translator/testing/util.js';
 import { Translator } from '../../pool/src/translator/translator.js';
 import { startPipeline, waitFor } from './pipeline.js';
 

@@ -3,8 +3,8 @@
  * 192-byte RawHeader, @noble/hashes directly vs @ckb-ccc/core's hex-returning hashCkb), and verifyPow.
  */
 import { ccc } from '@ckb-ccc/core';
-import { mainnetBlockRaw, mainnetMultiTx } from '../src/ckb/fixtures/index.js';
-import { templateFromBlock } from '../src/ckb/fixtures/template.js';
+import { mainnetBlockRaw, mainnetMultiTx } from '../src/ckb/testing/fixtures/index.js';
+import { templateFromBlock } from '../src/ckb/testing/fixtures/template.js';
 import { powHashOf, serializeRawHeader } from '../src/ckb/header.js';
 import { hexToUint } from '../src/ckb/hex.js';
 import { ckbHash } from '../src/ckb/hash.js';

@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EaglesongJob, ckbPowHash } from '../src/eaglesong/index.js';
-import { eaglesongJs, powHashFromMidstateJs, powMidstateJs } from '../src/eaglesong/reference.js';
+import { eaglesongJs, powHashFromMidstateJs, powMidstateJs } from '../src/eaglesong/testing/reference.js';
 import { eaglesongWasm } from '../src/eaglesong/wasm.js';
 import { fmt, table, type BenchSection } from './measure.js';
 

@@ -1,6 +1,6 @@
 import { kafkaBrokers } from '../../../e2e/infra/env.js';
 import { silentLogger } from '../observability/logger.js';
-import { busContract } from './contract.js';
+import { busContract } from './testing/contract.js';
 import { KafkaBus } from './kafka.js';
 
 busContract('kafka', async () => {

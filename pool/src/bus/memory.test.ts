@@ -1,4 +1,4 @@
-import { busContract } from './contract.js';
+import { busContract } from './testing/contract.js';
 import { MemoryBus } from './memory.js';
 
 busContract('memory', async () => new MemoryBus({ retryMs: 10 }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { extraHashOf, proposalsHashOf, transactionsRootOf, txHashes, unclesHashOf } from './block.js';
-import { mainnetBlockRaw, mainnetMultiTx } from './fixtures/index.js';
+import { mainnetBlockRaw, mainnetMultiTx } from './testing/fixtures/index.js';
 import {
   headerFromJson,
   headerHashOf,

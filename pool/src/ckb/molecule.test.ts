@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ccc } from '@ckb-ccc/core';
 import { cccA } from '@ckb-ccc/core/advanced';
-import { mainnetBlockRaw, mainnetMultiTx } from './fixtures/index.js';
+import { mainnetBlockRaw, mainnetMultiTx } from './testing/fixtures/index.js';
 import { bytesToHex } from './hex.js';
 import { encodeTransaction } from './molecule.js';
 import type { JsonScript, JsonTransaction } from './types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mainnetBlockRaw, mainnetMultiTx } from './fixtures/index.js';
+import { mainnetBlockRaw, mainnetMultiTx } from './testing/fixtures/index.js';
 import { headerFromJson, powHashOf } from './header.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 import { checkHeaderPow, meetsTarget, powOutput, verifyPow } from './pow.js';

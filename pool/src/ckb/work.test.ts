@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mainnetBlockRaw, mainnetMultiTx } from './fixtures/index.js';
-import { templateFromBlock } from './fixtures/template.js';
+import { mainnetBlockRaw, mainnetMultiTx } from './testing/fixtures/index.js';
+import { templateFromBlock } from './testing/fixtures/template.js';
 import { headerFromJson, headerHashOf } from './header.js';
 import { bytesToHex, hexToUint, isMinimalUintHex } from './hex.js';
 import { compactToTarget } from './target.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main.js';
-import { mainnetBlockRaw } from '../ckb/fixtures/index.js';
+import { mainnetBlockRaw } from '../ckb/testing/fixtures/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eaglepool-ckb-'));
 function file(name: string, json: unknown): string {

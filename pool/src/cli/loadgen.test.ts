@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { authority, startPool, template } from '../translator/test-util.js';
+import { authority, startPool, template } from '../translator/testing/util.js';
 import { UsageError } from './command.js';
 import { command } from './loadgen.js';
 

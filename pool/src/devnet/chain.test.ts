@@ -3,7 +3,7 @@ import { compactToDifficulty } from '../ckb/target.js';
 import type { BlockTemplate } from '../ckb/types.js';
 import { blockFromWork, workFromTemplate } from '../ckb/work.js';
 import { DevChain, DevnetRpcError } from './chain.js';
-import { mine } from './mine.test-helper.js';
+import { mine } from './testing/mine.js';
 
 function setup(opts: { blockTimeMs?: number } = {}) {
   const clock = { now: 1_800_000_000_000 };

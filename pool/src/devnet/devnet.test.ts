@@ -7,7 +7,7 @@ import { hexToUint } from '../ckb/hex.js';
 import { Registry } from 'prom-client';
 import { startDevnet } from './index.js';
 import type { Devnet } from './index.js';
-import { badNonce, mine } from './mine.test-helper.js';
+import { badNonce, mine } from './testing/mine.js';
 
 let devnet: Devnet;
 let client: CkbRpcClient;

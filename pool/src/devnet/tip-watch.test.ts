@@ -6,7 +6,7 @@ import { blockFromWork, workFromTemplate } from '../ckb/work.js';
 import type { JsonHeaderView } from '../ckb/types.js';
 import { startDevnet } from './index.js';
 import type { Devnet } from './index.js';
-import { mine } from './mine.test-helper.js';
+import { mine } from './testing/mine.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

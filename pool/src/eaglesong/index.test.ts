@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EaglesongJob, ckbPowHash, eaglesongHash } from './index.js';
-import { eaglesongJs } from './reference.js';
+import { eaglesongJs } from './testing/reference.js';
 import { eaglesongWasm, wasmCandidates } from './wasm.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

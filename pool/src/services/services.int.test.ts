@@ -2,7 +2,7 @@ import { kafkaBrokers, redisUrl } from '../../../e2e/infra/env.js';
 import { KafkaBus } from '../bus/kafka.js';
 import { silentLogger } from '../observability/logger.js';
 import { RedisStore } from '../store/redis.js';
-import { servicesSuite } from './suite.js';
+import { servicesSuite } from './testing/suite.js';
 
 servicesSuite('Redis and Kafka', async (prefix) => {
   const bus = new KafkaBus({

@@ -1,6 +1,6 @@
 import { MemoryBus } from '../bus/memory.js';
 import { MemoryStore } from '../store/memory.js';
-import { servicesSuite } from './suite.js';
+import { servicesSuite } from './testing/suite.js';
 
 servicesSuite('in-memory bus and store', async () => {
   const bus = new MemoryBus({ retryMs: 10 });

@@ -1,4 +1,4 @@
-import { storeContract } from './contract.js';
+import { storeContract } from './testing/contract.js';
 import { MemoryStore } from './memory.js';
 
 storeContract('memory', async () => new MemoryStore());

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { redisUrl } from '../../../e2e/infra/env.js';
-import { storeContract } from './contract.js';
+import { storeContract } from './testing/contract.js';
 import { RedisStore } from './redis.js';
 
 storeContract('redis', async () => {

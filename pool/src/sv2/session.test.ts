@@ -5,7 +5,7 @@ import { NoiseInitiator, PreparedResponderKeys } from './noise/handshake.js';
 import type { NoiseTransport } from './noise/transport.js';
 import { encodeFrame } from './frame.js';
 import { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
-import { deterministicRandom } from './noise/test-util.js';
+import { deterministicRandom } from './noise/testing/util.js';
 import type { Sv2Session, SessionOptions } from './session.js';
 import { EphemeralKeyPool, Sv2SessionError, acceptSv2, connectSv2, refillEphemeralKeys } from './session.js';
 import type { SetupConnection, Sv2Message } from './types.js';

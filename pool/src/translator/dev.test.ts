@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/index.js';
 import { startDevPool, type DevPool } from '../stratum/dev-pool.js';
 import { startDevV1Path, type DevV1Path } from './dev.js';
-import { RawV1Client, until } from './test-util.js';
+import { RawV1Client, until } from './testing/util.js';
 
 let pool: DevPool | undefined;
 let v1: DevV1Path | undefined;

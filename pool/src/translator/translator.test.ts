@@ -13,7 +13,7 @@ import {
   template,
   until,
   type RecordingPool,
-} from './test-util.js';
+} from './testing/util.js';
 
 interface Session {
   name: string;

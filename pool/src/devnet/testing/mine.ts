@@ -1,8 +1,8 @@
 /** Test helper: finds a nonce for a work with the WASM batch hasher (EaglesongJob.search). */
-import { EaglesongJob } from '../eaglesong/index.js';
-import { nonceFromBytes } from '../ckb/header.js';
-import { targetToBytesBE } from '../ckb/target.js';
-import type { Work } from '../ckb/work.js';
+import { EaglesongJob } from '../../eaglesong/index.js';
+import { nonceFromBytes } from '../../ckb/header.js';
+import { targetToBytesBE } from '../../ckb/target.js';
+import type { Work } from '../../ckb/work.js';
 
 export function mine(work: Work, batch = 1 << 16): bigint {
   const job = new EaglesongJob(work.powHash);

@@ -1,7 +1,7 @@
 /**
  * A scripted CKB node for service tests: a real HTTP JSON-RPC server answering
  * get_block_template, get_tip_header, get_header_by_number and submit_block from state the
- * test controls (templates rebuilt from real mainnet blocks by pool/src/ckb/fixtures).
+ * test controls (templates rebuilt from real mainnet blocks by pool/src/ckb/testing/fixtures).
  */
 import { createServer, type Server } from 'node:http';
 import { headerFromJson, headerHashOf } from '../../ckb/header.js';

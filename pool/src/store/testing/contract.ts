@@ -4,11 +4,11 @@
  * (a fresh key prefix for Redis).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FoundBlock } from '../../../proto/gen/blocks.js';
-import type { ShareRecord } from '../../../proto/gen/shares.js';
-import { leaseReplicaId } from './leases.js';
-import { pplnsSplit } from './pplns.js';
-import type { AccountingOptions, PoolStore } from './types.js';
+import type { FoundBlock } from '../../../../proto/gen/blocks.js';
+import type { ShareRecord } from '../../../../proto/gen/shares.js';
+import { leaseReplicaId } from '../leases.js';
+import { pplnsSplit } from '../pplns.js';
+import type { AccountingOptions, PoolStore } from '../types.js';
 
 const T0 = 1_750_000_000_000; // a fixed Unix ms, on a minute boundary
 const MINUTE = 60_000;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Aead } from './aead.js';
 import { EMPTY, nobleAead, nodeAead, writeNonce } from './aead.js';
 import { wasmAead } from './wasm-aead.js';
-import { hex, unhex } from './test-util.js';
+import { hex, unhex } from './testing/util.js';
 
 // RFC 8439 §2.8.2.
 const RFC_2_8_2 = {

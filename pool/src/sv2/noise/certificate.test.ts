@@ -8,7 +8,7 @@ import {
   verifyCertificate,
 } from './certificate.js';
 import { NoiseError } from './errors.js';
-import { deterministicRandom, hex } from './test-util.js';
+import { deterministicRandom, hex } from './testing/util.js';
 
 const random = deterministicRandom('certificate tests');
 const authority = random(32);

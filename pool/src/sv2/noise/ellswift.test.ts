@@ -11,7 +11,7 @@ import {
   xswiftecInv,
 } from './ellswift.js';
 import { NoiseError } from './errors.js';
-import { csvRows, deterministicRandom, hex, unhex } from './test-util.js';
+import { csvRows, deterministicRandom, hex, unhex } from './testing/util.js';
 
 // BIP-324 published vectors (bitcoin/bips bip-0324/*.csv), committed under fixtures/bip324/.
 describe('ElligatorSwift against BIP-324 vectors', () => {

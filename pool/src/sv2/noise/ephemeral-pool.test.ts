@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EphemeralKeyPool } from './ephemeral-pool.js';
 import { NoiseInitiator, NoiseResponder, PreparedResponderKeys } from './handshake.js';
 import { generateAuthorityKeys, generateResponderKeys } from './keys.js';
-import { deterministicRandom, hex } from './test-util.js';
+import { deterministicRandom, hex } from './testing/util.js';
 
 describe('EphemeralKeyPool', () => {
   it('fills up to capacity and hands out each key once', () => {

@@ -7,7 +7,7 @@ import { NoiseInitiator, NoiseResponder, PreparedResponderKeys } from './handsha
 import { EncryptedFrameDecoder } from './transport.js';
 import { generateAuthorityKeys, generateResponderKeys } from './keys.js';
 import type { ResponderKeys } from './keys.js';
-import { deterministicRandom } from './test-util.js';
+import { deterministicRandom } from './testing/util.js';
 
 const NOW = 1_800_000_000;
 const random = deterministicRandom('handshake tests');

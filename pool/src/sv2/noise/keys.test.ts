@@ -15,7 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { NoiseError } from './errors.js';
 
 const b58c = createBase58check(sha256);
-import { hex } from './test-util.js';
+import { hex } from './testing/util.js';
 
 describe('SRI key encodings', () => {
   it('matches the spec §4.7 authority key example', () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ellswiftDecode } from './ellswift.js';
 import { wasmEcdh2Ell, wasmEcdhX, wasmEllswiftEncode, wasmKeygen, wasmPublicKeyX } from './secp-wasm.js';
-import { deterministicRandom } from './test-util.js';
+import { deterministicRandom } from './testing/util.js';
 
 const { Point } = secp256k1;
 const N = Point.Fn.ORDER;

@@ -28,12 +28,6 @@ const io = new Uint8Array(wasm.memory.buffer, wasm.io_ptr(), 1024);
 /** ElligatorSwift tries per call: 33 random bytes each; one try succeeds with probability ~1/4. */
 const TRIES = 7;
 
-/** Whether x (32 bytes, big-endian, < p) is the x coordinate of a secp256k1 point. */
-export function wasmIsValidX(x: Uint8Array): boolean {
-  io.set(x, 0);
-  return wasm.x_is_valid() === 1;
-}
-
 /**
  * x(k · P) (32 bytes, big-endian) for the point P with x coordinate `x` (either y gives the same
  * x); undefined when x is not on the curve or k is not in [1, n).

@@ -10,7 +10,7 @@ import { wasmAead } from './wasm-aead.js';
 import { NoiseInitiator, NoiseResponder, PreparedResponderKeys } from './handshake.js';
 import { EncryptedFrameDecoder } from './transport.js';
 import type { NoiseTransport } from './transport.js';
-import { deterministicRandom, hex, readFixture, unhex } from './test-util.js';
+import { deterministicRandom, hex, readFixture, unhex } from './testing/util.js';
 
 interface FixtureFrame {
   from: 'initiator' | 'responder';

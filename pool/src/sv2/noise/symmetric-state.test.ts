@@ -4,7 +4,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { nodeAead } from './aead.js';
 import { INITIAL_CK, SymmetricState, hkdf2, hmacSha256, sha256 } from './symmetric-state.js';
-import { hex, unhex } from './test-util.js';
+import { hex, unhex } from './testing/util.js';
 
 describe('Noise symmetric state', () => {
   it('starts from SRI NOISE_HASHED_PROTOCOL_NAME_CHACHA and h = SHA256(ck)', () => {

@@ -227,11 +227,6 @@ const arbitraries: { [K in Sv2MessageType]: fc.Arbitrary<MessageOf<K>> } = {
   }),
 };
 
-/** A valid message of the given type. */
-export function arbitraryMessageOf<T extends Sv2MessageType>(type: T): fc.Arbitrary<MessageOf<T>> {
-  return arbitraries[type] as fc.Arbitrary<MessageOf<T>>;
-}
-
 /** A valid message of any type the codec knows. */
 export const arbitraryMessage: fc.Arbitrary<Sv2Message> = fc.oneof(
   ...(Object.values(arbitraries) as fc.Arbitrary<Sv2Message>[]),

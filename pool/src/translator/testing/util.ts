@@ -1,9 +1,9 @@
 /** Test helpers: an in-process SV2 stratum server with a recording sink, and a raw V1 client. */
 import net from 'node:net';
-import type { AcceptedShare, BlockCandidate } from '../stratum/engine.js';
-import type { JobTemplate } from '../stratum/jobs.js';
-import { StratumServer } from '../stratum/server.js';
-import { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/index.js';
+import type { AcceptedShare, BlockCandidate } from '../../stratum/engine.js';
+import type { JobTemplate } from '../../stratum/jobs.js';
+import { StratumServer } from '../../stratum/server.js';
+import { generateAuthorityKeys, generateResponderKeys } from '../../sv2/noise/index.js';
 
 export const authority = generateAuthorityKeys();
 export const poolKeys = generateResponderKeys({ authoritySecretKey: authority.secretKey });

@@ -1,7 +1,7 @@
 /** Helpers shared by this directory's tests (deterministic randomness, hex, fixture files). */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { RandomSource } from './ellswift.js';
+import type { RandomSource } from '../ellswift.js';
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const unhex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -20,7 +20,7 @@ export function deterministicRandom(label: string): RandomSource {
 }
 
 export function readFixture(rel: string): string {
-  return readFileSync(new URL(`./fixtures/${rel}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../fixtures/${rel}`, import.meta.url), 'utf8');
 }
 
 /** Rows of a CSV file with a header line (no quoted fields). */
