@@ -1,0 +1,4 @@
+import { MemoryLedgerStore } from './memory-store.js';
+import { ledgerStoreContract } from './store-contract.js';
+
+ledgerStoreContract('memory', async () => new MemoryLedgerStore());
