@@ -50,12 +50,21 @@ export interface TrackedBlock {
   finalizedAt?: string;
   /** Epoch of the paying block (packed), for the maturity rule. */
   rewardEpoch?: bigint;
+  /** The inputs of the current allocation, for `pool audit` (set when allocated). */
+  allocation?: AllocationInputs;
   /** Allocations undone so far (a block can leave the main chain and come back). */
   generation: number;
   /** The hash of the main-chain block that includes it as an uncle. */
   uncleIn?: string;
   /** Why it is orphaned or why finalization is held back. */
   reason?: string;
+}
+
+export interface AllocationInputs {
+  /** PPLNS window N in weight units. */
+  windowWeight: bigint;
+  feeAddress: string;
+  feeBps: number;
 }
 
 /** What the tracker saw on the chain for one block. */
@@ -101,7 +110,7 @@ export function epochReached(a: Epoch, b: Epoch, m: Epoch): boolean {
   const frac = (e: Epoch): [bigint, bigint] => {
     const len = BigInt(e.length === 0 ? 1 : e.length);
     const idx = e.length === 0 ? 0n : BigInt(e.index);
-    return [BigInt(e.number) * len + idx, len];
+    return [e.number * len + idx, len];
   };
   const [an, ad] = frac(a);
   const [bn, bd] = frac(b);
@@ -135,6 +144,7 @@ export function advance(
     else if (o.known || b.state !== 'submitted') next.state = 'side';
     if (next.state === 'orphaned') next.reason ??= 'not on the main chain';
     delete next.reward;
+    delete next.allocation;
     delete next.finalizedAt;
     delete next.rewardEpoch;
     if (wasAllocated) {

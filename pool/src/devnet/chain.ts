@@ -56,6 +56,8 @@ export interface DevChainOptions {
   message?: string;
   /** Block N's cellbase pays block N - delay's miner (CKB: proposal window farthest + 1 = 11). */
   finalizationDelay?: number;
+  /** `cellbase_maturity` of the chain spec (default 4 epochs, mainnet's; `get_consensus`, `send_transaction`). */
+  cellbaseMaturity?: Epoch;
   /** Clock, Unix ms (default Date.now). */
   now?: () => number;
 }
@@ -105,6 +107,7 @@ export class DevChain {
   private readonly initialCompact: number;
   private readonly message: string;
   private readonly finalizationDelay: number;
+  readonly cellbaseMaturity: Epoch;
   private readonly now: () => number;
   private readonly chain: DevBlock[] = [];
   private readonly byHash = new Map<string, DevBlock>();
@@ -123,6 +126,7 @@ export class DevChain {
     };
     this.message = opts.message ?? 'eaglepool-devnet';
     this.finalizationDelay = opts.finalizationDelay ?? 11;
+    this.cellbaseMaturity = opts.cellbaseMaturity ?? { number: 4n, index: 0, length: 1 };
     this.now = opts.now ?? Date.now;
     if (!(this.epochLength > 0 && this.epochLength < 0x10000))
       throw new RangeError(`bad epochLength ${this.epochLength}`);
@@ -241,6 +245,26 @@ export class DevChain {
     for (const b of this.chain.slice(1))
       counts.set(b.minerLock.args, (counts.get(b.minerLock.args) ?? 0) + 1);
     return counts;
+  }
+
+  /**
+   * get_block_economic_state as the node answers it (rpc/src/module/chain.rs): null for an unknown
+   * or off-chain block, genesis, and until the tip reaches number + finalization delay. The devnet
+   * pays primary issuance only and carries no transactions: its miner reward is the primary share.
+   */
+  economicState(hash: string): object | null {
+    const block = this.blockByHash(hash);
+    if (!block || block.number === 0n || this.blockByNumber(block.number) !== block) return null;
+    const paying = this.blockByNumber(block.number + BigInt(this.finalizationDelay));
+    if (!paying) return null;
+    const { index, length } = unpackEpoch(block.header.epoch);
+    const primary = uintToHex(blockShare(PRIMARY_EPOCH_REWARD, index, length));
+    return {
+      finalized_at: paying.hash,
+      issuance: { primary, secondary: uintToHex(blockShare(SECONDARY_EPOCH_REWARD, index, length)) },
+      miner_reward: { committed: '0x0', primary, proposal: '0x0', secondary: '0x0' },
+      txs_fee: '0x0',
+    };
   }
 
   private verifyHeader(h: Header, parent: DevBlock): void {

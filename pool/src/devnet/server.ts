@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { packEpoch } from '../ckb/header.js';
 import { hexToUint, uintToHex } from '../ckb/hex.js';
 import { compactToDifficulty } from '../ckb/target.js';
 import type { DevBlock, DevChain } from './chain.js';
@@ -199,6 +200,10 @@ export class DevnetServer {
         return chain.blockByHash(hashParam(params))?.view.header ?? null;
       case 'get_block':
         return chain.blockByHash(hashParam(params))?.view ?? null;
+      case 'get_block_economic_state':
+        return chain.economicState(hashParam(params));
+      case 'get_consensus':
+        return consensusOf(chain);
       case 'get_blockchain_info':
         return {
           chain: 'ckb_dev',
@@ -239,6 +244,19 @@ export class DevnetServer {
         throw new DevnetRpcError(-32601, 'Method not found');
     }
   }
+}
+
+/** The `get_consensus` fields the devnet has (a subset of the node's answer, same names and encodings). */
+function consensusOf(chain: DevChain): object {
+  return {
+    id: 'ckb_dev',
+    genesis_hash: chain.blockByNumber(0n)!.hash,
+    cellbase_maturity: uintToHex(packEpoch(chain.cellbaseMaturity)),
+    max_uncles_num: '0x2',
+    tx_proposal_window: { closest: '0x2', farthest: '0xa' },
+    proposer_reward_ratio: { numer: '0x4', denom: '0xa' },
+    block_version: '0x0',
+  };
 }
 
 function errorResponse(id: unknown, err: DevnetRpcError): object {

@@ -67,9 +67,18 @@ export function checkBalanced(entry: Entry): void {
   if (sum !== 0n) throw new UnbalancedEntryError(`${entry.id}: postings sum to ${sum}, not 0`);
 }
 
+/** The id of the entry of `kind` for `ref` (generation: see allocationEntry). */
+export function entryId(kind: EntryKind, ref: string, generation = 0): string {
+  return generation === 0 ? `${kind}:${ref}` : `${kind}:${ref}#${generation}`;
+}
+
 function entry(kind: EntryKind, ref: string, postings: Posting[], generation = 0): Entry {
-  const id = generation === 0 ? `${kind}:${ref}` : `${kind}:${ref}#${generation}`;
-  const e: Entry = { id, kind, ref, postings: postings.filter((p) => p.amount !== 0n) };
+  const e: Entry = {
+    id: entryId(kind, ref, generation),
+    kind,
+    ref,
+    postings: postings.filter((p) => p.amount !== 0n),
+  };
   checkBalanced(e);
   return e;
 }
