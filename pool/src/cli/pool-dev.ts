@@ -24,6 +24,8 @@ Options:
                            in-process SV1 translator) or none
   --threads N              demo miner threads (default 1)
   --stratum-port PORT      stratum listen port on 127.0.0.1 (default 34255, 0 = any free port)
+  --api-port PORT          port on 127.0.0.1 of the miners' dashboard, the HTTP API and /metrics
+                           of every service (default 8080, 0 = any free port)
   --exit-after-blocks N    exit 0 once N blocks found by the pool were accepted by the node
   --timeout SECONDS        with --exit-after-blocks: give up (exit 1) after this long (default 120)
   --kafka BROKERS          use Kafka (host:port,...) instead of the in-memory bus
@@ -35,6 +37,7 @@ Options:
     miner: { type: 'string' },
     threads: { type: 'string' },
     'stratum-port': { type: 'string' },
+    'api-port': { type: 'string' },
     'exit-after-blocks': { type: 'string' },
     timeout: { type: 'string' },
     kafka: { type: 'string' },
@@ -50,6 +53,7 @@ Options:
     }
     const threads = intOption(values.threads, 1, 1, availableParallelism(), '--threads');
     const stratumPort = intOption(values['stratum-port'], 34255, 0, 65535, '--stratum-port');
+    const apiPort = intOption(values['api-port'], 8080, 0, 65535, '--api-port');
     const exitAfter =
       values['exit-after-blocks'] === undefined
         ? undefined
@@ -75,13 +79,14 @@ Options:
         miner: minerChoice === 'none' || minerChoice === 'v1' ? undefined : (minerChoice as MinerMode),
         minerThreads: threads,
         stratumPort,
+        apiPort,
         blockTimeMs,
         logger: createLogger('pool-dev', { level }),
       });
     } catch (err) {
       if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
       console.error(
-        `eaglepool pool dev: ${(err as Error).message}; choose another --stratum-port (0 = any free port)`,
+        `eaglepool pool dev: ${(err as Error).message}; choose another --stratum-port or --api-port (0 = any free port)`,
       );
       return 1;
     }
@@ -89,6 +94,9 @@ Options:
     say(
       `pool dev: stratum+tcp://127.0.0.1:${pool.stratumPort} authority key ${pool.authorityPublicKey}` +
         (pool.devnet ? `, devnet ${pool.devnet.url}` : ''),
+    );
+    say(
+      `pool dev: dashboard http://127.0.0.1:${pool.apiPort}/ (API /api/pool, /api/openapi.json; metrics /metrics)`,
     );
     const v1 =
       minerChoice === 'v1'

@@ -194,6 +194,19 @@ export const configSchema = {
       doc: 'How long accounted share ids are remembered.',
     }),
   },
+  dashboard: {
+    enabled: bool({
+      default: true,
+      doc: "Serve the miners' web dashboard (/, /miner/ADDRESS) and the live event stream on the share processor's HTTP API.",
+    }),
+    poolName: str({ default: 'Eaglepool', doc: 'Pool name shown on the dashboard.' }),
+    stratumUrls: strList({
+      doc: 'Public stratum URLs shown to miners (comma-separated, e.g. stratum+tcp://pool.example:34255).',
+    }),
+    authorityPublicKey: optStr({
+      doc: "The pool's Noise authority public key (base58check) shown to miners, to paste into their miner.",
+    }),
+  },
   stratum: {
     listen: listen({ default: '0.0.0.0:34255', doc: 'SV2 stratum listen address.' }),
     healthPort: int({

@@ -7,8 +7,10 @@
  *   GET /api/workers/:user           one user's totals and workers
  *   GET /api/blocks[?limit=N]        found blocks, newest first
  *   GET /api/blocks/:hash/payouts[?reward=shannons]   PPLNS split of the block's reward
+ * and the miners' web dashboard with its live event stream and /api/openapi.json (api/dashboard.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createDashboard, type Dashboard } from '../api/dashboard.js';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ShareRecord } from '../../../proto/gen/shares.js';
 import { decodeShareMessage } from '../bus/records.js';
@@ -33,6 +35,9 @@ export interface ShareprocessorHandle extends ServiceHandle {
   readonly httpPort: number | undefined;
   /** Shares newly accounted by this instance (duplicates excluded). */
   accounted(): number;
+  /** The HTTP API and dashboard as a request handler (`pool dev` serves it on its own port). */
+  handleHttp(req: IncomingMessage, res: ServerResponse): void;
+  readonly dashboard: Dashboard;
 }
 
 /** Shares per atomic accounting call (one Lua script run in Redis). */
@@ -200,15 +205,18 @@ export async function startShareprocessor(
     return json(res, 404, { error: 'not found' });
   }
 
+  const dashboard = createDashboard({ store, config, logger });
+  const handleHttp = (req: IncomingMessage, res: ServerResponse) => {
+    if (dashboard.handle(req, res)) return;
+    route(req, res).catch((err: unknown) => {
+      logger.error('api request failed', { url: req.url, err });
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+    });
+  };
   let api: Server | undefined;
   let httpPort: number | undefined;
   if (deps.listen !== false) {
-    api = createServer((req, res) => {
-      route(req, res).catch((err: unknown) => {
-        logger.error('api request failed', { url: req.url, err });
-        if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      });
-    });
+    api = createServer(handleHttp);
     const { host, port } = parseHostPort(cfg.httpListen);
     httpPort = await listenHttp(api, port, host);
   }
@@ -224,9 +232,12 @@ export async function startShareprocessor(
     healthPort: health?.port,
     ready,
     accounted: () => accounted,
+    handleHttp,
+    dashboard,
     stop: () =>
       (stopped ??= (async () => {
         await subscription.stop();
+        dashboard.close();
         if (api) await closeHttp(api);
         await health?.stop();
         logger.info('shareprocessor stopped');

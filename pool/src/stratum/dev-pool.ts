@@ -3,6 +3,9 @@
  * maker and share processor on an in-memory bus and store (or Kafka / Redis), the SV2 stratum
  * server over Noise on loopback TCP, and a demo CPU miner connected to it like any other miner.
  */
+import { startDevHttp } from '../api/dev-http.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { serviceRegistry } from '../observability/metrics.js';
 import { defaultRandom, generateAuthorityKeys, randomSecretKey } from '../sv2/noise/index.js';
 import { createBus, poolTopics, createShareLog, type EventBus } from '../bus/index.js';
 import { difficultyToCompact } from '../ckb/target.js';
@@ -30,6 +33,11 @@ export interface DevPoolOptions {
   stratumPort?: number;
   /** Devnet target block interval. */
   blockTimeMs?: number;
+  /**
+   * HTTP port (on stratumHost) of the API, the miners' dashboard and /metrics of every service;
+   * undefined serves none, 0 = any free port.
+   */
+  apiPort?: number;
   logger: Logger;
 }
 
@@ -55,6 +63,8 @@ export interface DevPool {
   readonly devnet: Devnet | undefined;
   readonly server: StratumServer;
   readonly miner: Sv2Miner | undefined;
+  /** Port of the API, dashboard and /metrics, when `apiPort` was given. */
+  readonly apiPort: number | undefined;
   status(): Promise<DevPoolStatus>;
   /** Called each time the node accepts a block this pool found, with the total accepted so far. */
   onBlockAccepted(handler: (hash: string, height: bigint, total: number) => void): void;
@@ -111,8 +121,17 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     stops.push(() => store.close());
     const bus: EventBus = await createBus(config, log);
     stops.push(() => bus.close());
-    const deps = { store, bus, logger: log, healthServer: false, listen: false };
-    const { blockmaker, jobmaker, stop: stopServices } = await startPoolServices(config, deps);
+    // One node client for the job and block makers, so its metrics are registered once.
+    const nodeRegistry = serviceRegistry();
+    const rpc = new CkbRpcClient({
+      url: config.ckb.rpcUrl,
+      timeoutMs: config.ckb.timeoutMs,
+      registry: nodeRegistry,
+    });
+    stops.push(() => rpc.close());
+    const deps = { store, bus, rpc, logger: log, healthServer: false, listen: false };
+    const services = await startPoolServices(config, deps);
+    const { blockmaker, jobmaker, stop: stopServices } = services;
     stops.push(stopServices);
 
     const accepted: ((hash: string, height: bigint, total: number) => void)[] = [];
@@ -142,6 +161,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     stops.push(() => sink.settle());
 
     const authority = generateAuthorityKeys();
+    const stratumRegistry = serviceRegistry();
     const server = await StratumServer.start({
       host: opts.stratumHost ?? '127.0.0.1',
       port: opts.stratumPort ?? 34255,
@@ -149,8 +169,28 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       replicaId: Uint8Array.of(0),
       sink,
       logger: log,
+      registry: stratumRegistry,
     });
     stops.push(() => server.drain(1000));
+    const stratumHost = opts.stratumHost ?? '127.0.0.1';
+    services.shareprocessor.dashboard.setConnectInfo({
+      stratumUrls: [`stratum+tcp://${stratumHost}:${server.port}`],
+      authorityPublicKey: authority.encoded.publicKey,
+    });
+    const http =
+      opts.apiPort === undefined
+        ? undefined
+        : await startDevHttp({
+            host: stratumHost,
+            port: opts.apiPort,
+            shareprocessor: services.shareprocessor,
+            registries: [
+              nodeRegistry,
+              stratumRegistry,
+              ...[blockmaker, services.shareprocessor, jobmaker].map((s) => s.registry),
+            ],
+          });
+    if (http) stops.push(() => http.stop());
     const unsubscribe = jobmaker.jobs.subscribe((job) => {
       jobHeights.set(job.jobId, job.number);
       if (jobHeights.size > 64) jobHeights.delete(jobHeights.keys().next().value as number);
@@ -198,6 +238,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       devnet,
       server,
       miner,
+      apiPort: http?.port,
       async status() {
         const stats = await store.poolStats(Date.now(), HASHRATE_WINDOW_SEC);
         const job = jobmaker.jobs.current();
