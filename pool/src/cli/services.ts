@@ -3,16 +3,13 @@
  * shared Redis and Kafka. Configuration: /etc/eaglepool/config.json (or --config /
  * $EAGLEPOOL_CONFIG), EAGLEPOOL_* variables, --set key=value (see docs/services.md).
  */
-import { createBus } from '../bus/create.js';
-import type { EventBus } from '../bus/types.js';
 import { ConfigError, loadConfig, requireDistributed, type PoolConfig } from '../config/index.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startBlockmaker } from '../services/blockmaker.js';
 import { startJobmaker } from '../services/jobmaker.js';
+import { connectDependencies } from '../services/connect.js';
 import type { ServiceDeps, ServiceHandle } from '../services/runtime.js';
 import { startShareprocessor } from '../services/shareprocessor.js';
-import { createStore } from '../store/create.js';
-import type { PoolStore } from '../store/types.js';
 import type { Command, CommandOptions, ParsedArgs } from './command.js';
 
 const options: CommandOptions = {
@@ -55,6 +52,12 @@ function waitForSignal(logger: Logger): Promise<string> {
   });
 }
 
+/** `<name>.healthPort` of the service (0, any port, for a service without one). */
+function healthPort(config: PoolConfig, name: string): number {
+  const section = (config as unknown as Record<string, { healthPort?: unknown } | undefined>)[name];
+  return typeof section?.healthPort === 'number' ? section.healthPort : 0;
+}
+
 async function runService(
   name: string,
   args: ParsedArgs,
@@ -77,23 +80,19 @@ async function runService(
     return 2;
   }
   const logger = createLogger(name, { level: config.logLevel }, { instance: config.instanceId });
-  // A dependency that is down at start: one clear line and exit 1 (Kubernetes restarts us).
-  let store: PoolStore | undefined;
-  let bus: EventBus;
-  let what = `Redis at ${config.redis.url}`;
-  try {
-    store = await createStore(config, logger);
-    what = `Kafka at ${config.kafka.brokers.join(',')}`;
-    bus = await createBus(config, logger);
-  } catch (err) {
-    logger.error(`cannot connect to ${what}`, { error: (err as Error).message });
-    console.error(`eaglepool pool ${name}: cannot connect to ${what}: ${(err as Error).message}`);
-    await store?.close();
-    return 1;
+  const stopping = new AbortController();
+  const signal = waitForSignal(logger).finally(() => stopping.abort());
+  const deps = await connectDependencies(config, logger, {
+    healthPort: healthPort(config, name),
+    signal: stopping.signal,
+  });
+  if (!deps) {
+    logger.info('stopped before the dependencies were reachable', { signal: await signal });
+    return 0;
   }
+  const { store, bus } = deps;
   const handle = await start(config, { store, bus, logger });
-  const signal = await waitForSignal(logger);
-  logger.info('stopping', { signal });
+  logger.info('stopping', { signal: await signal });
   await handle.stop();
   await bus.close();
   await store.close();

@@ -1,7 +1,8 @@
 /** `eaglepool pool stratum`: one SV2 stratum replica (shared Redis, Kafka, job maker, block maker). */
 import { ConfigError, loadConfig, type PoolConfig } from '../config/index.js';
 import { createLogger } from '../observability/index.js';
-import { startStratumService } from '../stratum/service.js';
+import { connectDependencies } from '../services/connect.js';
+import { readNoiseKeys, startStratumService } from '../stratum/service.js';
 import { UsageError, type Command } from './command.js';
 
 export const command: Command = {
@@ -47,19 +48,26 @@ EAGLEPOOL_VARDIFF_TARGET_SECONDS (target seconds between shares).`,
       return 2;
     }
     const logger = createLogger('stratum', { level: config.logLevel }, { instance: config.instanceId });
+    const stopping = new AbortController();
+    const signal = new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    }).finally(() => stopping.abort());
     let service;
     try {
-      service = await startStratumService(config, { noiseDir, port, vardiffTargetSec, logger });
+      readNoiseKeys(noiseDir); // a missing key is a config error: say so before waiting for Redis
+      const deps = await connectDependencies(config, logger, {
+        healthPort: config.stratum.healthPort,
+        signal: stopping.signal,
+      });
+      if (!deps) return 0;
+      service = await startStratumService(config, { noiseDir, port, vardiffTargetSec, logger, deps });
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       console.error(`eaglepool pool stratum: ${err.message}`);
       return 2;
     }
-    const signal = await new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-      process.once('SIGINT', () => resolve('SIGINT'));
-    });
-    logger.info('draining', { signal });
+    logger.info('draining', { signal: await signal });
     await service.stop();
     logger.info('stopped');
     return 0;

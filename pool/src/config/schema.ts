@@ -28,6 +28,10 @@ export const configSchema = {
     default: hostname(),
     doc: 'Name of this process (pod name): lease holder id, Kafka client id suffix, log field.',
   }),
+  healthHost: str({
+    default: '0.0.0.0',
+    doc: 'Address every service binds /metrics, /healthz, /readyz to (its <service>.healthPort), e.g. 127.0.0.1 or a pod IP.',
+  }),
   ckb: {
     rpcUrl: url({
       protocols: ['http', 'https'],

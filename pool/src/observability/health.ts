@@ -16,6 +16,7 @@ export interface Readiness {
 
 export interface HealthServerOptions {
   port: number;
+  /** Bind address (default 0.0.0.0; the services pass `healthHost`). */
   host?: string;
   /** Registries to expose besides the process registry. */
   registries?: readonly Registry[];

@@ -308,7 +308,12 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
   }
 
   const ready = () => readiness(dependencyChecks(deps));
-  const health = await maybeHealthServer(deps, config.blockmaker.healthPort, registry, ready);
+  const health = await maybeHealthServer(
+    deps,
+    { host: config.healthHost, port: config.blockmaker.healthPort },
+    registry,
+    ready,
+  );
   logger.info('blockmaker started', { grpcPort: grpc?.port, healthPort: health?.port });
 
   return {

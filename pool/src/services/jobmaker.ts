@@ -274,7 +274,12 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   }
 
   const ready = () => readiness({ job: fanout.current() !== undefined, ...dependencyChecks(deps) });
-  const health = await maybeHealthServer(deps, config.jobmaker.healthPort, registry, ready);
+  const health = await maybeHealthServer(
+    deps,
+    { host: config.healthHost, port: config.jobmaker.healthPort },
+    registry,
+    ready,
+  );
   logger.info('jobmaker started', { grpcPort: grpc?.port, healthPort: health?.port });
 
   return {

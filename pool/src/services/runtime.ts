@@ -46,12 +46,12 @@ export function nodeClient(
 
 export async function maybeHealthServer(
   deps: ServiceDeps,
-  port: number,
+  listen: { host: string; port: number },
   registry: Registry,
   ready: () => Readiness,
 ): Promise<HealthServer | undefined> {
   if (deps.healthServer === false) return undefined;
-  return startHealthServer({ port, registries: [registry], ready });
+  return startHealthServer({ ...listen, registries: [registry], ready });
 }
 
 /** Readiness from named checks: ready when all pass, else names the failing ones. */

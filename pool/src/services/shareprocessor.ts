@@ -222,7 +222,12 @@ export async function startShareprocessor(
   }
 
   const ready = () => readiness(dependencyChecks(deps));
-  const health = await maybeHealthServer(deps, cfg.healthPort, registry, ready);
+  const health = await maybeHealthServer(
+    deps,
+    { host: config.healthHost, port: cfg.healthPort },
+    registry,
+    ready,
+  );
   logger.info('shareprocessor started', { httpPort, healthPort: health?.port });
 
   let stopped: Promise<void> | undefined;

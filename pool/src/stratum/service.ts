@@ -11,6 +11,7 @@ import { ConfigError, parseHostPort, requireDistributed, type PoolConfig } from 
 import { startHealthServer, type Logger } from '../observability/index.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { connectBlockMaker, connectJobStream } from '../services/clients.js';
+import type { Dependencies } from '../services/connect.js';
 import { readServiceToken } from '../services/grpc.js';
 import { createStore, holdLease, leaseReplicaId, replicaLeaseName } from '../store/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
@@ -25,6 +26,8 @@ export interface StratumServiceOptions {
   port?: number;
   /** Vardiff target seconds between shares. */
   vardiffTargetSec?: number;
+  /** Redis and Kafka already connected (`connectDependencies`); closed by stop(). Default: connect here. */
+  deps?: Dependencies;
   logger: Logger;
 }
 
@@ -63,8 +66,8 @@ export async function startStratumService(
   const keys = readNoiseKeys(opts.noiseDir);
   const token = readServiceToken(config.services.tokenFile);
   const listen = parseHostPort(config.stratum.listen);
-  const store = await createStore(config);
-  const bus = await createBus(config, log);
+  const store = opts.deps?.store ?? (await createStore(config));
+  const bus = opts.deps?.bus ?? (await createBus(config, log));
   const holder = config.instanceId;
   const ttl = config.stratum.replicaLeaseTtlMs;
   const replicaId =
@@ -120,6 +123,7 @@ export async function startStratumService(
   const jobs = connectJobStream({ url: config.services.jobmakerUrl, subscriber: holder, logger: log, token });
   const unsubscribe = jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
   const health = await startHealthServer({
+    host: config.healthHost,
     port: config.stratum.healthPort,
     registries: [registry],
     ready: () => {
