@@ -4,7 +4,7 @@ import type { FoundBlock } from '../../../proto/gen/blocks.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { blockFromWork, workFromTemplate } from '../ckb/work.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';
-import { mine } from '../devnet/mine.test-helper.js';
+import { mine } from '../devnet/testing/mine.js';
 import { REWARDS, userBalance } from '../ledger/ledger.js';
 import { MemoryLedgerStore } from '../ledger/memory-store.js';
 import { silentLogger } from '../observability/logger.js';
