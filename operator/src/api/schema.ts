@@ -107,6 +107,15 @@ const secretKeyRef = (description: string, defaultKey: string): Schema =>
     { required: ['name'] },
   );
 
+const tlsClient = (what: string): Schema =>
+  obj(`TLS to ${what}.`, {
+    enabled: bool(`Connect to ${what} over TLS.`, false),
+    caSecretRef: secretKeyRef(
+      `Secret key holding the PEM CA bundle that signed the ${what} certificate; the system CAs when omitted.`,
+      'ca.crt',
+    ),
+  });
+
 const exclusive = (field: string) => ({
   rule: '!(has(self.external) && has(self.managed))',
   message: `${field}.external and ${field}.managed are mutually exclusive: use an external service or let the operator manage one`,
@@ -144,6 +153,16 @@ const kafka = obj(
           'Secret key holding the comma-separated bootstrap brokers (host:port,...).',
           'brokers',
         ),
+        tls: tlsClient('the brokers'),
+        authentication: obj(
+          'SASL authentication (shape of Strimzi KafkaClientAuthentication; the user name comes from a Secret too, as it is an API key on Confluent Cloud).',
+          {
+            type: str('SASL mechanism.', { enum: ['plain', 'scram-sha-256', 'scram-sha-512'] }),
+            usernameSecretRef: secretKeyRef('Secret key holding the SASL user name.', 'username'),
+            passwordSecretRef: secretKeyRef('Secret key holding the SASL password.', 'password'),
+          },
+          { required: ['type', 'usernameSecretRef', 'passwordSecretRef'] },
+        ),
       },
       { required: ['brokersSecretRef'] },
     ),
@@ -168,8 +187,17 @@ const redis = obj(
       'Use an existing Redis.',
       {
         urlSecretRef: secretKeyRef(
-          'Secret key holding the Redis URL (redis://[:password@]host:port/db).',
+          'Secret key holding the Redis URL (redis://host:port/db, or rediss:// for TLS).',
           'url',
+        ),
+        tls: tlsClient('Redis'),
+        auth: obj(
+          'AUTH credentials: a password, and an ACL user (Redis 6+) when usernameSecretRef is given.',
+          {
+            usernameSecretRef: secretKeyRef('Secret key holding the ACL user name.', 'username'),
+            passwordSecretRef: secretKeyRef('Secret key holding the password.', 'password'),
+          },
+          { required: ['passwordSecretRef'] },
         ),
       },
       { required: ['urlSecretRef'] },

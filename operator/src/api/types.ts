@@ -46,13 +46,30 @@ export interface SecretKeyRef {
   key: string;
 }
 
+export interface TlsClientSpec {
+  enabled: boolean;
+  caSecretRef?: SecretKeyRef;
+}
+
 export interface KafkaSpec {
-  external?: { brokersSecretRef: SecretKeyRef };
+  external?: {
+    brokersSecretRef: SecretKeyRef;
+    tls?: TlsClientSpec;
+    authentication?: {
+      type: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      usernameSecretRef: SecretKeyRef;
+      passwordSecretRef: SecretKeyRef;
+    };
+  };
   managed?: { image: string; storage: StorageSpec; resources?: ResourceRequirements; partitions: number };
 }
 
 export interface RedisSpec {
-  external?: { urlSecretRef: SecretKeyRef };
+  external?: {
+    urlSecretRef: SecretKeyRef;
+    tls?: TlsClientSpec;
+    auth?: { usernameSecretRef?: SecretKeyRef; passwordSecretRef: SecretKeyRef };
+  };
   managed?: { image: string; storage: StorageSpec; resources?: ResourceRequirements };
 }
 

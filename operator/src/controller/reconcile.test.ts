@@ -79,7 +79,7 @@ describe('reconcile', () => {
         'app.kubernetes.io/name=eaglepool,app.kubernetes.io/instance=p,app.kubernetes.io/component=stratum',
     });
     expect(decodeAuthorityPublicKey(pool.status!.noiseAuthorityPublicKey!)).toHaveLength(32);
-    expect(events.list.map((e) => e.reason)).toEqual(['NoiseKeysGenerated']);
+    expect(events.list.map((e) => e.reason).sort()).toEqual(['NoiseKeysGenerated', 'RedisPasswordGenerated']);
 
     const writesBefore = cluster.writes.length;
     const second = await reconcile(deps, key);

@@ -16,6 +16,7 @@ import {
   sriAuthorityKey,
   type NoiseKeys,
 } from '../render/noise.js';
+import { generateRedisPassword, redisAuthSecret, redisAuthSecretName } from '../render/redis-auth.js';
 import type { Cluster } from './cluster.js';
 import type { EventSink } from './events.js';
 import { finalize, setFinalizers } from './finalizer.js';
@@ -73,12 +74,13 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
 
   // Independent of each other: the Secret, every child and the pruning run concurrently.
   const desired = renderChildren(pool);
-  const [noise, outcomes, pruned] = await Promise.all([
+  const [noise, redisAuth, outcomes, pruned] = await Promise.all([
     ensureNoiseSecret(deps, pool),
+    ensureRedisAuthSecret(deps, pool),
     Promise.all(desired.map((d) => syncChild(cluster, pool, d))),
     prune(cluster, pool, desired),
   ]);
-  writes += noise.writes + pruned;
+  writes += noise.writes + redisAuth + pruned;
   for (const o of outcomes) {
     deps.onSync?.(o.desired.kind, o.action);
     if (o.action === 'created' || o.action === 'updated') writes++;
@@ -113,54 +115,83 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
   return statsSource ? { writes, requeueAfterMs: STATS_REFRESH_MS } : { writes };
 }
 
-/** Creates the Noise key Secret if absent; never overwrites it. Re-adopts an orphaned one of this pool. */
-async function ensureNoiseSecret(
+/**
+ * Creates a generated Secret if absent (POST; never overwritten, so keys and passwords are never
+ * rotated by accident); re-adopts an orphaned one of this pool (pvcRetentionPolicy Retain).
+ */
+async function ensureGeneratedSecret(
   deps: ReconcileDeps,
   pool: MiningPool,
-): Promise<{ writes: number; authorityPublicKey?: string }> {
+  make: () => KubeObject,
+  event: { reason: string; note: string },
+): Promise<{ writes: number; secret?: KubeObject }> {
+  const intent = make();
   const ref = {
     apiVersion: 'v1',
     kind: 'Secret',
     namespace: pool.metadata.namespace,
-    name: childName(pool, 'noise'),
+    name: intent.metadata.name,
   };
   let secret = await deps.cluster.get(ref);
   let writes = 0;
   if (!secret) {
-    const keys = (deps.generateKeys ?? generateNoiseKeys)();
-    const created = await deps.cluster.create(noiseSecret(pool, keys) as KubeObject);
+    const created = await deps.cluster.create(intent);
     // undefined: somebody created it meanwhile; theirs stands.
     secret = created ?? (await deps.cluster.get(ref));
-    if (created) writes++;
-    if (created)
-      await deps.events.emit(
-        pool,
-        'Normal',
-        'NoiseKeysGenerated',
-        'Create',
-        `generated the Noise authority and static keys in Secret ${ref.name}`,
-      );
+    if (created) {
+      writes++;
+      await deps.events.emit(pool, 'Normal', event.reason, 'Create', event.note);
+    }
   } else if (
     secret.metadata.labels?.['app.kubernetes.io/instance'] === pool.metadata.name &&
     !(secret.metadata.ownerReferences ?? []).length
   ) {
-    const owner = noiseSecret(pool, {
-      authorityPublicKey: '',
-      authoritySecretKey: '',
-      staticPublicKey: '',
-      staticSecretKey: '',
-    }).metadata.ownerReferences;
     secret = await deps.cluster.mergePatch(ref, {
-      metadata: { ownerReferences: owner, resourceVersion: secret.metadata.resourceVersion },
+      metadata: {
+        ownerReferences: intent.metadata.ownerReferences,
+        resourceVersion: secret.metadata.resourceVersion,
+      },
     });
     writes++;
   }
+  return { writes, secret: secret ?? undefined };
+}
+
+/** The Noise key Secret (generated once) and the SRI authority key miners pin. */
+async function ensureNoiseSecret(
+  deps: ReconcileDeps,
+  pool: MiningPool,
+): Promise<{ writes: number; authorityPublicKey?: string }> {
+  const { writes, secret } = await ensureGeneratedSecret(
+    deps,
+    pool,
+    () => noiseSecret(pool, (deps.generateKeys ?? generateNoiseKeys)()) as KubeObject,
+    {
+      reason: 'NoiseKeysGenerated',
+      note: `generated the Noise authority and static keys in Secret ${childName(pool, 'noise')}`,
+    },
+  );
   const data = (secret?.data ?? {}) as Record<string, string>;
   const pub = data[NOISE_SECRET_KEYS.authorityPublicKey];
   return {
     writes,
     authorityPublicKey: pub ? sriAuthorityKey(Buffer.from(pub, 'base64').toString('utf8')) : undefined,
   };
+}
+
+/** The managed Redis's password Secret (generated once). */
+async function ensureRedisAuthSecret(deps: ReconcileDeps, pool: MiningPool): Promise<number> {
+  if (pool.spec.redis.external) return 0;
+  const { writes } = await ensureGeneratedSecret(
+    deps,
+    pool,
+    () => redisAuthSecret(pool, generateRedisPassword()) as KubeObject,
+    {
+      reason: 'RedisPasswordGenerated',
+      note: `generated the Redis password in Secret ${redisAuthSecretName(pool)}`,
+    },
+  );
+  return writes;
 }
 
 async function prune(

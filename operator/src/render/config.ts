@@ -5,12 +5,19 @@
  * holds only keys of that schema. Secrets (external Kafka/Redis) arrive through env only.
  * Keys the services do not have yet are passed as env vars (see docs/operator.md).
  */
-import type { MiningPool } from '../api/types.js';
+import type { MiningPool, SecretKeyRef } from '../api/types.js';
 import { childMeta, childName, sha256, stableJson, type Component, type K8sObject } from './meta.js';
+import { REDIS_AUTH_KEYS, redisAuthSecretName } from './redis-auth.js';
 
 export const CONFIG_DIR = '/etc/eaglepool';
 export const CONFIG_FILE = `${CONFIG_DIR}/config.json`;
 export const NOISE_DIR = `${CONFIG_DIR}/noise`;
+/** CA bundles of external Kafka/Redis, mounted from the user's Secrets. */
+export const CA_MOUNTS = {
+  kafka: { volume: 'kafka-ca', dir: `${CONFIG_DIR}/kafka-ca` },
+  redis: { volume: 'redis-ca', dir: `${CONFIG_DIR}/redis-ca` },
+} as const;
+const CA_FILE = 'ca.crt';
 /** /metrics, /healthz, /readyz of every pool service. */
 export const METRICS_PORT = 9090;
 export const JOBMAKER_GRPC_PORT = 50051;
@@ -39,6 +46,8 @@ export function poolConfig(pool: MiningPool): Record<string, unknown> {
   const { spec } = pool;
   const { namespace, name } = pool.metadata;
   const managedCkb = !spec.ckb.external;
+  const kafkaExt = spec.kafka.external;
+  const redisExt = spec.redis.external;
   return {
     ckb: {
       rpcUrl: ckbRpcUrl(pool),
@@ -47,11 +56,14 @@ export function poolConfig(pool: MiningPool): Record<string, unknown> {
     // Namespaced keys and topics: several pools may share an external Redis or Kafka.
     redis: {
       keyPrefix: `eaglepool:${namespace}.${name}:`,
-      ...(spec.redis.external ? {} : { url: `redis://${serviceHost(pool, 'redis')}:${REDIS_PORT}` }),
+      ...(redisExt ? {} : { url: `redis://${serviceHost(pool, 'redis')}:${REDIS_PORT}` }),
+      ...tlsConfig('redis', redisExt?.tls),
     },
     kafka: {
       topicPrefix: `eaglepool.${namespace}.${name}`,
-      ...(spec.kafka.external
+      ...tlsConfig('kafka', kafkaExt?.tls),
+      ...(kafkaExt?.authentication ? { saslMechanism: kafkaExt.authentication.type } : {}),
+      ...(kafkaExt
         ? {}
         : {
             brokers: [kafkaBootstrap(pool)],
@@ -75,6 +87,31 @@ export function poolConfig(pool: MiningPool): Record<string, unknown> {
   };
 }
 
+function tlsConfig(
+  service: keyof typeof CA_MOUNTS,
+  tls: { enabled: boolean; caSecretRef?: SecretKeyRef } | undefined,
+): Record<string, unknown> {
+  if (!tls?.enabled) return {};
+  return { tls: true, ...(tls.caSecretRef ? { tlsCaFile: `${CA_MOUNTS[service].dir}/${CA_FILE}` } : {}) };
+}
+
+/** Secret volumes of the external services' CA bundles (each key mounted as ca.crt). */
+export function caVolumes(pool: MiningPool): { volumes: unknown[]; mounts: unknown[] } {
+  const volumes: unknown[] = [];
+  const mounts: unknown[] = [];
+  for (const service of ['kafka', 'redis'] as const) {
+    const tls = pool.spec[service].external?.tls;
+    if (!tls?.enabled || !tls.caSecretRef) continue;
+    const { volume, dir } = CA_MOUNTS[service];
+    volumes.push({
+      name: volume,
+      secret: { secretName: tls.caSecretRef.name, items: [{ key: tls.caSecretRef.key, path: CA_FILE }] },
+    });
+    mounts.push({ name: volume, mountPath: dir, readOnly: true });
+  }
+  return { volumes, mounts };
+}
+
 export function configMap(pool: MiningPool): K8sObject {
   return {
     apiVersion: 'v1',
@@ -96,15 +133,21 @@ export function commonEnv(pool: MiningPool): EnvVar[] {
     { name: 'EAGLEPOOL_CONFIG', value: CONFIG_FILE },
     { name: 'EAGLEPOOL_INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
   ];
-  if (spec.kafka.external)
-    env.push({
-      name: 'EAGLEPOOL_KAFKA_BROKERS',
-      valueFrom: { secretKeyRef: { ...spec.kafka.external.brokersSecretRef } },
-    });
-  if (spec.redis.external)
-    env.push({
-      name: 'EAGLEPOOL_REDIS_URL',
-      valueFrom: { secretKeyRef: { ...spec.redis.external.urlSecretRef } },
-    });
+  const fromSecret = (name: string, ref: SecretKeyRef | undefined) => {
+    if (ref) env.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+  };
+  const kafka = spec.kafka.external;
+  fromSecret('EAGLEPOOL_KAFKA_BROKERS', kafka?.brokersSecretRef);
+  fromSecret('EAGLEPOOL_KAFKA_SASL_USERNAME', kafka?.authentication?.usernameSecretRef);
+  fromSecret('EAGLEPOOL_KAFKA_SASL_PASSWORD', kafka?.authentication?.passwordSecretRef);
+  const redis = spec.redis.external;
+  fromSecret('EAGLEPOOL_REDIS_URL', redis?.urlSecretRef);
+  fromSecret('EAGLEPOOL_REDIS_USERNAME', redis?.auth?.usernameSecretRef);
+  fromSecret(
+    'EAGLEPOOL_REDIS_PASSWORD',
+    redis
+      ? redis.auth?.passwordSecretRef
+      : { name: redisAuthSecretName(pool), key: REDIS_AUTH_KEYS.password },
+  );
   return env;
 }

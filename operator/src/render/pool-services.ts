@@ -10,6 +10,7 @@ import {
   METRICS_PORT,
   NOISE_DIR,
   SHAREPROCESSOR_HTTP_PORT,
+  caVolumes,
   commonEnv,
   configHash,
   serviceHost,
@@ -134,6 +135,9 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
     { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
   ];
+  const ca = caVolumes(pool);
+  volumes.push(...ca.volumes);
+  mounts.push(...ca.mounts);
   if (needsNoise) {
     volumes.push({ name: 'noise', secret: { secretName: childName(pool, 'noise'), defaultMode: 0o400 } });
     mounts.push({ name: 'noise', mountPath: NOISE_DIR, readOnly: true });

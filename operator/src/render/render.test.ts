@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests walk rendered manifests dynamically */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import {
 import { HASH_ANNOTATION } from './meta.js';
 import { generateNoiseKeys, noiseSecret, sriAuthorityKey } from './noise.js';
 import { ckbToml } from './stateful.js';
+import { redisAuthSecret } from './redis-auth.js';
+import { kafkaSecurity, redisSecurity } from '../../../pool/src/config/connections.js';
 
 const find = (objs: K8sObject[], kind: string, name: string): K8sObject & { spec: any; data?: any } => {
   const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
@@ -142,6 +145,112 @@ describe('renderChildren', () => {
     });
     expect(config.kafka.brokers).toEqual(['b1:9092', 'b2:9092']);
     expect(config.redis.url).toBe('redis://r:6379/1');
+  });
+
+  it('external Kafka TLS + SASL and Redis TLS + ACL user: CA files mounted, credentials only from Secrets', () => {
+    const pool = samplePool('p', 'ns', {
+      kafka: {
+        external: {
+          brokersSecretRef: { name: 'k' },
+          tls: { enabled: true, caSecretRef: { name: 'k-ca' } },
+          authentication: {
+            type: 'scram-sha-512',
+            usernameSecretRef: { name: 'k-user' },
+            passwordSecretRef: { name: 'k-user', key: 'pw' },
+          },
+        },
+      },
+      redis: {
+        external: {
+          urlSecretRef: { name: 'r' },
+          tls: { enabled: true, caSecretRef: { name: 'r-ca', key: 'root.pem' } },
+          auth: { usernameSecretRef: { name: 'r-user' }, passwordSecretRef: { name: 'r-user' } },
+        },
+      },
+    });
+    const objs = renderChildren(pool);
+    const configText = find(objs, 'ConfigMap', 'p-config').data['config.json'] as string;
+    expect(configText).not.toMatch(/password|username/i);
+    const dir = mkdtempSync(join(tmpdir(), 'op-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, configText);
+    for (const c of ['jobmaker', 'blockmaker', 'shareprocessor', 'stratum']) {
+      const dep = find(objs, 'Deployment', `p-${c}`);
+      const ref = (name: string) => env(dep, name)?.valueFrom?.secretKeyRef;
+      expect(ref('EAGLEPOOL_KAFKA_SASL_USERNAME')).toEqual({ name: 'k-user', key: 'username' });
+      expect(ref('EAGLEPOOL_KAFKA_SASL_PASSWORD')).toEqual({ name: 'k-user', key: 'pw' });
+      expect(ref('EAGLEPOOL_REDIS_USERNAME')).toEqual({ name: 'r-user', key: 'username' });
+      expect(ref('EAGLEPOOL_REDIS_PASSWORD')).toEqual({ name: 'r-user', key: 'password' });
+      const podSpec = dep.spec.template.spec;
+      expect(podSpec.volumes).toContainEqual({
+        name: 'kafka-ca',
+        secret: { secretName: 'k-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+      });
+      expect(podSpec.volumes).toContainEqual({
+        name: 'redis-ca',
+        secret: { secretName: 'r-ca', items: [{ key: 'root.pem', path: 'ca.crt' }] },
+      });
+      const config = loadConfig({
+        file,
+        env: {
+          EAGLEPOOL_KAFKA_BROKERS: 'b1:9093',
+          EAGLEPOOL_KAFKA_SASL_USERNAME: 'ku',
+          EAGLEPOOL_KAFKA_SASL_PASSWORD: 'kp',
+          EAGLEPOOL_REDIS_URL: 'redis://r:6380',
+          EAGLEPOOL_REDIS_USERNAME: 'ru',
+          EAGLEPOOL_REDIS_PASSWORD: 'rp',
+        },
+      });
+      // The deepest mount holding the path (the CA mounts sit under the config mount).
+      const mounted = (path: string) => {
+        const m = podSpec.containers[0].volumeMounts
+          .filter((v: any) => path.startsWith(`${v.mountPath}/`))
+          .sort((a: any, b: any) => b.mountPath.length - a.mountPath.length)[0];
+        return `pem of ${m.name}`;
+      };
+      expect(kafkaSecurity(config.kafka, mounted)).toEqual({
+        ssl: { ca: 'pem of kafka-ca' },
+        sasl: { mechanism: 'scram-sha-512', username: 'ku', password: 'kp' },
+      });
+      expect(redisSecurity(config.redis, mounted)).toEqual({
+        username: 'ru',
+        password: 'rp',
+        tls: { ca: 'pem of redis-ca' },
+      });
+    }
+  });
+
+  it('managed Redis requires the generated password: ACL file from the Secret, no protected-mode off', () => {
+    const pool = samplePool('p', 'ns');
+    const objs = renderChildren(pool);
+    const redis = find(objs, 'StatefulSet', 'p-redis').spec.template.spec;
+    const args: string[] = redis.containers[0].args;
+    expect(args).not.toContain('--protected-mode');
+    expect(args.slice(args.indexOf('--aclfile'))).toEqual(['--aclfile', '/etc/redis/auth/users.acl']);
+    expect(redis.volumes).toContainEqual({
+      name: 'auth',
+      secret: {
+        secretName: 'p-redis-auth',
+        items: [{ key: 'users.acl', path: 'users.acl' }],
+        defaultMode: 0o440,
+      },
+    });
+    expect(env({ spec: { template: { spec: redis } } }, 'REDISCLI_AUTH').valueFrom.secretKeyRef).toEqual({
+      name: 'p-redis-auth',
+      key: 'password',
+    });
+    for (const c of ['jobmaker', 'blockmaker', 'shareprocessor', 'stratum'])
+      expect(
+        env(find(objs, 'Deployment', `p-${c}`), 'EAGLEPOOL_REDIS_PASSWORD').valueFrom.secretKeyRef,
+      ).toEqual({
+        name: 'p-redis-auth',
+        key: 'password',
+      });
+    const secret = redisAuthSecret(pool, 'pw');
+    expect(secret.metadata.name).toBe('p-redis-auth');
+    expect((secret.stringData as Record<string, string>)['users.acl']).toBe(
+      `user default on #${createHash('sha256').update('pw').digest('hex')} ~* &* +@all\n`,
+    );
   });
 
   it('follows spec.stratum: replicas, port, Service type and annotations', () => {

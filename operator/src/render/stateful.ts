@@ -19,6 +19,7 @@ import {
   sha256,
   type K8sObject,
 } from './meta.js';
+import { REDIS_AUTH_KEYS, redisAuthSecretName } from './redis-auth.js';
 
 interface StatefulParts {
   component: 'ckb' | 'kafka' | 'redis';
@@ -321,6 +322,8 @@ export const kafkaService = (pool: MiningPool): K8sObject =>
 
 // ---------------------------------------------------------------- Redis
 
+const REDIS_AUTH_DIR = '/etc/redis/auth';
+
 export function redisStatefulSet(pool: MiningPool): K8sObject {
   const m = pool.spec.redis.managed!;
   return statefulSet(pool, {
@@ -332,10 +335,36 @@ export function redisStatefulSet(pool: MiningPool): K8sObject {
     runAsUser: 999, // `redis` user of the official image
     ports: [{ name: 'redis', containerPort: REDIS_PORT }],
     container: {
-      args: ['--appendonly', 'yes', '--dir', '/data', '--protected-mode', 'no'],
+      // The ACL file requires the generated password of the default user (render/redis-auth.ts).
+      args: [
+        '--appendonly',
+        'yes',
+        '--dir',
+        '/data',
+        '--aclfile',
+        `${REDIS_AUTH_DIR}/${REDIS_AUTH_KEYS.aclFile}`,
+      ],
+      env: [
+        {
+          // redis-cli reads the password from here (no -a on the probe's command line).
+          name: 'REDISCLI_AUTH',
+          valueFrom: { secretKeyRef: { name: redisAuthSecretName(pool), key: REDIS_AUTH_KEYS.password } },
+        },
+      ],
       readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10 },
       livenessProbe: { tcpSocket: { port: 'redis' }, initialDelaySeconds: 20, periodSeconds: 20 },
     },
+    extraVolumes: [
+      {
+        name: 'auth',
+        secret: {
+          secretName: redisAuthSecretName(pool),
+          items: [{ key: REDIS_AUTH_KEYS.aclFile, path: REDIS_AUTH_KEYS.aclFile }],
+          defaultMode: 0o440,
+        },
+      },
+    ],
+    extraMounts: [{ name: 'auth', mountPath: REDIS_AUTH_DIR, readOnly: true }],
   });
 }
 

@@ -5,13 +5,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisUrl } from '../../../e2e/infra/env.js';
+import { redisAclFile } from '../../../operator/src/render/redis-auth.js';
 import { loadConfig } from '../config/index.js';
 import { createStore } from './create.js';
 
@@ -69,6 +70,7 @@ describe('redis ACL user and password', () => {
 });
 
 const TLS_PORT = 36379;
+const ACL_PORT = 36380;
 
 function makeCerts(dir: string): void {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
@@ -198,5 +200,49 @@ describe('redis over TLS with a private CA and AUTH', () => {
         EAGLEPOOL_REDIS_TLS_CA_FILE: join(dir, 'ca.pem'),
       }),
     ).rejects.toThrow(/NOAUTH/);
+  });
+});
+
+describe('the operator-managed Redis ACL file (render/redis-auth.ts) on a real redis-server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eaglepool-redis-acl-'));
+  let server: ChildProcess;
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'users.acl'), redisAclFile('generated-pw'));
+    server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(ACL_PORT),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--aclfile',
+        join(dir, 'users.acl'),
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitForPort(ACL_PORT, server);
+  }, 60_000);
+  afterAll(() => {
+    server?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('admits the generated password and nothing else', async () => {
+    const url = `redis://127.0.0.1:${ACL_PORT}`;
+    const store = await storeFrom({ EAGLEPOOL_REDIS_URL: url, EAGLEPOOL_REDIS_PASSWORD: 'generated-pw' });
+    try {
+      expect(await store.acquireLease('acl', 'me', 10_000)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    await expect(storeFrom({ EAGLEPOOL_REDIS_URL: url })).rejects.toThrow(/NOAUTH/);
+    await expect(storeFrom({ EAGLEPOOL_REDIS_URL: url, EAGLEPOOL_REDIS_PASSWORD: 'guess' })).rejects.toThrow(
+      /WRONGPASS/,
+    );
   });
 });
