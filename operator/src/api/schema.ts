@@ -424,6 +424,28 @@ export const statusSchema: Schema = obj('Observed state, written by the operator
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
   },
+  components: {
+    type: 'array',
+    description:
+      'Each workload of the pool: ready replicas and, when it fails, why (reason, the pod, the message).',
+    items: obj(
+      'One component.',
+      {
+        name: str(
+          'Component (ckb, kafka, redis, jobmaker, blockmaker, shareprocessor, stratum, translator).',
+        ),
+        ready: str('Ready and desired replicas, "ready/desired".'),
+        reason: str(
+          'Why it fails: CrashLoopBackOff, ImagePullBackOff, ErrImagePull, OOMKilled, Unschedulable, ProgressDeadlineExceeded, ...',
+        ),
+        object: str('The failing pod (pod/NAME) or workload.'),
+        message: str('What the kubelet, scheduler or controller said.', { maxLength: 4096 }),
+      },
+      { required: ['name', 'ready'] },
+    ),
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['name'],
+  },
   stratum: obj('Stratum replicas as seen by the scale subresource.', {
     replicas: int('Current number of stratum pods (scale subresource status).', { minimum: 0 }),
     readyReplicas: int('Stratum pods ready to serve miners.', { minimum: 0 }),

@@ -128,9 +128,22 @@ export interface Condition {
   message: string;
 }
 
+/** One pool component as the status reports it. */
+export interface ComponentStatus {
+  name: string;
+  /** "ready/desired" replicas. */
+  ready: string;
+  /** Why it fails (CrashLoopBackOff, ImagePullBackOff, OOMKilled, Unschedulable, ...), when it does. */
+  reason?: string;
+  /** The failing pod (pod/NAME) or workload. */
+  object?: string;
+  message?: string;
+}
+
 export interface MiningPoolStatus {
   observedGeneration?: number;
   conditions?: Condition[];
+  components?: ComponentStatus[];
   stratum?: { replicas: number; readyReplicas: number; selector: string };
   endpoints?: { stratum?: string; stratumExternal?: string; translator?: string; ckbRpc?: string };
   noiseAuthorityPublicKey?: string;

@@ -102,6 +102,68 @@ describe('reconcile', () => {
     expect(events.list.map((e) => e.reason)).toContain('PoolReady');
   });
 
+  it('a crash-looping pod makes its component Degraded with reason, pod and one Warning Event', async () => {
+    createPool();
+    await reconcile(deps, key);
+    await markWorkloadsReady();
+    const crashing = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'p-stratum-abc',
+        namespace: 'ns',
+        labels: {
+          'app.kubernetes.io/name': 'eaglepool',
+          'app.kubernetes.io/instance': 'p',
+          'app.kubernetes.io/component': 'stratum',
+        },
+      },
+      status: {
+        containerStatuses: [
+          {
+            name: 'stratum',
+            restartCount: 5,
+            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 2m40s' } },
+          },
+        ],
+      },
+    };
+    cluster.seed(crashing as any);
+    events.list.length = 0;
+    await reconcile(deps, key);
+    let pool = await getPool();
+    expect(cond(pool, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'CrashLoopBackOff',
+      message:
+        'stratum: pod/p-stratum-abc: CrashLoopBackOff: container stratum: back-off 2m40s (restarts: 5)',
+      observedGeneration: 1,
+    });
+    expect(pool.status?.components?.find((c) => c.name === 'stratum')).toEqual({
+      name: 'stratum',
+      ready: '2/2',
+      reason: 'CrashLoopBackOff',
+      object: 'pod/p-stratum-abc',
+      message: 'container stratum: back-off 2m40s (restarts: 5)',
+    });
+    expect(pool.status?.components?.find((c) => c.name === 'kafka')).toEqual({ name: 'kafka', ready: '1/1' });
+    expect(events.list.filter((e) => e.type === 'Warning')).toEqual([
+      {
+        type: 'Warning',
+        reason: 'CrashLoopBackOff',
+        note: 'stratum: pod/p-stratum-abc: container stratum: back-off 2m40s (restarts: 5)',
+      },
+    ]);
+    // Still crashing: no second Event. Fixed: Degraded clears with a Recovered Event.
+    await reconcile(deps, key);
+    expect(events.list.filter((e) => e.type === 'Warning')).toHaveLength(1);
+    await cluster.delete({ apiVersion: 'v1', kind: 'Pod', namespace: 'ns', name: 'p-stratum-abc' });
+    await reconcile(deps, key);
+    pool = await getPool();
+    expect(cond(pool, 'Degraded')).toMatchObject({ status: 'False', reason: 'AsExpected' });
+    expect(events.list.map((e) => e.reason)).toContain('Recovered');
+  });
+
   it('follows spec.stratum.replicas (the scale subresource) touching only the stratum Deployment', async () => {
     createPool();
     await reconcile(deps, key);

@@ -19,10 +19,17 @@ import {
 import { generateRedisPassword, redisAuthSecret, redisAuthSecretName } from '../render/redis-auth.js';
 import type { Cluster } from './cluster.js';
 import type { EventSink } from './events.js';
-import { finalize, setFinalizers } from './finalizer.js';
+import { dataSelector, finalize, setFinalizers } from './finalizer.js';
+import { podProblems, workloadProblems, type PodLike } from './pod-health.js';
 import { isControlledBy } from './ownership.js';
 import type { PoolStats } from './pool-stats.js';
-import { computeStatus, transitions, type WorkloadObservation } from './status.js';
+import {
+  computeStatus,
+  newProblems,
+  transitions,
+  type Observations,
+  type WorkloadObservation,
+} from './status.js';
 import { syncChild, type SyncAction, type SyncOutcome } from './sync.js';
 
 export interface ReconcileDeps {
@@ -87,13 +94,24 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
   }
 
   const observed = observe(pool, outcomes, noise.authorityPublicKey);
+  const pods = await cluster
+    .list<PodLike>({ apiVersion: 'v1', kind: 'Pod', namespace: pool.metadata.namespace }, dataSelector(pool))
+    .then((l) => l.items)
+    .catch(() => [] as PodLike[]); // pod health is best effort: the children's status still counts
+  const now = (deps.now ?? (() => new Date()))();
+  observed.problems.components = [
+    ...workloadProblems(
+      observed.workloads.map((w) => ({
+        ...w,
+        name: w.name ?? w.component,
+        conditions: w.status?.conditions,
+      })),
+    ),
+    ...podProblems(pods, now),
+  ];
   const sp = observed.workloads.find((w) => w.component === 'shareprocessor');
   const statsSource = deps.poolStats && (sp?.status?.availableReplicas ?? 0) > 0 ? deps.poolStats : undefined;
-  const status = computeStatus(
-    pool,
-    { ...observed, stats: await statsSource?.(pool) },
-    (deps.now ?? (() => new Date()))(),
-  );
+  const status = computeStatus(pool, { ...observed, stats: await statsSource?.(pool) }, now);
   if (stableJson(raw.status ?? {}) !== stableJson(status)) {
     await cluster.apply(
       {
@@ -213,7 +231,7 @@ async function prune(
   return deleted.reduce<number>((a, b) => a + b, 0);
 }
 
-function observe(pool: MiningPool, outcomes: SyncOutcome[], noiseAuthorityPublicKey?: string) {
+function observe(pool: MiningPool, outcomes: SyncOutcome[], noiseAuthorityPublicKey?: string): Observations {
   const workloads: WorkloadObservation[] = [];
   const conflicts: string[] = [];
   const errors: string[] = [];
@@ -233,6 +251,7 @@ function observe(pool: MiningPool, outcomes: SyncOutcome[], noiseAuthorityPublic
       workloads.push({
         component,
         kind: o.desired.kind,
+        name: o.desired.metadata.name,
         desired: desiredSpec.replicas,
         generation: cur?.metadata.generation,
         status: cur?.status,
@@ -255,10 +274,17 @@ async function emitTransitions(
   before: MiningPoolStatus | undefined,
   after: MiningPoolStatus,
 ): Promise<void> {
+  for (const c of newProblems(before, after))
+    await events.emit(pool, 'Warning', c.reason!, 'Reconcile', `${c.name}: ${c.object}: ${c.message}`);
   for (const c of transitions(before, after)) {
     if (c.type === 'Ready' && c.status === 'True')
       await events.emit(pool, 'Normal', 'PoolReady', 'Reconcile', c.message);
-    if (c.type === 'Degraded' && c.status === 'True')
+    // Component problems have their own Events (above).
+    if (
+      c.type === 'Degraded' &&
+      c.status === 'True' &&
+      (c.reason === 'ApplyConflict' || c.reason === 'ApplyFailed')
+    )
       await events.emit(pool, 'Warning', c.reason, 'Reconcile', c.message);
     if (c.type === 'Degraded' && c.status === 'False' && before)
       await events.emit(pool, 'Normal', 'Recovered', 'Reconcile', 'no more problems');

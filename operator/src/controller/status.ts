@@ -3,7 +3,8 @@
  * sync hit, to the MiningPool status (metav1.Conditions whose lastTransitionTime moves only
  * when their status flips).
  */
-import type { Condition, MiningPool, MiningPoolStatus } from '../api/types.js';
+import type { ComponentStatus, Condition, MiningPool, MiningPoolStatus } from '../api/types.js';
+import { describeProblem, type ComponentProblem } from './pod-health.js';
 import type { PoolStats } from './pool-stats.js';
 import { ckbRpcUrl } from '../render/config.js';
 import { childName, selectorLabels, selectorString } from '../render/meta.js';
@@ -12,6 +13,7 @@ import { childName, selectorLabels, selectorString } from '../render/meta.js';
 export interface WorkloadObservation {
   component: string;
   kind: 'Deployment' | 'StatefulSet';
+  name?: string;
   /** spec.replicas as applied. */
   desired: number;
   generation?: number;
@@ -21,6 +23,7 @@ export interface WorkloadObservation {
     readyReplicas?: number;
     availableReplicas?: number;
     updatedReplicas?: number;
+    conditions?: { type: string; status: string; reason?: string; message?: string }[];
   };
 }
 
@@ -29,6 +32,8 @@ export interface SyncProblems {
   conflicts: string[];
   /** Errors applying children. */
   errors: string[];
+  /** Pods and workloads that fail (crash loops, pull errors, OOM, unschedulable, stuck rollouts). */
+  components?: ComponentProblem[];
 }
 
 export interface Observations {
@@ -79,6 +84,8 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
   );
   const rolling = obs.workloads.filter((w) => !rolledOut(w));
   const { conflicts, errors } = obs.problems;
+  const failing = obs.problems.components ?? [];
+  const failingText = failing.map(describeProblem).join('; ');
 
   const summary = (ws: WorkloadObservation[]) =>
     ws.map((w) => `${w.component} ${ready(w)}/${w.desired}`).join(', ');
@@ -88,25 +95,44 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
       : errors.length > 0
         ? condition('Ready', false, 'ApplyFailed', errors.join('; '), gen, at, prev)
         : notReady.length > 0
-          ? condition('Ready', false, 'ComponentsNotReady', `waiting for ${summary(notReady)}`, gen, at, prev)
+          ? condition(
+              'Ready',
+              false,
+              'ComponentsNotReady',
+              `waiting for ${summary(notReady)}${failing.length > 0 ? ` (${failingText})` : ''}`,
+              gen,
+              at,
+              prev,
+            )
           : condition('Ready', true, 'PoolReady', 'all components are ready', gen, at, prev);
   const progressing =
     rolling.length > 0
       ? condition('Progressing', true, 'RollingOut', `rolling out ${summary(rolling)}`, gen, at, prev)
       : condition('Progressing', false, 'Complete', 'every component runs the current spec', gen, at, prev);
   const problems = [...conflicts, ...errors];
+  const reasons = [...new Set(failing.map((p) => p.reason))];
   const degraded =
     problems.length > 0
       ? condition(
           'Degraded',
           true,
           conflicts.length > 0 ? 'ApplyConflict' : 'ApplyFailed',
-          problems.join('; '),
+          [...problems, ...(failing.length > 0 ? [failingText] : [])].join('; '),
           gen,
           at,
           prev,
         )
-      : condition('Degraded', false, 'AsExpected', 'no problems', gen, at, prev);
+      : failing.length > 0
+        ? condition(
+            'Degraded',
+            true,
+            reasons.length === 1 ? reasons[0]! : 'ComponentsFailing',
+            failingText,
+            gen,
+            at,
+            prev,
+          )
+        : condition('Degraded', false, 'AsExpected', 'no problems', gen, at, prev);
 
   const stratum = obs.workloads.find((w) => w.component === 'stratum');
   const tipNumber = obs.stats?.tipNumber ?? pool.status?.chain?.tipNumber;
@@ -115,6 +141,7 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
   return {
     observedGeneration: gen,
     conditions: [readyCond, progressing, degraded],
+    components: componentStatuses(obs.workloads, failing),
     stratum: {
       replicas: stratum?.status?.replicas ?? 0,
       readyReplicas: stratum ? ready(stratum) : 0,
@@ -133,6 +160,32 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
     ...(tipNumber !== undefined ? { chain: { tipNumber } } : {}),
     ...(hashrate !== undefined ? { hashrate } : {}),
   };
+}
+
+/** One entry per workload: ready count and its first problem (what `kubectl describe` shows). */
+function componentStatuses(ws: WorkloadObservation[], failing: ComponentProblem[]): ComponentStatus[] {
+  return ws.map((w) => {
+    const p = failing.find((f) => f.component === w.component);
+    return {
+      name: w.component,
+      ready: `${ready(w)}/${w.desired}`,
+      ...(p ? { reason: p.reason, object: p.object, message: p.message } : {}),
+    };
+  });
+}
+
+/** Component problems in `after` that `before` did not have (one Warning Event each). */
+export function newProblems(
+  before: MiningPoolStatus | undefined,
+  after: MiningPoolStatus,
+): ComponentStatus[] {
+  return (after.components ?? []).filter(
+    (c) =>
+      c.reason !== undefined &&
+      !(before?.components ?? []).some(
+        (b) => b.name === c.name && b.reason === c.reason && b.object === c.object,
+      ),
+  );
 }
 
 /** Which condition types flipped between two statuses (for Events). */
