@@ -52,11 +52,14 @@ export interface SolvedBlock {
 }
 
 export interface SubmitBlockReply {
+  /** True only when the block is the main chain's block at its height (status "accepted"). */
   accepted: boolean;
-  /** Block hash ("0x..." hex) when accepted. */
+  /** Block hash ("0x..." hex) when the node has the block (accepted, side, submitted). */
   blockHash: string;
-  /** Why it was not accepted: "stale", "rejected: <node error>", "unknown-job", ... */
+  /** Why it is not on the main chain: "side: ...", "stale: ...", "rejected: <node error>", ... */
   reason: string;
+  /** FoundBlock.status of the block. */
+  status: string;
 }
 
 /** A block the pool found, as recorded by the block maker (Kafka blocks topic, key = block hash). */
@@ -70,7 +73,14 @@ export interface FoundBlock {
   foundAt: bigint;
   /** Estimated reward in shannons (decimal string): the cellbase capacity of the template. */
   reward: string;
-  /** "accepted" | "stale" | "rejected" */
+  /**
+   * Where the chain put it when the block maker submitted it:
+   * "accepted" (the main chain's block at its height: found), "side" (the node keeps it off the main
+   * chain; it may become an uncle), "submitted" (the node returned its hash, its chain could not be
+   * read before the deadline), "stale" (the node does not have it; another block holds the height),
+   * "rejected" (the node refused it, or it never reached the node). Later changes (confirmations,
+   * orphaned, uncle) are the block tracker's.
+   */
   status: string;
   reason: string;
 }
@@ -323,7 +333,7 @@ export const SolvedBlock: MessageFns<SolvedBlock> = {
 };
 
 function createBaseSubmitBlockReply(): SubmitBlockReply {
-  return { accepted: false, blockHash: "", reason: "" };
+  return { accepted: false, blockHash: "", reason: "", status: "" };
 }
 
 export const SubmitBlockReply: MessageFns<SubmitBlockReply> = {
@@ -336,6 +346,9 @@ export const SubmitBlockReply: MessageFns<SubmitBlockReply> = {
     }
     if (message.reason !== "") {
       writer.uint32(26).string(message.reason);
+    }
+    if (message.status !== "") {
+      writer.uint32(34).string(message.status);
     }
     return writer;
   },
@@ -377,6 +390,14 @@ export const SubmitBlockReply: MessageFns<SubmitBlockReply> = {
             message.reason = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -398,6 +419,7 @@ export const SubmitBlockReply: MessageFns<SubmitBlockReply> = {
         ? globalThis.String(object.block_hash)
         : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      status: isSet(object.status) ? globalThis.String(object.status) : "",
     };
   },
 
@@ -412,6 +434,9 @@ export const SubmitBlockReply: MessageFns<SubmitBlockReply> = {
     if (message.reason !== "") {
       obj.reason = message.reason;
     }
+    if (message.status !== "") {
+      obj.status = message.status;
+    }
     return obj;
   },
 
@@ -423,6 +448,7 @@ export const SubmitBlockReply: MessageFns<SubmitBlockReply> = {
     message.accepted = object.accepted ?? false;
     message.blockHash = object.blockHash ?? "";
     message.reason = object.reason ?? "";
+    message.status = object.status ?? "";
     return message;
   },
 };

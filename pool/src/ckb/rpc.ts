@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Counter, Histogram, register as defaultRegistry } from 'prom-client';
 import type { Registry } from 'prom-client';
 import {
@@ -293,11 +294,9 @@ function parseResponse<T>(method: string, url: string, id: number, text: string)
   return res.result as T;
 }
 
+/** Resolves after `ms` or on abort; the abort listener leaves with the timer. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 export interface CkbRpcMetrics {

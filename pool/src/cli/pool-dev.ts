@@ -26,7 +26,8 @@ Options:
   --stratum-port PORT      stratum listen port on 127.0.0.1 (default 34255, 0 = any free port)
   --api-port PORT          port on 127.0.0.1 of the miners' dashboard, the HTTP API and /metrics
                            of every service (default 8080, 0 = any free port)
-  --exit-after-blocks N    exit 0 once N blocks found by the pool were accepted by the node
+  --exit-after-blocks N    exit 0 once N blocks of the pool are on the node's main chain (side
+                           blocks, which the node also answers with their hash, do not count)
   --timeout SECONDS        with --exit-after-blocks: give up (exit 1) after this long (default 120)
   --kafka BROKERS          use Kafka (host:port,...) instead of the in-memory bus
   --redis URL              use Redis (redis://host:port) instead of the in-memory store
@@ -130,10 +131,13 @@ Options:
       };
       pool.onBlockAccepted((hash, height, accepted) => {
         const s = ((Date.now() - started) / 1000).toFixed(1);
-        say(`pool dev: block ${height} ${hash} accepted by the node (${s} s after start)`);
+        say(`pool dev: block ${height} ${hash} on the main chain (${s} s after start)`);
         if (exitAfter !== undefined && accepted >= exitAfter)
-          void finish(0, `${accepted} block(s) accepted in ${s} s`);
+          void finish(0, `${accepted} block(s) on the main chain in ${s} s`);
       });
+      pool.onSideBlock((hash, height, reason) =>
+        say(`pool dev: block ${height} ${hash} is a side block, not counted (${reason})`),
+      );
       pool.onMinerClosed((reason) => void finish(1, `demo miner disconnected: ${reason}`));
       v1?.miner.onClose((reason) => void finish(1, `demo V1 miner disconnected: ${reason}`));
       const ticker = setInterval(() => {
@@ -147,7 +151,10 @@ Options:
           ? undefined
           : setTimeout(
               () =>
-                void finish(1, `timeout: fewer than ${exitAfter} block(s) accepted within ${timeoutSec} s`),
+                void finish(
+                  1,
+                  `timeout: fewer than ${exitAfter} block(s) on the main chain within ${timeoutSec} s`,
+                ),
               timeoutSec * 1000,
             );
       const onSignal = () => void finish(0, 'stopping');
@@ -160,6 +167,7 @@ Options:
 function statusLine(s: DevPoolStatus): string {
   return (
     `height ${s.height} | blocks ${s.blocksAccepted}` +
+    (s.blocksSide > 0 ? ` (+${s.blocksSide} side)` : '') +
     (s.blocksNotAccepted > 0 ? ` (+${s.blocksNotAccepted} stale/rejected)` : '') +
     ` | pool ${formatHashrate(s.poolHashrate)} | miner ${formatHashrate(s.minerHashrate)}` +
     ` | shares ${s.sharesAccepted} accepted ${s.sharesRejected} rejected | miners ${s.miners}`

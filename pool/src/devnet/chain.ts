@@ -111,6 +111,7 @@ export class DevChain {
   private readonly now: () => number;
   private readonly chain: DevBlock[] = [];
   private readonly byHash = new Map<string, DevBlock>();
+  private readonly side: DevBlock[] = [];
   private workId = 0;
   private cached: { template: BlockTemplate; tipHash: string; builtAt: number } | undefined;
 
@@ -142,6 +143,11 @@ export class DevChain {
   /** The canonical chain, genesis first. */
   blocks(): readonly DevBlock[] {
     return this.chain;
+  }
+
+  /** Valid blocks kept off the main chain (their parent was no longer the tip), oldest first. */
+  sideBlocks(): readonly DevBlock[] {
+    return this.side;
   }
 
   blockByNumber(n: bigint): DevBlock | undefined {
@@ -185,7 +191,8 @@ export class DevChain {
 
   /**
    * submit_block: returns the block hash, or throws DevnetRpcError with the node's code and message.
-   * Only a block extending the tip is accepted (a node would also store a side-chain block).
+   * A block on a main-chain parent other than the tip is kept as a side block (hash returned), as the
+   * node does; one on a side block's parent is refused (the devnet has no forks deeper than one block).
    */
   submit(block: unknown): { hash: string; isNew: boolean } {
     const shape = checkBlockShape(block);
@@ -205,14 +212,15 @@ export class DevChain {
     const parentHash = bytesToHex(header.parentHash);
     const parent = this.byHash.get(parentHash);
     if (!parent) throw invalid(`Block parent ${parentHash} of ${header.number}-${hash} not found`);
-    if (parent !== this.tip) {
+    const side = parent !== this.tip;
+    if (side && this.blockByNumber(parent.number) !== parent) {
       throw invalid(
-        `Block(devnet accepts only blocks extending the tip ${this.tip.hash} (#${this.tip.number}); parent ${parentHash} is #${parent.number}: stale)`,
+        `Block(devnet keeps side blocks only on main-chain parents; parent ${parentHash} (#${parent.number}) is a side block)`,
       );
     }
     this.verifyHeader(header, parent);
     const { view, minerLock } = this.verifyBody(b, header, parent, hash);
-    this.push({
+    const accepted: DevBlock = {
       number: header.number,
       hash,
       header,
@@ -221,7 +229,14 @@ export class DevChain {
       dao: daoFromBytes(header.dao),
       chainRoot: chainRoot(parent.chainRoot, hexToBytes(parent.hash)),
       acceptedAt: this.now(),
-    });
+    };
+    // Like the node: a valid block on a known non-tip parent is stored as a side block and its hash
+    // returned. Its chain is never heavier than the main one here (siblings share a target, the main
+    // chain is at least as long), so there is no reorg to do.
+    if (side) {
+      this.side.push(accepted);
+      this.byHash.set(hash, accepted);
+    } else this.push(accepted);
     return { hash, isNew: true };
   }
 

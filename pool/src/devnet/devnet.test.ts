@@ -74,15 +74,26 @@ describe('devnet over real HTTP', () => {
     expect((err as CkbRpcRemoteError).rpcMessage).toMatch(/^Invalid: Header\(Pow\(InvalidNonce/);
   });
 
-  it('rejects a stale block whose parent is no longer the tip', async () => {
+  it('keeps a block whose parent is no longer the tip as a side block and returns its hash, as the node does', async () => {
     const staleWork = workFromTemplate(await client.getBlockTemplate());
     const staleNonce = mine(staleWork);
     await mineOne();
+    const tip = await client.getTipHeader();
+    const hash = await client.submitBlock(staleWork.workId, blockFromWork(staleWork, staleNonce));
+    expect(await client.getTipHeader()).toEqual(tip);
+    expect(await client.call('get_block_hash', ['0x' + staleWork.number.toString(16)])).toBe(tip.hash);
+    expect(await client.call('get_header', [hash])).toMatchObject({ hash, number: tip.number });
+    expect(devnet.chain.sideBlocks().map((b) => b.hash)).toContain(hash);
+
+    // A child of that side block: refused (the devnet's forks are one block deep).
+    const sideChild = workFromTemplate({
+      ...(await client.getBlockTemplate()),
+      parent_hash: hash,
+    });
     const err = await client
-      .submitBlock(staleWork.workId, blockFromWork(staleWork, staleNonce))
+      .submitBlock(sideChild.workId, blockFromWork(sideChild, mine(sideChild)))
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(CkbRpcRemoteError);
-    expect((err as CkbRpcRemoteError).rpcMessage).toMatch(/stale/);
+    expect((err as CkbRpcRemoteError).rpcMessage).toMatch(/side blocks only on main-chain parents/);
   });
 
   it('rejects an unknown parent, a tampered body and unknown fields', async () => {

@@ -10,6 +10,7 @@
  * it (stale), the node rejected it three times, or `blockmaker.submitDeadlineMs` passed.
  * Every outcome is recorded once (PoolStore + blocks topic).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { Counter, type Registry } from 'prom-client';
@@ -19,10 +20,12 @@ import {
   type FoundBlock,
   type SubmitBlockReply,
 } from '../../../proto/gen/blocks.js';
-import { publishFoundBlock, shareIdFor, toHex } from '../bus/records.js';
+import { publishFoundBlock, shareIdFor } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
 import { CkbRpcRemoteError } from '../ckb/errors.js';
-import { nonceFromBytes } from '../ckb/header.js';
+import { classifyBlock, lookUpBlock, placementReason, type ChainPlacement } from '../ckb/block-status.js';
+import { headerHashOf, nonceFromBytes } from '../ckb/header.js';
+import { bytesToHex } from '../ckb/hex.js';
 import type { CkbRpcClient } from '../ckb/rpc.js';
 import type { BlockTemplate, JsonBlock } from '../ckb/types.js';
 import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../ckb/work.js';
@@ -56,7 +59,13 @@ export interface BlockmakerHandle extends ServiceHandle {
 /** How many node verdicts (JSON-RPC errors) make a block rejected rather than retried. */
 const MAX_NODE_REJECTIONS = 3;
 
-type Outcome = { status: 'accepted'; hash: string } | { status: 'stale' | 'rejected'; reason: string };
+/** FoundBlock.status values the block maker records; see docs/services.md ("Block outcomes"). */
+export type BlockOutcomeStatus = 'accepted' | 'side' | 'submitted' | 'stale' | 'rejected';
+
+type Outcome =
+  | { status: 'accepted'; hash: string }
+  | { status: 'side' | 'submitted'; hash: string; reason: string }
+  | { status: 'stale' | 'rejected'; reason: string };
 
 /** Estimated reward: the cellbase capacity of the template, in shannons. */
 function cellbaseCapacity(t: BlockTemplate): bigint {
@@ -96,6 +105,7 @@ function reply(found: FoundBlock): SubmitBlockReply {
     accepted: found.status === 'accepted',
     blockHash: found.blockHash,
     reason: found.status === 'accepted' ? '' : `${found.status}: ${found.reason}`,
+    status: found.status,
   };
 }
 
@@ -151,61 +161,63 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
   const abort = new AbortController();
   dependencyGauge('blockmaker', registry, deps);
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+  // The timer's abort listener goes away with the timer (a listener per retry warned during outages).
+  const sleep = (ms: number) => delay(ms, undefined, { signal: abort.signal }).catch(() => undefined);
 
-  /** After a failed submit: did the chain get a block at our height? Ours (lost reply) or another (stale). */
-  async function checkChain(work: Work, nonce: bigint): Promise<Outcome | undefined> {
+  /** Where the block stands on the node's chain; undefined while the node cannot be read. */
+  async function place(work: Work, hash: string): Promise<ChainPlacement | undefined> {
     try {
-      const tip = await rpc.getTipHeader();
-      if (BigInt(tip.number) < work.number) return undefined;
-      const atHeight = await rpc.getHeaderByNumber(work.number);
-      if (
-        atHeight &&
-        BigInt(atHeight.nonce) === nonce &&
-        atHeight.parent_hash === '0x' + toHex(work.parentHash)
-      ) {
-        return { status: 'accepted', hash: atHeight.hash };
-      }
-      return {
-        status: 'stale',
-        reason: `chain is at ${BigInt(tip.number)}, block ${work.number} is another one`,
-      };
-    } catch {
-      return undefined; // node unreachable: keep retrying
+      return classifyBlock(work.number, hash, await lookUpBlock(rpc, work.number, hash));
+    } catch (err) {
+      logger.warn('cannot read the chain after submit_block', { number: work.number, error: String(err) });
+      return undefined;
     }
   }
 
+  /**
+   * Submits until the chain places the block: `accepted` (main chain) or `side` (the node keeps it off
+   * the main chain) from the chain's own answer, `stale` when the node does not have it and another
+   * block holds the height, `rejected` after three node verdicts, or the deadline.
+   */
   async function submitWithRetries(work: Work, block: JsonBlock, nonce: bigint): Promise<Outcome> {
     const deadline = Date.now() + config.blockmaker.submitDeadlineMs;
+    const hash = bytesToHex(headerHashOf({ ...work.header, nonce }));
     let rejections = 0;
+    let answered = false;
     for (;;) {
+      let failure: Error | undefined;
       try {
-        const hash = await rpc.submitBlock(work.workId, block);
+        const returned = await rpc.submitBlock(work.workId, block);
         m.attempts.inc({ result: 'ok' });
-        return { status: 'accepted', hash };
+        answered = true;
+        if (returned.toLowerCase() !== hash)
+          logger.error('submit_block returned another hash', { number: work.number, hash, returned });
       } catch (err) {
-        const nodeVerdict = err instanceof CkbRpcRemoteError;
-        m.attempts.inc({ result: nodeVerdict ? 'node-error' : 'transport-error' });
-        logger.warn('submit_block failed', { number: work.number, error: (err as Error).message });
-        const chain = await checkChain(work, nonce);
-        if (chain) return chain;
-        if (nodeVerdict && ++rejections >= MAX_NODE_REJECTIONS) {
-          return { status: 'rejected', reason: (err as CkbRpcRemoteError).rpcMessage };
-        }
-        // Stopping: leave it unrecorded; the candidate log redelivers it to the next block maker.
-        if (abort.signal.aborted) throw new Error('block maker stopping', { cause: err });
-        if (Date.now() >= deadline) {
-          return {
-            status: 'rejected',
-            reason: `gave up after ${config.blockmaker.submitDeadlineMs} ms: ${(err as Error).message}`,
-          };
-        }
-        await sleep(config.blockmaker.retryIntervalMs);
+        failure = err as Error;
+        m.attempts.inc({ result: err instanceof CkbRpcRemoteError ? 'node-error' : 'transport-error' });
+        logger.warn('submit_block failed', { number: work.number, error: failure.message });
       }
+      const placed = await place(work, hash);
+      if (placed?.placement === 'main') return { status: 'accepted', hash };
+      if (placed?.placement === 'side')
+        return { status: 'side', hash, reason: placementReason(work.number, placed) };
+      if (placed?.placement === 'stale')
+        return { status: 'stale', reason: placementReason(work.number, placed) };
+      if (failure instanceof CkbRpcRemoteError && ++rejections >= MAX_NODE_REJECTIONS) {
+        return { status: 'rejected', reason: failure.rpcMessage };
+      }
+      // Stopping: leave it unrecorded; the candidate log redelivers it to the next block maker.
+      if (abort.signal.aborted) throw new Error('block maker stopping', { cause: failure });
+      if (Date.now() >= deadline) {
+        const why = failure?.message ?? (placed ? placementReason(work.number, placed) : 'chain unreadable');
+        // The node took it at least once: only the chain can settle it now (the block tracker reads it).
+        if (answered) return { status: 'submitted', hash, reason: `chain not read in time: ${why}` };
+        return {
+          status: 'rejected',
+          reason: `gave up after ${config.blockmaker.submitDeadlineMs} ms: ${why}`,
+        };
+      }
+      await sleep(config.blockmaker.retryIntervalMs);
     }
   }
 
@@ -241,8 +253,8 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
         outcome = await submitWithRetries(work, blockFromWork(work, nonce), nonce);
       }
     }
-    if (outcome.status === 'accepted') found.blockHash = outcome.hash;
-    else found.reason = outcome.reason;
+    if ('hash' in outcome) found.blockHash = outcome.hash;
+    if ('reason' in outcome) found.reason = outcome.reason;
     found.status = outcome.status;
     // Published before it is recorded: if either fails the candidate is handled again (at-least-once
     // on the blocks topic, keyed by block hash), never recorded yet missing from the topic.

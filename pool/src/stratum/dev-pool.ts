@@ -43,9 +43,11 @@ export interface DevPoolOptions {
 
 export interface DevPoolStatus {
   height: bigint;
-  /** Blocks found by this pool and accepted by the node. */
+  /** Blocks found by this pool that are the main chain's block at their height (as checked on the chain). */
   blocksAccepted: number;
-  /** Block candidates not accepted (stale or rejected). */
+  /** Blocks the node keeps off the main chain (side blocks: their parent was no longer the tip). */
+  blocksSide: number;
+  /** Other block candidates (stale, rejected, or not settled before the submit deadline). */
   blocksNotAccepted: number;
   /** Pool hash rate from the share processor's accounting window (H/s). */
   poolHashrate: number;
@@ -66,8 +68,10 @@ export interface DevPool {
   /** Port of the API, dashboard and /metrics, when `apiPort` was given. */
   readonly apiPort: number | undefined;
   status(): Promise<DevPoolStatus>;
-  /** Called each time the node accepts a block this pool found, with the total accepted so far. */
+  /** Called for each block of this pool on the main chain, with the total so far. */
   onBlockAccepted(handler: (hash: string, height: bigint, total: number) => void): void;
+  /** Called for each block of this pool the node keeps as a side block (not found). */
+  onSideBlock(handler: (hash: string, height: bigint, reason: string) => void): void;
   /** Called when the demo miner's connection ends unexpectedly. */
   onMinerClosed(handler: (reason: string) => void): void;
   stop(): Promise<void>;
@@ -135,9 +139,11 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     stops.push(stopServices);
 
     const accepted: ((hash: string, height: bigint, total: number) => void)[] = [];
+    const sideHandlers: ((hash: string, height: bigint, reason: string) => void)[] = [];
     /** Block number of recent jobs, to name accepted blocks. */
     const jobHeights = new Map<number, bigint>();
     let blocksAccepted = 0;
+    let blocksSide = 0;
     let blocksNotAccepted = 0;
     const topics = poolTopics(config.kafka.topicPrefix);
     const sink: PoolSink = createPoolSink({
@@ -148,10 +154,13 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       logger: log,
       submitBlock: async (block) => {
         const reply = await blockmaker.blocks.submitBlock(block);
+        const height = jobHeights.get(block.jobId) ?? 0n;
         if (reply.accepted) {
           blocksAccepted++;
-          const height = jobHeights.get(block.jobId) ?? 0n;
           for (const h of accepted) h(reply.blockHash, height, blocksAccepted);
+        } else if (reply.status === 'side') {
+          blocksSide++;
+          for (const h of sideHandlers) h(reply.blockHash, height, reply.reason);
         } else {
           blocksNotAccepted++;
         }
@@ -245,6 +254,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         return {
           height: devnet?.tipNumber() ?? (job ? job.number - 1n : 0n),
           blocksAccepted,
+          blocksSide,
           blocksNotAccepted,
           poolHashrate: stats.hashrate,
           minerHashrate: miner?.hashrate ?? 0,
@@ -254,6 +264,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         };
       },
       onBlockAccepted: (handler) => void accepted.push(handler),
+      onSideBlock: (handler) => void sideHandlers.push(handler),
       onMinerClosed: (handler) => void minerClosed.push(handler),
       stop: stopAll,
     };

@@ -1,7 +1,10 @@
 /**
  * A scripted CKB node for service tests: a real HTTP JSON-RPC server answering
- * get_block_template, get_tip_header, get_header_by_number and submit_block from state the
- * test controls (templates rebuilt from real mainnet blocks by pool/src/ckb/testing/fixtures).
+ * get_block_template, get_tip_header, get_header_by_number, get_block_hash, get_header and
+ * submit_block from state the test controls (templates rebuilt from real mainnet blocks by
+ * pool/src/ckb/testing/fixtures). An accepted block becomes the main chain's block at its height (and the
+ * tip when it is the highest); a `side` verdict stores it off the main chain, as a node does with a
+ * block whose parent is no longer the tip.
  */
 import { createServer, type Server } from 'node:http';
 import { headerFromJson, headerHashOf } from '../../ckb/header.js';
@@ -13,10 +16,12 @@ export interface FakeNode {
   readonly url: string;
   template: BlockTemplate;
   tip: JsonHeaderView;
-  /** Headers by number for get_header_by_number. */
+  /** The main chain's headers by number (get_header_by_number, get_block_hash). */
   readonly headers: Map<bigint, JsonHeaderView>;
-  /** Answers of the next submit_block calls: an error message, or 'accept'. Empty: accept. */
-  readonly submitScript: ('accept' | string)[];
+  /** Side blocks' headers by hash (get_header finds these and the main chain's). */
+  readonly sideHeaders: Map<string, JsonHeaderView>;
+  /** Answers of the next submit_block calls: an error message, 'accept' or 'side'. Empty: accept. */
+  readonly submitScript: ('accept' | 'side' | string)[];
   /** Every submit_block call's block, in order. */
   readonly submitted: JsonBlock[];
   /** Calls per method. */
@@ -29,6 +34,7 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
     template,
     tip,
     headers: new Map<bigint, JsonHeaderView>(),
+    sideHeaders: new Map<string, JsonHeaderView>(),
     submitScript: [] as string[],
     submitted: [] as JsonBlock[],
     calls: new Map<string, number>(),
@@ -46,14 +52,22 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
       else if (method === 'get_tip_header') out = answer(state.tip);
       else if (method === 'get_header_by_number')
         out = answer(state.headers.get(BigInt(params[0] as string)) ?? null);
-      else if (method === 'submit_block') {
+      else if (method === 'get_block_hash')
+        out = answer(state.headers.get(BigInt(params[0] as string))?.hash ?? null);
+      else if (method === 'get_header') {
+        const hash = params[0] as string;
+        const main = [...state.headers.values()].find((h) => h.hash === hash);
+        out = answer(main ?? state.sideHeaders.get(hash) ?? null);
+      } else if (method === 'submit_block') {
         const block = params[1] as JsonBlock;
         state.submitted.push(block);
         const verdict = state.submitScript.shift() ?? 'accept';
-        out =
-          verdict === 'accept'
-            ? answer(bytesToHex(headerHashOf(headerFromJson(block.header))))
-            : fail(verdict);
+        const view = { ...block.header, hash: bytesToHex(headerHashOf(headerFromJson(block.header))) };
+        if (verdict === 'accept') {
+          state.headers.set(BigInt(view.number), view);
+          if (BigInt(view.number) >= BigInt(state.tip.number)) state.tip = view;
+        } else if (verdict === 'side') state.sideHeaders.set(view.hash, view);
+        out = verdict === 'accept' || verdict === 'side' ? answer(view.hash) : fail(verdict);
       } else out = fail(`method not found: ${method}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
     });

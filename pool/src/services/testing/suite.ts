@@ -281,7 +281,7 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
         blocks.blocks.submitBlock(solved),
         blocks.blocks.submitBlock(solved),
       ]);
-      expect(r1).toEqual({ accepted: true, blockHash: mined.header.hash, reason: '' });
+      expect(r1).toEqual({ accepted: true, blockHash: mined.header.hash, reason: '', status: 'accepted' });
       expect(r2).toEqual(r1);
       expect(node.submitted).toHaveLength(2);
       expect(await blocks.blocks.submitBlock(solved)).toEqual(r1);
@@ -434,6 +434,79 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       });
       cleanups.push(async () => jobs.close());
       expect((await nextJob(jobs, () => true)).jobId).toBeGreaterThan(0);
+    });
+
+    it('block maker records a block the node keeps off the main chain as a side block, not as found', async () => {
+      const mined = mainnetBlockRaw();
+      const node = await fakeNode(templateFromBlock(mined, 9));
+      const s = await setup(node.url);
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
+      const work = workFromTemplate(node.template);
+      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      // Another block holds the height on the main chain; the node answers our block with its hash.
+      const other = { ...mined.header, nonce: '0x1', hash: '0x' + '22'.repeat(32) };
+      node.headers.set(work.number, other);
+      node.tip = other;
+      node.submitScript.push('side');
+      const reply = await blocks.blocks.submitBlock({
+        jobId,
+        workId: work.workId,
+        nonce,
+        powHash: work.powHash,
+        channelId: 1,
+        user: 'dave',
+        worker: 'w',
+        foundAt: 1n,
+        replica: 0,
+        shareId: shareIdFor(jobId, nonce),
+      });
+      expect(reply).toMatchObject({ accepted: false, blockHash: mined.header.hash, status: 'side' });
+      expect(reply.reason).toContain(`the main chain has ${other.hash} at ${work.number}`);
+      expect(node.submitted).toHaveLength(1);
+      expect(await s.store.blockByShare(shareIdFor(jobId, nonce))).toMatchObject({
+        status: 'side',
+        blockHash: mined.header.hash,
+      });
+    });
+
+    it('block maker retries through a node outage without piling up abort listeners, then gives up', async () => {
+      const mined = mainnetBlockRaw();
+      const template = templateFromBlock(mined, 9);
+      const s = await setup('http://127.0.0.1:1', {
+        blockmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, retryIntervalMs: 10, submitDeadlineMs: 1000 },
+      });
+      // No client retries: every round (submit + chain reads) fails at once, so the loop runs ~50 times.
+      const rpc = new CkbRpcClient({ url: 'http://127.0.0.1:1', retries: 0, registry: new Registry() });
+      cleanups.push(async () => rpc.close());
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`);
+      process.on('warning', onWarning);
+      cleanups.push(async () => void process.off('warning', onWarning));
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, rpc, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(template), 60_000);
+      const work = workFromTemplate(template);
+      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      const reply = await blocks.blocks.submitBlock({
+        jobId,
+        workId: work.workId,
+        nonce,
+        powHash: work.powHash,
+        channelId: 1,
+        user: 'u',
+        worker: 'w',
+        foundAt: 1n,
+        replica: 0,
+        shareId: shareIdFor(jobId, nonce),
+      });
+      expect(reply).toMatchObject({ accepted: false, status: 'rejected' });
+      expect(reply.reason).toMatch(/gave up after 1000 ms/);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
     });
 
     it('block maker picks up a candidate that only reached the block-candidates log (replica died after logging)', async () => {
