@@ -70,6 +70,13 @@ export class SliceAllocator {
     return v;
   }
 
+  /** Takes this value if it is free (a miner resuming its session); false when in use or out of range. */
+  claim(value: number): boolean {
+    if (!Number.isInteger(value) || value < 0 || value >= this.limit || this.inUse.has(value)) return false;
+    this.inUse.add(value);
+    return true;
+  }
+
   release(value: number): void {
     this.inUse.delete(value);
   }
@@ -139,6 +146,17 @@ export class UpstreamChannel {
     out.set(this.prefix, 0);
     out.set(this.slices.encode(slice), out.length - this.slices.bytes);
     return out;
+  }
+
+  /** The slice an extranonce1 (hex) of this channel names, or undefined (other prefix, other length). */
+  sliceOf(extranonce1Hex: string): number | undefined {
+    const en1 = Buffer.from(extranonce1Hex, 'hex');
+    if (en1.length !== this.prefix.length + this.sliceBytes || en1.toString('hex') !== extranonce1Hex.toLowerCase())
+      return undefined;
+    if (!en1.subarray(0, this.prefix.length).equals(this.prefix)) return undefined;
+    const pad = this.sliceBytes - this.slices.bytes;
+    if (en1.subarray(this.prefix.length, this.prefix.length + pad).some((b) => b !== 0)) return undefined;
+    return en1.subarray(this.prefix.length + pad).reduce((v, b) => v * 256 + b, 0);
   }
 
   /** Applies a channel message from the pool. */

@@ -59,6 +59,7 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
     onShare: () => {},
     vardiff: { ...DEFAULT_VARDIFF, minDifficulty: 2n },
     startDifficulty: 16n,
+    dialect: undefined,
     limits: { ...DEFAULT_DOWNSTREAM_LIMITS, ...limits },
     now: () => now,
   };
@@ -102,7 +103,7 @@ describe('V1Downstream: bad input', () => {
     h.ds.handleLine('{"id":4,"method":"mining.submit","params":["a.b","2a","zz00000000000000"]}');
     h.ds.handleLine('{"id":5,"method":"mining.submit","params":["a.b","2a","00"]}');
     expect(reply(h.lines, 3)!.error).toEqual([21, 'job not found', null]);
-    expect(reply(h.lines, 4)!.error).toEqual([27, 'illegal params', null]);
+    expect(reply(h.lines, 4)!.error).toEqual([27, 'extranonce2 must be 8 bytes of hex', null]);
     expect(h.closes).toEqual([]);
     h.ds.handleLine('nonsense');
     h.ds.handleLine('nonsense');

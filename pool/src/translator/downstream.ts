@@ -10,21 +10,19 @@
  *   channel's target (or the network target: a block).
  * - bad input: error replies; too many bad lines or a request flood closes the connection.
  */
-import { difficultyToTarget, targetToBytesBE, targetToDifficulty, bytesBEToTarget } from '../ckb/target.js';
+import { difficultyToTarget, targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
 import { hashMeetsTarget } from '../stratum/jobs.js';
 import { Vardiff, type VardiffConfig } from '../stratum/vardiff.js';
-import { EXTRANONCE2_SIZE, NONCE_BYTES, hex, type ChannelJob, type UpstreamChannel } from './channel.js';
+import { NONCE_BYTES, hex, type ChannelJob, type UpstreamChannel } from './channel.js';
+import type { Dialect } from './dialect.js';
+import { DIALECTS, dialectForAgent } from './dialects/index.js';
 import {
   V1Error,
   errorLine,
-  isHex,
-  notifyLine,
   parseRequest,
   resultLine,
   setExtranonceLine,
-  setTargetLine,
   submitRejectLine,
-  subscribeResultLine,
   type V1ErrorCode,
   type V1Id,
   type V1Request,
@@ -75,10 +73,13 @@ export interface DownstreamHub {
     block: boolean,
     worker: string,
   ): void;
-  onShare(ds: V1Downstream, result: ShareResult): void;
+  /** A verdict; accepted shares with the difficulty credited (the miner's own target's, never the network's). */
+  onShare(ds: V1Downstream, result: ShareResult, credited?: bigint): void;
   readonly vardiff: VardiffConfig;
-  /** Initial share difficulty of a miner (undefined: the channel's target). */
+  /** Initial share difficulty of a miner (undefined: the channel's target): the listener's tier. */
   readonly startDifficulty: bigint | undefined;
+  /** The listener's dialect; undefined: chosen per connection from the subscribe's user agent. */
+  readonly dialect: Dialect | undefined;
   readonly limits: DownstreamLimits;
   now(): number;
 }
@@ -113,6 +114,8 @@ export class V1Downstream {
   /** Every worker name authorized on this connection (submits must name one). */
   readonly workers: string[] = [];
   agent: string | undefined;
+  /** How this miner is spoken to: the listener's, else chosen at the first subscribe. */
+  dialect: Dialect;
   extranonceSubscribed = false;
   channel: UpstreamChannel | undefined;
   slice = 0;
@@ -124,6 +127,8 @@ export class V1Downstream {
   /** Moved to its own worker channel already (at most once per connection). */
   private moved = false;
   private cancelPending: (() => void) | undefined;
+  /** extranonce1 (hex) a resubscribing miner asked to resume. */
+  private resume: string | undefined;
   private subscribeIds: V1Id[] = [];
   private vardiff: Vardiff | undefined;
   /** End of the vardiff warm-up (0 = over). */
@@ -146,6 +151,7 @@ export class V1Downstream {
     private readonly send: (line: string) => void,
     private readonly close: (reason: string) => void,
   ) {
+    this.dialect = hub.dialect ?? DIALECTS.btcpool;
     this.tokens = hub.limits.requestBurst;
     this.lastRefill = hub.now();
   }
@@ -245,7 +251,11 @@ export class V1Downstream {
   private handle(req: V1Request): void {
     switch (req.method) {
       case 'mining.subscribe':
-        this.agent = req.agent;
+        if (!this.subscribed) {
+          this.agent = req.agent;
+          this.dialect = this.hub.dialect ?? dialectForAgent(req.agent);
+          this.resume = this.dialect.resumeExtranonce1(req.params);
+        }
         this.subscribeIds.push(req.id);
         if (this.channel) this.answerSubscribe();
         else if (!this.subscribed) {
@@ -262,19 +272,9 @@ export class V1Downstream {
         this.reply(req.id, resultLine(req.id, true));
         return;
       case 'mining.suggest_difficulty':
-        this.reply(req.id, resultLine(req.id, true));
-        this.suggest(difficultyToTarget(this.clampDifficulty(BigInt(Math.floor(req.difficulty)))));
-        return;
+        return this.suggested(req.id, this.dialect.suggestedTarget(req.difficulty));
       case 'mining.suggest_target':
-        this.reply(req.id, resultLine(req.id, true));
-        this.suggest(
-          difficultyToTarget(
-            this.clampDifficulty(
-              targetToDifficulty(bytesBEToTarget(Buffer.from(req.targetHex, 'hex')) || 1n),
-            ),
-          ),
-        );
-        return;
+        return this.suggested(req.id, this.dialect.decodeTarget(req.targetHex));
       case 'mining.configure': {
         // No BIP310 extension applies to CKB (no version rolling in V1 CKB): all false.
         const result: Record<string, boolean> = {};
@@ -283,6 +283,17 @@ export class V1Downstream {
         return;
       }
     }
+  }
+
+  /** A suggested difficulty or target in the dialect's unit: honoured within the vardiff bounds. */
+  private suggested(id: V1Id, target: bigint | undefined): void {
+    if (target === undefined) {
+      this.reply(id, errorLine(id, V1Error.IllegalParams, 'unusable difficulty or target'));
+      this.strike('bad suggestion');
+      return;
+    }
+    this.reply(id, resultLine(id, true));
+    this.suggest(difficultyToTarget(this.clampDifficulty(targetToDifficulty(target))));
   }
 
   private authorize(id: V1Id, user: string): void {
@@ -332,14 +343,17 @@ export class V1Downstream {
         this.shutdown('no free extranonce slice');
         return;
       }
-      if (announce) this.send(setExtranonceLine(this.extranonce1Hex, EXTRANONCE2_SIZE));
+      if (announce) this.send(setExtranonceLine(this.extranonce1Hex, this.dialect.extranonce2Size));
       this.answerSubscribe();
       if (this.authorized && !this.moveToOwnChannel()) this.startWork();
     });
   }
 
   private attach(ch: UpstreamChannel): boolean {
-    const slice = ch.slices.allocate();
+    // Session resume: the extranonce1 this miner had, when its slice of this channel is free.
+    const wanted = this.resume === undefined ? undefined : ch.sliceOf(this.resume);
+    this.resume = undefined;
+    const slice = wanted !== undefined && ch.slices.claim(wanted) ? wanted : ch.slices.allocate();
     if (slice === undefined) return false;
     this.channel = ch;
     this.slice = slice;
@@ -361,7 +375,7 @@ export class V1Downstream {
 
   private answerSubscribe(): void {
     for (const id of this.subscribeIds.splice(0))
-      this.reply(id, subscribeResultLine(id, this.extranonce1Hex, EXTRANONCE2_SIZE));
+      this.reply(id, resultLine(id, this.dialect.subscribeResult(this.extranonce1Hex)));
   }
 
   /** Target and the current job, clean. */
@@ -373,7 +387,7 @@ export class V1Downstream {
       this.current = targetState(start);
       this.startVardiff(start);
     }
-    this.send(setTargetLine(hex(this.current.targetBE)));
+    this.send(this.dialect.targetLines(this.current.target, this.current.targetBE));
     if (ch.current) this.notify(ch.current, true);
   }
 
@@ -393,7 +407,7 @@ export class V1Downstream {
     this.current = targetState(target);
     this.changedAtSeq = this.notifySeq + 1;
     if (!announce) return;
-    this.send(setTargetLine(hex(this.current.targetBE)));
+    this.send(this.dialect.targetLines(this.current.target, this.current.targetBE));
     // Most V1 firmware applies a new target with the next notify: resend the current job.
     const job = this.channel?.current;
     if (job) this.notify(job, false);
@@ -406,27 +420,26 @@ export class V1Downstream {
     // miner saw the new target are still checked against the easier one.
     if (!this.jobSeq.has(job.id)) this.jobSeq.set(job.id, this.notifySeq);
     const height = this.hub.heightOf(job.parentHashHex);
-    this.send(notifyLine(job.v1Id, job.powHashHex, height, job.parentHashHex, clean));
+    this.send(this.dialect.notifyLine(job, height, clean));
   }
 
   private submit(req: Extract<V1Request, { method: 'mining.submit' }>): void {
     if (!this.subscribed) return this.reject(req.id, V1Error.NotSubscribed, 'unauthorized');
     if (!this.authorized) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
-    // The share is credited to the worker it names, which must be authorized on this connection.
-    if (!this.workers.includes(req.worker)) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
     const ch = this.channel;
-    const job = ch?.job(req.jobId);
-    const seq = job && this.jobSeq.get(job.id);
-    if (!ch || !job || seq === undefined) return this.reject(req.id, V1Error.JobNotFound, 'stale');
-    let en2 = req.extranonce2;
-    if (req.fullNonce !== undefined && req.fullNonce.toLowerCase().startsWith(this.extranonce1Hex))
-      en2 = req.fullNonce.slice(this.extranonce1Hex.length);
-    if (!isHex(en2, EXTRANONCE2_SIZE)) {
-      this.strike('bad extranonce2');
-      return this.reject(req.id, V1Error.IllegalParams, 'invalid');
+    if (!ch) return this.reject(req.id, V1Error.JobNotFound, 'stale');
+    // The dialect reads the params and writes N (the 16 bytes the miner hashed) after extranonce1.
+    const parsed = this.dialect.parseSubmit(req.params, this.extranonce1, this.n);
+    if (typeof parsed === 'string') {
+      this.strike(parsed);
+      return this.reject(req.id, V1Error.IllegalParams, 'invalid', parsed);
     }
+    // The share is credited to the worker it names, which must be authorized on this connection.
+    if (!this.workers.includes(parsed.worker)) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
+    const job = ch.job(parsed.jobId);
+    const seq = job && this.jobSeq.get(job.id);
+    if (!job || seq === undefined) return this.reject(req.id, V1Error.JobNotFound, 'stale');
     const n = this.n;
-    n.write(en2, this.extranonce1.length, 'hex');
     const key = hex(n);
     if (job.seen.has(key)) return this.reject(req.id, V1Error.Duplicate, 'duplicate');
     const hash = job.hasher.hash(n, this.hash);
@@ -440,10 +453,10 @@ export class V1Downstream {
     // Valid work is not a flood (its rate is vardiff's business): give the token back.
     this.tokens = Math.min(this.hub.limits.requestBurst, this.tokens + 1);
     this.reply(req.id, resultLine(req.id, true));
-    this.hub.onShare(this, 'accepted');
+    this.hub.onShare(this, 'accepted', t.difficulty);
     if (block || hashMeetsTarget(hash, ch.targetBE)) {
       this.stats.forwarded++;
-      this.hub.forward(this, ch, job, Uint8Array.from(n), block, req.worker);
+      this.hub.forward(this, ch, job, Uint8Array.from(n), block, parsed.worker);
     }
   }
 
@@ -454,9 +467,9 @@ export class V1Downstream {
     return cur;
   }
 
-  private reject(id: V1Id, code: V1ErrorCode, result: ShareResult): void {
+  private reject(id: V1Id, code: V1ErrorCode, result: ShareResult, message?: string): void {
     this.stats.rejected++;
-    this.reply(id, submitRejectLine(id, code));
+    this.reply(id, submitRejectLine(id, code, message));
     this.hub.onShare(this, result);
   }
 

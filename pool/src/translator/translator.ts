@@ -10,6 +10,8 @@ import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
 import { DEFAULT_VARDIFF, type VardiffConfig } from '../stratum/vardiff.js';
 import type { ChannelJob, UpstreamChannel } from './channel.js';
+import type { DialectName } from './dialect.js';
+import { DIALECTS } from './dialects/index.js';
 import {
   DEFAULT_DOWNSTREAM_LIMITS,
   V1Downstream,
@@ -21,10 +23,25 @@ import { HeightTracker, type HeightLookup } from './height.js';
 import { Upstream, type SubmitOutcome } from './upstream.js';
 import { LineDecoder, LineTooLongError } from './v1-protocol.js';
 
+/** One V1 port: pools publish a port per miner family and per difficulty tier. */
+export interface ListenerOptions {
+  host?: string;
+  /** 0 = any free port (see `Translator.ports`). */
+  port: number;
+  /** The dialect spoken on this port; default: chosen per connection from the user agent. */
+  dialect?: DialectName;
+  /** Initial share difficulty of this port's miners (default: the translator's `startDifficulty`). */
+  startDifficulty?: bigint;
+}
+
 export interface TranslatorOptions {
-  /** V1 listen address (port 0 = any free port; see `port`). */
+  /** The first V1 listen address (port 0 = any free port; see `port`). */
   host?: string;
   port: number;
+  /** Dialect of the first listener (default: by user agent). */
+  dialect?: DialectName;
+  /** More V1 ports, each with its own dialect and difficulty tier. */
+  listeners?: ListenerOptions[];
   upstream: { host: string; port: number; authorityPublicKey: Uint8Array | string };
   /** user_identity of the shared channel (miners before authorize; fallback). */
   user: string;
@@ -48,8 +65,14 @@ export interface TranslatorOptions {
   /** Longest accepted V1 line in bytes. */
   maxLineBytes?: number;
   maxConnections?: number;
-  /** No line from a miner for this long closes it. */
+  /** Open connections from one address (a farm behind one NAT counts as one address). */
+  maxConnectionsPerIp?: number;
+  /** No complete line from a miner for this long closes it (bytes alone do not count). */
   idleTimeoutMs?: number;
+  /** A connection that has not authorized a worker this long after connecting is closed. */
+  authorizeTimeoutMs?: number;
+  /** A line begun must end within this time (a slow sender cannot hold the connection). */
+  lineTimeoutMs?: number;
   backoff?: { minMs: number; maxMs: number };
   /** Resolves block heights for mining.notify (e.g. a CKB node's get_header); see HeightTracker. */
   heightLookup?: HeightLookup;
@@ -61,6 +84,8 @@ export interface TranslatorStats {
   downstreams: number;
   sharesAccepted: number;
   sharesRejected: number;
+  /** Difficulty credited for accepted shares: each at its miner's own target, never the network's. */
+  creditedDifficulty: bigint;
   forwarded: number;
   upstreamAccepted: number;
   upstreamRejected: number;
@@ -134,8 +159,29 @@ function reasonLabel(reason: string): string {
   if (reason.startsWith('line longer')) return 'oversized-line';
   if (reason.startsWith('upstream')) return 'upstream';
   if (reason.startsWith('idle')) return 'idle';
-  if (reason.startsWith('slow')) return 'slow-reader';
+  if (reason.startsWith('slow reader')) return 'slow-reader';
+  if (reason.startsWith('slow sender')) return 'slow-sender';
+  if (reason.startsWith('not authorized')) return 'authorize-timeout';
+  if (reason.startsWith('per-ip')) return 'per-ip-limit';
   return 'other';
+}
+
+export const DEFAULT_CONNECTION_LIMITS = {
+  maxConnectionsPerIp: 4096,
+  idleTimeoutMs: 600_000,
+  authorizeTimeoutMs: 30_000,
+  lineTimeoutMs: 10_000,
+};
+
+/** One miner connection's deadlines, checked by the translator's sweep (no timer per connection). */
+interface Connection {
+  readonly socket: net.Socket;
+  readonly decoder: LineDecoder;
+  readonly openedAt: number;
+  lastLineAt: number;
+  /** When the current unfinished line began (0 = none pending). */
+  partialSince: number;
+  finish(reason: string, byUs: boolean): void;
 }
 
 export class Translator {
@@ -144,14 +190,17 @@ export class Translator {
     downstreams: 0,
     sharesAccepted: 0,
     sharesRejected: 0,
+    creditedDifficulty: 0n,
     forwarded: 0,
     upstreamAccepted: 0,
     upstreamRejected: 0,
     blocks: 0,
   };
-  private readonly listener: net.Server;
+  private readonly listeners: { server: net.Server; opts: ListenerOptions; hub: DownstreamHub }[];
   private readonly members = new Map<UpstreamChannel, Set<V1Downstream>>();
-  private readonly sockets = new Map<V1Downstream, net.Socket>();
+  private readonly connections = new Map<V1Downstream, Connection>();
+  private readonly perIp = new Map<string, number>();
+  private readonly limits: typeof DEFAULT_CONNECTION_LIMITS;
   private readonly log: Logger;
   private readonly metrics: Metrics | undefined;
   private readonly hub: DownstreamHub;
@@ -160,7 +209,6 @@ export class Translator {
   private readonly warned = new WeakSet<V1Downstream>();
   private tickTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
-  private boundPort = 0;
 
   private constructor(private readonly opts: TranslatorOptions) {
     this.log = opts.logger ?? silentLogger;
@@ -198,6 +246,12 @@ export class Translator {
       },
     );
     const limits = { ...DEFAULT_DOWNSTREAM_LIMITS, ...opts.limits };
+    this.limits = {
+      maxConnectionsPerIp: opts.maxConnectionsPerIp ?? DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp,
+      idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
+      authorizeTimeoutMs: opts.authorizeTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.authorizeTimeoutMs,
+      lineTimeoutMs: opts.lineTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.lineTimeoutMs,
+    };
     this.hub = {
       channelFor: (identity, cb) => this.upstream.channelFor(identity, cb),
       hasChannelFor: (identity) => this.upstream.hasChannelFor(identity),
@@ -218,59 +272,104 @@ export class Translator {
       },
       wantsOwnChannel: (worker) => (opts.perWorkerChannels ?? true) && !this.upstream.canNameWorker(worker),
       forward: (ds, ch, job, n, block, worker) => this.forward(ds, ch, job, n, block, worker),
-      onShare: (_ds, result) => this.onShare(result),
+      onShare: (_ds, result, credited) => this.onShare(result, credited),
       vardiff: opts.vardiff ?? DEFAULT_VARDIFF,
       startDifficulty: opts.startDifficulty,
+      dialect: undefined,
       limits,
       now: () => Date.now(),
     };
-    this.listener = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket));
-    this.listener.maxConnections = opts.maxConnections ?? 50_000;
+    const all: ListenerOptions[] = [
+      { host: opts.host, port: opts.port, dialect: opts.dialect },
+      ...(opts.listeners ?? []),
+    ];
+    this.listeners = all.map((l) => {
+      // Each port its own hub view: its dialect and its difficulty tier.
+      const hub: DownstreamHub = {
+        ...this.hub,
+        dialect: l.dialect === undefined ? undefined : DIALECTS[l.dialect],
+        startDifficulty: l.startDifficulty ?? opts.startDifficulty,
+      };
+      const server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket, hub));
+      server.maxConnections = opts.maxConnections ?? 50_000;
+      return { server, opts: l, hub };
+    });
   }
 
   static async start(opts: TranslatorOptions): Promise<Translator> {
     const t = new Translator(opts);
-    await new Promise<void>((resolve, reject) => {
-      t.listener.once('error', reject);
-      t.listener.listen(opts.port, opts.host ?? '0.0.0.0', () => {
-        t.listener.off('error', reject);
-        t.boundPort = (t.listener.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
+    try {
+      for (const l of t.listeners) await listen(l.server, l.opts.port, l.opts.host ?? '0.0.0.0');
+    } catch (err) {
+      for (const l of t.listeners) l.server.close();
+      throw err;
+    }
     t.upstream.start();
-    t.tickTimer = setInterval(() => {
-      const now = Date.now();
-      for (const ds of t.sockets.keys()) ds.tick(now);
-    }, 1000);
+    // Vardiff ticks and connection deadlines: one sweep for every connection, often enough that
+    // a deadline is overshot by at most a quarter of it.
+    const { authorizeTimeoutMs, lineTimeoutMs, idleTimeoutMs } = t.limits;
+    const every = Math.max(50, Math.min(1000, Math.min(authorizeTimeoutMs, lineTimeoutMs, idleTimeoutMs) / 4));
+    t.tickTimer = setInterval(() => t.sweep(Date.now()), every);
     t.tickTimer.unref();
-    t.log.info('translator listening', { port: t.boundPort, upstream: opts.upstream });
+    t.log.info('translator listening', {
+      ports: t.listeners.map((l, i) => ({ port: t.ports[i], dialect: l.opts.dialect ?? 'auto' })),
+      upstream: opts.upstream,
+    });
     return t;
   }
 
+  /** The first listener's port. */
   get port(): number {
-    return this.boundPort;
+    return this.ports[0]!;
+  }
+
+  /** Bound ports of every listener, in the order given. */
+  get ports(): number[] {
+    return this.listeners.map((l) => (l.server.address() as net.AddressInfo | null)?.port ?? 0);
   }
 
   /** Stops listening, closes every miner and the upstream. */
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
-    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
-    for (const [ds, socket] of this.sockets) {
+    const closed = Promise.all(
+      this.listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))),
+    );
+    for (const [ds, c] of this.connections) {
       ds.dispose();
-      socket.destroy();
+      c.socket.destroy();
     }
     this.upstream.stop();
     await closed;
   }
 
-  private onSocket(socket: net.Socket): void {
+  private sweep(now: number): void {
+    const { authorizeTimeoutMs, lineTimeoutMs, idleTimeoutMs } = this.limits;
+    for (const [ds, c] of this.connections) {
+      if (!ds.authorized && now - c.openedAt >= authorizeTimeoutMs)
+        c.finish(`not authorized within ${authorizeTimeoutMs} ms`, true);
+      else if (c.partialSince !== 0 && now - c.partialSince >= lineTimeoutMs)
+        c.finish(`slow sender: a line unfinished for ${lineTimeoutMs} ms`, true);
+      else if (now - c.lastLineAt >= idleTimeoutMs) c.finish(`idle: no request for ${idleTimeoutMs} ms`, true);
+      else ds.tick(now);
+    }
+  }
+
+  private onSocket(socket: net.Socket, hub: DownstreamHub): void {
+    const ip = socket.remoteAddress ?? '';
+    const fromIp = this.perIp.get(ip) ?? 0;
+    if (fromIp >= this.limits.maxConnectionsPerIp) {
+      this.metrics?.closed.inc({ reason: 'per-ip-limit' });
+      this.log.debug('connection refused: per-ip limit', { ip, limit: this.limits.maxConnectionsPerIp });
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, fromIp + 1);
     const decoder = new LineDecoder(this.opts.maxLineBytes ?? 4096);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     let closed = false;
     const ds = new V1Downstream(
       this.nextId++,
-      this.hub,
+      hub,
       (line) => {
         if (closed) return;
         if (replies) replies.push(line);
@@ -289,7 +388,10 @@ export class Translator {
       if (closed) return;
       closed = true;
       ds.dispose();
-      this.sockets.delete(ds);
+      this.connections.delete(ds);
+      const left = (this.perIp.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, left);
       this.stats.downstreams--;
       this.metrics?.downstreams.dec();
       if (byUs) {
@@ -308,13 +410,15 @@ export class Translator {
         byUs,
         user: ds.user,
         agent: ds.agent,
+        dialect: ds.dialect.name,
         ...ds.stats,
       });
     };
-    this.sockets.set(ds, socket);
+    const now = Date.now();
+    const conn: Connection = { socket, decoder, openedAt: now, lastLineAt: now, partialSince: 0, finish };
+    this.connections.set(ds, conn);
     this.stats.downstreams++;
     this.metrics?.downstreams.inc();
-    socket.setTimeout(this.opts.idleTimeoutMs ?? 600_000, () => finish('idle timeout', true));
     socket.on('data', (chunk: Buffer) => {
       if (closed) return;
       let lines: string[];
@@ -324,6 +428,11 @@ export class Translator {
         if (err instanceof LineTooLongError) return finish(err.message, true);
         throw err;
       }
+      // Only complete lines count as activity; an unfinished one must end within lineTimeoutMs.
+      const at = Date.now();
+      if (lines.length > 0) conn.lastLineAt = at;
+      if (decoder.pending === 0) conn.partialSince = 0;
+      else if (lines.length > 0 || conn.partialSince === 0) conn.partialSince = at;
       replies = [];
       for (const line of lines) {
         if (closed) break;
@@ -337,9 +446,11 @@ export class Translator {
     socket.on('close', () => finish('closed', false));
   }
 
-  private onShare(result: ShareResult): void {
-    if (result === 'accepted') this.stats.sharesAccepted++;
-    else this.stats.sharesRejected++;
+  private onShare(result: ShareResult, credited: bigint | undefined): void {
+    if (result === 'accepted') {
+      this.stats.sharesAccepted++;
+      this.stats.creditedDifficulty += credited ?? 0n;
+    } else this.stats.sharesRejected++;
     this.metrics?.shares.inc({ result });
   }
 
@@ -393,4 +504,14 @@ export class Translator {
           : 'pool without extension 0x0002',
     });
   }
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

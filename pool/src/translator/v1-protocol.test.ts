@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { targetToBytesBE } from '../ckb/target.js';
-import {
-  LineDecoder,
-  LineTooLongError,
-  notifyLine,
-  parseRequest,
-  setTargetLine,
-  subscribeResultLine,
-} from './v1-protocol.js';
+import { LineDecoder, LineTooLongError, parseRequest } from './v1-protocol.js';
 
 describe('LineDecoder', () => {
   it('splits lines across chunks, strips CR, skips empty lines', () => {
@@ -52,21 +44,25 @@ describe('LineDecoder', () => {
 });
 
 describe('parseRequest', () => {
-  it('reads the submit of BTCPool / UUPool / K7 and the 5-field variant', () => {
-    expect(
-      parseRequest('{"id":102,"method":"mining.submit","params":["u.w","1611","000000000000000000114026"]}'),
-    ).toEqual({
+  it('hands a submit its params as sent (the dialect reads them) and bounds their count', () => {
+    const params = ['u.w', 'a', `0x${'1'.repeat(16)}`, '6925a0e0', '2'.repeat(32)];
+    expect(parseRequest(JSON.stringify({ id: 1, method: 'mining.submit', params }))).toEqual({
       method: 'mining.submit',
-      id: 102,
-      worker: 'u.w',
-      jobId: '1611',
-      extranonce2: '000000000000000000114026',
-      fullNonce: undefined,
+      id: 1,
+      params,
     });
-    const five = parseRequest(
-      `{"id":1,"method":"mining.submit","params":["u.w","a","0x${'1'.repeat(16)}","6925a0e0","${'2'.repeat(32)}"]}`,
-    );
-    expect(five).toMatchObject({ extranonce2: '1'.repeat(16), fullNonce: '2'.repeat(32) });
+    expect(parseRequest('{"id":2,"method":"mining.submit","params":["u.w","a"]}')).toMatchObject({ code: 27 });
+  });
+
+  it('refuses a subscribe with nested params (no family sends one), keeps its session id', () => {
+    expect(parseRequest('{"id":1,"method":"mining.subscribe","params":[["mining.notify","ab"],"x"]}')).toMatchObject({
+      bad: true,
+      code: 27,
+    });
+    expect(parseRequest('{"id":1,"method":"mining.subscribe","params":["intminer/1.0","0100000900000003"]}')).toMatchObject({
+      agent: 'intminer/1.0',
+      params: ['intminer/1.0', '0100000900000003'],
+    });
   });
 
   it('accepts suggest_difficulty as number or string, rejects nonsense', () => {
@@ -84,23 +80,6 @@ describe('parseRequest', () => {
     expect(parseRequest('{"id":{},"method":"mining.subscribe"}')).toMatchObject({
       method: 'mining.subscribe',
       id: null,
-    });
-  });
-});
-
-describe('builders', () => {
-  it('write the exact V1 shapes', () => {
-    expect(subscribeResultLine(1, '0100000900000000', 8)).toBe(
-      '{"id":1,"result":[null,"0100000900000000",8],"error":null}\n',
-    );
-    const t = Buffer.from(targetToBytesBE(1n << 240n)).toString('hex');
-    expect(setTargetLine(t)).toBe(
-      `{"id":null,"method":"mining.set_target","params":["0001${'0'.repeat(60)}"]}\n`,
-    );
-    expect(JSON.parse(notifyLine('2a', 'aa'.repeat(32), 0, 'bb'.repeat(32), true))).toEqual({
-      id: null,
-      method: 'mining.notify',
-      params: ['2a', 'aa'.repeat(32), 0, 'bb'.repeat(32), true],
     });
   });
 });

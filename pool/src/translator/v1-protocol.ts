@@ -45,18 +45,10 @@ export const V1_ERROR_MESSAGES: Record<V1ErrorCode, string> = {
 export type V1Id = number | string | null | undefined;
 
 export type V1Request =
-  | { method: 'mining.subscribe'; id: V1Id; agent: string | undefined }
+  | { method: 'mining.subscribe'; id: V1Id; agent: string | undefined; params: unknown[] }
   | { method: 'mining.authorize'; id: V1Id; user: string }
-  | {
-      method: 'mining.submit';
-      id: V1Id;
-      worker: string;
-      jobId: string;
-      /** Extranonce2 as sent (hex); length is checked by the session, which knows the size. */
-      extranonce2: string;
-      /** A full 16-byte nonce (32 hex digits) if a 5-field submit carried one in params[4]. */
-      fullNonce: string | undefined;
-    }
+  /** The params as sent: their shape is the miner's dialect's business (dialect.ts). */
+  | { method: 'mining.submit'; id: V1Id; params: unknown[] }
   | { method: 'mining.extranonce.subscribe'; id: V1Id }
   | { method: 'mining.suggest_difficulty'; id: V1Id; difficulty: number }
   | { method: 'mining.suggest_target'; id: V1Id; targetHex: string }
@@ -107,25 +99,16 @@ export function parseRequest(line: string): V1Request | V1BadRequest {
   const p = params as unknown[];
   switch (m.method) {
     case 'mining.subscribe':
-      return { method: m.method, id, agent: typeof p[0] === 'string' ? p[0] : undefined };
+      // [agent, session id or null, …]: nested arrays or objects are no subscribe any family sends.
+      if (!scalar(p[0]) || !scalar(p[1]))
+        return bad(id, V1Error.IllegalParams, 'subscribe params are [agent, session id]');
+      return { method: m.method, id, agent: typeof p[0] === 'string' ? p[0] : undefined, params: p };
     case 'mining.authorize':
       if (typeof p[0] !== 'string') return bad(id, V1Error.IllegalParams, 'authorize needs a user name');
       return { method: m.method, id, user: p[0] };
-    case 'mining.submit': {
-      // [worker, job_id, extranonce2] (BTCPool, UUPool, K7); tolerated extras: 5-field
-      // [worker, job_id, extranonce2, ntime, nonce] where nonce may be the full 16 bytes.
-      if (p.length < 3 || typeof p[0] !== 'string' || typeof p[1] !== 'string' || typeof p[2] !== 'string')
-        return bad(id, V1Error.IllegalParams, 'submit needs [worker, job_id, extranonce2]');
-      const full = typeof p[4] === 'string' ? strip0x(p[4]) : undefined;
-      return {
-        method: m.method,
-        id,
-        worker: p[0],
-        jobId: p[1],
-        extranonce2: strip0x(p[2]),
-        fullNonce: full !== undefined && isHex(full, 16) ? full : undefined,
-      };
-    }
+    case 'mining.submit':
+      if (p.length < 3 || p.length > 8) return bad(id, V1Error.IllegalParams, 'submit needs 3 to 5 params');
+      return { method: m.method, id, params: p };
     case 'mining.extranonce.subscribe':
       return { method: m.method, id };
     case 'mining.suggest_difficulty': {
@@ -148,7 +131,11 @@ export function parseRequest(line: string): V1Request | V1BadRequest {
   }
 }
 
-function strip0x(s: string): string {
+function scalar(v: unknown): boolean {
+  return v === null || typeof v !== 'object';
+}
+
+export function strip0x(s: string): string {
   return s.startsWith('0x') || s.startsWith('0X') ? s.slice(2) : s;
 }
 
@@ -167,27 +154,8 @@ export function errorLine(id: V1Id, code: V1ErrorCode, message = V1_ERROR_MESSAG
   return `{"id":${idJson(id)},"result":null,"error":${JSON.stringify([code, message, null])}}\n`;
 }
 
-export function submitRejectLine(id: V1Id, code: V1ErrorCode): string {
-  return `{"id":${idJson(id)},"result":false,"error":${JSON.stringify([code, V1_ERROR_MESSAGES[code], null])}}\n`;
-}
-
-/** `[null, extranonce1, extranonce2_size]` with a JSON null (UUPool, K7), not BTCPool's "null". */
-export function subscribeResultLine(id: V1Id, extranonce1Hex: string, extranonce2Size: number): string {
-  return resultLine(id, [null, extranonce1Hex, extranonce2Size]);
-}
-
-export function setTargetLine(targetHexBE: string): string {
-  return `{"id":null,"method":"mining.set_target","params":["${targetHexBE}"]}\n`;
-}
-
-export function notifyLine(
-  jobId: string,
-  powHashHex: string,
-  height: number,
-  parentHashHex: string,
-  clean: boolean,
-): string {
-  return `{"id":null,"method":"mining.notify","params":["${jobId}","${powHashHex}",${height},"${parentHashHex}",${clean}]}\n`;
+export function submitRejectLine(id: V1Id, code: V1ErrorCode, message = V1_ERROR_MESSAGES[code]): string {
+  return `{"id":${idJson(id)},"result":false,"error":${JSON.stringify([code, message, null])}}\n`;
 }
 
 /** NiceHash-style extranonce change, for miners that sent mining.extranonce.subscribe. */
@@ -230,6 +198,11 @@ export class LineDecoder {
   private partial = '';
 
   constructor(readonly maxLine = 4096) {}
+
+  /** Bytes of a line begun but not ended yet. */
+  get pending(): number {
+    return this.partial.length;
+  }
 
   push(chunk: Buffer | string): string[] {
     const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));

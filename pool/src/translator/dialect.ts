@@ -1,0 +1,128 @@
+/**
+ * A V1 dialect: how one family of CKB miners expects the pool to speak (pure data and small
+ * functions, no I/O). The session (`V1Downstream`) is dialect-free: it asks the miner's dialect
+ * for the subscribe reply, the target and difficulty messages, the notify line, and to parse a
+ * submit into the 16 nonce bytes N the miner hashed. One module per family in `dialects/`;
+ * sources and what was proven how: docs/translator.md.
+ *
+ * Every family shares one nonce layout inside the upstream channel: extranonce1 = channel prefix ||
+ * the miner's slice (8 bytes with a 4-byte prefix), and the miner rolls the other 8 bytes of N.
+ */
+import { isHex, strip0x } from './v1-protocol.js';
+
+export const DIALECT_NAMES = ['btcpool', 'k7', 'goldshell', 'viabtc'] as const;
+export type DialectName = (typeof DIALECT_NAMES)[number];
+
+/** What a notify carries, whatever its shape. */
+export interface NotifyJob {
+  readonly v1Id: string;
+  readonly powHashHex: string;
+  readonly parentHashHex: string;
+  readonly networkTargetBE: Uint8Array;
+}
+
+/** A submit the dialect could read: N has been written to the session's buffer. */
+export interface ParsedSubmit {
+  worker: string;
+  jobId: string;
+}
+
+export interface Dialect {
+  readonly name: DialectName;
+  /** extranonce2_size announced in the subscribe reply. */
+  readonly extranonce2Size: number;
+  /** The `result` of the mining.subscribe reply for this extranonce1. */
+  subscribeResult(extranonce1Hex: string): unknown;
+  /**
+   * The extranonce1 (hex) a reconnecting miner asks to resume, from its mining.subscribe params;
+   * undefined for families that send no session id.
+   */
+  resumeExtranonce1(params: readonly unknown[]): string | undefined;
+  /** The line(s) that give the miner a new share target. */
+  targetLines(target: bigint, targetBE: Uint8Array): string;
+  notifyLine(job: NotifyJob, height: number, clean: boolean): string;
+  /**
+   * Reads a submit's params; writes the 16 bytes the miner hashed into `n` (extranonce1 is
+   * already at n[0..len]). Returns the worker and job id, or why the params are not this
+   * dialect's (answered as error 27, illegal params).
+   */
+  parseSubmit(params: readonly unknown[], extranonce1: Uint8Array, n: Buffer): ParsedSubmit | string;
+  /** mining.suggest_difficulty's number in this family's unit → a share target (undefined: unusable). */
+  suggestedTarget(difficulty: number): bigint | undefined;
+  /** mining.suggest_target's hex in this family's byte order → a target (undefined: unusable). */
+  decodeTarget(hex: string): bigint | undefined;
+}
+
+// ---- Helpers the family modules share --------------------------------------------------------
+
+const HSPACE = 1n << 256n;
+/** "Difficulty 1 = 2^32 hashes": the unit of set_difficulty in the Bitcoin-derived families. */
+export const DIFF1_2P224 = 1n << 224n;
+const SCALE_BITS = 64n;
+
+export function hexOf(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+export function reversedHex(b: Uint8Array): string {
+  return Buffer.from(b).reverse().toString('hex');
+}
+
+/** target for a difficulty whose difficulty-1 target is `one` (2^256: Eaglepool's unit). */
+export function targetForDifficulty(d: number, one: bigint): bigint | undefined {
+  if (!Number.isFinite(d) || d <= 0) return undefined;
+  // d as a binary fraction with 64 bits below the point keeps tiny (devnet) difficulties exact enough.
+  const scaled = BigInt(Math.round(d * 2 ** Number(SCALE_BITS)));
+  if (scaled === 0n) return HSPACE - 1n;
+  const t = (one << SCALE_BITS) / scaled;
+  return t >= HSPACE ? HSPACE - 1n : t < 1n ? 1n : t;
+}
+
+/** The difficulty of a target in the unit whose difficulty-1 target is `one`, as a JSON number. */
+export function difficultyOf(target: bigint, one: bigint): number {
+  return Number((one << SCALE_BITS) / target) / 2 ** Number(SCALE_BITS);
+}
+
+/** 64 hex digits, big-endian (`be`) or little-endian, → target. */
+export function targetFromHex(hex: string, be: boolean): bigint | undefined {
+  const h = strip0x(hex);
+  if (!isHex(h, 32)) return undefined;
+  const bytes = Buffer.from(h, 'hex');
+  if (!be) bytes.reverse();
+  const t = BigInt(`0x${bytes.toString('hex')}`);
+  return t === 0n ? undefined : t;
+}
+
+/** A JSON line of a notification (no id reply expected). */
+export function notification(method: string, params: unknown[]): string {
+  return `{"id":null,"method":"${method}","params":${JSON.stringify(params)}}\n`;
+}
+
+/** The worker and job id every submit shape starts with. */
+export function submitHead(params: readonly unknown[]): ParsedSubmit | string {
+  if (typeof params[0] !== 'string' || typeof params[1] !== 'string') return 'submit needs [worker, job_id, …]';
+  return { worker: params[0], jobId: params[1] };
+}
+
+/** N = extranonce1 || extranonce2 (hex of exactly the rolled bytes). */
+export function writeExtranonce2(hex: unknown, extranonce1: Uint8Array, n: Buffer): string | undefined {
+  const en2 = typeof hex === 'string' ? strip0x(hex) : '';
+  if (!isHex(en2, n.length - extranonce1.length)) return `extranonce2 must be ${n.length - extranonce1.length} bytes of hex`;
+  n.write(en2, extranonce1.length, 'hex');
+  return undefined;
+}
+
+/**
+ * N = the full nonce the miner sent (zero-padded on the left to 16 bytes, as the sources read it),
+ * which must begin with this miner's extranonce1: the pool hashes prefix || … so a nonce outside
+ * the miner's space can never be credited.
+ */
+export function writeFullNonce(hex: unknown, extranonce1: Uint8Array, n: Buffer): string | undefined {
+  const full = typeof hex === 'string' ? strip0x(hex) : '';
+  if (full.length === 0 || full.length > 2 * n.length || !/^[0-9a-fA-F]+$/.test(full))
+    return `nonce must be up to ${n.length} bytes of hex`;
+  const padded = full.padStart(2 * n.length, '0').toLowerCase();
+  if (!padded.startsWith(hexOf(extranonce1))) return "nonce does not begin with this connection's extranonce1";
+  n.write(padded, 0, 'hex');
+  return undefined;
+}
