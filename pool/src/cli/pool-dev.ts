@@ -4,6 +4,7 @@ import { UsageError, type Command } from './command.js';
 import { createLogger, type LogLevel } from '../observability/index.js';
 import { formatHashrate } from '../miner/format.js';
 import type { MinerMode } from '../miner/sv2-miner.js';
+import { MINER_DIALECTS, type MinerDialectName } from '../miner/v1-dialects.js';
 import { startDevPool, type DevPool, type DevPoolStatus } from '../stratum/dev-pool.js';
 import { startDevV1Path } from '../translator/dev.js';
 
@@ -22,6 +23,8 @@ line every second. Other miners can connect with the printed URL and authority k
 Options:
   --miner MODE             demo miner: sv2-standard (default), sv2-extended, v1 (through an
                            in-process SV1 translator) or none
+  --dialect NAME           with --miner v1: the V1 family the demo miner speaks (${MINER_DIALECTS.join(', ')};
+                           default btcpool); the translator picks it from the user agent
   --threads N              demo miner threads (default 1)
   --stratum-port PORT      stratum listen port on 127.0.0.1 (default 34255, 0 = any free port)
   --api-port PORT          port on 127.0.0.1 of the miners' dashboard, the HTTP API and /metrics
@@ -36,6 +39,7 @@ Options:
   --log-level LEVEL        JSON log level of the services (default warn)`,
   options: {
     miner: { type: 'string' },
+    dialect: { type: 'string' },
     threads: { type: 'string' },
     'stratum-port': { type: 'string' },
     'api-port': { type: 'string' },
@@ -52,6 +56,10 @@ Options:
     if (!(MINERS as readonly string[]).includes(minerChoice)) {
       throw new UsageError(`--miner must be one of ${MINERS.join(', ')}`);
     }
+    const dialect = (values.dialect as string | undefined) ?? 'btcpool';
+    if (!(MINER_DIALECTS as readonly string[]).includes(dialect))
+      throw new UsageError(`--dialect must be one of ${MINER_DIALECTS.join(', ')}`);
+    if (values.dialect !== undefined && minerChoice !== 'v1') throw new UsageError('--dialect needs --miner v1');
     const threads = intOption(values.threads, 1, 1, availableParallelism(), '--threads');
     const stratumPort = intOption(values['stratum-port'], 34255, 0, 65535, '--stratum-port');
     const apiPort = intOption(values['api-port'], 8080, 0, 65535, '--api-port');
@@ -106,6 +114,7 @@ Options:
             authorityPublicKey: pool.authorityPublicKey,
             ckbRpcUrl: pool.devnet?.url ?? (values['ckb-rpc'] as string | undefined),
             threads,
+            dialect: dialect as MinerDialectName,
             logger: createLogger('translator', { level }),
           }).catch(async (err: unknown) => {
             await pool.stop();
@@ -113,7 +122,8 @@ Options:
           })
         : undefined;
     if (v1) say(`pool dev: V1 translator stratum+tcp://127.0.0.1:${v1.translator.port}`);
-    if (pool.miner || v1) say(`pool dev: demo miner ${minerChoice}, ${threads} thread(s)`);
+    if (pool.miner || v1)
+      say(`pool dev: demo miner ${minerChoice}${v1 ? ` (${dialect} dialect)` : ''}, ${threads} thread(s)`);
 
     return await new Promise<number>((resolve) => {
       let done = false;

@@ -1,9 +1,10 @@
 /**
- * CPU miner speaking CKB Stratum V1 (as ASICs do, ckb.md §3) to a V1 pool or the translator:
- * subscribe (+ extranonce.subscribe), authorize, mine each `mining.notify` with `CpuMiner`
- * against the `mining.set_target` target, submit `[worker, job_id, extranonce2]`.
+ * CPU miner speaking CKB Stratum V1 (as ASICs do, ckb.md §3) to a V1 pool or the translator, in
+ * the dialect of one miner family (`v1-dialects.ts`): subscribe (+ extranonce.subscribe),
+ * authorize, mine each `mining.notify` with `CpuMiner` against the family's share target, submit
+ * in the family's shape.
  *
- *   N = extranonce1 || extranonce2; the workers roll N[en1..12] and search N[12..16].
+ *   N = extranonce1 || the rolled bytes; the workers roll N[en1..12] and search N[12..16].
  *
  * With `reconnect`, a lost connection is re-established with backoff (as real miners do).
  */
@@ -11,6 +12,7 @@ import net from 'node:net';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { CpuMiner } from './cpu.js';
+import { MINER_DIALECT, targetBEFromDifficulty2p224, type MinerDialectName } from './v1-dialects.js';
 import { newMinerCounters, type MinerCounters, type MinerStats } from './sv2-miner.js';
 
 export interface V1MinerOptions {
@@ -21,6 +23,8 @@ export interface V1MinerOptions {
   /** Reconnect after a lost connection (backoff 0.5 s … 10 s) instead of reporting the close. */
   reconnect?: boolean;
   agent?: string;
+  /** The family whose wire conventions to use (default btcpool). */
+  dialect?: MinerDialectName;
 }
 
 interface Job {
@@ -48,9 +52,17 @@ export class V1Miner {
   private attempt = 0;
   private readonly closeHandlers: ((reason: string) => void)[] = [];
   private connectedHandlers: (() => void)[] = [];
+  private readonly dialect;
+  /** Session id of the last subscribe (families that resume send it back). */
+  sessionId: string | undefined;
+  /** extranonce1 of the current subscription (hex). */
+  get extranonce1Hex(): string {
+    return Buffer.from(this.extranonce1).toString('hex');
+  }
   readonly stats: MinerCounters = newMinerCounters();
 
   private constructor(private readonly opts: V1MinerOptions) {
+    this.dialect = MINER_DIALECT[opts.dialect ?? 'btcpool'];
     this.cpu = new CpuMiner<string>(
       opts.threads,
       (jobId, nonce) => this.submit(jobId, nonce),
@@ -100,7 +112,8 @@ export class V1Miner {
       socket.once('connect', () => {
         up = true;
         this.stats.connects++;
-        this.send('mining.subscribe', [this.opts.agent ?? 'eaglepool-v1/1.0', null]);
+        const session = this.dialect.resumes ? (this.sessionId ?? null) : null;
+        this.send('mining.subscribe', [this.opts.agent ?? this.dialect.agent, session]);
         this.send('mining.extranonce.subscribe', []);
         this.send('mining.authorize', [this.opts.user, 'x']);
         resolve();
@@ -163,20 +176,32 @@ export class V1Miner {
       }
       return;
     }
-    // The subscribe reply: [null, extranonce1, extranonce2_size].
-    if (Array.isArray(msg.result) && msg.result.length === 3 && typeof msg.result[1] === 'string')
+    // The subscribe reply: [null or [[method, session id], …], extranonce1, extranonce2_size].
+    if (Array.isArray(msg.result) && msg.result.length === 3 && typeof msg.result[1] === 'string') {
+      const subs: unknown = msg.result[0];
+      const first: unknown = Array.isArray(subs) ? subs[0] : undefined;
+      if (Array.isArray(first) && typeof first[1] === 'string') this.sessionId = first[1];
       this.setExtranonce(msg.result[1], Number(msg.result[2]));
+    }
   }
 
   private onNotification(method: string, params: unknown): void {
     const p = Array.isArray(params) ? (params as unknown[]) : [];
     switch (method) {
       case 'mining.set_target':
-        if (typeof p[0] === 'string' && /^[0-9a-fA-F]{64}$/.test(p[0])) {
+        if (this.dialect.targetFrom === 'set_target' && typeof p[0] === 'string' && /^[0-9a-fA-F]{64}$/.test(p[0])) {
           this.targetBE = Uint8Array.from(Buffer.from(p[0], 'hex'));
           this.mine();
         }
         return;
+      case 'mining.set_difficulty': {
+        const t = this.dialect.targetFrom === 'set_difficulty' ? targetBEFromDifficulty2p224(Number(p[0])) : undefined;
+        if (t) {
+          this.targetBE = t;
+          this.mine();
+        }
+        return;
+      }
       case 'mining.set_extranonce':
         if (typeof p[0] === 'string') this.setExtranonce(p[0], Number(p[1]));
         return;
@@ -196,7 +221,7 @@ export class V1Miner {
 
   private setExtranonce(en1Hex: string, en2Size: number): void {
     const en1 = Buffer.from(en1Hex, 'hex');
-    if (en1.length + en2Size !== 16 || en2Size < 4) {
+    if (en1.length + en2Size + this.dialect.ownNonceBytes !== 16 || en2Size < 4) {
       this.socket?.destroy(new Error(`unusable extranonce layout ${en1.length}+${en2Size}`));
       return;
     }
@@ -241,11 +266,12 @@ export class V1Miner {
     const en1 = Buffer.from(this.extranonce1).toString('hex');
     const job = this.job;
     if (!job || job.id !== jobId || en1Hex !== en1) return;
-    const en2 = Buffer.from(nonce.subarray(this.extranonce1.length)).toString('hex');
+    const rolled = Buffer.from(nonce.subarray(this.extranonce1.length)).toString('hex');
     // Skip what was sent already, and shares below a target raised since the search started.
-    if (job.submitted.has(en2) || !job.checker.meets(nonce, this.targetBE)) return;
-    job.submitted.add(en2);
-    const id = this.send('mining.submit', [this.opts.user, jobId, en2]);
+    if (job.submitted.has(rolled) || !job.checker.meets(nonce, this.targetBE)) return;
+    job.submitted.add(rolled);
+    const params = this.dialect.submitParams(this.opts.user, jobId, nonce, this.extranonce1.length, this.extranonce2Size);
+    const id = this.send('mining.submit', params);
     this.pendingSubmits.add(id);
     this.stats.submitted++;
   }

@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../observability/index.js';
 import { V1Miner } from '../miner/v1-client.js';
+import type { MinerDialectName } from '../miner/v1-dialects.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { rpcHeightLookup } from './height.js';
 import { Translator } from './translator.js';
@@ -22,6 +23,8 @@ export async function startDevV1Path(opts: {
   port?: number;
   /** CKB JSON-RPC for block heights in mining.notify. */
   ckbRpcUrl?: string;
+  /** The family the demo miner speaks; the translator recognises it by its user agent. */
+  dialect?: MinerDialectName;
   logger: Logger;
 }): Promise<DevV1Path> {
   const rpc = opts.ckbRpcUrl ? new CkbRpcClient({ url: opts.ckbRpcUrl }) : undefined;
@@ -42,6 +45,7 @@ export async function startDevV1Path(opts: {
       port: translator.port,
       user: 'dev.cpu',
       threads: opts.threads,
+      dialect: opts.dialect,
     });
   } catch (err) {
     await translator.stop();

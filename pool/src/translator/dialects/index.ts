@@ -10,12 +10,13 @@ export const DIALECTS: Readonly<Record<DialectName, Dialect>> = { btcpool, k7, g
 /**
  * User agents of each family (first match wins; anything else speaks btcpool). K7 / GodMiner
  * and "ckbminer" agents as ckb-interim-pool classifies them; Goldshell's intminer; NerdMiner_CKB
- * firmware parses the ViaBTC shape (see docs/translator.md for why its shares still fail).
+ * firmware and ckb-stratum-proxy (its upstream agent) speak the ViaBTC shape (docs/translator.md:
+ * why NerdMiner_CKB shares still fail).
  */
 const AGENTS: readonly [RegExp, DialectName][] = [
   [/godminer|ckbminer/i, 'k7'],
   [/intminer|goldshell/i, 'goldshell'],
-  [/nerdminer|viabtc/i, 'viabtc'],
+  [/nerdminer|viabtc|ckb-stratum-proxy/i, 'viabtc'],
 ];
 
 export function dialectForAgent(agent: string | undefined): Dialect {
