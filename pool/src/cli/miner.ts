@@ -4,6 +4,7 @@ import { UsageError, type Command } from './command.js';
 import { parseHostPort } from '../config/index.js';
 import { Sv2Miner, type MinerMode } from '../miner/sv2-miner.js';
 import { V1Miner } from '../miner/v1-client.js';
+import { MINER_DIALECTS, type MinerDialectName } from '../miner/v1-dialects.js';
 import { formatHashrate } from '../miner/format.js';
 
 const MODES: readonly (MinerMode | 'v1')[] = ['sv2-standard', 'sv2-extended', 'v1'];
@@ -22,6 +23,8 @@ Options:
   --threads N            hashing threads (default: CPU count - 1, at least 1)
   --mode MODE            sv2-standard (default), sv2-extended, or v1 (CKB Stratum V1, e.g. to
                          'eaglepool translator'; reconnects when the connection drops)
+  --dialect NAME         with --mode v1: speak as this miner family does (${MINER_DIALECTS.join(', ')};
+                         default btcpool; see docs/translator.md)
   --hashrate H           nominal hash rate to advertise in H/s (default 0: the pool starts low)
   --interval SECONDS     status line interval (default 5)`,
   options: {
@@ -30,6 +33,7 @@ Options:
     user: { type: 'string' },
     threads: { type: 'string' },
     mode: { type: 'string' },
+    dialect: { type: 'string' },
     hashrate: { type: 'string' },
     interval: { type: 'string' },
   },
@@ -48,6 +52,10 @@ Options:
       throw new UsageError(`--url: ${(err as Error).message}`);
     }
     if (!MODES.includes(mode as MinerMode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+    const dialect = (values.dialect as string | undefined) ?? 'btcpool';
+    if (!(MINER_DIALECTS as readonly string[]).includes(dialect))
+      throw new UsageError(`--dialect must be one of ${MINER_DIALECTS.join(', ')}`);
+    if (values.dialect !== undefined && mode !== 'v1') throw new UsageError('--dialect needs --mode v1');
     const threads = positiveInt(values.threads, Math.max(1, availableParallelism() - 1), '--threads');
     const interval = positiveInt(values.interval, 5, '--interval');
     const nominal = values.hashrate === undefined ? 0 : Number(values.hashrate);
@@ -55,7 +63,7 @@ Options:
 
     const miner =
       mode === 'v1'
-        ? await V1Miner.start({ host, port, user, threads, reconnect: true })
+        ? await V1Miner.start({ host, port, user, threads, reconnect: true, dialect: dialect as MinerDialectName })
         : await Sv2Miner.start({
             host,
             port,
@@ -66,7 +74,7 @@ Options:
             nominalHashRate: nominal,
           });
     console.log(
-      `miner: connected to ${host}:${port}${miner instanceof Sv2Miner ? `, channel ${miner.channelId}` : ''}, ${threads} thread(s), ${mode}`,
+      `miner: connected to ${host}:${port}${miner instanceof Sv2Miner ? `, channel ${miner.channelId}` : ''}, ${threads} thread(s), ${mode}${mode === 'v1' ? ` (${dialect})` : ''}`,
     );
     return await new Promise<number>((resolve) => {
       const timer = setInterval(() => {

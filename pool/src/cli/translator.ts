@@ -3,15 +3,24 @@ import { parseHostPort } from '../config/index.js';
 import { createLogger, serviceRegistry, startHealthServer, type LogLevel } from '../observability/index.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { parseAuthorityPublicKey } from '../sv2/noise/index.js';
-import { Translator, rpcHeightLookup } from '../translator/index.js';
+import {
+  DIALECT_NAMES,
+  Translator,
+  isDialectName,
+  rpcHeightLookup,
+  type DialectName,
+  type ListenerOptions,
+} from '../translator/index.js';
 import { UsageError, type Command } from './command.js';
 
 export const command: Command = {
   summary: 'SV1 → SV2 translator: CKB Stratum V1 miners (ASICs) onto an SV2 pool over Noise',
   usage: `Usage: eaglepool translator --upstream HOST:PORT --authority-key KEY --user NAME [options]
 
-Listens for CKB Stratum V1 miners (BTCPool / UUPool dialect, Antminer K7) and carries their
-shares to an SV2 pool over one Noise connection whose certificate is checked against KEY.
+Listens for CKB Stratum V1 miners and carries their shares to an SV2 pool over one Noise
+connection whose certificate is checked against KEY. Each connection is spoken to in its
+family's dialect (${DIALECT_NAMES.join(', ')}), chosen from the subscribe's user agent unless
+its port names one; pools publish a port per family and per difficulty tier.
 Miners share extended channels: each gets extranonce1 = channel prefix || its own slice and
 rolls an 8-byte extranonce2. Each forwarded share names its worker (the authorized name in
 mining.submit) in an SV2 user_identity TLV (extension 0x0002), so the pool's per-worker stats
@@ -22,7 +31,10 @@ Upstream loss: reconnect with backoff; such miners get a new extranonce1 and a c
 others are disconnected so they resubscribe.
 
 Options:
-  --listen HOST:PORT     V1 listen address (default 0.0.0.0:3333)
+  --listen SPEC          V1 port, repeatable: HOST:PORT[,dialect=NAME][,difficulty=D]
+                         (default 0.0.0.0:3333; dialect default auto, difficulty default
+                         --difficulty)
+  --dialect NAME         dialect of the ports that name none (default auto: by user agent)
   --upstream HOST:PORT   SV2 pool address (required)
   --authority-key KEY    pool authority public key: base58check as SRI writes it, or 64 hex
                          digits (required)
@@ -33,12 +45,17 @@ Options:
                          a user_identity TLV are then credited to --user)
   --no-worker-tlv        do not negotiate SV2 extension 0x0002 (worker names in a TLV per share)
   --max-channels N       upstream channels at most (default 1024)
+  --max-connections-per-ip N   open V1 connections per source address (default 4096)
+  --authorize-timeout S  close connections that have not authorized after S seconds (default 30)
   --ckb-rpc URL          a CKB node's JSON-RPC, to put real block heights in mining.notify
                          (SV2 jobs carry none; without it heights count up from 0)
   --metrics-port PORT    serve /metrics, /healthz, /readyz on this port
   --log-level LEVEL      debug|info|warn|error (default info)`,
   options: {
-    listen: { type: 'string' },
+    listen: { type: 'string', multiple: true },
+    dialect: { type: 'string' },
+    'max-connections-per-ip': { type: 'string' },
+    'authorize-timeout': { type: 'string' },
     upstream: { type: 'string' },
     'authority-key': { type: 'string' },
     user: { type: 'string' },
@@ -62,7 +79,11 @@ Options:
     } catch (err) {
       throw new UsageError(`--authority-key: ${(err as Error).message}`);
     }
-    const listen = hostPort(values.listen ?? '0.0.0.0:3333', '--listen');
+    const fallback = values.dialect as string | undefined;
+    if (fallback !== undefined && fallback !== 'auto' && !isDialectName(fallback))
+      throw new UsageError(`--dialect must be auto or one of ${DIALECT_NAMES.join(', ')}`);
+    const specs = (values.listen as string[] | undefined) ?? ['0.0.0.0:3333'];
+    const listeners = specs.map((spec) => listenerSpec(spec, fallback === 'auto' ? undefined : fallback));
     const upstream = hostPort(values.upstream, '--upstream');
     const level = ((values['log-level'] as string | undefined) ?? 'info') as LogLevel;
     if (!['debug', 'info', 'warn', 'error'].includes(level))
@@ -83,18 +104,23 @@ Options:
     if (!Number.isInteger(maxChannels) || maxChannels < 1)
       throw new UsageError('--max-channels must be >= 1');
 
+    const perIp = intOption(values['max-connections-per-ip'], 4096, '--max-connections-per-ip');
+    const authorizeSec = intOption(values['authorize-timeout'], 30, '--authorize-timeout');
     const logger = createLogger('translator', { level });
     const rpcUrl = values['ckb-rpc'] as string | undefined;
     const rpc = rpcUrl ? new CkbRpcClient({ url: rpcUrl }) : undefined;
     const registry = serviceRegistry();
+    const [first, ...more] = listeners;
     const translator = await Translator.start({
-      host: listen.host,
-      port: listen.port,
+      ...first!,
+      listeners: more,
+      maxConnectionsPerIp: perIp,
+      authorizeTimeoutMs: authorizeSec * 1000,
       upstream: { ...upstream, authorityPublicKey },
       user,
       perWorkerChannels: values['no-worker-channels'] !== true,
       workerIdentityTlv: values['no-worker-tlv'] !== true,
-      startDifficulty: difficulty,
+      startDifficulty: first!.startDifficulty ?? difficulty,
       nominalHashRate: hashrate,
       maxChannels,
       heightLookup: rpc ? rpcHeightLookup(rpc) : undefined,
@@ -130,4 +156,29 @@ function hostPort(value: unknown, name: string): { host: string; port: number } 
   } catch (err) {
     throw new UsageError(`${name}: ${(err as Error).message}`);
   }
+}
+
+/** HOST:PORT[,dialect=NAME][,difficulty=D] */
+function listenerSpec(spec: string, dialect: DialectName | undefined): ListenerOptions {
+  const [addr, ...attrs] = spec.split(',');
+  const l: ListenerOptions = { ...hostPort(addr, '--listen'), dialect };
+  for (const attr of attrs) {
+    const [k, v] = attr.split('=', 2);
+    if (k === 'dialect' && v !== undefined && (v === 'auto' || isDialectName(v)))
+      l.dialect = v === 'auto' ? undefined : v;
+    else if (k === 'difficulty' && v !== undefined && /^[0-9]+$/.test(v) && BigInt(v) >= 2n && BigInt(v) < 1n << 255n)
+      l.startDifficulty = BigInt(v);
+    else
+      throw new UsageError(
+        `--listen ${spec}: expected HOST:PORT[,dialect=auto|${DIALECT_NAMES.join('|')}][,difficulty=INTEGER >= 2]`,
+      );
+  }
+  return l;
+}
+
+function intOption(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer`);
+  return n;
 }

@@ -23,9 +23,9 @@ describe('pool dev with the V1 demo miner through the translator', () => {
       threads: 1,
       logger: silentLogger,
     });
-    // A plain V1 client watching notifies: heights come from the node (get_header of the parent).
+    // A plain V1 client (btcpool dialect: parent hash in notify params[3]) watching notifies: heights come from the node (get_header of the parent).
     const watcher = await RawV1Client.connect(v1.translator.port);
-    watcher.line('{"id":1,"method":"mining.subscribe","params":["ckbminer-v1.0.0",null]}');
+    watcher.line('{"id":1,"method":"mining.subscribe","params":["eaglepool-watcher",null]}');
     watcher.line('{"id":2,"method":"mining.authorize","params":["dev.watcher","x"]}');
     const hashes: string[] = [];
     await new Promise<void>((resolve) =>

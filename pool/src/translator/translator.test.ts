@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EaglesongJob } from '../eaglesong/index.js';
@@ -14,17 +13,6 @@ import {
   until,
   type RecordingPool,
 } from './testing/util.js';
-
-interface Session {
-  name: string;
-  user: string;
-  lines: string[];
-  submit: string;
-  submitId: number;
-}
-const fixtures = JSON.parse(
-  readFileSync(new URL('./fixtures/v1-sessions.json', import.meta.url), 'utf8'),
-) as { sessions: Session[] };
 
 const stops: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -73,64 +61,6 @@ function findShare(powHashHex: string, en1Hex: string, targetHex: string, skip =
   new DataView(base.buffer).setUint32(12, nonce, true);
   return Buffer.from(base.subarray(en1Hex.length / 2)).toString('hex');
 }
-
-describe('translator: V1 lines of real miners (fixtures from ckb.md §3)', () => {
-  it.each(fixtures.sessions.map((s) => [s.name, s] as const))('%s', async (_name, s) => {
-    const { pool, tr } = await setup();
-    const c = await RawV1Client.connect(tr.port);
-    stops.push(() => c.close());
-    for (const l of s.lines) c.line(l);
-    const sub = await c.waitReply(1);
-    // [null, extranonce1, 8] with a JSON null and len(en1) + 8 == 16 (K7 requirement).
-    expect(sub.error).toBeNull();
-    const [n0, en1, en2Size] = sub.result as [unknown, string, number];
-    expect(n0).toBeNull();
-    expect(en1).toMatch(/^[0-9a-f]{16}$/);
-    expect(en2Size).toBe(8);
-    const auth = await c.waitReply(s.lines[0]!.includes('authorize') ? 0 : 2);
-    expect(auth.result).toBe(true);
-    await until(() => c.notifications('mining.notify').length > 0, 'notify');
-    const [target] = c.notifications('mining.set_target')[0] as [string];
-    expect(target).toMatch(/^[0-9a-f]{64}$/);
-    const notify = c.notifications('mining.notify')[0]!;
-    expect(notify).toHaveLength(5);
-    const [jobId, powHash, height, parentHash, clean] = notify as [string, string, number, string, boolean];
-    expect(jobId).toBe((101).toString(16));
-    expect(powHash).toBe(Buffer.from(template(1).powHash).toString('hex'));
-    expect(typeof height).toBe('number');
-    expect(parentHash).toBe(Buffer.from(template(1).parentHash).toString('hex'));
-    expect(clean).toBe(true);
-
-    const en2 = findShare(powHash, en1, target);
-    c.line(
-      s.submit
-        .replaceAll('{user}', s.user)
-        .replaceAll('{job}', jobId)
-        .replaceAll('{en1}', en1)
-        .replaceAll('{en2}', en2)
-        .replaceAll('{ntime}', '6925a0e0'),
-    );
-    const r = await c.waitReply(s.submitId);
-    expect(r).toEqual({ id: s.submitId, result: true, error: null });
-    // The same share again is a duplicate.
-    c.line(
-      s.submit
-        .replaceAll('{user}', s.user)
-        .replaceAll('{job}', jobId)
-        .replaceAll('{en1}', en1)
-        .replaceAll('{en2}', en2)
-        .replace(`"id":${s.submitId}`, '"id":9001')
-        .replaceAll('{ntime}', '6925a0e0'),
-    );
-    expect((await c.waitReply(9001)).error).toEqual([22, 'duplicate share', null]);
-    // The pool got the share with N = extranonce1 || extranonce2.
-    await until(() => pool.shares.length === 1, 'share at the pool');
-    // Credited to the miner's own name either way: its own channel when it authorized first,
-    // else a user_identity TLV (Eaglepool's 0x4e01 for these > 32-byte CKB names).
-    expect(pool.shares[0]!.userIdentity).toBe(s.user);
-    await until(() => tr.stats.upstreamAccepted === 1, 'pool acknowledgement');
-  });
-});
 
 describe('translator: V1 miner → translator → SV2 pool', () => {
   it('mines shares and a block credited to the worker, surviving pool and translator restarts', async () => {
