@@ -58,4 +58,26 @@ describe('pool dev with the V1 demo miner through the translator', () => {
     expect(v1.translator.stats.upstreamAccepted).toBeGreaterThanOrEqual(2);
     expect(v1.translator.stats.blocks).toBeGreaterThanOrEqual(2);
   }, 90_000);
+
+  // `pool dev --miner v1 --dialect NAME`: each family's demo miner, recognised by its user agent.
+  it.each([['k7'], ['goldshell'], ['viabtc']] as const)(
+    'the %s demo miner finds a block the devnet accepts',
+    async (dialect) => {
+      pool = await startDevPool({ stratumPort: 0, logger: silentLogger });
+      v1 = await startDevV1Path({
+        poolPort: pool.stratumPort,
+        authorityPublicKey: pool.authorityPublicKey,
+        ckbRpcUrl: pool.devnet!.url,
+        threads: 1,
+        dialect,
+        logger: silentLogger,
+      });
+      const hash = await new Promise<string>((resolve) => pool!.onBlockAccepted((h) => resolve(h)));
+      expect(pool.devnet!.blocks().some((b) => b.hash === hash)).toBe(true);
+      expect(v1.translator.stats.blocks).toBeGreaterThanOrEqual(1);
+      expect(v1.translator.stats.upstreamAccepted).toBeGreaterThanOrEqual(1);
+      expect(v1.translator.dialectsInUse()).toEqual([dialect]);
+    },
+    60_000,
+  );
 });

@@ -318,6 +318,11 @@ export class Translator {
     return t;
   }
 
+  /** Dialects of the open connections (each once, sorted). */
+  dialectsInUse(): string[] {
+    return [...new Set([...this.connections.keys()].map((ds) => ds.dialect.name))].sort();
+  }
+
   /** The first listener's port. */
   get port(): number {
     return this.ports[0]!;
