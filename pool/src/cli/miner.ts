@@ -63,7 +63,14 @@ Options:
 
     const miner =
       mode === 'v1'
-        ? await V1Miner.start({ host, port, user, threads, reconnect: true, dialect: dialect as MinerDialectName })
+        ? await V1Miner.start({
+            host,
+            port,
+            user,
+            threads,
+            reconnect: true,
+            dialect: dialect as MinerDialectName,
+          })
         : await Sv2Miner.start({
             host,
             port,

@@ -59,7 +59,8 @@ Options:
     const dialect = (values.dialect as string | undefined) ?? 'btcpool';
     if (!(MINER_DIALECTS as readonly string[]).includes(dialect))
       throw new UsageError(`--dialect must be one of ${MINER_DIALECTS.join(', ')}`);
-    if (values.dialect !== undefined && minerChoice !== 'v1') throw new UsageError('--dialect needs --miner v1');
+    if (values.dialect !== undefined && minerChoice !== 'v1')
+      throw new UsageError('--dialect needs --miner v1');
     const threads = intOption(values.threads, 1, 1, availableParallelism(), '--threads');
     const stratumPort = intOption(values['stratum-port'], 34255, 0, 65535, '--stratum-port');
     const apiPort = intOption(values['api-port'], 8080, 0, 65535, '--api-port');

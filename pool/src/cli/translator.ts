@@ -166,7 +166,13 @@ function listenerSpec(spec: string, dialect: DialectName | undefined): ListenerO
     const [k, v] = attr.split('=', 2);
     if (k === 'dialect' && v !== undefined && (v === 'auto' || isDialectName(v)))
       l.dialect = v === 'auto' ? undefined : v;
-    else if (k === 'difficulty' && v !== undefined && /^[0-9]+$/.test(v) && BigInt(v) >= 2n && BigInt(v) < 1n << 255n)
+    else if (
+      k === 'difficulty' &&
+      v !== undefined &&
+      /^[0-9]+$/.test(v) &&
+      BigInt(v) >= 2n &&
+      BigInt(v) < 1n << 255n
+    )
       l.startDifficulty = BigInt(v);
     else
       throw new UsageError(

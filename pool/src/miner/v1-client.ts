@@ -189,13 +189,20 @@ export class V1Miner {
     const p = Array.isArray(params) ? (params as unknown[]) : [];
     switch (method) {
       case 'mining.set_target':
-        if (this.dialect.targetFrom === 'set_target' && typeof p[0] === 'string' && /^[0-9a-fA-F]{64}$/.test(p[0])) {
+        if (
+          this.dialect.targetFrom === 'set_target' &&
+          typeof p[0] === 'string' &&
+          /^[0-9a-fA-F]{64}$/.test(p[0])
+        ) {
           this.targetBE = Uint8Array.from(Buffer.from(p[0], 'hex'));
           this.mine();
         }
         return;
       case 'mining.set_difficulty': {
-        const t = this.dialect.targetFrom === 'set_difficulty' ? targetBEFromDifficulty2p224(Number(p[0])) : undefined;
+        const t =
+          this.dialect.targetFrom === 'set_difficulty'
+            ? targetBEFromDifficulty2p224(Number(p[0]))
+            : undefined;
         if (t) {
           this.targetBE = t;
           this.mine();
@@ -270,7 +277,13 @@ export class V1Miner {
     // Skip what was sent already, and shares below a target raised since the search started.
     if (job.submitted.has(rolled) || !job.checker.meets(nonce, this.targetBE)) return;
     job.submitted.add(rolled);
-    const params = this.dialect.submitParams(this.opts.user, jobId, nonce, this.extranonce1.length, this.extranonce2Size);
+    const params = this.dialect.submitParams(
+      this.opts.user,
+      jobId,
+      nonce,
+      this.extranonce1.length,
+      this.extranonce2Size,
+    );
     const id = this.send('mining.submit', params);
     this.pendingSubmits.add(id);
     this.stats.submitted++;

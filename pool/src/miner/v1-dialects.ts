@@ -49,10 +49,34 @@ const fiveField: MinerDialect['submitParams'] = (worker, jobId, n, en1Length, en
 ];
 
 export const MINER_DIALECT: Readonly<Record<MinerDialectName, MinerDialect>> = {
-  btcpool: { agent: 'eaglepool-v1/1.0', targetFrom: 'set_target', ownNonceBytes: 0, resumes: false, submitParams: threeField },
-  k7: { agent: 'ckbminer-v1.0.0', targetFrom: 'set_target', ownNonceBytes: 0, resumes: false, submitParams: threeField },
-  goldshell: { agent: 'intminer/1.0.0', targetFrom: 'set_difficulty', ownNonceBytes: 4, resumes: true, submitParams: fiveField },
-  viabtc: { agent: 'ckb-stratum-proxy/1.1', targetFrom: 'set_target', ownNonceBytes: 0, resumes: false, submitParams: fiveField },
+  btcpool: {
+    agent: 'eaglepool-v1/1.0',
+    targetFrom: 'set_target',
+    ownNonceBytes: 0,
+    resumes: false,
+    submitParams: threeField,
+  },
+  k7: {
+    agent: 'ckbminer-v1.0.0',
+    targetFrom: 'set_target',
+    ownNonceBytes: 0,
+    resumes: false,
+    submitParams: threeField,
+  },
+  goldshell: {
+    agent: 'intminer/1.0.0',
+    targetFrom: 'set_difficulty',
+    ownNonceBytes: 4,
+    resumes: true,
+    submitParams: fiveField,
+  },
+  viabtc: {
+    agent: 'ckb-stratum-proxy/1.1',
+    targetFrom: 'set_target',
+    ownNonceBytes: 0,
+    resumes: false,
+    submitParams: fiveField,
+  },
 };
 
 /** mining.set_difficulty's number (difficulty 1 = 2^224) → 32 big-endian target bytes. */

@@ -151,7 +151,10 @@ export class UpstreamChannel {
   /** The slice an extranonce1 (hex) of this channel names, or undefined (other prefix, other length). */
   sliceOf(extranonce1Hex: string): number | undefined {
     const en1 = Buffer.from(extranonce1Hex, 'hex');
-    if (en1.length !== this.prefix.length + this.sliceBytes || en1.toString('hex') !== extranonce1Hex.toLowerCase())
+    if (
+      en1.length !== this.prefix.length + this.sliceBytes ||
+      en1.toString('hex') !== extranonce1Hex.toLowerCase()
+    )
       return undefined;
     if (!en1.subarray(0, this.prefix.length).equals(this.prefix)) return undefined;
     const pad = this.sliceBytes - this.slices.bytes;

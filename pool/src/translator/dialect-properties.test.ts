@@ -108,9 +108,9 @@ describe.each(DIALECT_NAMES.map((d) => [d]))('dialect %s: shares in its byte con
             miner.targetFrom === 'set_target'
               ? Buffer.from(tmsg.params![0] as string, 'hex')
               : targetBEFromDifficulty2p224(tmsg.params![0] as number)!;
-          expect(Buffer.from(targetBE).equals(Buffer.from(targetToBytesBE(difficultyToTarget(MINER_DIFFICULTY))))).toBe(
-            true,
-          );
+          expect(
+            Buffer.from(targetBE).equals(Buffer.from(targetToBytesBE(difficultyToTarget(MINER_DIFFICULTY)))),
+          ).toBe(true);
           const jobId = msgs.find((m) => m.method === 'mining.notify')!.params![0] as string;
 
           // One share at the miner's target that is no block, one that is a block.

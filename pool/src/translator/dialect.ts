@@ -100,14 +100,16 @@ export function notification(method: string, params: unknown[]): string {
 
 /** The worker and job id every submit shape starts with. */
 export function submitHead(params: readonly unknown[]): ParsedSubmit | string {
-  if (typeof params[0] !== 'string' || typeof params[1] !== 'string') return 'submit needs [worker, job_id, …]';
+  if (typeof params[0] !== 'string' || typeof params[1] !== 'string')
+    return 'submit needs [worker, job_id, …]';
   return { worker: params[0], jobId: params[1] };
 }
 
 /** N = extranonce1 || extranonce2 (hex of exactly the rolled bytes). */
 export function writeExtranonce2(hex: unknown, extranonce1: Uint8Array, n: Buffer): string | undefined {
   const en2 = typeof hex === 'string' ? strip0x(hex) : '';
-  if (!isHex(en2, n.length - extranonce1.length)) return `extranonce2 must be ${n.length - extranonce1.length} bytes of hex`;
+  if (!isHex(en2, n.length - extranonce1.length))
+    return `extranonce2 must be ${n.length - extranonce1.length} bytes of hex`;
   n.write(en2, extranonce1.length, 'hex');
   return undefined;
 }
@@ -122,7 +124,8 @@ export function writeFullNonce(hex: unknown, extranonce1: Uint8Array, n: Buffer)
   if (full.length === 0 || full.length > 2 * n.length || !/^[0-9a-fA-F]+$/.test(full))
     return `nonce must be up to ${n.length} bytes of hex`;
   const padded = full.padStart(2 * n.length, '0').toLowerCase();
-  if (!padded.startsWith(hexOf(extranonce1))) return "nonce does not begin with this connection's extranonce1";
+  if (!padded.startsWith(hexOf(extranonce1)))
+    return "nonce does not begin with this connection's extranonce1";
   n.write(padded, 0, 'hex');
   return undefined;
 }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { difficultyToTarget, targetToBytesBE } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { Translator } from './translator.js';
-import { RawV1Client, authority, startPool, template, until, type RecordingPool } from './test-util.js';
+import { RawV1Client, authority, startPool, template, until, type RecordingPool } from './testing/util.js';
 import type { DialectName } from './dialect.js';
 
 type Port = 'auto' | DialectName;
@@ -35,14 +35,16 @@ interface Bad {
   line?: string;
   error: unknown[];
 }
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/v1-dialects.json', import.meta.url), 'utf8')) as {
+const fixtures = JSON.parse(
+  readFileSync(new URL('./fixtures/v1-dialects.json', import.meta.url), 'utf8'),
+) as {
   sessions: Session[];
   bad: Bad[];
 };
 
 const PORTS: Port[] = ['auto', 'btcpool', 'k7', 'goldshell'];
 const START_DIFFICULTY = 256n;
-/** The test pool's block target (test-util template): 2^244. */
+/** The test pool's block target (testing/util template): 2^244. */
 const NETWORK_TARGET = 1n << 244n;
 
 const stops: (() => Promise<unknown> | void)[] = [];
@@ -121,11 +123,18 @@ describe('translator dialects: transcripts of each miner family', () => {
 
     const notify = c.notifications('mining.notify')[0] as [string, string, number, string, boolean];
     const [jobId, powHash, height, third, clean] = notify;
-    expect([jobId, powHash, typeof height, clean]).toEqual([(101).toString(16), hex(template(1).powHash), 'number', true]);
+    expect([jobId, powHash, typeof height, clean]).toEqual([
+      (101).toString(16),
+      hex(template(1).powHash),
+      'number',
+      true,
+    ]);
     expect(third).toBe(
-      { parent: hex(template(1).parentHash), targetBE: beHex(NETWORK_TARGET), targetLE: leHex(NETWORK_TARGET) }[
-        s.expect.notify3
-      ],
+      {
+        parent: hex(template(1).parentHash),
+        targetBE: beHex(NETWORK_TARGET),
+        targetLE: leHex(NETWORK_TARGET),
+      }[s.expect.notify3],
     );
 
     const n = findShare(powHash, en1, target);

@@ -435,7 +435,8 @@ export class V1Downstream {
       return this.reject(req.id, V1Error.IllegalParams, 'invalid', parsed);
     }
     // The share is credited to the worker it names, which must be authorized on this connection.
-    if (!this.workers.includes(parsed.worker)) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
+    if (!this.workers.includes(parsed.worker))
+      return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
     const job = ch.job(parsed.jobId);
     const seq = job && this.jobSeq.get(job.id);
     if (!job || seq === undefined) return this.reject(req.id, V1Error.JobNotFound, 'stale');

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Translator, type TranslatorOptions } from './translator.js';
-import { RawV1Client, authority, startPool, template, until } from './test-util.js';
+import { RawV1Client, authority, startPool, template, until } from './testing/util.js';
 
 const stops: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

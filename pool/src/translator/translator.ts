@@ -308,7 +308,10 @@ export class Translator {
     // Vardiff ticks and connection deadlines: one sweep for every connection, often enough that
     // a deadline is overshot by at most a quarter of it.
     const { authorizeTimeoutMs, lineTimeoutMs, idleTimeoutMs } = t.limits;
-    const every = Math.max(50, Math.min(1000, Math.min(authorizeTimeoutMs, lineTimeoutMs, idleTimeoutMs) / 4));
+    const every = Math.max(
+      50,
+      Math.min(1000, Math.min(authorizeTimeoutMs, lineTimeoutMs, idleTimeoutMs) / 4),
+    );
     t.tickTimer = setInterval(() => t.sweep(Date.now()), every);
     t.tickTimer.unref();
     t.log.info('translator listening', {
@@ -354,7 +357,8 @@ export class Translator {
         c.finish(`not authorized within ${authorizeTimeoutMs} ms`, true);
       else if (c.partialSince !== 0 && now - c.partialSince >= lineTimeoutMs)
         c.finish(`slow sender: a line unfinished for ${lineTimeoutMs} ms`, true);
-      else if (now - c.lastLineAt >= idleTimeoutMs) c.finish(`idle: no request for ${idleTimeoutMs} ms`, true);
+      else if (now - c.lastLineAt >= idleTimeoutMs)
+        c.finish(`idle: no request for ${idleTimeoutMs} ms`, true);
       else ds.tick(now);
     }
   }

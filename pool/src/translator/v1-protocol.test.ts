@@ -51,15 +51,21 @@ describe('parseRequest', () => {
       id: 1,
       params,
     });
-    expect(parseRequest('{"id":2,"method":"mining.submit","params":["u.w","a"]}')).toMatchObject({ code: 27 });
+    expect(parseRequest('{"id":2,"method":"mining.submit","params":["u.w","a"]}')).toMatchObject({
+      code: 27,
+    });
   });
 
   it('refuses a subscribe with nested params (no family sends one), keeps its session id', () => {
-    expect(parseRequest('{"id":1,"method":"mining.subscribe","params":[["mining.notify","ab"],"x"]}')).toMatchObject({
+    expect(
+      parseRequest('{"id":1,"method":"mining.subscribe","params":[["mining.notify","ab"],"x"]}'),
+    ).toMatchObject({
       bad: true,
       code: 27,
     });
-    expect(parseRequest('{"id":1,"method":"mining.subscribe","params":["intminer/1.0","0100000900000003"]}')).toMatchObject({
+    expect(
+      parseRequest('{"id":1,"method":"mining.subscribe","params":["intminer/1.0","0100000900000003"]}'),
+    ).toMatchObject({
       agent: 'intminer/1.0',
       params: ['intminer/1.0', '0100000900000003'],
     });

@@ -42,12 +42,19 @@ export const goldshell: Dialect = {
     notification('mining.set_target', [reversedHex(be)]) +
     notification('mining.set_difficulty', [difficultyOf(t, DIFF1_2P224)]),
   notifyLine: (job, height, clean) =>
-    notification('mining.notify', [job.v1Id, job.powHashHex, height, reversedHex(job.networkTargetBE), clean]),
+    notification('mining.notify', [
+      job.v1Id,
+      job.powHashHex,
+      height,
+      reversedHex(job.networkTargetBE),
+      clean,
+    ]),
   parseSubmit(params, en1, n) {
     if (params.length !== 5) return 'Goldshell submit is [worker, job_id, extranonce2, ntime, nonce]';
     const head = submitHead(params);
     if (typeof head === 'string') return head;
-    if (typeof params[2] !== 'string' || !isHex(strip0x(params[2]), 4)) return 'extranonce2 must be 4 bytes of hex';
+    if (typeof params[2] !== 'string' || !isHex(strip0x(params[2]), 4))
+      return 'extranonce2 must be 4 bytes of hex';
     return writeFullNonce(params[4], en1, n) ?? head;
   },
   suggestedTarget: (d) => targetForDifficulty(d, DIFF1_2P224),

@@ -28,7 +28,13 @@ export const viabtc: Dialect = {
   resumeExtranonce1: () => undefined,
   targetLines: (_t, be) => notification('mining.set_target', [hexOf(be)]),
   notifyLine: (job, height, clean) =>
-    notification('mining.notify', [job.v1Id, job.powHashHex, height, reversedHex(job.networkTargetBE), clean]),
+    notification('mining.notify', [
+      job.v1Id,
+      job.powHashHex,
+      height,
+      reversedHex(job.networkTargetBE),
+      clean,
+    ]),
   parseSubmit(params, en1, n) {
     if (params.length !== 5) return 'submit is [worker, job_id, extranonce2, ntime, nonce]';
     const head = submitHead(params);
