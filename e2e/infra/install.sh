@@ -3,7 +3,9 @@
 # outside the clone under ${EAGLEPOOL_CACHE:-~/.cache/eaglepool}/<name>-<version>/ (a second run
 # only checks the caches):
 #   bash e2e/infra/install.sh                 # everything
-#   bash e2e/infra/install.sh redis kafka     # a subset: redis kafka etcd kube-apiserver helm
+#   bash e2e/infra/install.sh redis kafka     # a subset: redis kafka etcd kube-apiserver helm ckb
+# `ckb` (the real CKB node, `cargo install ckb` from crates.io: the largest build by far, see
+# docs/infrastructure.md) is opt-in: it is built only when named.
 # Versions come from e2e/infra/versions.env. Go builds use GOMODCACHE/GOCACHE under the same
 # cache root, so a rebuild after a version bump only compiles what changed.
 set -euo pipefail
@@ -120,6 +122,36 @@ install_kube_apiserver() {
   log "kube-apiserver: $("$CACHE/$name-$version/kube-apiserver" --version)"
 }
 
+# cargo >= the ckb crate's rust-version (1.95 for 0.210.0): rustup's, not Debian's rustc 1.63.
+require_cargo() {
+  local v
+  PATH="$HOME/.cargo/bin:$PATH"
+  command -v cargo >/dev/null || die "cargo is not on PATH (rustup's cargo >= 1.95 is needed to build ckb)"
+  v=$(cargo --version | cut -d' ' -f2)
+  case "$v" in
+    1.9[5-9].* | 1.[1-9][0-9][0-9].*) ;;
+    *) die "ckb $CKB_VERSION needs cargo >= 1.95 (its rust-version), found $v" ;;
+  esac
+}
+
+# The CKB node from crates.io into $CACHE/ckb-<version>/bin/ckb. Its compiled dependencies stay in
+# $CACHE/cargo-target, so a version bump recompiles only what changed.
+install_ckb() {
+  local name=ckb version=$CKB_VERSION
+  if ! is_cached "$name" "$version"; then
+    require_cargo
+    # rocksdb (C++, bindgen), openssl-sys and the linker.
+    apt_install build-essential pkg-config libssl-dev clang libclang-dev
+    local stage
+    stage=$(new_stage "$name" "$version")
+    log "ckb: cargo install ckb --version $version --locked (long: the node and rocksdb, see docs/infrastructure.md)"
+    CARGO_TARGET_DIR="$CACHE/cargo-target" nice -n 10 cargo install ckb --version "$version" --locked --root "$stage"
+    [ -x "$stage/bin/ckb" ] || die "ckb: cargo install left no $stage/bin/ckb"
+    publish "$stage" "$name" "$version"
+  fi
+  log "ckb: $("$CACHE/$name-$version/bin/ckb" --version)"
+}
+
 install_helm() {
   local name=helm version=$HELM_VERSION major
   major=${version%%.*}
@@ -147,8 +179,10 @@ for target in "${targets[@]}"; do
     etcd) install_etcd ;;
     kube-apiserver) install_kube_apiserver ;;
     helm) install_helm ;;
-    *) die "unknown dependency '$target' (expected: redis kafka etcd kube-apiserver helm)" ;;
+    ckb) install_ckb ;;
+    *) die "unknown dependency '$target' (expected: redis kafka etcd kube-apiserver helm ckb)" ;;
   esac
   log "$target ready in $(($(date +%s) - started))s"
 done
-rm -rf "$CACHE/.staging"
+# Only this run's leftovers: another build may be staging there right now (one not under this lock).
+rm -rf "$CACHE/.staging/"*".$$"
