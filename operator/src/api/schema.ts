@@ -309,7 +309,36 @@ const translator = obj(
   {
     enabled: bool('Deploy the translator.', false),
     replicas: int('Number of translator pods.', { default: 1, minimum: 0, maximum: 100 }),
-    port: int('TCP port of the Stratum V1 endpoint.', { default: 3333, minimum: 1, maximum: 65535 }),
+    port: int('TCP port of the Stratum V1 endpoint (dialect chosen per miner from its user agent).', {
+      default: 3333,
+      minimum: 1,
+      maximum: 65535,
+    }),
+    ports: {
+      type: 'array',
+      description:
+        'More V1 ports, as pools publish one per miner family and per difficulty tier (docs/translator.md).',
+      items: obj(
+        'One V1 port.',
+        {
+          name: str('Service port name (lower case, at most 15 characters).', {
+            pattern: '^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$',
+          }),
+          port: int('TCP port.', { minimum: 1, maximum: 65535 }),
+          dialect: str('V1 dialect spoken on this port; auto: by user agent.', {
+            enum: ['auto', 'btcpool', 'k7', 'goldshell', 'viabtc'],
+            default: 'auto',
+          }),
+          difficulty: int(
+            'Initial share difficulty of this port (2^256 / target); default: the pool channel.',
+            {
+              minimum: 2,
+            },
+          ),
+        },
+        { required: ['name', 'port'] },
+      ),
+    },
     resources: resources('translator'),
   },
   { default: {} },

@@ -93,10 +93,19 @@ export interface StratumSpec {
   resources?: ResourceRequirements;
 }
 
+export interface TranslatorPort {
+  name: string;
+  port: number;
+  dialect?: 'auto' | 'btcpool' | 'k7' | 'goldshell' | 'viabtc';
+  difficulty?: number;
+}
+
 export interface TranslatorSpec {
   enabled: boolean;
   replicas: number;
   port: number;
+  /** More V1 ports: one per miner family / difficulty tier. */
+  ports?: TranslatorPort[];
   resources?: ResourceRequirements;
 }
 

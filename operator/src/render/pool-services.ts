@@ -71,7 +71,11 @@ function componentPorts(pool: MiningPool, component: PoolComponent): Port[] {
     case 'stratum':
       return [tcp('sv2', pool.spec.stratum.port), metrics];
     case 'translator':
-      return [tcp('sv1', pool.spec.translator.port), metrics];
+      return [
+        tcp('sv1', pool.spec.translator.port),
+        ...(pool.spec.translator.ports ?? []).map((p) => tcp(p.name, p.port)),
+        metrics,
+      ];
   }
 }
 
@@ -118,6 +122,13 @@ export function componentArgs(pool: MiningPool, component: PoolComponent): strin
   return [
     ...COMMANDS.translator,
     `--listen=0.0.0.0:${pool.spec.translator.port}`,
+    // One more listener per published port: HOST:PORT[,dialect=NAME][,difficulty=D] (cli/translator.ts).
+    ...(pool.spec.translator.ports ?? []).map(
+      (p) =>
+        `--listen=0.0.0.0:${p.port}` +
+        (p.dialect && p.dialect !== 'auto' ? `,dialect=${p.dialect}` : '') +
+        (p.difficulty !== undefined ? `,difficulty=${p.difficulty}` : ''),
+    ),
     `--upstream=${serviceHost(pool, 'stratum')}:${pool.spec.stratum.port}`,
     '--authority-key=$(EAGLEPOOL_AUTHORITY_PUBLIC_KEY)',
     `--user=${pool.metadata.name}.translator`,

@@ -295,7 +295,14 @@ describe('renderChildren', () => {
   it('adds the HPA (targeting the MiningPool scale subresource), translator and ServiceMonitor on demand', () => {
     const pool = samplePool('p', 'ns', {
       stratum: { autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 7 } },
-      translator: { enabled: true, replicas: 2 },
+      translator: {
+        enabled: true,
+        replicas: 2,
+        ports: [
+          { name: 'k7', port: 3334, dialect: 'k7', difficulty: 65536 },
+          { name: 'small', port: 3335, difficulty: 1024 },
+        ],
+      },
       monitoring: { serviceMonitor: { enabled: true, labels: { release: 'prom' } } },
     });
     const objs = renderChildren(pool);
@@ -311,10 +318,23 @@ describe('renderChildren', () => {
     expect(tr.spec.template.spec.containers[0].args).toEqual([
       'translator',
       '--listen=0.0.0.0:3333',
+      '--listen=0.0.0.0:3334,dialect=k7,difficulty=65536',
+      '--listen=0.0.0.0:3335,difficulty=1024',
       '--upstream=p-stratum.ns.svc:34254',
       '--authority-key=$(EAGLEPOOL_AUTHORITY_PUBLIC_KEY)',
       '--user=p.translator',
       '--metrics-port=9090',
+    ]);
+    expect(
+      find(objs, 'Service', 'p-translator').spec.ports.map((p: { name: string; port: number }) => [
+        p.name,
+        p.port,
+      ]),
+    ).toEqual([
+      ['sv1', 3333],
+      ['k7', 3334],
+      ['small', 3335],
+      ['metrics', 9090],
     ]);
     expect(env(tr, 'EAGLEPOOL_AUTHORITY_PUBLIC_KEY').valueFrom).toEqual({
       secretKeyRef: { name: 'p-noise', key: 'authority-public-key' },
