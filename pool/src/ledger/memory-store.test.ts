@@ -1,4 +1,4 @@
 import { MemoryLedgerStore } from './memory-store.js';
-import { ledgerStoreContract } from './store-contract.js';
+import { ledgerStoreContract } from './testing/contract.js';
 
 ledgerStoreContract('memory', async () => new MemoryLedgerStore());

@@ -3,11 +3,11 @@
  * (redis-store.int.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TrackedBlock } from '../blocktracker/lifecycle.js';
-import type { PayoutRecord } from '../payout/record.js';
-import { allocationEntry, maturityEntry, creditsOf, REWARDS, UnbalancedEntryError } from './ledger.js';
-import { allocate } from './pplns.js';
-import type { LedgerStore } from './store.js';
+import type { TrackedBlock } from '../../blocktracker/lifecycle.js';
+import type { PayoutRecord } from '../../payout/record.js';
+import { allocationEntry, maturityEntry, creditsOf, REWARDS, UnbalancedEntryError } from '../ledger.js';
+import { allocate } from '../pplns.js';
+import type { LedgerStore } from '../store.js';
 
 const tracked = (hash: string): TrackedBlock => ({
   hash,
