@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startKafka } from '../infra/harness/kafka.js';
 import { infraBinaries } from '../infra/harness/paths.js';
 import { ServiceGroup, waitUntilReady } from '../infra/harness/process.js';
 import net from 'node:net';
@@ -151,4 +152,36 @@ export async function startPrivateRedis(port: number, password?: string): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface PrivateKafka {
+  readonly brokers: string[];
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** A Kafka broker of its own (the harness's KRaft single node), for tests that freeze it. */
+export async function startPrivateKafka(): Promise<PrivateKafka> {
+  const dir = mkdtempSync(join(tmpdir(), 'eaglepool-faults-kafka-'));
+  const group = new ServiceGroup();
+  const bins = infraBinaries();
+  try {
+    const kafka = await startKafka(group, dir, bins.java, bins.kafkaLibDir);
+    return {
+      brokers: kafka.brokers,
+      pid: kafka.process.pid,
+      stop: async () => {
+        await group.stopAll(5000);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await group.stopAll(2000);
+    throw err;
+  }
+}
+
+/** Freezes (SIGSTOP) or resumes (SIGCONT) a harness process group: a stall, not a crash. */
+export function freeze(pid: number, frozen: boolean): void {
+  process.kill(-pid, frozen ? 'SIGSTOP' : 'SIGCONT');
 }

@@ -5,6 +5,7 @@
  * the handler resolves (at-least-once).
  */
 import {
+  ConfigResourceTypes,
   Kafka,
   Partitioners,
   logLevel,
@@ -15,6 +16,7 @@ import {
 } from 'kafkajs';
 import type { KafkaSecurity } from '../config/connections.js';
 import type { Logger } from '../observability/logger.js';
+import { PublishQueue, type PublishQueueStats, type QueuedPublish } from './publish-queue.js';
 import type { BusMessage, EventBus, OutMessage, SubscribeOptions, Subscription, TopicSpec } from './types.js';
 
 export interface KafkaBusOptions {
@@ -28,13 +30,12 @@ export interface KafkaBusOptions {
   ssl?: KafkaSecurity['ssl'];
   sasl?: KafkaSecurity['sasl'];
   logger: Logger;
-}
-
-interface Pending {
-  topic: string;
-  messages: readonly OutMessage[];
-  resolve(): void;
-  reject(err: unknown): void;
+  /** Bytes per produce request at most; also capped by the topics' `max.message.bytes` (default 1,000,000). */
+  maxRequestBytes?: number;
+  /** A publish not acknowledged within this is refused (`PublishRefusedError`; default 10 s). */
+  publishTimeoutMs?: number;
+  /** Bytes of publishes waiting at most; more are refused at once (default 64 MiB). */
+  maxQueuedBytes?: number;
 }
 
 const KAFKA_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -50,15 +51,17 @@ export class KafkaBus implements EventBus {
   private readonly consumers = new Set<Consumer>();
   private connected: Promise<void> | undefined;
   private producerUp = false;
-  private queue: Pending[] = [];
-  private queued = 0;
+  private readonly queue: PublishQueue;
+  private readonly publishTimeoutMs: number;
+  /** Request bytes: the option, lowered to the smallest `max.message.bytes` of the ensured topics. */
+  private requestBytes: number;
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly opts: KafkaBusOptions) {
     const log = opts.logger.child({ component: 'kafkajs' });
-    this.kafka = new Kafka({
+    const config = {
       clientId: opts.clientId,
       brokers: [...opts.brokers],
       ...(opts.ssl ? { ssl: opts.ssl } : {}),
@@ -70,13 +73,28 @@ export class KafkaBus implements EventBus {
           const { message, ...rest } = entry;
           log[KAFKA_LEVEL[level] ?? 'info'](message, rest);
         },
+    };
+    this.kafka = new Kafka(config);
+    this.publishTimeoutMs = opts.publishTimeoutMs ?? 10_000;
+    this.requestBytes = opts.maxRequestBytes ?? 1_000_000;
+    this.queue = new PublishQueue({
+      maxRequestBytes: this.requestBytes,
+      maxQueuedBytes: opts.maxQueuedBytes ?? 64 * 1024 * 1024,
+      timeoutMs: this.publishTimeoutMs,
+      send: (batch) => this.send(batch),
     });
-    this.producer = this.kafka.producer({
+    // The producer's client times a request out after 5 s (default 30 s: a frozen broker held
+    // every share that long before the first retry); consumers and admin keep the defaults.
+    this.producer = new Kafka({ ...config, requestTimeout: 5000 }).producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // Retries stay unbounded (idempotence needs them; the queue bounds the wait), but a hung
+      // broker is noticed after 5 s and a recovered one within ~2 s, not kafkajs's 30 s.
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: Number.MAX_SAFE_INTEGER },
       createPartitioner: Partitioners.DefaultPartitioner, // murmur2 on the key, as the Java client
     });
+
     this.producer.on(this.producer.events.CONNECT, () => (this.producerUp = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerUp = false));
   }
@@ -96,53 +114,72 @@ export class KafkaBus implements EventBus {
     try {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t.name));
-      if (missing.length === 0) return;
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((t) => ({
-            topic: t.name,
-            numPartitions: t.partitions,
-            replicationFactor: this.opts.replicationFactor,
-            configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (err) {
-        // Another replica created them concurrently: fine as long as they exist now.
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((t) => now.has(t.name))) throw err;
-      }
+      if (missing.length > 0) await this.createTopics(admin, missing);
+      await this.fitRequestsTo(admin, topics);
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /** Lowers the request byte limit below the smallest `max.message.bytes` of `topics` (one record batch per partition must fit). */
+  private async fitRequestsTo(admin: Admin, topics: readonly TopicSpec[]): Promise<void> {
+    if (topics.length === 0) return;
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((t) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: t.name,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    for (const r of described.resources) {
+      const limit = Number(r.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+      if (Number.isFinite(limit) && limit > 0)
+        this.requestBytes = Math.min(this.requestBytes, Math.floor(limit * 0.9));
+    }
+    this.queue.maxRequestBytes = this.requestBytes;
+  }
+
+  private async createTopics(admin: Admin, missing: readonly TopicSpec[]): Promise<void> {
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: this.opts.replicationFactor,
+          configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (err) {
+      // Another replica created them concurrently: fine as long as they exist now.
+      const now = new Set(await admin.listTopics());
+      if (!missing.every((t) => now.has(t.name))) throw err;
     }
   }
 
   publish(topic: string, messages: readonly OutMessage[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('bus is closed'));
     if (messages.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages, resolve, reject });
-      this.queued += messages.length;
-      if (this.queued >= this.opts.batchMax) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.opts.lingerMs);
-    });
+    const written = this.queue.add(topic, messages);
+    if (this.queue.queued >= this.opts.batchMax) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.opts.lingerMs);
+    return written;
   }
 
-  /** Starts a send unless one is in flight (the next one starts when it finishes). */
+  /** Starts sending unless a request is in flight (the queue sends the rest, request after request). */
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.sending || this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.queued = 0;
-    this.sending = this.send(batch).finally(() => {
-      this.sending = undefined;
-      if (this.queue.length > 0) this.kick();
-    });
+    if (this.sending) return;
+    const run = this.queue.kick();
+    if (!run) return;
+    // Resolves when the queue ran dry: each request's settlement starts the next one.
+    this.sending = run.finally(() => (this.sending = undefined));
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  /** One produce request (the queue kept it under the request byte limit). */
+  private async send(batch: readonly QueuedPublish[]): Promise<void> {
     const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const p of batch) {
       let list = byTopic.get(p.topic);
@@ -151,16 +188,16 @@ export class KafkaBus implements EventBus {
         list.push({ key: m.key, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) });
       }
     }
-    try {
-      await this.connect();
-      await this.producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-      for (const p of batch) p.resolve();
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
+    await this.connect();
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  /** Producer figures: waiting bytes (and their peak), request sizes, refusals. */
+  publishStats(): Readonly<PublishQueueStats> & { maxRequestBytes: number } {
+    return { ...this.queue.stats, maxRequestBytes: this.requestBytes };
   }
 
   async subscribe(opts: SubscribeOptions): Promise<Subscription> {
@@ -231,8 +268,9 @@ export class KafkaBus implements EventBus {
     }
   }
 
+  /** Connected, and the log is being written: no request or publish waiting past half the publish timeout. */
   healthy(): boolean {
-    return this.producerUp && !this.closed;
+    return this.producerUp && !this.closed && !this.queue.stalled(this.publishTimeoutMs / 2);
   }
 
   async close(): Promise<void> {
@@ -240,6 +278,7 @@ export class KafkaBus implements EventBus {
     this.closed = true;
     this.kick();
     while (this.sending) await this.sending;
+    this.queue.stop();
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     this.consumers.clear();
     await this.producer.disconnect();

@@ -96,6 +96,24 @@ export const configSchema = {
       max: 100_000,
       doc: 'Producer batching: send once this many messages are queued.',
     }),
+    publishTimeoutMs: int({
+      default: 10_000,
+      min: 100,
+      max: 600_000,
+      doc: 'A share (or any record) not acknowledged by Kafka within this is refused: the miner gets share-not-logged, never a silent wait. Readiness is false once writes wait half of it.',
+    }),
+    maxQueuedBytes: int({
+      default: 64 * 1024 * 1024,
+      min: 65_536,
+      max: 4 * 1024 * 1024 * 1024,
+      doc: 'Bytes of records waiting for Kafka at most; past it new records are refused at once (share-not-logged).',
+    }),
+    maxRequestBytes: int({
+      default: 1_000_000,
+      min: 16_384,
+      max: 100 * 1024 * 1024,
+      doc: "Bytes per produce request at most (lowered to 90% of the topics' max.message.bytes at start): a backlog drains in requests the broker accepts.",
+    }),
     tls: bool({ default: false, doc: 'Connect to the brokers over TLS.' }),
     tlsCaFile: optStr({
       doc: 'PEM file of the CA(s) to trust for the broker certificates, instead of the system CAs.',

@@ -9,6 +9,7 @@
  */
 import { bytesBEToTarget } from '../ckb/target.js';
 import type { EventBus, PoolTopics, ShareLog } from '../bus/index.js';
+import { PublishRefusedError } from '../bus/publish-queue.js';
 import { logBlockCandidate, shareIdFor, type Job, type ShareRecord, type SolvedBlock } from '../bus/index.js';
 import type { Logger } from '../observability/index.js';
 import type { AcceptedShare, BlockCandidate, Confirmation } from './engine.js';
@@ -84,18 +85,40 @@ export function createPoolSink(opts: PoolSinkOptions): PoolSink {
     void settled.then(() => pending.delete(settled));
     return p;
   };
-  /** Runs `run` up to `attempts` times with backoff; the last failure is logged and thrown. */
+  // Refusals during an outage come in thousands a second: one log line per 5 s says how many.
+  let refusedSinceLog = 0;
+  let refusalLoggedAt = 0;
+  const logRefusal = (what: string, fields: Record<string, unknown>, err: unknown) => {
+    refusedSinceLog++;
+    const now = Date.now();
+    if (now - refusalLoggedAt < 5000) return;
+    opts.logger.error(`${what} refused by the bus`, { ...fields, refusals: refusedSinceLog, err });
+    refusalLoggedAt = now;
+    refusedSinceLog = 0;
+  };
+  /**
+   * Runs `run` up to `attempts` times with backoff; the last failure is logged and thrown. A
+   * refusal of the bus (its wait bound or memory bound hit) is final at once: the wait is bounded there.
+   */
   const retrying = async <T>(
     what: string,
     fields: Record<string, unknown>,
     run: () => Promise<T>,
     firstError?: unknown,
   ): Promise<T> => {
+    if (firstError instanceof PublishRefusedError) {
+      logRefusal(what, fields, firstError);
+      throw firstError;
+    }
     for (let attempt = firstError === undefined ? 1 : 2; ; attempt++) {
       if (attempt > 1) await sleep(retryMs * 2 ** (attempt - 2));
       try {
         return await run();
       } catch (err) {
+        if (err instanceof PublishRefusedError) {
+          logRefusal(what, fields, err);
+          throw err;
+        }
         if (attempt >= attempts) {
           opts.logger.error(`${what} failed`, { ...fields, attempts: attempt, err });
           throw err;
