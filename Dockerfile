@@ -1,7 +1,7 @@
 # One image for every Eaglepool process: the operator and all pool services.
 #   docker build -t eaglepool:dev .                       (registry base: node:20-bookworm-slim)
 #   e2e/image/build.sh                                    (no registry: buildah + local base image)
-# The Eaglesong/ChaCha WASM modules are committed, so building needs only npm and tsc.
+# The Eaglesong and Noise WASM modules are committed, so building needs only npm and tsc.
 ARG BASE_IMAGE=docker.io/library/node:20-bookworm-slim
 
 FROM ${BASE_IMAGE} AS build

@@ -100,7 +100,7 @@ function handshakes(): string[][] {
   ];
 }
 
-/** The secp256k1 work inside a responder handshake (WebAssembly, pool/noise-wasm/secp). */
+/** The secp256k1 work inside a responder handshake (libsecp256k1 in noise.wasm). */
 function keyOperations(): string[][] {
   const e = generateKeyPair(defaultRandom);
   const s = generateKeyPair(defaultRandom);

@@ -8,7 +8,6 @@ import {
   keyPairFromSecret,
   responderEcdh,
   xOnlyEcdh,
-  xswiftecInv,
 } from './ellswift.js';
 import { NoiseError } from './errors.js';
 import { csvRows, deterministicRandom, hex, unhex } from './testing/util.js';
@@ -21,17 +20,21 @@ describe('ElligatorSwift against BIP-324 vectors', () => {
     for (const r of rows) expect(hex(ellswiftDecode(unhex(r.ellswift!))), r.comment).toBe(r.x);
   });
 
-  it('inverts (x, u, case) exactly as xswiftec_inv_test_vectors.csv', () => {
+  it('decodes every (u, t) of xswiftec_inv_test_vectors.csv back to its x', () => {
+    // The vectors list, per (x, u), the t of each of XSwiftECInv's 8 cases; libsecp256k1 does not
+    // expose that inverse (its own tests run these vectors), but every listed t must decode to x.
     const rows = csvRows('bip324/xswiftec_inv_test_vectors.csv');
     expect(rows.length).toBeGreaterThan(30);
+    let checked = 0;
     for (const r of rows) {
       for (let c = 0; c < 8; c++) {
-        const t = xswiftecInv(BigInt('0x' + r.x), BigInt('0x' + r.u), c);
-        expect(t === undefined ? '' : t.toString(16).padStart(64, '0'), `${r.comment} case ${c}`).toBe(
-          r[`case${c}_t`],
-        );
+        const t = r[`case${c}_t`];
+        if (!t) continue;
+        expect(hex(ellswiftDecode(unhex(r.u! + t))), `${r.comment} case ${c}`).toBe(r.x);
+        checked++;
       }
     }
+    expect(checked).toBe(98); // every non-empty case of the 32 rows
   });
 
   it('computes x-only ECDH and the BIP-324 shared secret of packet_encoding_test_vectors.csv', () => {

@@ -1,8 +1,7 @@
 /**
- * BIP-324 ElligatorSwift keys and x-only ECDH for the SV2 handshake, in WebAssembly
- * (pool/noise-wasm/secp via secp-wasm.ts) on RustCrypto k256's field: constant-time k·G (fixed
- * table) and x(k·P) (libsecp256k1's ecmult_const method), XSwiftEC, XSwiftECInv and the
- * XElligatorSwift loop (random u values from the injectable RandomSource). Checked against
+ * BIP-324 ElligatorSwift keys and x-only ECDH for the SV2 handshake: libsecp256k1 in WebAssembly
+ * (pool/noise-wasm via secp-wasm.ts): constant-time k·G and x(k·P), XSwiftEC and XElligatorSwift
+ * (libsecp256k1 draws the encoding from 32 bytes of the injectable RandomSource). Checked against
  * BIP-324's published vectors (ellswift.test.ts), @noble/curves (secp-wasm.test.ts) and
  * @scure/btc-signer's experimental `elligatorSwift`.
  */
@@ -14,7 +13,6 @@ import {
   wasmEcdhX,
   wasmEllswiftDecode,
   wasmEllswiftEncode,
-  wasmEllswiftInv,
   wasmKeygen,
   wasmPublicKeyX,
 } from './secp-wasm.js';
@@ -23,36 +21,8 @@ import { sha256 } from './symmetric-state.js';
 /** Source of cryptographic randomness (injectable for deterministic tests). */
 export type RandomSource = (n: number) => Uint8Array;
 
-const P = secp256k1.Point.Fp.ORDER;
 /** The group order n, big-endian. */
 const N_BYTES = Uint8Array.from(Buffer.from(secp256k1.Point.Fn.ORDER.toString(16), 'hex'));
-
-const toBig = (b: Uint8Array): bigint =>
-  BigInt('0x' + Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex'));
-const to32 = (v: bigint, out: Uint8Array = new Uint8Array(32), off = 0): Uint8Array => {
-  Buffer.from(out.buffer, out.byteOffset, out.length).write(v.toString(16).padStart(64, '0'), off, 'hex');
-  return out;
-};
-
-/**
- * Reduces the 32-byte big-endian number at b[off..off+32] mod p in place. Only values ≥ p change
- * (~2^-128 of random strings; BIP-324's vectors have some); they all start with four 0xff bytes,
- * so anything else is left alone without a BigInt conversion.
- */
-function reduceInPlace(b: Uint8Array, off: number): void {
-  if ((b[off]! & b[off + 1]! & b[off + 2]! & b[off + 3]!) !== 0xff) return;
-  const v = toBig(b.subarray(off, off + 32));
-  if (v >= P) to32(v - P, b, off);
-}
-
-/**
- * XSwiftECInv(x, u, case) of BIP-324: the t with XSwiftEC(u, t) = x for this case, or undefined.
- * Same steps as BIP-324's reference.py; checked against xswiftec_inv_test_vectors.csv.
- */
-export function xswiftecInv(x: bigint, u: bigint, ellCase: number): bigint | undefined {
-  const t = new Uint8Array(32);
-  return wasmEllswiftInv(to32(x % P), to32(u % P), ellCase & 7, t, 0) ? toBig(t) : undefined;
-}
 
 /** XElligatorSwift(x): a uniformly distributed 64-byte encoding u ‖ t of x (BIP-324). */
 export function ellswiftEncode(x: Uint8Array, random: RandomSource): Uint8Array {
@@ -63,16 +33,14 @@ export function ellswiftEncode(x: Uint8Array, random: RandomSource): Uint8Array 
 
 /**
  * The x coordinate (32 bytes, big-endian) an ElligatorSwift encoding stands for: XSwiftEC(u, t) of
- * BIP-324. Every 64-byte string decodes; checked against ellswift_decode_test_vectors.csv.
+ * BIP-324 (u and t taken mod p). Every 64-byte string decodes; checked against
+ * ellswift_decode_test_vectors.csv.
  */
 export function ellswiftDecode(ell: Uint8Array): Uint8Array {
   if (ell.length !== ELLSWIFT_LEN) {
     throw new NoiseError('BAD_LENGTH', `ElligatorSwift key must be 64 bytes, got ${ell.length}`);
   }
-  const reduced = Uint8Array.from(ell);
-  reduceInPlace(reduced, 0);
-  reduceInPlace(reduced, 32);
-  return wasmEllswiftDecode(reduced);
+  return wasmEllswiftDecode(ell);
 }
 
 /** A secp256k1 key pair with its x-only public key and one ElligatorSwift encoding of it. */
@@ -170,8 +138,7 @@ export function bip324Ecdh(
 
 /**
  * The responder's two BIP-324 ECDHs against the initiator's ephemeral encoding `ellTheirs`:
- * [ee, es] = [v2_ecdh(e, re), v2_ecdh(s, re)], with one decoding of `ellTheirs` and one table of
- * its multiples shared by both constant-time multiplications.
+ * [ee, es] = [v2_ecdh(e, re), v2_ecdh(s, re)], both multiplications in one call into the module.
  */
 export function responderEcdh(
   e: EllswiftKeyPair,

@@ -1,7 +1,7 @@
 /**
- * ChaCha20-Poly1305 from our own no_std Rust crate (pool/noise-wasm), compiled to WebAssembly and
- * committed as chacha20poly1305.wasm next to this file. Loaded once, synchronously; the module has
- * no imports and never grows its memory, so the buffer views stay valid.
+ * ChaCha20-Poly1305 from RustCrypto's `chacha20poly1305` crate in the noise.wasm module built from
+ * pool/noise-wasm (next to this file). Loaded once, synchronously; the module has no imports and
+ * never grows its memory, so the buffer views stay valid.
  *
  * Each seal/open copies the key (skipped when the same key as last time), nonce, AD and message
  * into the module's buffers and makes one call: a few hundred nanoseconds for SV2's small frames,
@@ -13,7 +13,7 @@
 import type { Aead, AeadKey } from './aead.js';
 import { nodeAead } from './aead.js';
 import { MAC_LEN } from './constants.js';
-import { instantiateWasm } from './wasm-load.js';
+import { noiseWasm } from './wasm-load.js';
 
 interface AeadExports {
   memory: { buffer: ArrayBuffer };
@@ -27,7 +27,7 @@ interface AeadExports {
   aead_open(ctLen: number, adLen: number): number;
 }
 
-const wasm = instantiateWasm<AeadExports>('chacha20poly1305.wasm');
+const wasm = noiseWasm<AeadExports>();
 const mem = wasm.memory.buffer;
 const keyView = new DataView(mem, wasm.aead_key_ptr(), 32);
 const nonceBuf = new Uint8Array(mem, wasm.aead_nonce_ptr(), 12);
@@ -120,6 +120,6 @@ class WasmAeadKey implements AeadKey {
 }
 
 export const wasmAead: Aead = {
-  name: 'wasm (pool/noise-wasm)',
+  name: 'wasm (RustCrypto chacha20poly1305)',
   key: (key) => new WasmAeadKey(key),
 };

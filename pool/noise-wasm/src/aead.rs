@@ -1,10 +1,12 @@
-//! WebAssembly exports: JS writes the key, nonce, AD and message into fixed buffers, calls
-//! `aead_seal` / `aead_open`, and reads the result from the same data buffer. Lengths from JS
-//! are clamped to the buffers, so no call can index out of bounds or panic.
+//! ChaCha20-Poly1305 (RFC 8439) exports: key, nonce, AD and message in fixed buffers; one call
+//! seals or opens a whole message in place.
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
 
 /// Largest message: one SV2 Noise chunk (65535 bytes including the MAC).
 const DATA_CAP: usize = 65535 + 16;
 const AD_CAP: usize = 64;
+const MAC_LEN: usize = 16;
 
 #[repr(C)]
 struct Io {
@@ -52,30 +54,31 @@ pub extern "C" fn aead_data_cap() -> usize {
 /// (pt_len + 16), or 0 if the lengths do not fit.
 #[no_mangle]
 pub extern "C" fn aead_seal(pt_len: usize, ad_len: usize) -> usize {
-    if pt_len > DATA_CAP - 16 || ad_len > AD_CAP {
+    if pt_len > DATA_CAP - MAC_LEN || ad_len > AD_CAP {
         return 0;
     }
     let io = io();
-    let tag = crate::seal(&io.key, &io.nonce, &io.ad[..ad_len], &mut io.data[..pt_len]);
-    io.data[pt_len..pt_len + 16].copy_from_slice(&tag);
-    pt_len + 16
+    let cipher = ChaCha20Poly1305::new(Key::from_slice(&io.key));
+    let (msg, rest) = io.data.split_at_mut(pt_len);
+    match cipher.encrypt_in_place_detached(Nonce::from_slice(&io.nonce), &io.ad[..ad_len], msg) {
+        Ok(tag) => {
+            rest[..MAC_LEN].copy_from_slice(&tag);
+            pt_len + MAC_LEN
+        }
+        Err(_) => 0,
+    }
 }
 
 /// Verifies and decrypts `data[..ct_len]` (ciphertext ‖ tag) in place. Returns 1 on success,
 /// 0 on a bad tag or bad lengths.
 #[no_mangle]
 pub extern "C" fn aead_open(ct_len: usize, ad_len: usize) -> u32 {
-    if !(16..=DATA_CAP).contains(&ct_len) || ad_len > AD_CAP {
+    if !(MAC_LEN..=DATA_CAP).contains(&ct_len) || ad_len > AD_CAP {
         return 0;
     }
     let io = io();
-    let pt_len = ct_len - 16;
-    let mut tag = [0u8; 16];
-    tag.copy_from_slice(&io.data[pt_len..ct_len]);
-    crate::open(&io.key, &io.nonce, &io.ad[..ad_len], &mut io.data[..pt_len], &tag) as u32
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
+    let cipher = ChaCha20Poly1305::new(Key::from_slice(&io.key));
+    let (msg, tag) = io.data[..ct_len].split_at_mut(ct_len - MAC_LEN);
+    let tag = Tag::clone_from_slice(tag);
+    cipher.decrypt_in_place_detached(Nonce::from_slice(&io.nonce), &io.ad[..ad_len], msg, &tag).is_ok() as u32
 }
