@@ -4,10 +4,10 @@
 # dependencies; secp256k1-sys compiles libsecp256k1's C with Debian's clang-14 (llvm-ar-14 archives
 # it). Usage: build.sh [OUT.wasm]
 #
-# Debian's cargo 1.65 only knows crates.io's git index (not reachable here) and rustup's newer
-# cargo cannot drive rustc 1.63, so rustup's cargo downloads the locked crates once
-# (`cargo vendor`, checksums from Cargo.lock, cached per lock file) and Debian's cargo builds
-# offline from that copy. Paths are remapped so the output does not depend on where it is built.
+# Debian's cargo 1.65 reaches crates.io only through the sparse index, which it still gates as
+# unstable (-Z sparse-registry, accepted with its channel override): it downloads the locked crates
+# once (`cargo vendor`, checksums from Cargo.lock, cached per lock file) and then builds offline
+# from that copy. Paths are remapped so the output does not depend on where it is built.
 #
 # C flags: clang defines __int128 on wasm32, which would make libsecp256k1 pick its 5×52-bit field
 # with 128-bit products that wasm32 can only do through a library call (measured 2.7× slower ECDH);
@@ -18,10 +18,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/eaglepool"
 vendor="$cache/noise-wasm-vendor-$(sha256sum Cargo.lock | cut -c1-16)"
-fetch_cargo="${FETCH_CARGO:-$(command -v "$HOME/.cargo/bin/cargo" || command -v cargo)}"
 if [ ! -d "$vendor" ]; then
   rm -rf "$vendor.tmp"
-  "$fetch_cargo" vendor --quiet --locked --versioned-dirs "$vendor.tmp" >/dev/null
+  __CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS=nightly CARGO_REGISTRIES_CRATES_IO_PROTOCOL=sparse \
+    /usr/bin/cargo -Z sparse-registry vendor --quiet --locked --versioned-dirs "$vendor.tmp" >/dev/null
   mv "$vendor.tmp" "$vendor"
 fi
 out="$(realpath -m "${1:-../src/sv2/noise/noise.wasm}")"
