@@ -29,6 +29,7 @@ import type {
   JsonBlockView,
   JsonHeaderView,
   LocalNodeInfo,
+  SyncState,
 } from './types.js';
 import { TipWatcher } from './tip-watcher.js';
 import type { TipWatcherOptions } from './tip-watcher.js';
@@ -113,6 +114,11 @@ export class CkbRpcClient {
 
   getBlockchainInfo(): Promise<BlockchainInfo> {
     return this.call('get_blockchain_info', []);
+  }
+
+  /** Initial block download and the best block known from peers (sync progress). */
+  syncState(): Promise<SyncState> {
+    return this.call('sync_state', []);
   }
 
   localNodeInfo(): Promise<LocalNodeInfo> {

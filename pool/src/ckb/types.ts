@@ -137,6 +137,15 @@ export interface BlockchainInfo {
   alerts: unknown[];
 }
 
+/** Result of `sync_state` (Net module; the fields a pool reads). */
+export interface SyncState {
+  /** Initial block download: the node's tip is far behind the wall clock. */
+  ibd: boolean;
+  /** Best block number the node knows of from its peers (tip / best = sync progress). */
+  best_known_block_number: Hex;
+  best_known_block_timestamp: Hex;
+}
+
 /** Result of `local_node_info` (the fields a pool reads; the node sends more). */
 export interface LocalNodeInfo {
   version: string;

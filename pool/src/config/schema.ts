@@ -165,6 +165,18 @@ export const configSchema = {
       max: 600_000,
       doc: 'A template with new transactions (same parent) becomes a new job only when the current job is this old.',
     }),
+    maxNodeLagBlocks: int({
+      default: 10,
+      min: 0,
+      max: 1_000_000,
+      doc: 'No jobs while the node is in initial block download or its tip is more blocks than this behind the best block its peers announced (sync_state).',
+    }),
+    syncCheckMs: int({
+      default: 5000,
+      min: 100,
+      max: 600_000,
+      doc: 'How often the job maker asks the node for its sync state.',
+    }),
   },
   blockmaker: {
     grpcListen: listen({ default: '0.0.0.0:50052', doc: 'gRPC BlockMaker listen address.' }),

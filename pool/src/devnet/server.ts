@@ -213,6 +213,13 @@ export class DevnetServer {
           is_initial_block_download: false,
           alerts: [],
         };
+      case 'sync_state':
+        // A devnet has no peers: it is always caught up with itself.
+        return {
+          ibd: false,
+          best_known_block_number: uintToHex(chain.tip.number),
+          best_known_block_timestamp: chain.tip.view.header.timestamp,
+        };
       case 'local_node_info':
         return {
           version: 'eaglepool-devnet',

@@ -25,6 +25,7 @@ import { serviceRegistry } from '../observability/metrics.js';
 import { holdLease } from '../store/leases.js';
 import { JobFanout, type JobSource } from './clients.js';
 import { readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
+import { nodeSyncChecker } from './node-sync.js';
 import {
   dependencyChecks,
   dependencyGauge,
@@ -82,6 +83,21 @@ function jobMetrics(registry: Registry) {
       help: 'Block number of the current job.',
       registers: [registry],
     }),
+    nodeSynced: new Gauge({
+      name: 'eaglepool_jobmaker_node_synced',
+      help: '1 if the node is out of initial block download and within jobmaker.maxNodeLagBlocks of its peers (leader).',
+      registers: [registry],
+    }),
+    nodeTip: new Gauge({
+      name: 'eaglepool_jobmaker_node_tip_number',
+      help: "The node's tip block number (leader).",
+      registers: [registry],
+    }),
+    nodeBest: new Gauge({
+      name: 'eaglepool_jobmaker_node_best_known_number',
+      help: 'The best block number the node knows from its peers (leader).',
+      registers: [registry],
+    }),
   };
 }
 
@@ -93,6 +109,9 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   const m = jobMetrics(registry);
   const node = nodeClient(config, deps.rpc, registry);
   const rpc = node.rpc;
+  const nodeSync = nodeSyncChecker(rpc, config.jobmaker.maxNodeLagBlocks, config.jobmaker.syncCheckMs);
+  let syncProblem: string | undefined;
+  let lastTemplateAt: number | undefined;
   const fanout = new JobFanout(logger);
   let stopping = false;
 
@@ -113,6 +132,14 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       this.set(fanout.subscribers);
     },
   });
+  new Gauge({
+    name: 'eaglepool_jobmaker_template_age_seconds',
+    help: 'Seconds since the last successful get_block_template (leader; 0 before the first).',
+    registers: [registry],
+    collect() {
+      this.set(lastTemplateAt === undefined ? 0 : (Date.now() - lastTemplateAt) / 1000);
+    },
+  });
   dependencyGauge('jobmaker', registry, deps);
 
   const accept = (job: Job) => {
@@ -127,10 +154,25 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   let refreshing: Promise<void> | undefined;
   let again = false;
 
+  /** False (and logged once per episode) while the node must not be mined on. */
+  const nodeServable = async (): Promise<boolean> => {
+    const sync = await nodeSync();
+    m.nodeSynced.set(sync.serve ? 1 : 0);
+    m.nodeTip.set(Number(sync.tip));
+    m.nodeBest.set(Number(sync.best));
+    if (!sync.serve && syncProblem === undefined)
+      logger.warn('node not synced: serving no jobs from it', { reason: sync.reason });
+    if (sync.serve && syncProblem !== undefined) logger.info('node synced: serving jobs', { tip: sync.tip });
+    syncProblem = sync.serve ? undefined : sync.reason;
+    return sync.serve;
+  };
+
   const produce = async (): Promise<void> => {
     let template: BlockTemplate;
     try {
+      if (!(await nodeServable())) return;
       template = await rpc.getBlockTemplate();
+      lastTemplateAt = Date.now();
       m.nodeUp.set(1);
     } catch (err) {
       m.nodeUp.set(0);
@@ -273,7 +315,12 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
     );
   }
 
-  const ready = () => readiness({ job: fanout.current() !== undefined, ...dependencyChecks(deps) });
+  const ready = () =>
+    readiness({
+      job: fanout.current() !== undefined,
+      'node-synced': syncProblem === undefined,
+      ...dependencyChecks(deps),
+    });
   const health = await maybeHealthServer(
     deps,
     { host: config.healthHost, port: config.jobmaker.healthPort },

@@ -1,6 +1,6 @@
 /**
  * A scripted CKB node for service tests: a real HTTP JSON-RPC server answering
- * get_block_template, get_tip_header, get_header_by_number, get_block_hash, get_header and
+ * get_block_template, get_tip_header, sync_state, get_header_by_number, get_block_hash, get_header and
  * submit_block from state the test controls (templates rebuilt from real mainnet blocks by
  * pool/src/ckb/testing/fixtures). An accepted block becomes the main chain's block at its height (and the
  * tip when it is the highest); a `side` verdict stores it off the main chain, as a node does with a
@@ -9,13 +9,15 @@
 import { createServer, type Server } from 'node:http';
 import { headerFromJson, headerHashOf } from '../../ckb/header.js';
 import { bytesToHex } from '../../ckb/hex.js';
-import type { BlockTemplate, JsonBlock, JsonHeaderView } from '../../ckb/types.js';
+import type { BlockTemplate, JsonBlock, JsonHeaderView, SyncState } from '../../ckb/types.js';
 import { closeHttp, listenHttp } from '../../observability/health.js';
 
 export interface FakeNode {
   readonly url: string;
   template: BlockTemplate;
   tip: JsonHeaderView;
+  /** sync_state answer; undefined: the method is not found (a node without the Net module). */
+  sync?: SyncState;
   /** The main chain's headers by number (get_header_by_number, get_block_hash). */
   readonly headers: Map<bigint, JsonHeaderView>;
   /** Side blocks' headers by hash (get_header finds these and the main chain's). */
@@ -33,6 +35,11 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
   const state = {
     template,
     tip,
+    sync: {
+      ibd: false,
+      best_known_block_number: tip.number,
+      best_known_block_timestamp: tip.timestamp,
+    } as SyncState | undefined,
     headers: new Map<bigint, JsonHeaderView>(),
     sideHeaders: new Map<string, JsonHeaderView>(),
     submitScript: [] as string[],
@@ -50,6 +57,7 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
       let out: unknown;
       if (method === 'get_block_template') out = answer(state.template);
       else if (method === 'get_tip_header') out = answer(state.tip);
+      else if (method === 'sync_state' && state.sync) out = answer(state.sync);
       else if (method === 'get_header_by_number')
         out = answer(state.headers.get(BigInt(params[0] as string)) ?? null);
       else if (method === 'get_block_hash')

@@ -68,6 +68,8 @@ async function getJson(url: string): Promise<{ status: number; body: Record<stri
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+const jobmakerBase = { grpcListen: '127.0.0.1:0', healthPort: 0, leaseTtlMs: 1000, refreshMs: 60_000 };
+
 export function servicesSuite(name: string, makeBackends: (topicPrefix: string) => Promise<Backends>): void {
   describe(`services: ${name}`, () => {
     const cleanups: (() => Promise<void>)[] = [];
@@ -84,7 +86,7 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
         instanceId,
         ckb: { rpcUrl, pollIntervalMs: 100 },
         kafka: { topicPrefix: prefix },
-        jobmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, leaseTtlMs: 1000, refreshMs: 60_000 },
+        jobmaker: jobmakerBase,
         blockmaker: {
           grpcListen: '127.0.0.1:0',
           healthPort: 0,
@@ -117,6 +119,37 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       cleanups.push(() => node.stop());
       return node;
     }
+
+    it('job maker serves no job while its node is in initial block download or far behind, then catches up', async () => {
+      const node = await fakeNode(templateFromBlock(mainnetMultiTx(), 9));
+      const tip = BigInt(node.tip.number);
+      node.sync = {
+        ibd: true,
+        best_known_block_number: `0x${(tip + 5000n).toString(16)}`,
+        best_known_block_timestamp: node.tip.timestamp,
+      };
+      const s = await setup(node.url, {
+        jobmaker: { ...jobmakerBase, syncCheckMs: 100, maxNodeLagBlocks: 10 },
+      });
+      const jm = await startJobmaker(s.config('jm-sync'), s.deps);
+      cleanups.push(() => jm.stop());
+      const syncing = await eventually(async () => {
+        const r = await jm.ready();
+        return r.reason?.includes('node-synced') ? r : undefined;
+      });
+      expect(syncing.ready).toBe(false);
+      expect(node.calls.get('sync_state') ?? 0).toBeGreaterThan(0);
+      // Out of IBD but still 50 blocks behind its peers: still no job.
+      node.sync = { ...node.sync, ibd: false, best_known_block_number: `0x${(tip + 50n).toString(16)}` };
+      const before = node.calls.get('sync_state')!;
+      await eventually(() => ((node.calls.get('sync_state') ?? 0) > before + 1 ? true : undefined));
+      expect(node.calls.get('get_block_template') ?? 0).toBe(0);
+      expect(jm.jobs.current()).toBeUndefined();
+      // Within the lag: jobs flow and the job maker is ready.
+      node.sync = { ...node.sync, best_known_block_number: `0x${(tip + 2n).toString(16)}` };
+      await eventually(() => jm.jobs.current());
+      await eventually(async () => ((await jm.ready()).ready ? true : undefined));
+    });
 
     it('job maker follows the devnet (TCP subscription): jobs, template cache, in-process and gRPC streams, found block → clean job', async () => {
       const node = await devnet();
