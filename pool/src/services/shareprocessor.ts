@@ -97,6 +97,15 @@ export async function startShareprocessor(
     },
   });
 
+  new Gauge({
+    name: 'eaglepool_shareprocessor_network_difficulty',
+    help: 'Network difficulty the share processor last recorded (expected hashes per block); 0 if unknown.',
+    registers: [registry],
+    async collect() {
+      this.set((await store.getNetwork())?.difficulty ?? 0);
+    },
+  });
+
   let window = { value: cfg.pplnsMinWindow, at: 0 };
   const pplnsWindow = async (): Promise<number> => {
     if (Date.now() - window.at > NETWORK_REFRESH_MS) {
