@@ -11,6 +11,7 @@ import { EaglesongJob } from '../eaglesong/index.js';
 import { Translator } from './translator.js';
 import { RawV1Client, authority, startPool, template, until, type RecordingPool } from './testing/util.js';
 import type { DialectName } from './dialect.js';
+import { dialectForAgent } from './dialects/index.js';
 
 type Port = 'auto' | DialectName;
 interface Session {
@@ -199,5 +200,78 @@ describe('translator dialects: bad dialect input gets the V1 error, never a cras
     c.line('{"id":10,"method":"mining.extranonce.subscribe","params":[]}');
     expect((await c.waitReply(10)).result).toBe(true);
     expect(tr.stats.sharesAccepted).toBe(0);
+  });
+});
+
+describe('translator dialects: difficulty tiers per port, suggest_difficulty in the family unit', () => {
+  it('starts each port at its tier and honours suggestions within the vardiff bounds', async () => {
+    const pool = await startPool();
+    stops.push(() => pool.server.close());
+    await pool.server.pushJob(template(1));
+    const tr = await Translator.start({
+      host: '127.0.0.1',
+      port: 0,
+      listeners: [
+        { host: '127.0.0.1', port: 0, dialect: 'k7', startDifficulty: 1n << 32n },
+        { host: '127.0.0.1', port: 0, dialect: 'goldshell', startDifficulty: 1n << 20n },
+      ],
+      upstream: {
+        host: '127.0.0.1',
+        port: pool.server.port,
+        authorityPublicKey: authority.encoded.publicKey,
+      },
+      user: 'proxy.default',
+      startDifficulty: START_DIFFICULTY,
+    });
+    stops.push(() => tr.stop());
+    const open = async (port: number, agent: string) => {
+      const c = await RawV1Client.connect(port);
+      stops.push(() => c.close());
+      c.line(JSON.stringify({ id: 1, method: 'mining.subscribe', params: [agent, null] }));
+      c.line('{"id":2,"method":"mining.authorize","params":["acct.rig","x"]}');
+      await until(() => c.notifications('mining.notify').length > 0, `work on port ${port}`);
+      return c;
+    };
+    const [auto, farm, small] = [
+      await open(tr.ports[0]!, 'eaglepool-v1/1.0'),
+      await open(tr.ports[1]!, 'ckbminer-v1.0.0'),
+      await open(tr.ports[2]!, 'intminer/1.0.0'),
+    ];
+    expect(auto.notifications('mining.set_target')[0]).toEqual([beHex(1n << 248n)]); // 256
+    expect(farm.notifications('mining.set_target')[0]).toEqual([beHex(1n << 224n)]); // 2^32
+    expect(small.notifications('mining.set_target')[0]).toEqual([leHex(1n << 236n)]); // 2^20
+    expect(small.notifications('mining.set_difficulty')[0]).toEqual([2 ** -12]); // 2^224 / 2^236
+
+    // Goldshell's unit is 2^224 / target: 2^-20 means target 2^244 (Eaglepool difficulty 4096).
+    small.line('{"id":3,"method":"mining.suggest_difficulty","params":[9.5367431640625e-7]}');
+    expect((await small.waitReply(3)).result).toBe(true);
+    await until(() => small.notifications('mining.set_difficulty').length === 2, 'the suggested difficulty');
+    expect(small.notifications('mining.set_difficulty')[1]).toEqual([2 ** -20]);
+    expect(small.notifications('mining.set_target')[1]).toEqual([leHex(1n << 244n)]);
+    // Out of bounds: clamped to the vardiff maximum (2^64, that is 2^32 in Goldshell's unit).
+    small.line('{"id":4,"method":"mining.suggest_difficulty","params":[1e30]}');
+    await until(() => small.notifications('mining.set_difficulty').length === 3, 'the clamped difficulty');
+    expect(small.notifications('mining.set_difficulty')[2]).toEqual([2 ** 32]);
+    // A K7-port suggestion is in Eaglepool's unit; below the minimum it is clamped up (1,024).
+    farm.line('{"id":3,"method":"mining.suggest_difficulty","params":[2]}');
+    await until(() => farm.notifications('mining.set_target').length === 2, 'the clamped K7 target');
+    expect(farm.notifications('mining.set_target')[1]).toEqual([beHex(1n << 246n)]);
+    farm.line('{"id":4,"method":"mining.suggest_target","params":["zz"]}');
+    expect((await farm.waitReply(4)).error).toEqual([27, 'target must be 64 hex digits', null]);
+  });
+});
+
+describe('translator dialects: the choice by user agent', () => {
+  it.each([
+    ['ckbminer-v1.0.0', 'k7'],
+    ['GodMiner', 'k7'],
+    ['CkbMiner 1.2', 'k7'],
+    ['intminer/1.0.0', 'goldshell'],
+    ['NerdMinerCKB/V1.8.3', 'viabtc'],
+    ['ckb-stratum-proxy/1.1', 'viabtc'],
+    ['eaglepool-v1/1.0', 'btcpool'],
+    [undefined, 'btcpool'],
+  ] as const)('%s → %s', (agent, name) => {
+    expect(dialectForAgent(agent).name).toBe(name);
   });
 });
