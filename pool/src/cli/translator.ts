@@ -159,7 +159,7 @@ function hostPort(value: unknown, name: string): { host: string; port: number } 
 }
 
 /** HOST:PORT[,dialect=NAME][,difficulty=D] */
-function listenerSpec(spec: string, dialect: DialectName | undefined): ListenerOptions {
+export function listenerSpec(spec: string, dialect: DialectName | undefined): ListenerOptions {
   const [addr, ...attrs] = spec.split(',');
   const l: ListenerOptions = { ...hostPort(addr, '--listen'), dialect };
   for (const attr of attrs) {
