@@ -12,11 +12,11 @@ import { difficultyToTarget, targetToBytesBE, targetToCompact, targetToU256LE } 
 import { EaglesongJob } from '../eaglesong/index.js';
 import { MINER_DIALECT, targetBEFromDifficulty2p224 } from '../miner/v1-dialects.js';
 import { extendedNonce, nonceToU128 } from '../stratum/nonce.js';
-import { DEFAULT_VARDIFF } from '../stratum/vardiff.js';
 import { UpstreamChannel, type ChannelJob } from './channel.js';
 import { DIALECT_NAMES, type DialectName } from './dialect.js';
 import { DIALECTS } from './dialects/index.js';
-import { DEFAULT_DOWNSTREAM_LIMITS, V1Downstream, type DownstreamHub } from './downstream.js';
+import { V1Downstream } from './downstream.js';
+import { hubFor } from './testing/hub.js';
 
 const MINER_DIFFICULTY = 16n; // target 2^252: a share every 16 hashes
 const NETWORK_TARGET = 1n << 249n; // a block every 128 hashes
@@ -52,26 +52,14 @@ function session(name: DialectName, prefix: Uint8Array, powHash: Uint8Array) {
   const lines: unknown[] = [];
   const credited: bigint[] = [];
   const forwarded: Forwarded[] = [];
-  const hub: DownstreamHub = {
-    channelFor: (_id, cb) => {
-      cb(ch);
-      return () => {};
-    },
-    hasChannelFor: () => true,
-    heightOf: () => 7,
-    joined: () => {},
-    left: () => {},
-    wantsOwnChannel: () => false,
+  const hub = hubFor(ch, {
     forward: (_ds, _ch, job, n, block) => forwarded.push({ n, block, job }),
     onShare: (_ds, result, c) => {
       if (result === 'accepted') credited.push(c!);
     },
-    vardiff: { ...DEFAULT_VARDIFF, minDifficulty: 2n },
     startDifficulty: MINER_DIFFICULTY,
     dialect: DIALECTS[name],
-    limits: DEFAULT_DOWNSTREAM_LIMITS,
-    now: () => 1_000_000,
-  };
+  });
   const ds = new V1Downstream(
     1,
     hub,

@@ -129,3 +129,33 @@ export function writeFullNonce(hex: unknown, extranonce1: Uint8Array, n: Buffer)
   n.write(padded, 0, 'hex');
   return undefined;
 }
+
+// ---- Building blocks the families are made of ------------------------------------------------
+
+/** `[null, extranonce1, 8]` with a JSON null (UUPool, K7; not BTCPool's string "null"). */
+export const flatSubscribe = (en1: string): unknown => [null, en1, 8];
+export const noResume = (): undefined => undefined;
+export const setTargetBE = (_t: bigint, be: Uint8Array): string =>
+  notification('mining.set_target', [hexOf(be)]);
+/** notify `[job, pow_hash, height, <third>, clean]`, the third field as the family has it. */
+export function notifyWith(third: (job: NotifyJob) => string): Dialect['notifyLine'] {
+  return (job, height, clean) =>
+    notification('mining.notify', [job.v1Id, job.powHashHex, height, third(job), clean]);
+}
+/** Difficulty units: Eaglepool's (2^256 / target) or the Bitcoin-derived 2^224 / target. */
+export const unit2p256 = (d: number): bigint | undefined => targetForDifficulty(d, 1n << 256n);
+export const unit2p224 = (d: number): bigint | undefined => targetForDifficulty(d, DIFF1_2P224);
+export const targetBE = (hex: string): bigint | undefined => targetFromHex(hex, true);
+export const targetLE = (hex: string): bigint | undefined => targetFromHex(hex, false);
+
+/** A 5-field submit `[worker, job, extranonce2, ntime, nonce]` whose nonce is the full N. */
+export function fiveFieldSubmit(shape: string, en2Bytes: number | undefined): Dialect['parseSubmit'] {
+  return (params, en1, n) => {
+    if (params.length !== 5) return shape;
+    const head = submitHead(params);
+    if (typeof head === 'string') return head;
+    if (en2Bytes !== undefined && (typeof params[2] !== 'string' || !isHex(strip0x(params[2]), en2Bytes)))
+      return `extranonce2 must be ${en2Bytes} bytes of hex`;
+    return writeFullNonce(params[4], en1, n) ?? head;
+  };
+}

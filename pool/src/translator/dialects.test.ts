@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { difficultyToTarget, targetToBytesBE } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
-import { Translator } from './translator.js';
-import { RawV1Client, authority, startPool, template, until, type RecordingPool } from './testing/util.js';
+import type { Translator } from './translator.js';
+import { RawV1Client, template, translatorBehindPool, until, type RecordingPool } from './testing/util.js';
 import type { DialectName } from './dialect.js';
 import { dialectForAgent } from './dialects/index.js';
 
@@ -54,19 +54,12 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<{ pool: RecordingPool; tr: Translator; port: (p: Port) => number }> {
-  const pool = await startPool();
-  stops.push(() => pool.server.close());
-  await pool.server.pushJob(template(1));
-  const tr = await Translator.start({
-    host: '127.0.0.1',
-    port: 0,
+  const { pool, tr, stop } = await translatorBehindPool({
     listeners: PORTS.slice(1).map((d) => ({ host: '127.0.0.1', port: 0, dialect: d as DialectName })),
-    upstream: { host: '127.0.0.1', port: pool.server.port, authorityPublicKey: authority.encoded.publicKey },
-    user: 'proxy.default',
     startDifficulty: START_DIFFICULTY,
     backoff: { minMs: 50, maxMs: 500 },
   });
-  stops.push(() => tr.stop());
+  stops.push(stop);
   return { pool, tr, port: (p) => tr.ports[PORTS.indexOf(p)]! };
 }
 
@@ -205,25 +198,14 @@ describe('translator dialects: bad dialect input gets the V1 error, never a cras
 
 describe('translator dialects: difficulty tiers per port, suggest_difficulty in the family unit', () => {
   it('starts each port at its tier and honours suggestions within the vardiff bounds', async () => {
-    const pool = await startPool();
-    stops.push(() => pool.server.close());
-    await pool.server.pushJob(template(1));
-    const tr = await Translator.start({
-      host: '127.0.0.1',
-      port: 0,
+    const { tr, stop } = await translatorBehindPool({
       listeners: [
         { host: '127.0.0.1', port: 0, dialect: 'k7', startDifficulty: 1n << 32n },
         { host: '127.0.0.1', port: 0, dialect: 'goldshell', startDifficulty: 1n << 20n },
       ],
-      upstream: {
-        host: '127.0.0.1',
-        port: pool.server.port,
-        authorityPublicKey: authority.encoded.publicKey,
-      },
-      user: 'proxy.default',
       startDifficulty: START_DIFFICULTY,
     });
-    stops.push(() => tr.stop());
+    stops.push(stop);
     const open = async (port: number, agent: string) => {
       const c = await RawV1Client.connect(port);
       stops.push(() => c.close());

@@ -1,14 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { targetToU256LE } from '../ckb/target.js';
-import { DEFAULT_VARDIFF } from '../stratum/vardiff.js';
 import { UpstreamChannel } from './channel.js';
-import {
-  DEFAULT_DOWNSTREAM_LIMITS,
-  V1Downstream,
-  type DownstreamHub,
-  type DownstreamLimits,
-} from './downstream.js';
+import { DEFAULT_DOWNSTREAM_LIMITS, V1Downstream, type DownstreamLimits } from './downstream.js';
+import { hubFor } from './testing/hub.js';
 
 function channel(): UpstreamChannel {
   const ch = new UpstreamChannel(7, 'proxy.default', Uint8Array.of(1, 0, 0, 9), 8, 1n << 250n);
@@ -42,27 +37,14 @@ function harness(limits: Partial<DownstreamLimits> = {}) {
   const closes: string[] = [];
   const forwarded: Uint8Array[] = [];
   const workers: string[] = [];
-  const hub: DownstreamHub = {
-    channelFor: (_id, cb) => {
-      cb(ch);
-      return () => {};
-    },
-    hasChannelFor: () => true,
-    heightOf: () => 7,
-    joined: () => {},
-    left: () => {},
-    wantsOwnChannel: () => false,
+  const hub = hubFor(ch, {
     forward: (_ds, _ch, _job, n, _block, worker) => {
       forwarded.push(n);
       workers.push(worker);
     },
-    onShare: () => {},
-    vardiff: { ...DEFAULT_VARDIFF, minDifficulty: 2n },
-    startDifficulty: 16n,
-    dialect: undefined,
     limits: { ...DEFAULT_DOWNSTREAM_LIMITS, ...limits },
     now: () => now,
-  };
+  });
   const ds = new V1Downstream(
     1,
     hub,

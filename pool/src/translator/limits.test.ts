@@ -4,8 +4,8 @@
  * today a 1 byte/s sender reset the idle timer for ever). Real translator, real pool, loopback.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Translator, type TranslatorOptions } from './translator.js';
-import { RawV1Client, authority, startPool, template, until } from './testing/util.js';
+import type { Translator, TranslatorOptions } from './translator.js';
+import { RawV1Client, translatorBehindPool, until } from './testing/util.js';
 
 const stops: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -13,18 +13,8 @@ afterEach(async () => {
 });
 
 async function translator(extra: Partial<TranslatorOptions>): Promise<Translator> {
-  const pool = await startPool();
-  stops.push(() => pool.server.close());
-  await pool.server.pushJob(template(1));
-  const tr = await Translator.start({
-    host: '127.0.0.1',
-    port: 0,
-    upstream: { host: '127.0.0.1', port: pool.server.port, authorityPublicKey: authority.encoded.publicKey },
-    user: 'proxy.default',
-    startDifficulty: 256n,
-    ...extra,
-  });
-  stops.push(() => tr.stop());
+  const { tr, stop } = await translatorBehindPool({ startDifficulty: 256n, ...extra });
+  stops.push(stop);
   return tr;
 }
 

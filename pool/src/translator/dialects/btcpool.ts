@@ -9,27 +9,27 @@
  * this miner's extranonce1 (then its tail is the extranonce2).
  */
 import {
+  flatSubscribe,
   hexOf,
-  notification,
+  noResume,
+  notifyWith,
+  setTargetBE,
   submitHead,
-  targetForDifficulty,
-  targetFromHex,
+  targetBE,
+  unit2p256,
   writeExtranonce2,
   writeFullNonce,
   type Dialect,
 } from '../dialect.js';
 import { isHex, strip0x } from '../v1-protocol.js';
 
-const ONE = 1n << 256n;
-
 export const btcpool: Dialect = {
   name: 'btcpool',
   extranonce2Size: 8,
-  subscribeResult: (en1) => [null, en1, 8],
-  resumeExtranonce1: () => undefined,
-  targetLines: (_t, be) => notification('mining.set_target', [hexOf(be)]),
-  notifyLine: (job, height, clean) =>
-    notification('mining.notify', [job.v1Id, job.powHashHex, height, job.parentHashHex, clean]),
+  subscribeResult: flatSubscribe,
+  resumeExtranonce1: noResume,
+  targetLines: setTargetBE,
+  notifyLine: notifyWith((job) => job.parentHashHex),
   parseSubmit(params, en1, n) {
     const head = submitHead(params);
     if (typeof head === 'string') return head;
@@ -40,6 +40,6 @@ export const btcpool: Dialect = {
         : writeExtranonce2(params[2], en1, n);
     return err ?? head;
   },
-  suggestedTarget: (d) => targetForDifficulty(d, ONE),
-  decodeTarget: (hex) => targetFromHex(hex, true),
+  suggestedTarget: unit2p256,
+  decodeTarget: targetBE,
 };

@@ -13,12 +13,12 @@
 import {
   DIFF1_2P224,
   difficultyOf,
+  fiveFieldSubmit,
   notification,
+  notifyWith,
   reversedHex,
-  submitHead,
-  targetForDifficulty,
-  targetFromHex,
-  writeFullNonce,
+  targetLE,
+  unit2p224,
   type Dialect,
 } from '../dialect.js';
 import { isHex, strip0x } from '../v1-protocol.js';
@@ -41,22 +41,8 @@ export const goldshell: Dialect = {
   targetLines: (t, be) =>
     notification('mining.set_target', [reversedHex(be)]) +
     notification('mining.set_difficulty', [difficultyOf(t, DIFF1_2P224)]),
-  notifyLine: (job, height, clean) =>
-    notification('mining.notify', [
-      job.v1Id,
-      job.powHashHex,
-      height,
-      reversedHex(job.networkTargetBE),
-      clean,
-    ]),
-  parseSubmit(params, en1, n) {
-    if (params.length !== 5) return 'Goldshell submit is [worker, job_id, extranonce2, ntime, nonce]';
-    const head = submitHead(params);
-    if (typeof head === 'string') return head;
-    if (typeof params[2] !== 'string' || !isHex(strip0x(params[2]), 4))
-      return 'extranonce2 must be 4 bytes of hex';
-    return writeFullNonce(params[4], en1, n) ?? head;
-  },
-  suggestedTarget: (d) => targetForDifficulty(d, DIFF1_2P224),
-  decodeTarget: (hex) => targetFromHex(hex, false),
+  notifyLine: notifyWith((job) => reversedHex(job.networkTargetBE)),
+  parseSubmit: fiveFieldSubmit('Goldshell submit is [worker, job_id, extranonce2, ntime, nonce]', 4),
+  suggestedTarget: unit2p224,
+  decodeTarget: targetLE,
 };

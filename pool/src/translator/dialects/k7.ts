@@ -9,31 +9,31 @@
  * suggest_difficulty; the unit of one, if sent, is Eaglepool's).
  */
 import {
+  flatSubscribe,
   hexOf,
-  notification,
+  noResume,
+  notifyWith,
+  setTargetBE,
   submitHead,
-  targetForDifficulty,
-  targetFromHex,
+  targetBE,
+  unit2p256,
   writeExtranonce2,
   type Dialect,
 } from '../dialect.js';
 
-const ONE = 1n << 256n;
-
 export const k7: Dialect = {
   name: 'k7',
   extranonce2Size: 8,
-  subscribeResult: (en1) => [null, en1, 8],
-  resumeExtranonce1: () => undefined,
-  targetLines: (_t, be) => notification('mining.set_target', [hexOf(be)]),
-  notifyLine: (job, height, clean) =>
-    notification('mining.notify', [job.v1Id, job.powHashHex, height, hexOf(job.networkTargetBE), clean]),
+  subscribeResult: flatSubscribe,
+  resumeExtranonce1: noResume,
+  targetLines: setTargetBE,
+  notifyLine: notifyWith((job) => hexOf(job.networkTargetBE)),
   parseSubmit(params, en1, n) {
     if (params.length !== 3) return 'K7 submit is [worker, job_id, extranonce2]';
     const head = submitHead(params);
     if (typeof head === 'string') return head;
     return writeExtranonce2(params[2], en1, n) ?? head;
   },
-  suggestedTarget: (d) => targetForDifficulty(d, ONE),
-  decodeTarget: (hex) => targetFromHex(hex, true),
+  suggestedTarget: unit2p256,
+  decodeTarget: targetBE,
 };

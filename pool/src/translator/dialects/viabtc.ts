@@ -10,37 +10,25 @@
  * target 2^224.
  */
 import {
-  DIFF1_2P224,
-  hexOf,
-  notification,
+  fiveFieldSubmit,
+  flatSubscribe,
+  noResume,
+  notifyWith,
   reversedHex,
-  submitHead,
-  targetForDifficulty,
-  targetFromHex,
-  writeFullNonce,
+  setTargetBE,
+  targetBE,
+  unit2p224,
   type Dialect,
 } from '../dialect.js';
 
 export const viabtc: Dialect = {
   name: 'viabtc',
   extranonce2Size: 8,
-  subscribeResult: (en1) => [null, en1, 8],
-  resumeExtranonce1: () => undefined,
-  targetLines: (_t, be) => notification('mining.set_target', [hexOf(be)]),
-  notifyLine: (job, height, clean) =>
-    notification('mining.notify', [
-      job.v1Id,
-      job.powHashHex,
-      height,
-      reversedHex(job.networkTargetBE),
-      clean,
-    ]),
-  parseSubmit(params, en1, n) {
-    if (params.length !== 5) return 'submit is [worker, job_id, extranonce2, ntime, nonce]';
-    const head = submitHead(params);
-    if (typeof head === 'string') return head;
-    return writeFullNonce(params[4], en1, n) ?? head;
-  },
-  suggestedTarget: (d) => targetForDifficulty(d, DIFF1_2P224),
-  decodeTarget: (hex) => targetFromHex(hex, true),
+  subscribeResult: flatSubscribe,
+  resumeExtranonce1: noResume,
+  targetLines: setTargetBE,
+  notifyLine: notifyWith((job) => reversedHex(job.networkTargetBE)),
+  parseSubmit: fiveFieldSubmit('submit is [worker, job_id, extranonce2, ntime, nonce]', undefined),
+  suggestedTarget: unit2p224,
+  decodeTarget: targetBE,
 };

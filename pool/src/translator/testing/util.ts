@@ -4,6 +4,7 @@ import type { AcceptedShare, BlockCandidate } from '../../stratum/engine.js';
 import type { JobTemplate } from '../../stratum/jobs.js';
 import { StratumServer } from '../../stratum/server.js';
 import { generateAuthorityKeys, generateResponderKeys } from '../../sv2/noise/index.js';
+import { Translator, type TranslatorOptions } from '../translator.js';
 
 export const authority = generateAuthorityKeys();
 export const poolKeys = generateResponderKeys({ authoritySecretKey: authority.secretKey });
@@ -46,6 +47,35 @@ export async function startPool(port = 0): Promise<RecordingPool> {
     },
   });
   return { server, shares, blocks };
+}
+
+/**
+ * A recording pool with job 1 and a translator (user `proxy.default`, on 127.0.0.1) in front of
+ * it; `stop` closes both.
+ */
+export async function translatorBehindPool(
+  opts: Partial<TranslatorOptions> = {},
+): Promise<{ pool: RecordingPool; tr: Translator; stop: () => Promise<void> }> {
+  const pool = await startPool();
+  await pool.server.pushJob(template(1));
+  const tr = await Translator.start({
+    host: '127.0.0.1',
+    port: 0,
+    upstream: { host: '127.0.0.1', port: pool.server.port, authorityPublicKey: authority.encoded.publicKey },
+    user: 'proxy.default',
+    ...opts,
+  }).catch(async (err: unknown) => {
+    await pool.server.close();
+    throw err;
+  });
+  return {
+    pool,
+    tr,
+    async stop() {
+      await tr.stop();
+      await pool.server.close();
+    },
+  };
 }
 
 export async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
