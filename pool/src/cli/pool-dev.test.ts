@@ -20,6 +20,34 @@ describe('eaglepool pool dev / miner / pool stratum flags', () => {
     expect((await run('pool', 'dev', '--exit-after-blocks', 'x')).code).toBe(2);
   });
 
+  it('takes --dialect with --miner v1 only, and a known family', async () => {
+    const bad = await run('pool', 'dev', '--miner', 'v1', '--dialect', 'nerdminer');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--dialect must be one of btcpool, k7, goldshell, viabtc/);
+    expect((await run('pool', 'dev', '--dialect', 'k7')).code).toBe(2);
+    expect(
+      (await run('miner', '--mode', 'v1', '--url', '127.0.0.1:1', '--user', 'a.b', '--dialect', 'x')).code,
+    ).toBe(2);
+  });
+
+  // The flag the real-node runs use (issue #16): a block through the translator in one family.
+  it('pool dev --miner v1 --dialect goldshell --exit-after-blocks 1 exits 0', async () => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const r = await run(
+      'pool',
+      'dev',
+      '--miner',
+      'v1',
+      '--dialect',
+      'goldshell',
+      '--exit-after-blocks',
+      '1',
+      '--stratum-port',
+      '0',
+    );
+    expect(r.code).toBe(0);
+  }, 120_000);
+
   it('prints usage for --help', async () => {
     const help = await run('pool', 'dev', '--help');
     expect(help.code).toBe(0);
