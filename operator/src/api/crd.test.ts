@@ -41,6 +41,7 @@ describe('MiningPool CRD', () => {
       'Ready',
       'Stratum',
       'Height',
+      'Synced',
       'Hashrate',
       'Network',
       'Reason',

@@ -48,6 +48,12 @@ export function miningPoolCrd(): Record<string, unknown> {
               description: 'Ready stratum pods',
             },
             { name: 'Height', type: 'integer', jsonPath: '.status.chain.tipNumber' },
+            {
+              name: 'Synced',
+              type: 'string',
+              jsonPath: '.status.chain.syncProgress',
+              description: 'Node tip against the best block its peers announced',
+            },
             { name: 'Hashrate', type: 'string', jsonPath: '.status.hashrate' },
             { name: 'Network', type: 'string', jsonPath: '.spec.network', priority: 1 },
             {

@@ -448,7 +448,7 @@ export const statusSchema: Schema = obj('Observed state, written by the operator
   conditions: {
     type: 'array',
     description:
-      'Ready (pool serves miners), Progressing (children being created or rolled out), Degraded (something needs attention).',
+      'Ready (pool serves miners), Progressing (children being created or rolled out), Degraded (something needs attention), NodeSynced (node out of initial block download and caught up, with progress), TemplateFresh, ShareLogWritable (Kafka), StoreReachable (Redis).',
     items: condition,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['type'],
@@ -488,7 +488,9 @@ export const statusSchema: Schema = obj('Observed state, written by the operator
   }),
   noiseAuthorityPublicKey: str('Hex x-only secp256k1 public key of the Noise authority; miners pin it.'),
   chain: obj('Chain observations.', {
-    tipNumber: int('Tip block number seen by the jobmaker.', { minimum: 0 }),
+    tipNumber: int("The node's tip block number.", { minimum: 0 }),
+    bestKnownNumber: int('The best block number the node knows from its peers (sync_state).', { minimum: 0 }),
+    syncProgress: str('tipNumber / bestKnownNumber, e.g. "13.3%" during initial block download.'),
   }),
   hashrate: str('Pool hashrate estimate (human readable).'),
 });

@@ -156,7 +156,7 @@ export interface MiningPoolStatus {
   stratum?: { replicas: number; readyReplicas: number; selector: string };
   endpoints?: { stratum?: string; stratumExternal?: string; translator?: string; ckbRpc?: string };
   noiseAuthorityPublicKey?: string;
-  chain?: { tipNumber?: number };
+  chain?: { tipNumber?: number; bestKnownNumber?: number; syncProgress?: string };
   hashrate?: string;
 }
 

@@ -11,6 +11,7 @@ import { KubeRest } from '../kube/rest.js';
 import { resourcePath } from '../kube/resources.js';
 import { MANAGED_BY } from '../render/meta.js';
 import { CachedCluster } from './cached-cluster.js';
+import { observeDependencies } from './dependencies.js';
 import { fetchPoolStats } from './pool-stats.js';
 import { KubeEvents } from './events.js';
 import { ResilientInformer, type InformerVerb } from './informer.js';
@@ -60,6 +61,7 @@ export class Manager {
       events: new KubeEvents(this.rest, this.identity, (e) => this.error('event', e)),
       onSync: (kind, action) => this.metrics.childSyncs.inc({ kind, action }),
       poolStats: (pool) => fetchPoolStats(pool),
+      dependencies: observeDependencies,
     };
     this.queue = new WorkQueue((key) => this.reconcileKey(deps, key), {
       onError: (key, err) => this.error('reconcile', err, { pool: key }),

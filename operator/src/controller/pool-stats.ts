@@ -4,9 +4,9 @@
  * effort: any failure leaves the previous values. The hashrate is rounded to three significant
  * digits so noise does not rewrite the status on every pass.
  */
-import http from 'node:http';
 import type { MiningPool } from '../api/types.js';
 import { SHAREPROCESSOR_HTTP_PORT, serviceHost } from '../render/config.js';
+import { getBounded } from './http-get.js';
 
 export interface PoolStats {
   tipNumber?: number;
@@ -48,43 +48,13 @@ export function fetchPoolStats(pool: MiningPool, timeoutMs = 2000): Promise<Pool
 /** Larger than any /api/pool answer; the share processor runs the pool owner's image. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-/**
- * GET `url` and parse it as /api/pool; undefined on any error, on a body over MAX_BODY_BYTES and
- * when the whole exchange (not just one idle gap) takes longer than `timeoutMs`: a trickling or
- * endless answer must neither grow the operator's memory nor stall the reconcile awaiting it.
- */
-export function fetchPoolStatsFrom(url: string, timeoutMs: number): Promise<PoolStats | undefined> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (stats: PoolStats | undefined) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req.destroy();
-      resolve(stats);
-    };
-    const req = http.get(url, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY_BYTES) finish(undefined);
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        try {
-          finish(
-            res.statusCode === 200
-              ? parsePoolApi(JSON.parse(Buffer.concat(chunks).toString('utf8')))
-              : undefined,
-          );
-        } catch {
-          finish(undefined);
-        }
-      });
-      res.on('error', () => finish(undefined));
-    });
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    req.on('error', () => finish(undefined));
-  });
+/** GET `url` and parse it as /api/pool; undefined on any error (getBounded's limits). */
+export async function fetchPoolStatsFrom(url: string, timeoutMs: number): Promise<PoolStats | undefined> {
+  const body = await getBounded(url, timeoutMs, MAX_BODY_BYTES);
+  if (body === undefined) return undefined;
+  try {
+    return parsePoolApi(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
 }

@@ -18,6 +18,7 @@ import {
 } from '../render/noise.js';
 import { generateRedisPassword, redisAuthSecret, redisAuthSecretName } from '../render/redis-auth.js';
 import type { Cluster } from './cluster.js';
+import type { DependencyObservations } from './dependencies.js';
 import type { EventSink } from './events.js';
 import { dataSelector, finalize, setFinalizers } from './finalizer.js';
 import { podProblems, workloadProblems, type PodLike } from './pod-health.js';
@@ -39,6 +40,8 @@ export interface ReconcileDeps {
   generateKeys?: () => NoiseKeys;
   /** Called once per child sync (metrics). */
   onSync?: (kind: string, action: SyncAction) => void;
+  /** The node's sync state and the job maker's dependency view (NodeSynced, TemplateFresh, ...). */
+  dependencies?: (pool: MiningPool, jobmakerAvailable: boolean) => Promise<DependencyObservations>;
   /** Reads tip height and hashrate (the share processor's API); called only while it is available. */
   poolStats?: (pool: MiningPool) => Promise<PoolStats | undefined>;
 }
@@ -111,7 +114,12 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
   ];
   const sp = observed.workloads.find((w) => w.component === 'shareprocessor');
   const statsSource = deps.poolStats && (sp?.status?.availableReplicas ?? 0) > 0 ? deps.poolStats : undefined;
-  const status = computeStatus(pool, { ...observed, stats: await statsSource?.(pool) }, now);
+  const jm = observed.workloads.find((w) => w.component === 'jobmaker');
+  const [stats, dependencies] = await Promise.all([
+    statsSource?.(pool),
+    deps.dependencies?.(pool, (jm?.status?.availableReplicas ?? 0) > 0),
+  ]);
+  const status = computeStatus(pool, { ...observed, stats, dependencies }, now);
   if (stableJson(raw.status ?? {}) !== stableJson(status)) {
     await cluster.apply(
       {

@@ -4,7 +4,9 @@
  * when their status flips).
  */
 import type { ComponentStatus, Condition, MiningPool, MiningPoolStatus } from '../api/types.js';
+import { dependencyVerdicts, type DependencyObservations } from './dependencies.js';
 import { describeProblem, type ComponentProblem } from './pod-health.js';
+import { syncProgress } from '../../../pool/src/services/node-sync.js';
 import type { PoolStats } from './pool-stats.js';
 import { ckbRpcUrl } from '../render/config.js';
 import { childName, selectorLabels, selectorString } from '../render/meta.js';
@@ -44,6 +46,8 @@ export interface Observations {
   noiseAuthorityPublicKey?: string;
   /** Chain height and hashrate from the share processor, when it answered. */
   stats?: PoolStats;
+  /** The node's sync state and the job maker's view of its dependencies. */
+  dependencies?: DependencyObservations;
 }
 
 const ready = (w: WorkloadObservation): number =>
@@ -62,14 +66,14 @@ function rolledOut(w: WorkloadObservation): boolean {
 
 function condition(
   type: string,
-  ok: boolean,
+  ok: boolean | Condition['status'],
   reason: string,
   message: string,
   gen: number,
   now: string,
   previous?: Condition[],
 ): Condition {
-  const status = ok ? 'True' : 'False';
+  const status = ok === true ? 'True' : ok === false ? 'False' : ok;
   const before = previous?.find((c) => c.type === type);
   const lastTransitionTime = before && before.status === status ? before.lastTransitionTime : now;
   return { type, status, observedGeneration: gen, lastTransitionTime, reason, message };
@@ -87,6 +91,8 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
   const failing = obs.problems.components ?? [];
   const failingText = failing.map(describeProblem).join('; ');
 
+  const verdicts = dependencyVerdicts(obs.dependencies ?? {});
+  const nodeSynced = verdicts.find((v) => v.type === 'NodeSynced')!;
   const summary = (ws: WorkloadObservation[]) =>
     ws.map((w) => `${w.component} ${ready(w)}/${w.desired}`).join(', ');
   const readyCond =
@@ -104,7 +110,9 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
               at,
               prev,
             )
-          : condition('Ready', true, 'PoolReady', 'all components are ready', gen, at, prev);
+          : nodeSynced.status === 'False'
+            ? condition('Ready', false, 'NodeNotSynced', nodeSynced.message, gen, at, prev)
+            : condition('Ready', true, 'PoolReady', 'all components are ready', gen, at, prev);
   const progressing =
     rolling.length > 0
       ? condition('Progressing', true, 'RollingOut', `rolling out ${summary(rolling)}`, gen, at, prev)
@@ -135,12 +143,20 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
         : condition('Degraded', false, 'AsExpected', 'no problems', gen, at, prev);
 
   const stratum = obs.workloads.find((w) => w.component === 'stratum');
-  const tipNumber = obs.stats?.tipNumber ?? pool.status?.chain?.tipNumber;
+  const node = obs.dependencies?.node;
+  const sync = node?.reachable ? node.sync : undefined;
+  const tipNumber =
+    (sync ? Number(sync.tip) : undefined) ?? obs.stats?.tipNumber ?? pool.status?.chain?.tipNumber;
   const hashrate = obs.stats?.hashrate ?? pool.status?.hashrate;
   const ns = pool.metadata.namespace;
   return {
     observedGeneration: gen,
-    conditions: [readyCond, progressing, degraded],
+    conditions: [
+      readyCond,
+      progressing,
+      degraded,
+      ...verdicts.map((v) => condition(v.type, v.status, v.reason, v.message, gen, at, prev)),
+    ],
     components: componentStatuses(obs.workloads, failing),
     stratum: {
       replicas: stratum?.status?.replicas ?? 0,
@@ -157,7 +173,16 @@ export function computeStatus(pool: MiningPool, obs: Observations, now: Date): M
     },
     ...(obs.noiseAuthorityPublicKey ? { noiseAuthorityPublicKey: obs.noiseAuthorityPublicKey } : {}),
     // From the share processor when it answered, else what was there.
-    ...(tipNumber !== undefined ? { chain: { tipNumber } } : {}),
+    ...(tipNumber !== undefined
+      ? {
+          chain: {
+            tipNumber,
+            ...(sync?.known
+              ? { bestKnownNumber: Number(sync.best), syncProgress: syncProgress(sync.tip, sync.best) }
+              : {}),
+          },
+        }
+      : {}),
     ...(hashrate !== undefined ? { hashrate } : {}),
   };
 }
