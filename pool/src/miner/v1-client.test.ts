@@ -50,3 +50,64 @@ describe('V1Miner', () => {
     expect(submits[0]?.slice(0, 2)).toEqual(['alice.rig', jobId]);
   });
 });
+
+describe('V1Miner --dialect goldshell', () => {
+  it('reads the nested subscribe, mines at set_difficulty, submits 5 fields, resumes its session', async () => {
+    const subscribes: unknown[][] = [];
+    const submits: unknown[][] = [];
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => {
+      sockets.push(socket);
+      let buffered = '';
+      socket.on('error', () => {});
+      socket.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const req = JSON.parse(buffered.slice(0, nl)) as { id: number; method: string; params: unknown[] };
+          buffered = buffered.slice(nl + 1);
+          if (req.method === 'mining.subscribe') {
+            subscribes.push(req.params);
+            const sid = '0100000900000003';
+            socket.write(
+              `{"id":${req.id},"result":[[["mining.set_difficulty","${sid}"],["mining.notify","${sid}"]],"${sid}",4],"error":null}\n` +
+                // A big-endian-looking set_target the box must not use; set_difficulty 2^-30 = target 2^254.
+                `{"id":null,"method":"mining.set_target","params":["${'00'.repeat(32)}"]}\n` +
+                `{"id":null,"method":"mining.set_difficulty","params":[${2 ** -30}]}\n` +
+                `{"id":null,"method":"mining.notify","params":["2a","${'ab'.repeat(32)}",1,"${'ff'.repeat(32)}",true]}\n`,
+            );
+          } else if (req.method === 'mining.submit') {
+            submits.push(req.params);
+            socket.write(`{"id":${req.id},"result":true,"error":null}\n`);
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(() => new Promise((resolve) => server.close(resolve)));
+    const miner = await V1Miner.start({
+      host: '127.0.0.1',
+      port: (server.address() as net.AddressInfo).port,
+      user: 'alice.box',
+      threads: 1,
+      dialect: 'goldshell',
+      reconnect: true,
+    });
+    stops.push(() => miner.stop());
+    const wait = async (cond: () => boolean, what: string) => {
+      for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!cond()) throw new Error(`timed out waiting for ${what}`);
+    };
+    await wait(() => miner.stats.accepted > 0, 'an accepted share');
+    expect(subscribes[0]).toEqual(['intminer/1.0.0', null]);
+    const [worker, job, en2, ntime, nonce] = submits[0] as string[];
+    expect([worker, job]).toEqual(['alice.box', '2a']);
+    expect(nonce).toMatch(/^0100000900000003[0-9a-f]{16}$/);
+    expect(en2).toBe(nonce!.slice(16, 24));
+    expect(ntime).toMatch(/^[0-9a-f]{8}$/);
+    // The server drops it: it reconnects and names its session.
+    sockets[0]!.destroy();
+    await wait(() => subscribes.length === 2, 'the resubscribe');
+    expect(subscribes[1]).toEqual(['intminer/1.0.0', '0100000900000003']);
+  });
+});
