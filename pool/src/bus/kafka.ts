@@ -5,11 +5,11 @@
  * the handler resolves (at-least-once).
  */
 import {
-  ConfigResourceTypes,
   Kafka,
   Partitioners,
   logLevel,
   type Admin,
+  type ConfigResourceTypes,
   type Consumer,
   type Producer,
   type LogEntry,
@@ -37,6 +37,9 @@ export interface KafkaBusOptions {
   /** Bytes of publishes waiting at most; more are refused at once (default 64 MiB). */
   maxQueuedBytes?: number;
 }
+
+// ConfigResourceTypes.TOPIC: the enum is not among kafkajs's named exports under Node's ESM loader.
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
 
 const KAFKA_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -127,7 +130,7 @@ export class KafkaBus implements EventBus {
     const described = await admin.describeConfigs({
       includeSynonyms: false,
       resources: topics.map((t) => ({
-        type: ConfigResourceTypes.TOPIC,
+        type: TOPIC_RESOURCE,
         name: t.name,
         configNames: ['max.message.bytes'],
       })),
