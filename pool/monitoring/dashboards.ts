@@ -106,10 +106,22 @@ const overview: DashboardDef = {
           ],
         },
         {
-          title: 'Node height and reachability',
+          title: 'Node height against the network',
           targets: [
+            { expr: 'max(eaglepool_jobmaker_node_tip_number)', legend: 'node tip' },
+            { expr: 'max(eaglepool_jobmaker_node_best_known_number)', legend: 'best known from peers' },
             { expr: 'max(eaglepool_jobmaker_height)', legend: 'template height' },
+          ],
+        },
+        {
+          title: 'Node reachable and synced',
+          targets: [
             { expr: 'min(eaglepool_jobmaker_node_up)', legend: 'node up' },
+            { expr: 'max(eaglepool_jobmaker_node_synced)', legend: 'synced (leader)' },
+            {
+              expr: 'max(eaglepool_jobmaker_node_best_known_number - eaglepool_jobmaker_node_tip_number)',
+              legend: 'blocks behind',
+            },
           ],
         },
       ],
@@ -220,6 +232,14 @@ const sharePath: DashboardDef = {
       title: 'Kafka and accounting',
       panels: [
         stat('Consumer lag', 'max(eaglepool_shareprocessor_share_age_ms) / 1000', 's'),
+        {
+          title: 'Kafka produce latency (share log write to ack)',
+          unit: 's',
+          targets: [
+            { expr: q(0.99, 'eaglepool_stratum_share_log_write_seconds'), legend: 'p99' },
+            { expr: q(0.5, 'eaglepool_stratum_share_log_write_seconds'), legend: 'p50' },
+          ],
+        },
         {
           title: 'Accepted by replicas vs accounted (/s)',
           targets: [

@@ -5,6 +5,7 @@
 import { FoundBlock, SolvedBlock } from '../../../proto/gen/blocks.js';
 import { Job } from '../../../proto/gen/jobs.js';
 import { ShareBatch, ShareRecord } from '../../../proto/gen/shares.js';
+import { Histogram, type Registry } from 'prom-client';
 import type { PoolTopics } from './topics.js';
 import type { EventBus } from './types.js';
 
@@ -39,6 +40,8 @@ export interface ShareLogOptions {
   maxShares?: number;
   /** How long the first pending share waits for others to share its message (default 2 ms). */
   lingerMs?: number;
+  /** Registry for `eaglepool_stratum_share_log_write_seconds` (none when absent). */
+  registry?: Registry;
 }
 
 /** The shares waiting for the next message, and the promise all their appends returned. */
@@ -70,6 +73,14 @@ export function createShareLog(bus: EventBus, topics: PoolTopics, opts: ShareLog
   let pending: PendingMessage | undefined;
   let timer: NodeJS.Timeout | undefined;
   const inFlight = new Set<Promise<void>>();
+  const writeSeconds =
+    opts.registry &&
+    new Histogram({
+      name: 'eaglepool_stratum_share_log_write_seconds',
+      help: 'Time from sending a share message to the shares topic to its acknowledgement (Kafka: acks=all).',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [opts.registry],
+    });
   const send = () => {
     clearTimeout(timer);
     timer = undefined;
@@ -77,9 +88,11 @@ export function createShareLog(bus: EventBus, topics: PoolTopics, opts: ShareLog
     const message = pending;
     pending = undefined;
     const value = ShareBatch.encode({ shares: message.shares }).finish();
-    const sent = bus
-      .publish(topics.shares, [{ key: String(message.shares[0]!.replica), value }])
-      .then(message.resolve, message.reject);
+    const written = writeSeconds?.startTimer();
+    const sent = bus.publish(topics.shares, [{ key: String(message.shares[0]!.replica), value }]).then(() => {
+      written?.();
+      message.resolve();
+    }, message.reject);
     inFlight.add(sent);
     void sent.finally(() => inFlight.delete(sent));
   };

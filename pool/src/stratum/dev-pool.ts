@@ -146,8 +146,9 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     let blocksSide = 0;
     let blocksNotAccepted = 0;
     const topics = poolTopics(config.kafka.topicPrefix);
+    const stratumRegistry = serviceRegistry();
     const sink: PoolSink = createPoolSink({
-      shareLog: createShareLog(bus, topics),
+      shareLog: createShareLog(bus, topics, { registry: stratumRegistry }),
       bus,
       topics,
       replica: 0,
@@ -170,7 +171,6 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     stops.push(() => sink.settle());
 
     const authority = generateAuthorityKeys();
-    const stratumRegistry = serviceRegistry();
     const server = await StratumServer.start({
       host: opts.stratumHost ?? '127.0.0.1',
       port: opts.stratumPort ?? 34255,

@@ -80,7 +80,7 @@ export async function startStratumService(
   const topics = poolTopics(config.kafka.topicPrefix);
   const blockmaker = connectBlockMaker({ url: config.services.blockmakerUrl, token });
   const sink = createPoolSink({
-    shareLog: createShareLog(bus, topics),
+    shareLog: createShareLog(bus, topics, { registry }),
     bus,
     topics,
     submitBlock: (b) => blockmaker.submitBlock(b),
