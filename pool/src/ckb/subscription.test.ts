@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TcpSubscription } from './subscription.js';
+import { conventionalSubscriptionUrl, probeSubscription, TcpSubscription } from './subscription.js';
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -47,5 +47,23 @@ describe('TcpSubscription', () => {
     const { messages, closed } = await follow(await node([subscribed, line]));
     expect(messages).toEqual([]);
     expect(closed.message).toBe(`malformed subscription line: ${line}`);
+  });
+});
+
+describe('probeSubscription', () => {
+  it('is true when the endpoint confirms a subscribe, false when it refuses, is silent or closed', async () => {
+    expect(await probeSubscription(await node(['{"jsonrpc":"2.0","id":1,"result":"0x2a"}']))).toBe(true);
+    expect(
+      await probeSubscription(await node(['{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"x"}}'])),
+    ).toBe(false);
+    expect(await probeSubscription(await node([]), 200)).toBe(false);
+    const closed = await node([]);
+    await stops.pop()!();
+    expect(await probeSubscription(closed)).toBe(false);
+  });
+
+  it('finds the conventional port: RPC + 10000', () => {
+    expect(conventionalSubscriptionUrl('http://127.0.0.1:8114')).toBe('tcp://127.0.0.1:18114');
+    expect(conventionalSubscriptionUrl('http://node:60000')).toBeUndefined();
   });
 });

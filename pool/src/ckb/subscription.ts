@@ -119,3 +119,32 @@ export class TcpSubscription {
     this.opts.onClose(reason);
   }
 }
+
+/**
+ * Whether `url` is a node's TCP subscription endpoint: connects, subscribes to new_tip_header and
+ * resolves true once the node confirms (then closes), false on any failure or after `timeoutMs`.
+ */
+export function probeSubscription(url: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    let sub: TcpSubscription | undefined;
+    try {
+      sub = new TcpSubscription({
+        url,
+        topic: 'new_tip_header',
+        timeoutMs,
+        onSubscribed: () => (sub?.close(), resolve(true)),
+        onMessage: () => undefined,
+        onClose: () => resolve(false),
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/** ckb.toml's convention: the TCP subscription listens 10000 above the HTTP RPC port (8114 → 18114). */
+export function conventionalSubscriptionUrl(rpcUrl: string): string | undefined {
+  const url = new URL(rpcUrl);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80)) + 10_000;
+  return port <= 65_535 ? `tcp://${url.hostname}:${port}` : undefined;
+}

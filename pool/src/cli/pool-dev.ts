@@ -35,6 +35,9 @@ Options:
   --kafka BROKERS          use Kafka (host:port,...) instead of the in-memory bus
   --redis URL              use Redis (redis://host:port) instead of the in-memory store
   --ckb-rpc URL            use a CKB node's JSON-RPC instead of the embedded devnet
+  --ckb-subscription URL   with --ckb-rpc: the node's TCP subscription (tcp://host:port, its
+                           [rpc] tcp_listen_address) for new tips, or \`off\` to poll only;
+                           default: the RPC port + 10000 when the node answers a subscribe there
   --block-time MS          devnet target block interval (default 10000)
   --log-level LEVEL        JSON log level of the services (default warn)`,
   options: {
@@ -48,6 +51,7 @@ Options:
     kafka: { type: 'string' },
     redis: { type: 'string' },
     'ckb-rpc': { type: 'string' },
+    'ckb-subscription': { type: 'string' },
     'block-time': { type: 'string' },
     'log-level': { type: 'string' },
   },
@@ -78,6 +82,12 @@ Options:
       .map((b) => b.trim())
       .filter(Boolean);
 
+    const subscription = values['ckb-subscription'] as string | undefined;
+    if (subscription !== undefined && values['ckb-rpc'] === undefined)
+      throw new UsageError('--ckb-subscription needs --ckb-rpc');
+    if (subscription !== undefined && subscription !== 'off' && !subscription.startsWith('tcp://'))
+      throw new UsageError('--ckb-subscription must be tcp://host:port or off');
+
     const started = Date.now();
     const tty = process.stdout.isTTY === true;
     let pool: DevPool;
@@ -86,6 +96,7 @@ Options:
         kafka,
         redis: values.redis as string | undefined,
         ckbRpc: values['ckb-rpc'] as string | undefined,
+        ckbSubscription: subscription === 'off' ? false : subscription,
         miner: minerChoice === 'none' || minerChoice === 'v1' ? undefined : (minerChoice as MinerMode),
         minerThreads: threads,
         stratumPort,

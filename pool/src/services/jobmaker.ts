@@ -10,11 +10,13 @@
  * `jobmaker.templateTtlMs`) BEFORE publishing the job, so the block maker can always
  * build a block for a job a miner has seen.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Job, JobStreamService, type SubscribeRequest } from '../../../proto/gen/jobs.js';
 import { publishJob } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
+import { bytesToHex } from '../ckb/hex.js';
 import type { CkbRpcClient } from '../ckb/rpc.js';
 import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
 import type { TipWatcher } from '../ckb/tip-watcher.js';
@@ -51,9 +53,36 @@ export interface JobmakerHandle extends ServiceHandle {
   isLeader(): boolean;
   /** Leader only: fetch a template now and publish a job if it is new work (tests, tip events). */
   refresh(): Promise<void>;
+  /**
+   * A new tip learnt outside the tip watcher (the pool's own block on the main chain): the current
+   * job is stale at once, and templates are refetched until one builds on this tip.
+   */
+  noteTip(hash: string, number: bigint): void;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+
+/** The newest tip the job maker knows of. */
+export interface KnownTip {
+  hash: string;
+  number: bigint;
+}
+
+/**
+ * Whether a template is older than the tip: it builds on another block and is not for a later
+ * height. The node can answer a template for the previous tip for a while after a new one (ckb resets
+ * its template cache asynchronously after the push; after a restart, until its next tip).
+ */
+export function templateBehindTip(template: BlockTemplate, tip: KnownTip | undefined): boolean {
+  if (!tip || template.parent_hash.toLowerCase() === tip.hash) return false;
+  return BigInt(template.number) <= tip.number + 1n;
+}
+
+/** Refetch delays while the template is behind the tip: 10 ms doubling to 500 ms. */
+const BEHIND_FIRST_MS = 10;
+const BEHIND_MAX_MS = 500;
+/** After this long behind the tip the job maker warns (a node restart race, see docs/services.md). */
+const BEHIND_WARN_MS = 3000;
 
 function jobMetrics(registry: Registry) {
   return {
@@ -96,6 +125,16 @@ function jobMetrics(registry: Registry) {
     nodeBest: new Gauge({
       name: 'eaglepool_jobmaker_node_best_known_number',
       help: 'The best block number the node knows from its peers (leader).',
+      registers: [registry],
+    }),
+    behind: new Counter({
+      name: 'eaglepool_jobmaker_templates_behind_tip_total',
+      help: 'Templates fetched that did not build on the known tip (refetched).',
+      registers: [registry],
+    }),
+    behindSince: new Gauge({
+      name: 'eaglepool_jobmaker_template_behind_tip_seconds',
+      help: 'How long the node has been answering templates older than its tip (0 when it follows).',
       registers: [registry],
     }),
   };
@@ -153,6 +192,9 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
   let lastWorkId: string | undefined;
   let refreshing: Promise<void> | undefined;
   let again = false;
+  let tip: KnownTip | undefined;
+  let behindSince: number | undefined;
+  let warnedBehind = false;
 
   /** False (and logged once per episode) while the node must not be mined on. */
   const nodeServable = async (): Promise<boolean> => {
@@ -167,10 +209,23 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
     return sync.serve;
   };
 
-  const produce = async (): Promise<void> => {
+  const noteTip = (hash: string, number: bigint, fromWatcher: boolean) => {
+    hash = hash.toLowerCase();
+    if (tip?.hash === hash) return;
+    // The watcher reports the node's tip as it is (a reorg may lower it); a found block only raises it.
+    if (!fromWatcher && tip && number <= tip.number) return;
+    tip = { hash, number };
+    const current = fanout.current();
+    if (current && bytesToHex(current.parentHash) !== hash)
+      logger.debug('tip moved: current job is stale', { jobId: current.jobId, tip: hash, number });
+    void refresh();
+  };
+
+  /** One template → job round; 'behind' when the template did not build on the known tip. */
+  const produce = async (): Promise<'done' | 'behind'> => {
     let template: BlockTemplate;
     try {
-      if (!(await nodeServable())) return;
+      if (!(await nodeServable())) return 'done';
       template = await rpc.getBlockTemplate();
       lastTemplateAt = Date.now();
       m.nodeUp.set(1);
@@ -178,17 +233,38 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       m.nodeUp.set(0);
       m.templateErrors.inc();
       logger.warn('get_block_template failed', { err });
-      return;
+      return 'done';
+    }
+    if (templateBehindTip(template, tip)) {
+      m.behind.inc();
+      behindSince ??= Date.now();
+      const behindMs = Date.now() - behindSince;
+      m.behindSince.set(behindMs / 1000);
+      if (behindMs >= BEHIND_WARN_MS && !warnedBehind) {
+        warnedBehind = true;
+        logger.warn('the node keeps answering a template older than its tip (restart race?): refetching', {
+          tip,
+          templateParent: template.parent_hash,
+          templateNumber: template.number,
+        });
+      }
+      return 'behind';
+    }
+    if (behindSince !== undefined) {
+      logger.info('template follows the tip again', { tip, behindMs: Date.now() - behindSince });
+      behindSince = undefined;
+      warnedBehind = false;
+      m.behindSince.set(0);
     }
     const work = workFromTemplate(template);
     const current = fanout.current();
     const clean =
       !current || !sameBytes(current.parentHash, work.parentHash) || current.number !== work.number;
     if (!clean) {
-      if (work.workId === lastWorkId) return;
-      if (Date.now() - Number(current.createdAt) < config.jobmaker.refreshMs) return;
+      if (work.workId === lastWorkId) return 'done';
+      if (Date.now() - Number(current.createdAt) < config.jobmaker.refreshMs) return 'done';
     }
-    if (!lease.held() || stopping) return;
+    if (!lease.held() || stopping) return 'done';
     const jobId = await store.nextJobId(current?.jobId);
     await store.putTemplate(jobId, JSON.stringify(template), config.jobmaker.templateTtlMs);
     const job: Job = {
@@ -212,21 +288,32 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       publishJob(bus, topics, job),
       store.setNetwork({ difficulty: Number(targetToDifficulty(work.target)), height: work.number }),
     ]);
+    return 'done';
   };
 
-  /** Runs produce() once at a time; a request during a run triggers one more run after it. */
+  /**
+   * Runs produce() once at a time; a request during a run triggers one more run after it. While the
+   * template is behind the tip it refetches (10 ms doubling to 500 ms) until one builds on the tip.
+   */
   const refresh = (): Promise<void> => {
     if (refreshing) {
       again = true;
       return refreshing;
     }
     refreshing = (async () => {
+      let wait = BEHIND_FIRST_MS;
       do {
         again = false;
+        let result: 'done' | 'behind' = 'done';
         try {
-          await produce();
+          result = await produce();
         } catch (err) {
           logger.error('job production failed', { err });
+        }
+        if (result === 'behind' && lease.held() && !stopping) {
+          await delay(wait);
+          wait = Math.min(wait * 2, BEHIND_MAX_MS);
+          again = true;
         }
       } while (again && !stopping);
     })().finally(() => (refreshing = undefined));
@@ -248,7 +335,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
         subscriptionUrl: config.ckb.subscribeUrl,
         pollIntervalMs: config.ckb.pollIntervalMs,
       });
-      watcher.on('tip', () => void refresh());
+      watcher.on('tip', (header) => noteTip(header.hash, BigInt(header.number), true));
       watcher.on('error', (err) => logger.debug('tip watcher error', { err }));
       pollTimer = setInterval(() => void refresh(), config.ckb.pollIntervalMs);
       void refresh();
@@ -337,6 +424,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
     ready,
     isLeader: () => lease.held(),
     refresh,
+    noteTip: (hash, number) => noteTip(hash, number, false),
     stop: async () => {
       stopping = true;
       await lease.release(); // stops producing (onChange(false)) and frees the lease for a standby

@@ -8,6 +8,7 @@ import { CkbRpcClient } from '../ckb/rpc.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { defaultRandom, generateAuthorityKeys, randomSecretKey } from '../sv2/noise/index.js';
 import { createBus, poolTopics, createShareLog, type EventBus } from '../bus/index.js';
+import { conventionalSubscriptionUrl, probeSubscription } from '../ckb/subscription.js';
 import { difficultyToCompact } from '../ckb/target.js';
 import { loadConfig } from '../config/index.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';
@@ -25,6 +26,11 @@ export interface DevPoolOptions {
   redis?: string;
   /** A CKB node's JSON-RPC URL instead of the embedded devnet. */
   ckbRpc?: string;
+  /**
+   * With `ckbRpc`: the node's TCP subscription (tcp://host:port) for new tips; `false` polls only.
+   * Default: the conventional port (RPC port + 10000) when the node answers a subscribe there.
+   */
+  ckbSubscription?: string | false;
   /** Demo miner protocol; undefined runs no miner. */
   miner?: MinerMode;
   minerThreads?: number;
@@ -63,6 +69,8 @@ export interface DevPool {
   /** Authority public key miners pin (base58check). */
   readonly authorityPublicKey: string;
   readonly devnet: Devnet | undefined;
+  /** The TCP subscription the job maker follows (devnet's or the node's), undefined when polling. */
+  readonly ckbSubscription: string | undefined;
   readonly server: StratumServer;
   readonly miner: Sv2Miner | undefined;
   /** Port of the API, dashboard and /metrics, when `apiPort` was given. */
@@ -78,6 +86,16 @@ export interface DevPool {
 }
 
 const HASHRATE_WINDOW_SEC = 60;
+
+/** The real node's subscription endpoint to use, if any (see DevPoolOptions.ckbSubscription). */
+async function nodeSubscription(opts: DevPoolOptions, log: Logger): Promise<string | undefined> {
+  if (opts.ckbSubscription === false) return undefined;
+  if (opts.ckbSubscription) return opts.ckbSubscription;
+  const url = conventionalSubscriptionUrl(opts.ckbRpc!);
+  const offered = url !== undefined && (await probeSubscription(url));
+  log.info(offered ? 'node offers a TCP subscription' : 'no TCP subscription found: polling', { url });
+  return offered ? url : undefined;
+}
 
 export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
   const log = opts.logger;
@@ -105,6 +123,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       stops.push(() => d.stop());
       log.info('devnet started', { url: devnet.url });
     }
+    const subscribeUrl = devnet ? devnet.subscriptionUrl : await nodeSubscription(opts, log);
     const config = loadConfig({
       env: {},
       base: {
@@ -112,7 +131,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         instanceId: 'pool-dev',
         ckb: {
           rpcUrl: opts.ckbRpc ?? devnet!.url,
-          ...(devnet?.subscriptionUrl ? { subscribeUrl: devnet.subscriptionUrl } : {}),
+          ...(subscribeUrl ? { subscribeUrl } : {}),
           pollIntervalMs: 500,
         },
         ...(opts.redis ? { redis: { url: opts.redis } } : {}),
@@ -158,6 +177,8 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         const height = jobHeights.get(block.jobId) ?? 0n;
         if (reply.accepted) {
           blocksAccepted++;
+          // Our block is the tip: the job on its parent is stale now, whatever the template cache says.
+          jobmaker.noteTip(reply.blockHash, height);
           for (const h of accepted) h(reply.blockHash, height, blocksAccepted);
         } else if (reply.status === 'side') {
           blocksSide++;
@@ -245,6 +266,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       stratumPort: server.port,
       authorityPublicKey: authority.encoded.publicKey,
       devnet,
+      ckbSubscription: subscribeUrl,
       server,
       miner,
       apiPort: http?.port,

@@ -22,6 +22,8 @@ export interface FakeNode {
   readonly headers: Map<bigint, JsonHeaderView>;
   /** Side blocks' headers by hash (get_header finds these and the main chain's). */
   readonly sideHeaders: Map<string, JsonHeaderView>;
+  /** Answers of the next get_block_template calls (then `template`). */
+  readonly templateScript: BlockTemplate[];
   /** Answers of the next submit_block calls: an error message, 'accept' or 'side'. Empty: accept. */
   readonly submitScript: ('accept' | 'side' | string)[];
   /** Every submit_block call's block, in order. */
@@ -42,6 +44,7 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
     } as SyncState | undefined,
     headers: new Map<bigint, JsonHeaderView>(),
     sideHeaders: new Map<string, JsonHeaderView>(),
+    templateScript: [] as BlockTemplate[],
     submitScript: [] as string[],
     submitted: [] as JsonBlock[],
     calls: new Map<string, number>(),
@@ -55,7 +58,7 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
       const answer = (result: unknown) => ({ jsonrpc: '2.0', id, result });
       const fail = (message: string) => ({ jsonrpc: '2.0', id, error: { code: -32000, message } });
       let out: unknown;
-      if (method === 'get_block_template') out = answer(state.template);
+      if (method === 'get_block_template') out = answer(state.templateScript.shift() ?? state.template);
       else if (method === 'get_tip_header') out = answer(state.tip);
       else if (method === 'sync_state' && state.sync) out = answer(state.sync);
       else if (method === 'get_header_by_number')

@@ -19,7 +19,7 @@ import type { EventBus } from '../../bus/types.js';
 import { mainnetBlockRaw, mainnetMultiTx } from '../../ckb/testing/fixtures/index.js';
 import { templateFromBlock } from '../../ckb/testing/fixtures/template.js';
 import { nonceToBytes } from '../../ckb/header.js';
-import { hexToUint } from '../../ckb/hex.js';
+import { bytesToHex, hexToUint } from '../../ckb/hex.js';
 import { CkbRpcClient } from '../../ckb/rpc.js';
 import type { BlockTemplate } from '../../ckb/types.js';
 import { blockFromWork, workFromTemplate } from '../../ckb/work.js';
@@ -220,6 +220,41 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       expect(metrics).toMatch(/nodejs_eventloop_lag_seconds/);
       expect((await fetch(`http://127.0.0.1:${jm.healthPort}/readyz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${jm.healthPort}/healthz`)).status).toBe(200);
+    });
+
+    it('job maker refetches a template that is behind the tip until it follows, without waiting for a poll', async () => {
+      const mined = mainnetBlockRaw();
+      const old = templateFromBlock(mined, 9);
+      const node = await fakeNode(old);
+      // Polls once a minute: only noteTip and the refetch loop can bring the next job within the test.
+      const s = await setup(node.url, { ckb: { rpcUrl: node.url, pollIntervalMs: 60_000 } });
+      const jm = await startJobmaker(s.config('jm-behind'), { ...s.deps, healthServer: false });
+      cleanups.push(() => jm.stop());
+      const first = await eventually(() => jm.jobs.current());
+      expect(first.number).toBe(BigInt(old.number));
+
+      // The pool's block at that height is the tip now; the node keeps serving the old template thrice.
+      const tipHash = mined.header.hash;
+      const next: BlockTemplate = {
+        ...old,
+        parent_hash: tipHash,
+        number: '0x' + (BigInt(old.number) + 1n).toString(16),
+        work_id: '0x' + (BigInt(old.work_id) + 1n).toString(16),
+      };
+      node.templateScript.push(old, old, old);
+      node.template = next;
+      const fetchesBefore = node.calls.get('get_block_template') ?? 0;
+      jm.noteTip(tipHash, BigInt(old.number));
+      const job = await eventually(() => {
+        const j = jm.jobs.current();
+        return j && j.jobId !== first.jobId ? j : undefined;
+      }, 20_000);
+      expect(bytesToHex(job.parentHash)).toBe(tipHash);
+      expect(job).toMatchObject({ clean: true, number: BigInt(old.number) + 1n });
+      expect((node.calls.get('get_block_template') ?? 0) - fetchesBefore).toBe(4);
+      const metrics = await jm.registry.metrics();
+      expect(metrics).toMatch(/eaglepool_jobmaker_templates_behind_tip_total 3/);
+      expect(metrics).toMatch(/eaglepool_jobmaker_template_behind_tip_seconds 0/);
     });
 
     it('job makers elect one leader; the follower streams the leader’s jobs and takes over when it stops', async () => {
