@@ -114,8 +114,13 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
     }
 
     async function fakeNode(template: BlockTemplate): Promise<FakeNode> {
-      const tipBlock = mainnetMultiTx(); // any header below the template's height
-      const node = await startFakeNode(template, tipBlock.header);
+      // The tip is the template's parent (a header of another block, renamed): the template follows it.
+      const tip = {
+        ...mainnetMultiTx().header,
+        hash: template.parent_hash,
+        number: '0x' + (BigInt(template.number) - 1n).toString(16),
+      };
+      const node = await startFakeNode(template, tip);
       cleanups.push(() => node.stop());
       return node;
     }
