@@ -1,343 +1,81 @@
 /**
- * SV2 Common Protocol and Mining Protocol messages (plus the three messages of extension
- * 0x0001, Extensions Negotiation) as plain typed objects: a
- * discriminated union on `type` (the spec's message name without the dot), fields are the
- * spec's field names in camelCase, in wire order. Data types map as follows:
- * U8/U16/U24/U32 → number, U64 → bigint, F32 → number, BOOL → boolean, STR0_255 → string,
- * U256/B0_* → Uint8Array (wire bytes as-is; U256 is 32 little-endian bytes), SEQ → array,
- * OPTION[T] → T | undefined.
- *
- * Sources: [SPEC] stratum-mining/sv2-spec 03-Protocol-Overview.md §3.6 and
- * 05-Mining-Protocol.md §5.3 @ 0f38d51; field order checked against [SRI]
- * stratum-mining/stratum sv2/subprotocols/{common-messages,mining}/src/*.rs @ 2680220.
+ * SV2 messages as plain typed objects, derived from the one description in ./schema.ts: a
+ * discriminated union on `type` (the spec's message name without the dot); fields are the spec's
+ * field names in camelCase, in wire order, typed by their data type (`FieldValues`: U8/U16/U24/U32
+ * → number, U64 → bigint, F32 → number, BOOL → boolean, STR0_255 → string, U256/B0_* → Uint8Array,
+ * SEQ → array, OPTION[T] → T | undefined).
  */
+import type { FieldType, FieldValues, MESSAGES } from './schema.js';
 
-// ---- Common Protocol ([SPEC] §3.6) ----
+type Schema = typeof MESSAGES;
+export type Sv2MessageType = keyof Schema;
 
-/** 0x00, client → server, first message on a connection. */
-export interface SetupConnection {
-  type: 'SetupConnection';
-  /** 0 = Mining, 1 = Job Declaration, 2 = Template Distribution (see `Sv2Protocol`). */
-  protocol: number;
-  minVersion: number;
-  maxVersion: number;
-  flags: number;
-  endpointHost: string;
-  endpointPort: number;
-  vendor: string;
-  hardwareVersion: string;
-  firmware: string;
-  deviceId: string;
-}
-
-/** 0x01 */
-export interface SetupConnectionSuccess {
-  type: 'SetupConnectionSuccess';
-  usedVersion: number;
-  flags: number;
-}
-
-/** 0x02 */
-export interface SetupConnectionError {
-  type: 'SetupConnectionError';
-  flags: number;
-  errorCode: string;
-}
-
-/** 0x03, channel message. */
-export interface ChannelEndpointChanged {
-  type: 'ChannelEndpointChanged';
-  channelId: number;
-}
-
-/** 0x04 */
-export interface Reconnect {
-  type: 'Reconnect';
-  /** Empty = reconnect to the present host. */
-  newHost: string;
-  /** 0 = the present port. */
-  newPort: number;
-}
-
-// ---- Mining Protocol ([SPEC] §5.3) ----
-
-/** 0x10, client → server. */
-export interface OpenStandardMiningChannel {
-  type: 'OpenStandardMiningChannel';
-  requestId: number;
-  userIdentity: string;
-  /** F32, hashes per second. */
-  nominalHashRate: number;
-  maxTarget: Uint8Array;
-}
-
-/** 0x11 */
-export interface OpenStandardMiningChannelSuccess {
-  type: 'OpenStandardMiningChannelSuccess';
-  requestId: number;
-  channelId: number;
-  target: Uint8Array;
-  extranoncePrefix: Uint8Array;
-  groupChannelId: number;
-}
-
-/** 0x12 (OpenMiningChannel.Error, for both channel kinds) */
-export interface OpenMiningChannelError {
-  type: 'OpenMiningChannelError';
-  requestId: number;
-  errorCode: string;
-}
-
-/** 0x13, client → server. */
-export interface OpenExtendedMiningChannel {
-  type: 'OpenExtendedMiningChannel';
-  requestId: number;
-  userIdentity: string;
-  nominalHashRate: number;
-  maxTarget: Uint8Array;
-  minExtranonceSize: number;
-}
-
-/** 0x14 */
-export interface OpenExtendedMiningChannelSuccess {
-  type: 'OpenExtendedMiningChannelSuccess';
-  requestId: number;
-  channelId: number;
-  target: Uint8Array;
-  extranonceSize: number;
-  extranoncePrefix: Uint8Array;
-  groupChannelId: number;
-}
-
-/** 0x15, channel message (standard channels). */
-export interface NewMiningJob {
-  type: 'NewMiningJob';
-  channelId: number;
-  jobId: number;
-  /** OPTION[U32]: undefined = future job, activated by a SetNewPrevHash with this jobId. */
-  minNtime: number | undefined;
-  version: number;
-  merkleRoot: Uint8Array;
-}
-
-/** 0x16, channel message, client → server. */
-export interface UpdateChannel {
-  type: 'UpdateChannel';
-  channelId: number;
-  nominalHashRate: number;
-  maximumTarget: Uint8Array;
-}
-
-/** 0x17, channel message. */
-export interface UpdateChannelError {
-  type: 'UpdateChannelError';
-  channelId: number;
-  errorCode: string;
-}
-
-/** 0x18, channel message, both directions. */
-export interface CloseChannel {
-  type: 'CloseChannel';
-  channelId: number;
-  reasonCode: string;
-}
-
-/** 0x19, channel message. */
-export interface SetExtranoncePrefix {
-  type: 'SetExtranoncePrefix';
-  channelId: number;
-  extranoncePrefix: Uint8Array;
-}
-
-/** 0x1a, channel message. */
-export interface SubmitSharesStandard {
-  type: 'SubmitSharesStandard';
-  channelId: number;
-  sequenceNumber: number;
-  jobId: number;
-  nonce: number;
-  ntime: number;
-  version: number;
-}
-
-/** 0x1b, channel message. */
-export interface SubmitSharesExtended {
-  type: 'SubmitSharesExtended';
-  channelId: number;
-  sequenceNumber: number;
-  jobId: number;
-  nonce: number;
-  ntime: number;
-  version: number;
-  extranonce: Uint8Array;
-  /**
-   * Extension 0x0002 (Worker-Specific Hashrate Tracking): the worker's `user_identity` (<= 32
-   * UTF-8 bytes), a TLV after the fields; undefined = no TLV. Decoded whether or not the extension
-   * was negotiated: a receiver that did not negotiate it ignores the value (see ./tlv.ts).
-   */
+/**
+ * Extension TLVs after SubmitSharesExtended's fields. `userIdentity`: extension 0x0002
+ * (Worker-Specific Hashrate Tracking), the worker's `user_identity` (<= 32 UTF-8 bytes); undefined =
+ * no TLV. Decoded whether or not the extension was negotiated: a receiver that did not negotiate it
+ * ignores the value (see ./tlv.ts). `longUserIdentity`: Eaglepool's extension 0x4e01, the same for
+ * names up to 255 bytes.
+ */
+export interface IdentityTlvFields {
   userIdentity?: string | undefined;
-  /** Eaglepool's extension 0x4e01: the same for names up to 255 bytes (see ./tlv.ts). */
   longUserIdentity?: string | undefined;
 }
 
-/** 0x1c (SubmitShares.Success), channel message. */
-export interface SubmitSharesSuccess {
-  type: 'SubmitSharesSuccess';
-  channelId: number;
-  lastSequenceNumber: number;
-  newSubmitsAcceptedCount: number;
-  /** U64: sum of the difficulty of the shares acknowledged in this batch. */
-  newSharesSum: bigint;
-}
+type FieldsOf<F> = { -readonly [K in keyof F]: F[K] extends FieldType ? FieldValues[F[K]] : never };
+type Flat<T> = { [K in keyof T]: T[K] } & {};
 
-/** 0x1d (SubmitShares.Error), channel message. */
-export interface SubmitSharesError {
-  type: 'SubmitSharesError';
-  channelId: number;
-  sequenceNumber: number;
-  errorCode: string;
-}
+/** The message object of one type, e.g. `MessageOf<'SetTarget'>` (of a union of types: their union). */
+export type MessageOf<T extends Sv2MessageType> = T extends Sv2MessageType
+  ? Flat<
+      { type: T } & FieldsOf<Schema[T]['fields']> &
+        (Schema[T] extends { identityTlvs: true } ? IdentityTlvFields : unknown)
+    >
+  : never;
 
-/** 0x1f, channel message (extended and group channels). */
-export interface NewExtendedMiningJob {
-  type: 'NewExtendedMiningJob';
-  channelId: number;
-  jobId: number;
-  minNtime: number | undefined;
-  version: number;
-  versionRollingAllowed: boolean;
-  /** SEQ0_255[U256] */
-  merklePath: Uint8Array[];
-  /** B0_64K */
-  coinbaseTxPrefix: Uint8Array;
-  /** B0_64K */
-  coinbaseTxSuffix: Uint8Array;
-}
+export type Sv2Message = { [T in Sv2MessageType]: MessageOf<T> }[Sv2MessageType];
 
-/** 0x20, channel message: the Mining Protocol's SetNewPrevHash (not the TDP one, 0x72). */
-export interface SetNewPrevHash {
-  type: 'SetNewPrevHash';
-  channelId: number;
-  jobId: number;
-  prevHash: Uint8Array;
-  minNtime: number;
-  nbits: number;
-}
+// ---- Common Protocol ([SPEC] §3.6) ----
+export type SetupConnection = MessageOf<'SetupConnection'>;
+export type SetupConnectionSuccess = MessageOf<'SetupConnectionSuccess'>;
+export type SetupConnectionError = MessageOf<'SetupConnectionError'>;
+export type ChannelEndpointChanged = MessageOf<'ChannelEndpointChanged'>;
+export type Reconnect = MessageOf<'Reconnect'>;
+// ---- Mining Protocol ([SPEC] §5.3) ----
+export type OpenStandardMiningChannel = MessageOf<'OpenStandardMiningChannel'>;
+export type OpenStandardMiningChannelSuccess = MessageOf<'OpenStandardMiningChannelSuccess'>;
+export type OpenMiningChannelError = MessageOf<'OpenMiningChannelError'>;
+export type OpenExtendedMiningChannel = MessageOf<'OpenExtendedMiningChannel'>;
+export type OpenExtendedMiningChannelSuccess = MessageOf<'OpenExtendedMiningChannelSuccess'>;
+export type NewMiningJob = MessageOf<'NewMiningJob'>;
+export type UpdateChannel = MessageOf<'UpdateChannel'>;
+export type UpdateChannelError = MessageOf<'UpdateChannelError'>;
+export type CloseChannel = MessageOf<'CloseChannel'>;
+export type SetExtranoncePrefix = MessageOf<'SetExtranoncePrefix'>;
+export type SubmitSharesStandard = MessageOf<'SubmitSharesStandard'>;
+export type SubmitSharesExtended = MessageOf<'SubmitSharesExtended'>;
+export type SubmitSharesSuccess = MessageOf<'SubmitSharesSuccess'>;
+export type SubmitSharesError = MessageOf<'SubmitSharesError'>;
+export type NewExtendedMiningJob = MessageOf<'NewExtendedMiningJob'>;
+export type SetNewPrevHash = MessageOf<'SetNewPrevHash'>;
+export type SetTarget = MessageOf<'SetTarget'>;
+export type SetCustomMiningJob = MessageOf<'SetCustomMiningJob'>;
+export type SetCustomMiningJobSuccess = MessageOf<'SetCustomMiningJobSuccess'>;
+export type SetCustomMiningJobError = MessageOf<'SetCustomMiningJobError'>;
+export type SetGroupChannel = MessageOf<'SetGroupChannel'>;
+// ---- Extension 0x0001, Extensions Negotiation ----
+export type RequestExtensions = MessageOf<'RequestExtensions'>;
+export type RequestExtensionsSuccess = MessageOf<'RequestExtensionsSuccess'>;
+export type RequestExtensionsError = MessageOf<'RequestExtensionsError'>;
 
-/** 0x21, channel message. */
-export interface SetTarget {
-  type: 'SetTarget';
-  channelId: number;
-  maximumTarget: Uint8Array;
-}
-
-/** 0x22, channel message, client → server. */
-export interface SetCustomMiningJob {
-  type: 'SetCustomMiningJob';
-  channelId: number;
-  requestId: number;
-  /** B0_255 */
-  miningJobToken: Uint8Array;
-  version: number;
-  prevHash: Uint8Array;
-  minNtime: number;
-  nbits: number;
-  coinbaseTxVersion: number;
-  /** B0_255 */
-  coinbasePrefix: Uint8Array;
-  /** Spec name `coinbase_tx_input_nSequence`. */
-  coinbaseTxInputNSequence: number;
-  /** B0_64K */
-  coinbaseTxOutputs: Uint8Array;
-  coinbaseTxLocktime: number;
-  /** SEQ0_255[U256] */
-  merklePath: Uint8Array[];
-}
-
-/** 0x23, channel message. */
-export interface SetCustomMiningJobSuccess {
-  type: 'SetCustomMiningJobSuccess';
-  channelId: number;
-  requestId: number;
-  jobId: number;
-}
-
-/** 0x24, channel message. */
-export interface SetCustomMiningJobError {
-  type: 'SetCustomMiningJobError';
-  channelId: number;
-  requestId: number;
-  errorCode: string;
-}
-
-/** 0x25, not a channel message (group_channel_id comes first). */
-export interface SetGroupChannel {
-  type: 'SetGroupChannel';
-  groupChannelId: number;
-  /** SEQ0_64K[U32] */
-  channelIds: number[];
-}
-
-// ---- Extension 0x0001, Extensions Negotiation ([SPEC] extensions/0x0001-extensions-negotiation.md) ----
-// Frames carry extension_type 0x0001. The pool supports extension 0x0002 (user_identity TLV on
-// SubmitSharesExtended, see ./tlv.ts); clients must wait for the answer before other messages.
-
-/** 0x00 (extension 0x0001), client → server, right after SetupConnection.Success. */
-export interface RequestExtensions {
-  type: 'RequestExtensions';
-  requestId: number;
-  /** SEQ0_64K[U16] */
-  requestedExtensions: number[];
-}
-
-/** 0x01 (extension 0x0001) */
-export interface RequestExtensionsSuccess {
-  type: 'RequestExtensionsSuccess';
-  requestId: number;
-  /** SEQ0_64K[U16] */
-  supportedExtensions: number[];
-}
-
-/** 0x02 (extension 0x0001) */
-export interface RequestExtensionsError {
-  type: 'RequestExtensionsError';
-  requestId: number;
-  /** SEQ0_64K[U16] */
-  unsupportedExtensions: number[];
-  /** SEQ0_64K[U16]: extensions the server requires that the client did not request. */
-  requiredExtensions: number[];
-}
-
-export type CommonMessage =
-  SetupConnection | SetupConnectionSuccess | SetupConnectionError | ChannelEndpointChanged | Reconnect;
-
-export type MiningMessage =
-  | OpenStandardMiningChannel
-  | OpenStandardMiningChannelSuccess
-  | OpenMiningChannelError
-  | OpenExtendedMiningChannel
-  | OpenExtendedMiningChannelSuccess
-  | NewMiningJob
-  | UpdateChannel
-  | UpdateChannelError
-  | CloseChannel
-  | SetExtranoncePrefix
-  | SubmitSharesStandard
-  | SubmitSharesExtended
-  | SubmitSharesSuccess
-  | SubmitSharesError
-  | NewExtendedMiningJob
-  | SetNewPrevHash
-  | SetTarget
-  | SetCustomMiningJob
-  | SetCustomMiningJobSuccess
-  | SetCustomMiningJobError
-  | SetGroupChannel;
-
-export type ExtensionsNegotiationMessage =
-  RequestExtensions | RequestExtensionsSuccess | RequestExtensionsError;
-
-export type Sv2Message = CommonMessage | MiningMessage | ExtensionsNegotiationMessage;
-export type Sv2MessageType = Sv2Message['type'];
-/** The message object of one type, e.g. `MessageOf<'SetTarget'>`. */
-export type MessageOf<T extends Sv2MessageType> = Extract<Sv2Message, { type: T }>;
+export type CommonMessage = MessageOf<
+  | 'SetupConnection'
+  | 'SetupConnectionSuccess'
+  | 'SetupConnectionError'
+  | 'ChannelEndpointChanged'
+  | 'Reconnect'
+>;
+export type ExtensionsNegotiationMessage = MessageOf<
+  'RequestExtensions' | 'RequestExtensionsSuccess' | 'RequestExtensionsError'
+>;
+export type MiningMessage = Exclude<Sv2Message, CommonMessage | ExtensionsNegotiationMessage>;
