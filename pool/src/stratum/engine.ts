@@ -16,7 +16,7 @@
  * for a block, `onBlock`) returned has resolved; see `AckQueue` below.
  */
 import { targetToU256LE, u256LEToTarget } from '../ckb/target.js';
-import type { Sv2Message } from '../sv2/index.js';
+import type { ErrorCodeOf, Sv2Message } from '../sv2/index.js';
 import {
   encodeFrame,
   EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
@@ -89,7 +89,7 @@ export interface BlockCandidate {
 export type Confirmation = PromiseLike<void> | undefined;
 
 /** SubmitShares.Error code for accepted shares whose share-log write failed (not credited). */
-export const SHARE_NOT_LOGGED = 'share-not-logged';
+export const SHARE_NOT_LOGGED: ErrorCodeOf<'SubmitSharesError'> = 'share-not-logged';
 
 export interface EngineEvents {
   /** Returns when the share is durable (see `Confirmation`). */
@@ -500,7 +500,8 @@ export class MiningConnection {
     maxTargetLE: Uint8Array,
     minExtranonceSize: number,
   ): void {
-    const error = (errorCode: string) => this.send({ type: 'OpenMiningChannelError', requestId, errorCode });
+    const error = (errorCode: ErrorCodeOf<'OpenMiningChannelError'>) =>
+      this.send({ type: 'OpenMiningChannelError', requestId, errorCode });
     if (identityError(userIdentity) !== undefined) return error('invalid-user-identity');
     if (!Number.isFinite(nominalHashRate) || nominalHashRate < 0) return error('invalid-nominal-hashrate');
     if (kind === 'extended' && this.requiresStandardJobs) {
@@ -564,19 +565,12 @@ export class MiningConnection {
   }
 
   private update(msg: Msg<'UpdateChannel'>): void {
+    const error = (errorCode: ErrorCodeOf<'UpdateChannelError'>) =>
+      this.send({ type: 'UpdateChannelError', channelId: msg.channelId, errorCode });
     const ch = this.channels.get(msg.channelId);
-    if (!ch) {
-      this.send({ type: 'UpdateChannelError', channelId: msg.channelId, errorCode: 'invalid-channel-id' });
-      return;
-    }
-    if (!Number.isFinite(msg.nominalHashRate) || msg.nominalHashRate < 0) {
-      this.send({
-        type: 'UpdateChannelError',
-        channelId: msg.channelId,
-        errorCode: 'invalid-nominal-hashrate',
-      });
-      return;
-    }
+    if (!ch) return error('invalid-channel-id');
+    if (!Number.isFinite(msg.nominalHashRate) || msg.nominalHashRate < 0)
+      return error('invalid-nominal-hashrate');
     const maxTarget = u256LEToTarget(msg.maximumTarget);
     ch.vardiff.setMaxTarget(maxTarget);
     const cfg = this.engine.vardiffConfig;
@@ -817,7 +811,7 @@ export class MiningConnection {
   private reject(
     channelId: number,
     sequenceNumber: number,
-    errorCode: string,
+    errorCode: ErrorCodeOf<'SubmitSharesError'>,
     ch: Channel | undefined,
   ): void {
     if (ch) ch.rejectedShares++;

@@ -8,6 +8,7 @@
  * replicas never share an id, so the nonce spaces `core || *` of any two channels are disjoint
  * whatever their kinds are.
  */
+import type { ErrorCodeOf } from '../sv2/index.js';
 
 /** Bytes of the channel counter inside a prefix: 16,777,216 channels per replica at a time. */
 export const COUNTER_BYTES = 3;
@@ -70,7 +71,7 @@ export class ExtranonceAllocator {
    * An extended-channel prefix, or a reason string when the request cannot be met
    * (the SV2 OpenMiningChannel.Error code).
    */
-  allocateExtended(minExtranonceSize: number): ExtranonceAllocation | string {
+  allocateExtended(minExtranonceSize: number): ExtranonceAllocation | ErrorCodeOf<'OpenMiningChannelError'> {
     const size = this.extendedExtranonceSize;
     if (minExtranonceSize > size) return 'min-extranonce-size-too-large';
     const counter = this.take();

@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Sv2Message } from '../sv2/index.js';
+import type { ErrorCodeOf, Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
 import {
@@ -477,7 +477,7 @@ export class StratumServer {
 
   private onSetup(client: Client, msg: Extract<Sv2Message, { type: 'SetupConnection' }>): void {
     const { session } = client;
-    const refuse = (flags: number, errorCode: string) => {
+    const refuse = (flags: number, errorCode: ErrorCodeOf<'SetupConnectionError'>) => {
       this.metrics?.refused.inc({ reason: errorCode });
       session.send({ type: 'SetupConnectionError', flags, errorCode });
       // Let the error reach the client before closing.

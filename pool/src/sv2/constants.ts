@@ -30,41 +30,52 @@ export const MiningSetupSuccessFlags = {
   RequiresExtendedChannels: 1 << 1,
 } as const;
 
-/** error_code strings as SRI sends them (peers must treat unknown codes as a logged no-op, [SPEC] §3.5). */
+/**
+ * Every error_code this pool sends, per error message: the codes of [SPEC] §3.6 / §5.3 as SRI spells
+ * them ([SRI] sv2/subprotocols/{common-messages,mining}/src/*.rs @ 2680220), then Eaglepool's own
+ * (marked). A peer must treat a code it does not know as a logged no-op ([SPEC] §3.5), so decoded
+ * messages keep `errorCode: string`; what we send is typed by `ErrorCodeOf`.
+ */
 export const ErrorCodes = {
-  setupConnection: {
-    unsupportedFeatureFlags: 'unsupported-feature-flags',
-    unsupportedProtocol: 'unsupported-protocol',
+  SetupConnectionError: [
+    'unsupported-feature-flags',
+    'unsupported-protocol',
     /** Used by the C++ Template Provider (stratum-mining/sv2-tp), not by SRI. */
-    protocolVersionMismatch: 'protocol-version-mismatch',
-  },
-  openMiningChannel: {
-    standardChannelsNotSupportedForCustomWork: 'standard-channels-not-supported-for-custom-work',
-    extendedChannelsNotSupportedForStandardJobs: 'extended-channels-not-supported-for-standard-jobs',
-    invalidUserIdentity: 'invalid-user-identity',
-    invalidNominalHashrate: 'invalid-nominal-hashrate',
-    minExtranonceSizeTooLarge: 'min-extranonce-size-too-large',
-    maxTargetOutOfRange: 'max-target-out-of-range',
-    unsupportedMinExtranonceSize: 'unsupported-min-extranonce-size',
-    unknownUser: 'unknown-user',
-  },
-  updateChannel: {
-    invalidNominalHashrate: 'invalid-nominal-hashrate',
-    invalidChannelId: 'invalid-channel-id',
-  },
-  submitShares: {
-    invalidChannelId: 'invalid-channel-id',
-    invalidShare: 'invalid-share',
-    staleShare: 'stale-share',
-    invalidJobId: 'invalid-job-id',
-    difficultyTooLow: 'difficulty-too-low',
-    duplicateShare: 'duplicate-share',
-    badExtranonceSize: 'bad-extranonce-size',
-    versionRollingNotAllowed: 'version-rolling-not-allowed',
-    invalidNonRollableVersionBit: 'invalid-non-rollable-version-bit',
-  },
-  setCustomMiningJob: {
-    jdNotSupported: 'jd-not-supported',
-    invalidChannelId: 'invalid-channel-id',
-  },
+    'protocol-version-mismatch',
+  ],
+  OpenMiningChannelError: [
+    'standard-channels-not-supported-for-custom-work',
+    'extended-channels-not-supported-for-standard-jobs',
+    'invalid-user-identity',
+    'invalid-nominal-hashrate',
+    'min-extranonce-size-too-large',
+    'max-target-out-of-range',
+    'unsupported-min-extranonce-size',
+    'unknown-user',
+    // Eaglepool: the per-connection channel limit, and no extranonce prefix left on this replica.
+    'too-many-channels',
+    'extranonce-space-exhausted',
+  ],
+  UpdateChannelError: ['invalid-nominal-hashrate', 'invalid-channel-id'],
+  SubmitSharesError: [
+    'invalid-channel-id',
+    'invalid-share',
+    'stale-share',
+    'invalid-job-id',
+    'difficulty-too-low',
+    'duplicate-share',
+    'bad-extranonce-size',
+    'version-rolling-not-allowed',
+    'invalid-non-rollable-version-bit',
+    // Eaglepool: a valid share whose write to the share log failed (never acknowledged).
+    'share-not-logged',
+  ],
+  SetCustomMiningJobError: ['jd-not-supported', 'invalid-channel-id'],
 } as const;
+
+/** The error messages that carry an `errorCode`. */
+export type ErrorMessageType = keyof typeof ErrorCodes;
+/** The error_code values we send in one error message, e.g. `ErrorCodeOf<'SubmitSharesError'>`. */
+export type ErrorCodeOf<T extends ErrorMessageType> = (typeof ErrorCodes)[T][number];
+/** Every error_code we send. */
+export type Sv2ErrorCode = ErrorCodeOf<ErrorMessageType>;
