@@ -10,7 +10,7 @@ import { shareIdFor } from '../../pool/src/bus/records.js';
 import type { JobHashers } from '../../pool/src/loadgen/nonces.js';
 import { ShareFinder } from '../../pool/src/loadgen/nonces.js';
 import type { Sv2Message } from '../../pool/src/sv2/index.js';
-import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../../pool/src/sv2/index.js';
+import { MiningSetupFlags, miningSetupConnection } from '../../pool/src/sv2/index.js';
 import { connectSv2, type Sv2Session } from '../../pool/src/sv2/session.js';
 
 export interface Endpoint {
@@ -162,19 +162,17 @@ export class TestMiner {
         };
       });
     try {
-      session.send({
-        type: 'SetupConnection',
-        protocol: Sv2Protocol.Mining,
-        minVersion: SV2_PROTOCOL_VERSION,
-        maxVersion: SV2_PROTOCOL_VERSION,
-        flags: MiningSetupFlags.RequiresStandardJobs,
-        endpointHost: endpoint.host,
-        endpointPort: endpoint.port,
-        vendor: 'eaglepool-e2e',
-        hardwareVersion: 'sim',
-        firmware: 'test-miner',
-        deviceId: this.opts.user,
-      });
+      session.send(
+        miningSetupConnection({
+          flags: MiningSetupFlags.RequiresStandardJobs,
+          endpointHost: endpoint.host,
+          endpointPort: endpoint.port,
+          vendor: 'eaglepool-e2e',
+          hardwareVersion: 'sim',
+          firmware: 'test-miner',
+          deviceId: this.opts.user,
+        }),
+      );
       const setup = await nextOf(['SetupConnectionSuccess', 'SetupConnectionError']);
       if (setup.type === 'SetupConnectionError') throw new Error(setup.errorCode);
       session.send({

@@ -22,7 +22,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
 import { connectSv2, type Sv2Session } from '../src/sv2/session.js';
-import type { Sv2Message } from '../src/sv2/index.js';
+import { MiningSetupFlags, miningSetupConnection, type Sv2Message } from '../src/sv2/index.js';
 import { fmt, table, type BenchSection } from './measure.js';
 
 interface Stats {
@@ -100,19 +100,14 @@ class BenchClient {
     const socket = net.connect({ host: '127.0.0.1', port });
     const session = await connectSv2({ host: '127.0.0.1', port, authorityPublicKey, socket });
     const c = new BenchClient(session, socket);
-    session.send({
-      type: 'SetupConnection',
-      protocol: 0,
-      minVersion: 2,
-      maxVersion: 2,
-      flags: 1,
-      endpointHost: '127.0.0.1',
-      endpointPort: port,
-      vendor: 'bench',
-      hardwareVersion: '',
-      firmware: '',
-      deviceId: '',
-    });
+    session.send(
+      miningSetupConnection({
+        flags: MiningSetupFlags.RequiresStandardJobs,
+        endpointHost: '127.0.0.1',
+        endpointPort: port,
+        vendor: 'bench',
+      }),
+    );
     session.send({
       type: 'OpenStandardMiningChannel',
       requestId: 1,

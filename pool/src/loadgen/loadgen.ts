@@ -16,7 +16,7 @@
 import net from 'node:net';
 import { targetToBytesBE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
-import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
+import { MiningSetupFlags, miningSetupConnection } from '../sv2/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
@@ -241,19 +241,15 @@ class Sv2Sim implements SimMiner {
       socket,
     });
     const sim = new Sv2Sim(socket, session, hashers, acc.sinkFor(portOf(socket)), ringSize(opts));
-    session.send({
-      type: 'SetupConnection',
-      protocol: Sv2Protocol.Mining,
-      minVersion: SV2_PROTOCOL_VERSION,
-      maxVersion: SV2_PROTOCOL_VERSION,
-      flags: MiningSetupFlags.RequiresStandardJobs,
-      endpointHost: opts.host,
-      endpointPort: opts.port,
-      vendor: 'eaglepool-loadgen',
-      hardwareVersion: '',
-      firmware: '',
-      deviceId: `sim${index}`,
-    });
+    session.send(
+      miningSetupConnection({
+        flags: MiningSetupFlags.RequiresStandardJobs,
+        endpointHost: opts.host,
+        endpointPort: opts.port,
+        vendor: 'eaglepool-loadgen',
+        deviceId: `sim${index}`,
+      }),
+    );
     session.send({
       type: 'OpenStandardMiningChannel',
       requestId: 1,

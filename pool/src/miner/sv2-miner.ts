@@ -12,7 +12,7 @@
 import { compactToTarget, targetToBytesBE, u256LEToTarget } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 import type { Sv2Message } from '../sv2/index.js';
-import { MiningSetupFlags, Sv2Protocol, SV2_PROTOCOL_VERSION } from '../sv2/index.js';
+import { MiningSetupFlags, miningSetupConnection } from '../sv2/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { CpuMiner } from './cpu.js';
 
@@ -206,20 +206,18 @@ export class Sv2Miner {
     );
     try {
       const standard = opts.mode === 'sv2-standard';
-      session.send({
-        type: 'SetupConnection',
-        protocol: Sv2Protocol.Mining,
-        minVersion: SV2_PROTOCOL_VERSION,
-        maxVersion: SV2_PROTOCOL_VERSION,
-        flags:
-          MiningSetupFlags.RequiresVersionRolling | (standard ? MiningSetupFlags.RequiresStandardJobs : 0),
-        endpointHost: host,
-        endpointPort: port,
-        vendor: 'eaglepool',
-        hardwareVersion: 'cpu',
-        firmware: 'eaglepool-miner',
-        deviceId: `${opts.user}-${process.pid}`,
-      });
+      session.send(
+        miningSetupConnection({
+          flags:
+            MiningSetupFlags.RequiresVersionRolling | (standard ? MiningSetupFlags.RequiresStandardJobs : 0),
+          endpointHost: host,
+          endpointPort: port,
+          vendor: 'eaglepool',
+          hardwareVersion: 'cpu',
+          firmware: 'eaglepool-miner',
+          deviceId: `${opts.user}-${process.pid}`,
+        }),
+      );
       const setup = await inbox.next(['SetupConnectionSuccess', 'SetupConnectionError'], 10_000);
       if (setup.type === 'SetupConnectionError')
         throw new Error(`SetupConnection refused: ${setup.errorCode}`);

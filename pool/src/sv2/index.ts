@@ -33,6 +33,7 @@ export {
   FrameDecoder,
 } from './frame.js';
 export { messageToJson } from './inspect.js';
+export { miningSetupConnection, type MiningSetupOptions } from './setup.js';
 export {
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
   TLV_FIELD_TYPE_USER_IDENTITY,
@@ -47,4 +48,7 @@ export {
   MiningSetupFlags,
   MiningSetupSuccessFlags,
   ErrorCodes,
+  type ErrorCodeOf,
+  type ErrorMessageType,
+  type Sv2ErrorCode,
 } from './constants.js';

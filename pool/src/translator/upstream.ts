@@ -15,8 +15,7 @@ import {
   MAX_TLV_LONG_USER_IDENTITY_BYTES,
   MAX_TLV_USER_IDENTITY_BYTES,
   MiningSetupFlags,
-  Sv2Protocol,
-  SV2_PROTOCOL_VERSION,
+  miningSetupConnection,
 } from '../sv2/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import { UpstreamChannel, type ChannelEvent, type ChannelJob } from './channel.js';
@@ -238,19 +237,17 @@ export class Upstream {
     this.session = session;
     session.onMessage((msg) => this.onMessage(session, msg));
     session.onClose((reason) => this.onClose(session, reason));
-    session.send({
-      type: 'SetupConnection',
-      protocol: Sv2Protocol.Mining,
-      minVersion: SV2_PROTOCOL_VERSION,
-      maxVersion: SV2_PROTOCOL_VERSION,
-      flags: MiningSetupFlags.RequiresVersionRolling,
-      endpointHost: host,
-      endpointPort: port,
-      vendor: 'eaglepool',
-      hardwareVersion: 'translator',
-      firmware: 'eaglepool-translator',
-      deviceId: `translator-${process.pid}`,
-    });
+    session.send(
+      miningSetupConnection({
+        flags: MiningSetupFlags.RequiresVersionRolling,
+        endpointHost: host,
+        endpointPort: port,
+        vendor: 'eaglepool',
+        hardwareVersion: 'translator',
+        firmware: 'eaglepool-translator',
+        deviceId: `translator-${process.pid}`,
+      }),
+    );
   }
 
   private scheduleRetry(): void {
