@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/index.js';
 import { startDevPool, type DevPool } from '../stratum/dev-pool.js';
+import type { MinerDialectName } from '../miner/v1-dialects.js';
 import { startDevV1Path, type DevV1Path } from './dev.js';
 import { RawV1Client, until } from './testing/util.js';
 
@@ -13,16 +14,23 @@ afterEach(async () => {
   pool = undefined;
 });
 
+/** The dev pool and its V1 path (translator + demo miner speaking `dialect`). */
+async function startDev(dialect?: MinerDialectName): Promise<{ pool: DevPool; v1: DevV1Path }> {
+  pool = await startDevPool({ stratumPort: 0, logger: silentLogger });
+  v1 = await startDevV1Path({
+    poolPort: pool.stratumPort,
+    authorityPublicKey: pool.authorityPublicKey,
+    ckbRpcUrl: pool.devnet!.url,
+    threads: 1,
+    dialect,
+    logger: silentLogger,
+  });
+  return { pool, v1 };
+}
+
 describe('pool dev with the V1 demo miner through the translator', () => {
   it('finds blocks that the devnet accepts (V1 miner → translator → SV2 pool → block maker → node)', async () => {
-    pool = await startDevPool({ stratumPort: 0, logger: silentLogger });
-    v1 = await startDevV1Path({
-      poolPort: pool.stratumPort,
-      authorityPublicKey: pool.authorityPublicKey,
-      ckbRpcUrl: pool.devnet!.url,
-      threads: 1,
-      logger: silentLogger,
-    });
+    const { pool, v1 } = await startDev();
     // A plain V1 client (btcpool dialect: parent hash in notify params[3]) watching notifies: heights come from the node (get_header of the parent).
     const watcher = await RawV1Client.connect(v1.translator.port);
     watcher.line('{"id":1,"method":"mining.subscribe","params":["eaglepool-watcher",null]}');
@@ -63,16 +71,8 @@ describe('pool dev with the V1 demo miner through the translator', () => {
   it.each([['k7'], ['goldshell'], ['viabtc']] as const)(
     'the %s demo miner finds a block the devnet accepts',
     async (dialect) => {
-      pool = await startDevPool({ stratumPort: 0, logger: silentLogger });
-      v1 = await startDevV1Path({
-        poolPort: pool.stratumPort,
-        authorityPublicKey: pool.authorityPublicKey,
-        ckbRpcUrl: pool.devnet!.url,
-        threads: 1,
-        dialect,
-        logger: silentLogger,
-      });
-      const hash = await new Promise<string>((resolve) => pool!.onBlockAccepted((h) => resolve(h)));
+      const { pool, v1 } = await startDev(dialect);
+      const hash = await new Promise<string>((resolve) => pool.onBlockAccepted((h) => resolve(h)));
       expect(pool.devnet!.blocks().some((b) => b.hash === hash)).toBe(true);
       expect(v1.translator.stats.blocks).toBeGreaterThanOrEqual(1);
       expect(v1.translator.stats.upstreamAccepted).toBeGreaterThanOrEqual(1);

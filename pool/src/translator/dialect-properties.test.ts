@@ -8,15 +8,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { verifyPow } from '../ckb/pow.js';
-import { difficultyToTarget, targetToBytesBE, targetToCompact, targetToU256LE } from '../ckb/target.js';
+import { difficultyToTarget, targetToBytesBE, targetToCompact } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { MINER_DIALECT, targetBEFromDifficulty2p224 } from '../miner/v1-dialects.js';
 import { extendedNonce, nonceToU128 } from '../stratum/nonce.js';
-import { UpstreamChannel, type ChannelJob } from './channel.js';
+import type { ChannelJob } from './channel.js';
 import { DIALECT_NAMES, type DialectName } from './dialect.js';
 import { DIALECTS } from './dialects/index.js';
 import { V1Downstream } from './downstream.js';
-import { hubFor } from './testing/hub.js';
+import { channelWithJob, hubFor } from './testing/hub.js';
 
 const MINER_DIFFICULTY = 16n; // target 2^252: a share every 16 hashes
 const NETWORK_TARGET = 1n << 249n; // a block every 128 hashes
@@ -28,27 +28,7 @@ interface Forwarded {
 }
 
 function session(name: DialectName, prefix: Uint8Array, powHash: Uint8Array) {
-  const ch = new UpstreamChannel(7, 'proxy.default', prefix, 16 - prefix.length - 4, 1n << 252n);
-  ch.apply({
-    type: 'NewExtendedMiningJob',
-    channelId: 7,
-    jobId: 0x2a,
-    minNtime: undefined,
-    version: 0,
-    versionRollingAllowed: true,
-    merklePath: [],
-    coinbaseTxPrefix: powHash,
-    coinbaseTxSuffix: new Uint8Array(0),
-  });
-  ch.apply({
-    type: 'SetNewPrevHash',
-    channelId: 7,
-    jobId: 0x2a,
-    prevHash: new Uint8Array(32).fill(9),
-    minNtime: 1,
-    nbits: targetToCompact(NETWORK_TARGET),
-  });
-  ch.apply({ type: 'SetTarget', channelId: 7, maximumTarget: targetToU256LE(1n << 252n) });
+  const ch = channelWithJob({ prefix, powHash, nbits: targetToCompact(NETWORK_TARGET), target: 1n << 252n });
   const lines: unknown[] = [];
   const credited: bigint[] = [];
   const forwarded: Forwarded[] = [];

@@ -1,33 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { targetToU256LE } from '../ckb/target.js';
-import { UpstreamChannel } from './channel.js';
+import type { UpstreamChannel } from './channel.js';
 import { DEFAULT_DOWNSTREAM_LIMITS, V1Downstream, type DownstreamLimits } from './downstream.js';
-import { hubFor } from './testing/hub.js';
+import { channelWithJob, hubFor } from './testing/hub.js';
 
 function channel(): UpstreamChannel {
-  const ch = new UpstreamChannel(7, 'proxy.default', Uint8Array.of(1, 0, 0, 9), 8, 1n << 250n);
-  ch.apply({
-    type: 'NewExtendedMiningJob',
-    channelId: 7,
-    jobId: 0x2a,
-    minNtime: undefined,
-    version: 0,
-    versionRollingAllowed: true,
-    merklePath: [],
-    coinbaseTxPrefix: new Uint8Array(32).fill(3),
-    coinbaseTxSuffix: new Uint8Array(0),
-  });
-  ch.apply({
-    type: 'SetNewPrevHash',
-    channelId: 7,
-    jobId: 0x2a,
-    prevHash: new Uint8Array(32),
-    minNtime: 1,
+  return channelWithJob({
+    prefix: Uint8Array.of(1, 0, 0, 9),
+    powHash: new Uint8Array(32).fill(3),
     nbits: 0x1f100000,
+    target: 1n << 250n,
   });
-  ch.apply({ type: 'SetTarget', channelId: 7, maximumTarget: targetToU256LE(1n << 250n) });
-  return ch;
 }
 
 function harness(limits: Partial<DownstreamLimits> = {}) {

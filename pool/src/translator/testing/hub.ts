@@ -1,7 +1,39 @@
 /** Test helper: a `DownstreamHub` around one channel, for sessions driven without I/O. */
+import { targetToU256LE } from '../../ckb/target.js';
 import { DEFAULT_VARDIFF } from '../../stratum/vardiff.js';
-import type { UpstreamChannel } from '../channel.js';
+import { UpstreamChannel } from '../channel.js';
 import { DEFAULT_DOWNSTREAM_LIMITS, type DownstreamHub } from '../downstream.js';
+
+/** Channel 7 (prefix P, extranonce 12 - P bytes) with job 0x2a active on a new parent. */
+export function channelWithJob(opts: {
+  prefix: Uint8Array;
+  powHash: Uint8Array;
+  nbits: number;
+  target: bigint;
+}): UpstreamChannel {
+  const ch = new UpstreamChannel(7, 'proxy.default', opts.prefix, 12 - opts.prefix.length, opts.target);
+  ch.apply({
+    type: 'NewExtendedMiningJob',
+    channelId: 7,
+    jobId: 0x2a,
+    minNtime: undefined,
+    version: 0,
+    versionRollingAllowed: true,
+    merklePath: [],
+    coinbaseTxPrefix: opts.powHash,
+    coinbaseTxSuffix: new Uint8Array(0),
+  });
+  ch.apply({
+    type: 'SetNewPrevHash',
+    channelId: 7,
+    jobId: 0x2a,
+    prevHash: new Uint8Array(32),
+    minNtime: 1,
+    nbits: opts.nbits,
+  });
+  ch.apply({ type: 'SetTarget', channelId: 7, maximumTarget: targetToU256LE(opts.target) });
+  return ch;
+}
 
 /** Every session gets `ch` at once; no own channels; vardiff minimum 2; overrides win. */
 export function hubFor(ch: UpstreamChannel, overrides: Partial<DownstreamHub>): DownstreamHub {
