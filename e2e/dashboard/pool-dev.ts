@@ -1,7 +1,7 @@
 /**
  * `eaglepool pool dev` as its own OS process, run from the sources like a user runs it
  * (`node --import tsx pool/src/cli/main.ts pool dev --api-port 0 …`): the dashboard URL comes
- * from the line it prints, accepted blocks from its `block N … accepted` lines.
+ * from the line it prints, the pool's blocks from its `block N HASH on the main chain` lines.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
@@ -102,9 +102,11 @@ export class PoolDevProcess {
     return pool;
   }
 
-  /** Heights of the blocks the node accepted so far. */
+  /** Heights of the pool's blocks on the node's main chain so far. */
   acceptedBlocks(): string[] {
-    return this.lines.flatMap((l) => /pool dev: block (\d+) 0x[0-9a-f]+ accepted/.exec(l)?.[1] ?? []);
+    return this.lines.flatMap(
+      (l) => /pool dev: block (\d+) 0x[0-9a-f]{64} on the main chain/.exec(l)?.[1] ?? [],
+    );
   }
 
   async get<T>(path: string): Promise<{ status: number; body: T; type: string }> {
