@@ -13,13 +13,15 @@ import { pplnsWindow, type LoggedShare } from '../ledger/pplns.js';
 export class ShareIndex {
   private readonly shares = new Map<string, LoggedShare>();
   private newest = 0n;
-  private lastMessageAt = 0;
+  private lastMessageAt: number;
   private subscription: Subscription | undefined;
 
   constructor(
     private readonly latenessMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.lastMessageAt = now();
+  }
 
   async follow(bus: EventBus, topic: string, groupId: string, logger: Logger): Promise<void> {
     this.subscription = await bus.subscribe({
@@ -53,8 +55,13 @@ export class ShareIndex {
     this.lastMessageAt = this.now();
   }
 
-  size(): number {
-    return this.shares.size;
+  has(shareId: string): boolean {
+    return this.shares.has(shareId);
+  }
+
+  /** Milliseconds since the last message arrived (or since the index was made). */
+  quietMs(): number {
+    return this.now() - this.lastMessageAt;
   }
 
   /** The window of the block share, or undefined while it is not known or may still be missing shares. */

@@ -56,6 +56,16 @@ export const commands: readonly CommandEntry[] = [
     load: () => import('./services.js').then((m) => m.shareprocessor),
   },
   {
+    path: ['pool', 'payouts'],
+    summary: 'Run the payouts service (found blocks → ledger credits → payout transactions; leader-elected)',
+    load: () => import('./services.js').then((m) => m.payouts),
+  },
+  {
+    path: ['pool', 'audit'],
+    summary: "Recompute a block's PPLNS allocation from the share log and compare it with the ledger",
+    load: () => import('./audit.js').then((m) => m.command),
+  },
+  {
     path: ['keys'],
     summary: 'Generate SV2 Noise keys (authority, static key, certificate) in SRI encodings',
     load: () => import('./keys.js').then((m) => m.command),

@@ -4,6 +4,8 @@
  * $EAGLEPOOL_CONFIG), EAGLEPOOL_* variables, --set key=value (see docs/services.md).
  */
 import { ConfigError, loadConfig, requireDistributed, type PoolConfig } from '../config/index.js';
+import { createLedgerStore } from '../ledger/create.js';
+import { startPayouts } from '../payout/service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startBlockmaker } from '../services/blockmaker.js';
 import { startJobmaker } from '../services/jobmaker.js';
@@ -131,4 +133,17 @@ export const shareprocessor = serviceCommand(
   'Consumes the shares topic, accounts each share once in Redis, serves /api/pool,\n' +
     '/api/workers/:user, /api/blocks, /api/blocks/:hash/payouts on shareprocessor.httpListen.',
   startShareprocessor,
+);
+
+export const payouts = serviceCommand(
+  'payouts',
+  'Run the payouts service (found blocks → ledger → payout transactions)',
+  'Follows every found block on the chain (main, side, uncle, orphaned, finalized, matured), credits\n' +
+    'rewards by integer PPLNS in the Redis ledger and pays matured balances in CKB transactions\n' +
+    'signed with the key in payouts.keyFile. One instance acts at a time (Redis lease).',
+  async (config, deps) => {
+    const ledger = await createLedgerStore(config);
+    const handle = await startPayouts(config, { ...deps, ledger });
+    return { ...handle, stop: () => handle.stop().finally(() => ledger.close()) };
+  },
 );

@@ -241,6 +241,58 @@ export const configSchema = {
       doc: "The pool's Noise authority public key (base58check) shown to miners, to paste into their miner.",
     }),
   },
+  payouts: {
+    network: oneOf({
+      values: ['mainnet', 'testnet'],
+      default: 'mainnet',
+      doc: 'CKB network of miner and pool addresses: mainnet (ckb1...) or testnet/dev chains (ckt1...).',
+    }),
+    keyFile: optStr({
+      doc: 'File holding the pool wallet secp256k1 private key (0x + 64 hex), e.g. a mounted Kubernetes Secret. Never logged.',
+    }),
+    feeAddress: optStr({
+      doc: 'CKB address credited with the pool fee (and paying payout transaction fees).',
+    }),
+    feeBps: int({ default: 0, min: 0, max: 10_000, doc: 'Pool fee in basis points of each block reward.' }),
+    thresholdShannons: int({
+      default: 100_00000000,
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      doc: 'Pay a user once their matured balance reaches this (and the recipient lock occupied capacity).',
+    }),
+    feeRate: int({
+      default: 1000,
+      min: 1000,
+      max: 10_000_000,
+      doc: 'Payout transaction fee rate, shannons per 1000 bytes (ckb tx_pool.min_fee_rate is 1000).',
+    }),
+    maxOutputs: int({ default: 100, min: 1, max: 1000, doc: 'Most recipients in one payout transaction.' }),
+    intervalMs: int({
+      default: 10_000,
+      min: 100,
+      max: 3_600_000,
+      doc: 'How often the payouts service follows found blocks and drives payouts.',
+    }),
+    orphanDepth: int({
+      default: 24,
+      min: 1,
+      max: 10_000,
+      doc: 'Blocks after which a found block off the main chain (not an uncle) is orphaned.',
+    }),
+    shareLatenessMs: int({
+      default: 30_000,
+      min: 0,
+      max: 3_600_000,
+      doc: 'A block is allocated once the share log has shares this much newer than its block share (or was quiet this long).',
+    }),
+    leaseTtlMs: int({ default: 15_000, min: 1000, max: 600_000, doc: 'Leader lease TTL (Redis lock).' }),
+    healthPort: int({
+      default: 9104,
+      min: 0,
+      max: 65535,
+      doc: 'Port of /metrics, /healthz, /readyz (0 = any).',
+    }),
+  },
   stratum: {
     listen: listen({ default: '0.0.0.0:34255', doc: 'SV2 stratum listen address.' }),
     healthPort: int({

@@ -5,6 +5,7 @@
  * Lua boundary as strings only (Lua numbers are doubles).
  */
 import { Redis } from 'ioredis';
+import type { RedisSecurity } from '../config/connections.js';
 import type { TrackedBlock } from '../blocktracker/lifecycle.js';
 import type { PayoutRecord } from '../payout/record.js';
 import { checkBalanced, type Entry } from './ledger.js';
@@ -39,7 +40,7 @@ interface Scripts {
   ledgerApply(...args: string[]): Promise<number>;
 }
 
-export interface RedisLedgerStoreOptions {
+export interface RedisLedgerStoreOptions extends RedisSecurity {
   url: string;
   keyPrefix: string;
   commandTimeoutMs?: number;
@@ -55,6 +56,9 @@ export class RedisLedgerStore implements LedgerStore {
       maxRetriesPerRequest: 3,
       commandTimeout: opts.commandTimeoutMs ?? 10_000,
       lazyConnect: true,
+      ...(opts.username ? { username: opts.username } : {}),
+      ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
     });
     this.redis.on('error', () => {}); // reconnects by itself; calls fail meanwhile
     this.redis.defineCommand('ledgerApply', { numberOfKeys: 0, lua: APPLY });
