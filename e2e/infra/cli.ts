@@ -1,5 +1,5 @@
 // Developer CLI for the infra harness:
-//   npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm]   start (detached) and print `export` lines
+//   npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm,ckb]   start (detached) and print `export` lines (ckb: opt-in)
 //   npx tsx e2e/infra/cli.ts env                           print the `export` lines again
 //   npx tsx e2e/infra/cli.ts status                        which servers are alive
 //   npx tsx e2e/infra/cli.ts down                          stop them and delete the run's temp dir
@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
     }
     default:
       process.stderr.write(
-        'usage: npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm] | env | status | down\n',
+        'usage: npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm,ckb] | env | status | down\n',
       );
       process.exitCode = 2;
   }

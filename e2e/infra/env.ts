@@ -11,6 +11,8 @@ export interface InfraEnv {
   kubeconfig: string;
   /** Path of the helm binary. */
   helm: string;
+  /** http://127.0.0.1:<port> of a real CKB dev-chain node (opt-in `ckb` tier; absent otherwise). */
+  ckbRpc?: string;
 }
 
 export const INFRA_ENV_VARS = {
@@ -18,6 +20,7 @@ export const INFRA_ENV_VARS = {
   kafkaBrokers: 'EAGLEPOOL_KAFKA_BROKERS',
   kubeconfig: 'EAGLEPOOL_KUBECONFIG',
   helm: 'EAGLEPOOL_HELM',
+  ckbRpc: 'EAGLEPOOL_CKB_RPC',
 } as const satisfies Record<keyof InfraEnv, string>;
 
 export class InfraEnvError extends Error {
@@ -64,3 +67,11 @@ export const kafkaBrokers = (env: NodeJS.ProcessEnv = process.env): string[] =>
 export const kubeconfigPath = (env: NodeJS.ProcessEnv = process.env): string =>
   required(env, INFRA_ENV_VARS.kubeconfig);
 export const helmPath = (env: NodeJS.ProcessEnv = process.env): string => required(env, INFRA_ENV_VARS.helm);
+
+/** The ckb tier's node: its TCP subscription and the block assembler's lock args. */
+export const CKB_SUBSCRIPTION_ENV = 'EAGLEPOOL_CKB_SUBSCRIPTION';
+export const CKB_LOCK_ARGS_ENV = 'EAGLEPOOL_CKB_LOCK_ARGS';
+export const ckbRpcUrl = (env: NodeJS.ProcessEnv = process.env): string =>
+  required(env, INFRA_ENV_VARS.ckbRpc);
+export const ckbSubscriptionUrl = (env: NodeJS.ProcessEnv = process.env): string =>
+  required(env, CKB_SUBSCRIPTION_ENV);

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { INFRA_ENV_VARS } from '../env.js';
+import { CKB_LOCK_ARGS_ENV, CKB_SUBSCRIPTION_ENV, INFRA_ENV_VARS } from '../env.js';
+import { startCkb } from './ckb.js';
 import { startKafka } from './kafka.js';
 import { startKube } from './kube.js';
 import { DEPENDENCIES, cacheRoot, infraBinaries, missingInstallTargets } from './paths.js';
@@ -116,6 +117,15 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
       withPortRetry('kube', (d) => startKube(group, d, bins.etcd, bins.kubeApiserver)).then(
         (k) => void (env[INFRA_ENV_VARS.kubeconfig] = k.kubeconfig),
       ),
+    );
+  }
+  if (deps.includes('ckb')) {
+    starts.push(
+      withPortRetry('ckb', (d) => startCkb(group, d, bins.ckb)).then((c) => {
+        env[INFRA_ENV_VARS.ckbRpc] = c.rpcUrl;
+        env[CKB_SUBSCRIPTION_ENV] = c.subscriptionUrl;
+        env[CKB_LOCK_ARGS_ENV] = c.lockArgs;
+      }),
     );
   }
   if (deps.includes('helm')) {

@@ -25,12 +25,14 @@ describe('infra paths', () => {
     const bins = infraBinaries(readVersions(), '/c', {});
     expect(bins.kubeApiserver).toBe(`/c/kube-apiserver-${readVersions().kubernetes}/kube-apiserver`);
     expect(bins.java).toBe('java');
+    expect(bins.ckb).toBe(`/c/ckb-${readVersions().ckb}/bin/ckb`); // what install.sh's install_ckb publishes
   });
 
   it('parses dependency lists', () => {
     expect(parseDependencies(undefined)).toEqual(['redis', 'kafka', 'kube', 'helm']);
     expect(parseDependencies('all')).toEqual(['redis', 'kafka', 'kube', 'helm']);
     expect(parseDependencies('kafka, redis')).toEqual(['kafka', 'redis']);
+    expect(parseDependencies('redis,ckb')).toEqual(['redis', 'ckb']); // opt-in, never in the default
     expect(() => parseDependencies('redis,zookeeper')).toThrow(/unknown infra dependency 'zookeeper'/);
   });
 });

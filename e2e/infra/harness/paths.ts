@@ -14,6 +14,7 @@ export interface InfraVersions {
   etcd: string;
   helm: string;
   kafka: string;
+  ckb: string;
 }
 
 /** Parses e2e/infra/versions.env (KEY=VALUE lines, # comments), shared with install.sh. */
@@ -33,6 +34,7 @@ export function readVersions(file = join(INFRA_DIR, 'versions.env')): InfraVersi
     etcd: get('ETCD_VERSION'),
     helm: get('HELM_VERSION'),
     kafka: get('KAFKA_VERSION'),
+    ckb: get('CKB_VERSION'),
   };
 }
 
@@ -49,6 +51,7 @@ export interface InfraBinaries {
   etcd: string;
   kubeApiserver: string;
   helm: string;
+  ckb: string;
 }
 
 export function infraBinaries(
@@ -63,11 +66,15 @@ export function infraBinaries(
     etcd: join(root, `etcd-${versions.etcd}`, 'etcd'),
     kubeApiserver: join(root, `kube-apiserver-${versions.kubernetes}`, 'kube-apiserver'),
     helm: join(root, `helm-${versions.helm}`, 'helm'),
+    ckb: join(root, `ckb-${versions.ckb}`, 'bin', 'ckb'),
   };
 }
 
+/** Started by default (EAGLEPOOL_INFRA unset or `all`). */
 export const DEPENDENCIES = ['redis', 'kafka', 'kube', 'helm'] as const;
-export type Dependency = (typeof DEPENDENCIES)[number];
+/** Started only when named (EAGLEPOOL_INFRA=...,ckb or `cli.ts up ckb`): the CKB node's build is long. */
+export const OPT_IN_DEPENDENCIES = ['ckb'] as const;
+export type Dependency = (typeof DEPENDENCIES)[number] | (typeof OPT_IN_DEPENDENCIES)[number];
 
 /** Which InfraEnv field (and so which EAGLEPOOL_* variable) each dependency provides. */
 export const DEPENDENCY_ENV = {
@@ -75,6 +82,7 @@ export const DEPENDENCY_ENV = {
   kafka: 'kafkaBrokers',
   kube: 'kubeconfig',
   helm: 'helm',
+  ckb: 'ckbRpc',
 } as const satisfies Record<Dependency, keyof InfraEnv>;
 
 /** install.sh targets whose cached artifacts are absent for the given dependencies. */
@@ -89,17 +97,20 @@ export function missingInstallTargets(deps: readonly Dependency[], bins = infraB
       if (!complete(bins.kubeApiserver)) missing.push('kube-apiserver');
     }
     if (dep === 'helm' && !complete(bins.helm)) missing.push('helm');
+    if (dep === 'ckb' && !complete(dirname(bins.ckb))) missing.push('ckb');
   }
   return missing;
 }
 
-/** Parses a dependency list such as "redis,kafka" (EAGLEPOOL_INFRA); empty or "all" means all four. */
+/** Parses a dependency list such as "redis,kafka" (EAGLEPOOL_INFRA); empty or "all" means the four defaults. */
 export function parseDependencies(spec: string | undefined): Dependency[] {
   if (spec === undefined || spec.trim() === '' || spec.trim() === 'all') return [...DEPENDENCIES];
   const deps = spec.split(',').map((s) => s.trim());
   for (const dep of deps) {
-    if (!(DEPENDENCIES as readonly string[]).includes(dep)) {
-      throw new Error(`unknown infra dependency '${dep}' (expected some of: ${DEPENDENCIES.join(', ')})`);
+    if (![...DEPENDENCIES, ...OPT_IN_DEPENDENCIES].includes(dep as Dependency)) {
+      throw new Error(
+        `unknown infra dependency '${dep}' (expected some of: ${[...DEPENDENCIES, ...OPT_IN_DEPENDENCIES].join(', ')})`,
+      );
     }
   }
   return deps as Dependency[];
