@@ -318,12 +318,6 @@ export const configSchema = {
       max: 256,
       doc: 'Replica ids are 0..maxReplicas-1 (first extranonce byte).',
     }),
-    duplicateTtlMs: int({
-      default: 600_000,
-      min: 1000,
-      max: 86_400_000,
-      doc: 'Duplicate-share guard TTL per job.',
-    }),
     minDifficulty: int({
       default: 1024,
       min: 1,

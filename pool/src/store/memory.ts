@@ -56,7 +56,7 @@ function view(t: Totals, nowMs: number, windowSec: number): ShareTotals {
 export class MemoryStore implements PoolStore {
   private readonly leases = new Map<string, Expiring<string>>();
   private readonly templates = new Map<number, Expiring<string>>();
-  private readonly seen = new Map<string, number>();
+  private readonly prefixes = new Map<number, number>();
   private readonly accounted = new Map<string, number>();
   private jobId = 0;
   private network: NetworkInfo | undefined;
@@ -106,14 +106,10 @@ export class MemoryStore implements PoolStore {
     return this.network && { ...this.network };
   }
 
-  async firstSeen(jobId: number, nonceHex: string, ttlMs: number): Promise<boolean> {
-    const key = `${jobId}:${nonceHex}`;
-    const now = this.now();
-    const until = this.seen.get(key);
-    if (until !== undefined && until > now) return false;
-    if (this.seen.size > 100_000) for (const [k, t] of this.seen) if (t <= now) this.seen.delete(k);
-    this.seen.set(key, now + ttlMs);
-    return true;
+  async reservePrefixes(replicaId: number, count: number, after: number): Promise<number> {
+    const end = Math.max((this.prefixes.get(replicaId) ?? 0) + count, after + count);
+    this.prefixes.set(replicaId, end);
+    return end - count;
   }
 
   async accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number> {

@@ -137,6 +137,16 @@ for _, uw in pairs(workers) do
 end
 return fresh`;
 
+// KEYS: prefixes:<replica id>; ARGV: count, the end of the caller's previous range. Returns the range's end.
+const RESERVE_PREFIXES = `
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+local floor = tonumber(ARGV[2]) + tonumber(ARGV[1])
+if v < floor then
+  v = floor
+  redis.call('SET', KEYS[1], v)
+end
+return v`;
+
 // KEYS: jobid; ARGV: the newest id the caller knows.
 const NEXT_JOB_ID = `
 local v = redis.call('INCR', KEYS[1])
@@ -159,6 +169,7 @@ interface Scripts {
   releaseLease(key: string, holder: string): Promise<number>;
   accountShares(...args: (string | number)[]): Promise<number>;
   nextJobId(key: string, after: number): Promise<number>;
+  reservePrefixes(key: string, count: number, after: number): Promise<number>;
   recordBlock(
     shareKey: string,
     listKey: string,
@@ -223,6 +234,7 @@ export class RedisStore implements PoolStore {
     this.redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
     this.redis.defineCommand('accountShares', { numberOfKeys: 0, lua: ACCOUNT_SHARES });
     this.redis.defineCommand('nextJobId', { numberOfKeys: 1, lua: NEXT_JOB_ID });
+    this.redis.defineCommand('reservePrefixes', { numberOfKeys: 1, lua: RESERVE_PREFIXES });
     this.redis.defineCommand('recordBlock', { numberOfKeys: 3, lua: RECORD_BLOCK });
     this.scripts = this.redis as unknown as Scripts;
   }
@@ -270,8 +282,8 @@ export class RedisStore implements PoolStore {
     return { difficulty: Number(h.difficulty), height: BigInt(h.height) };
   }
 
-  async firstSeen(jobId: number, nonceHex: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`${this.p}seen:${jobId}:${nonceHex}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  async reservePrefixes(replicaId: number, count: number, after: number): Promise<number> {
+    return (await this.scripts.reservePrefixes(`${this.p}prefixes:${replicaId}`, count, after)) - count;
   }
 
   async accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number> {

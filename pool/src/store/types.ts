@@ -66,8 +66,13 @@ export interface PoolStore {
   setNetwork(info: NetworkInfo): Promise<void>;
   getNetwork(): Promise<NetworkInfo | undefined>;
 
-  /** Duplicate-share guard: true the first time (job, nonce) is seen within ttlMs (SET NX PX). */
-  firstSeen(jobId: number, nonceHex: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Reserves `count` extranonce counters for a stratum replica id: returns the first of a range
+   * `[start, start + count)` never returned before for this id (a persisted counter: a restarted
+   * replica never re-issues a prefix). `after` is the end of the caller's previous range: the
+   * counter never goes below it, even if the store lost it.
+   */
+  reservePrefixes(replicaId: number, count: number, after: number): Promise<number>;
 
   /**
    * Accounts shares exactly once (shares whose share_id was accounted before are skipped):

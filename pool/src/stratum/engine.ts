@@ -23,7 +23,7 @@ import {
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
 } from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
-import { ExtranonceAllocator, NONCE_BYTES } from './extranonce.js';
+import { ExtranonceAllocator, NONCE_BYTES, type CounterSource } from './extranonce.js';
 import { identityError } from './identity.js';
 import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
 import { extendedNonce, nonceToU128, standardNonce } from './nonce.js';
@@ -38,6 +38,8 @@ const GROUP_CHANNEL_ID = 1;
 export interface EngineConfig {
   /** Unique id of this replica (1–2 bytes): the first bytes of every extranonce prefix. */
   replicaId: Uint8Array;
+  /** Counters reserved in the store (see ExtranonceAllocator); default: from 0 in this process. */
+  counters?: CounterSource;
   makeHasher: (powHash: Uint8Array) => PowHasher;
   vardiff?: VardiffConfig;
   /** Accepted shares per SubmitShares.Success at most (SRI default 10). */
@@ -194,7 +196,7 @@ export class StratumEngine {
     readonly events: EngineEvents,
   ) {
     this.jobs = new JobBook(cfg.makeHasher);
-    this.extranonce = new ExtranonceAllocator(cfg.replicaId);
+    this.extranonce = new ExtranonceAllocator(cfg.replicaId, cfg.counters);
     this.vardiffConfig = cfg.vardiff ?? DEFAULT_VARDIFF;
     this.shareBatchSize = cfg.shareBatchSize ?? 10;
     this.ackWindowMs = cfg.ackWindowMs ?? 0;

@@ -28,6 +28,11 @@ export interface ExtranonceAllocation {
   readonly extranonceSize: number;
 }
 
+/** Where counters come from when they must survive restarts (`PrefixRanges`); undefined when none is left. */
+export interface CounterSource {
+  take(): number | undefined;
+}
+
 export class ExtranonceAllocator {
   readonly replicaId: Uint8Array;
   private readonly limit: number;
@@ -36,8 +41,13 @@ export class ExtranonceAllocator {
 
   /**
    * @param replicaId unique id of this stratum replica (1 or 2 bytes; a lease from the store).
+   * @param source counters reserved in the store (a stratum service); without one counters start
+   *   at 0 with the process (in-memory pools and tests, where nothing outlives the process).
    */
-  constructor(replicaId: Uint8Array) {
+  constructor(
+    replicaId: Uint8Array,
+    private readonly source?: CounterSource,
+  ) {
     if (replicaId.length < 1 || replicaId.length > 2) {
       throw new RangeError(`replica id must be 1 or 2 bytes, got ${replicaId.length}`);
     }
@@ -87,6 +97,17 @@ export class ExtranonceAllocator {
   /** Hands out counters in increasing order and only reuses released ones after wrapping. */
   private take(): number | undefined {
     if (this.inUse.size >= this.limit) return undefined;
+    if (this.source) {
+      // After a wrap of the 24-bit space, skip counters of channels still open.
+      for (let tries = 0; tries < 1024; tries++) {
+        const counter = this.source.take();
+        if (counter === undefined) return undefined;
+        if (this.inUse.has(counter)) continue;
+        this.inUse.add(counter);
+        return counter;
+      }
+      return undefined;
+    }
     while (this.inUse.has(this.next)) this.next = (this.next + 1) % this.limit;
     const counter = this.next;
     this.inUse.add(counter);

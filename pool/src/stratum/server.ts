@@ -33,6 +33,7 @@ import {
 } from './engine.js';
 import type { JobTemplate } from './jobs.js';
 import { EaglesongJob } from '../eaglesong/index.js';
+import type { CounterSource } from './extranonce.js';
 import type { VardiffConfig } from './vardiff.js';
 
 /**
@@ -80,6 +81,8 @@ export interface StratumServerOptions {
   keys: ResponderKeys;
   /** 1–2 bytes unique across replicas (first bytes of every extranonce prefix). */
   replicaId: Uint8Array;
+  /** Extranonce counters reserved in the store (`PrefixRanges`); default: from 0 in this process. */
+  counters?: CounterSource;
   sink: StratumSink;
   vardiff?: VardiffConfig;
   shareBatchSize?: number;
@@ -237,6 +240,7 @@ export class StratumServer {
     this.engine = new StratumEngine(
       {
         replicaId: opts.replicaId,
+        counters: opts.counters,
         makeHasher: (powHash) => new EaglesongJob(powHash),
         vardiff: opts.vardiff,
         shareBatchSize: opts.shareBatchSize,

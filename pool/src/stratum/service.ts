@@ -15,6 +15,7 @@ import type { Dependencies } from '../services/connect.js';
 import { readServiceToken } from '../services/grpc.js';
 import { createStore, holdLease, leaseReplicaId, replicaLeaseName } from '../store/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
+import { PrefixRanges } from './prefix-ranges.js';
 import { StratumServer } from './server.js';
 import { createPoolSink, jobTemplateFromProto } from './sink.js';
 import { DEFAULT_VARDIFF, type VardiffConfig } from './vardiff.js';
@@ -92,31 +93,44 @@ export async function startStratumService(
     minDifficulty: BigInt(config.stratum.minDifficulty),
     ...(opts.vardiffTargetSec ? { targetIntervalSec: opts.vardiffTargetSec } : {}),
   };
+  // Channel counters from ranges reserved in Redis for this id: never re-issued after a restart.
+  const prefixes = new PrefixRanges({
+    replicaId,
+    reserve: (id, count, after) => store.reservePrefixes(id, count, after),
+    onError: (err) => log.warn('extranonce range reservation failed (retried on the next channel)', { err }),
+  });
+  try {
+    await prefixes.start();
+  } catch (err) {
+    await Promise.all([store.close(), bus.close()]);
+    throw err;
+  }
   const server = await StratumServer.start({
     host: listen.host,
     port: opts.port ?? listen.port,
     keys,
     replicaId: Uint8Array.of(replicaId),
+    counters: prefixes,
     sink,
     vardiff,
     ackWindowMs: config.stratum.ackWindowMs,
     logger: log,
     registry,
   });
-  let stopping = false;
-  // Losing the replica id lease means another replica may take our prefixes: stop serving.
+  // Without the lease (Redis stalled or unreachable past its TTL) the replica keeps serving: its
+  // miners' prefixes, and new ones from the reserved ranges, are its own whoever holds the id
+  // (ranges never overlap). It only reports not ready, so new miners go elsewhere, and is ready
+  // again by itself once a renewal succeeds. Until 2026-12-07 it drained for good.
   const lease =
     config.stratum.replicaId === undefined
       ? holdLease(store, {
           name: replicaLeaseName(replicaId),
           holder,
           ttlMs: ttl,
-          onChange: (held) => {
-            if (!held && !stopping) {
-              log.error('replica id lease lost; draining', { replicaId });
-              void server.drain();
-            }
-          },
+          onChange: (held) =>
+            held
+              ? log.info('replica id lease held', { replicaId })
+              : log.warn('replica id lease not renewed in time; serving on, not ready', { replicaId }),
           onError: (err) => log.warn('replica lease renewal failed', { err }),
         })
       : undefined;
@@ -130,7 +144,8 @@ export async function startStratumService(
       const failing = [
         jobs.current() ? undefined : 'no job yet',
         bus.healthy() ? undefined : 'bus',
-        store.healthy() ? undefined : 'store',
+        lease === undefined || lease.held() ? undefined : 'replica id lease',
+        prefixes.available() > 0 ? undefined : 'no reserved extranonce prefixes',
       ].filter(Boolean);
       return failing.length === 0 ? { ready: true } : { ready: false, reason: failing.join(', ') };
     },
@@ -140,7 +155,6 @@ export async function startStratumService(
     server,
     replicaId,
     async stop() {
-      stopping = true;
       await server.drain();
       unsubscribe();
       jobs.close();

@@ -97,12 +97,16 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
       expect(await s.getNetwork()).toEqual({ difficulty: 1234.5, height: 99n });
     });
 
-    it('duplicate-share guard: first time only', async () => {
+    it('prefix ranges: never the same counter twice for a replica id, even after the store lost it', async () => {
       const s = await store();
-      expect(await s.firstSeen(7, 'aa', 60_000)).toBe(true);
-      expect(await s.firstSeen(7, 'aa', 60_000)).toBe(false);
-      expect(await s.firstSeen(8, 'aa', 60_000)).toBe(true);
-      expect(await s.firstSeen(7, 'ab', 60_000)).toBe(true);
+      const a = await s.reservePrefixes(0, 100, 0);
+      const b = await s.reservePrefixes(0, 100, 0); // a restarted replica knows no previous range
+      const c = await s.reservePrefixes(1, 100, 0);
+      expect(b).toBeGreaterThanOrEqual(a + 100);
+      expect(c).toBe(0); // each id its own counter
+      // The caller's previous range end is a floor (the counter was lost, or is behind).
+      expect(await s.reservePrefixes(2, 10, 5000)).toBe(5000);
+      expect(await s.reservePrefixes(2, 10, 0)).toBe(5010);
     });
 
     it('accounts each share exactly once, even when redelivered', async () => {
