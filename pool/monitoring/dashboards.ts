@@ -40,6 +40,11 @@ export interface DashboardDef {
 
 const q = (p: number, metric: string, by = '') =>
   `histogram_quantile(${p}, sum by (le${by ? `, ${by}` : ''}) (rate(${metric}_bucket[5m])))`;
+/** p99 and p50 of a histogram, as two targets. */
+const quantiles = (metric: string, prefix = ''): Target[] => [
+  { expr: q(0.99, metric), legend: `${prefix}p99` },
+  { expr: q(0.5, metric), legend: `${prefix}p50` },
+];
 /** Restricts a process metric to the instances that run a given service. */
 const on = (expr: string, serviceMetric: string) => `${expr} and on (instance) ${serviceMetric}`;
 const stat = (title: string, expr: string, unit = 'short', description?: string): Panel => ({
@@ -92,8 +97,7 @@ const overview: DashboardDef = {
           unit: 's',
           targets: [
             { expr: 'max(eaglepool_jobmaker_job_age_seconds)', legend: 'job age' },
-            { expr: q(0.99, 'eaglepool_stratum_job_fanout_seconds'), legend: 'fan-out p99' },
-            { expr: q(0.5, 'eaglepool_stratum_job_fanout_seconds'), legend: 'fan-out p50' },
+            ...quantiles('eaglepool_stratum_job_fanout_seconds', 'fan-out '),
           ],
         },
         {
@@ -235,10 +239,7 @@ const sharePath: DashboardDef = {
         {
           title: 'Kafka produce latency (share log write to ack)',
           unit: 's',
-          targets: [
-            { expr: q(0.99, 'eaglepool_stratum_share_log_write_seconds'), legend: 'p99' },
-            { expr: q(0.5, 'eaglepool_stratum_share_log_write_seconds'), legend: 'p50' },
-          ],
+          targets: quantiles('eaglepool_stratum_share_log_write_seconds'),
         },
         {
           title: 'Accepted by replicas vs accounted (/s)',
@@ -258,10 +259,7 @@ const sharePath: DashboardDef = {
         {
           title: 'Accounting call duration',
           unit: 's',
-          targets: [
-            { expr: q(0.99, 'eaglepool_shareprocessor_accounting_seconds'), legend: 'p99' },
-            { expr: q(0.5, 'eaglepool_shareprocessor_accounting_seconds'), legend: 'p50' },
-          ],
+          targets: quantiles('eaglepool_shareprocessor_accounting_seconds'),
         },
         {
           title: 'Shares not logged (Kafka write failed, /s)',
@@ -370,10 +368,7 @@ const operator: DashboardDef = {
         {
           title: 'Reconcile duration',
           unit: 's',
-          targets: [
-            { expr: q(0.99, 'eaglepool_operator_reconcile_duration_seconds'), legend: 'p99' },
-            { expr: q(0.5, 'eaglepool_operator_reconcile_duration_seconds'), legend: 'p50' },
-          ],
+          targets: quantiles('eaglepool_operator_reconcile_duration_seconds'),
         },
         {
           title: 'Errors by source (/s)',
