@@ -12,7 +12,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY pool ./pool
 COPY operator ./operator
-# Compile, put each committed .wasm next to its compiled module, drop dev dependencies.
+# Compile (tsc; Vite builds the miners' dashboard into dist/web), put each committed .wasm next to its
+# compiled module, drop dev dependencies (the dashboard is static files by then).
 RUN npm run build \
  && find pool operator -path '*/src/*' -name '*.wasm' -exec cp --parents {} dist/ \; \
  && npm prune --omit=dev --no-audit --no-fund \
