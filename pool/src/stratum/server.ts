@@ -502,11 +502,12 @@ export class StratumServer {
 
   private onOtherMessage(client: Client, msg: Sv2Message): void {
     if (msg.type === 'SetCustomMiningJob') {
+      const errorCode: ErrorCodeOf<'SetCustomMiningJobError'> = 'jd-not-supported';
       client.session.send({
         type: 'SetCustomMiningJobError',
         channelId: msg.channelId,
         requestId: msg.requestId,
-        errorCode: 'jd-not-supported',
+        errorCode,
       });
       return;
     }
