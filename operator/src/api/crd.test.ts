@@ -63,8 +63,11 @@ describe('MiningPool CRD', () => {
     expect(rules).toEqual([
       'spec.network: self == oldSelf',
       'spec.ckb: !(has(self.external) && has(self.managed))',
+      'spec.ckb.managed.storage: self == oldSelf',
       'spec.kafka: !(has(self.external) && has(self.managed))',
+      'spec.kafka.managed.storage: self == oldSelf',
       'spec.redis: !(has(self.external) && has(self.managed))',
+      'spec.redis.managed.storage: self == oldSelf',
       'spec.stratum: !has(self.autoscaling) || !self.autoscaling.enabled || (has(self.resources) && has(self.resources.requests) && has(self.resources.requests.cpu))',
       'spec.stratum.autoscaling: self.minReplicas <= self.maxReplicas',
     ]);
@@ -93,6 +96,6 @@ describe('withDefaults', () => {
   it('treats a backing service given as {} as managed with defaults', async () => {
     const { withDefaults } = await import('./defaults.js');
     const pool = withDefaults(userPool('p', 'ns', { redis: {} }));
-    expect(pool.spec.redis).toEqual({ managed: { image: 'redis:7.4-alpine', storage: { size: '5Gi' } } });
+    expect(pool.spec.redis).toEqual({ managed: { image: 'redis:7.0.15-alpine', storage: { size: '5Gi' } } });
   });
 });

@@ -30,9 +30,12 @@ export interface Schema {
 }
 
 export const DEFAULT_POOL_IMAGE = 'ghcr.io/eaglepool/eaglepool:0.1.0';
-export const DEFAULT_CKB_IMAGE = 'nervos/ckb:v0.206.0';
-export const DEFAULT_KAFKA_IMAGE = 'apache/kafka:3.9.1';
-export const DEFAULT_REDIS_IMAGE = 'redis:7.4-alpine';
+/** Exact versions the tests run (e2e/infra/versions.env, the ckb tier, Debian's redis-server). */
+export const DEFAULT_CKB_IMAGE = 'nervos/ckb:v0.210.0';
+export const DEFAULT_KAFKA_IMAGE = 'apache/kafka:4.4.0';
+export const DEFAULT_REDIS_IMAGE = 'redis:7.0.15-alpine';
+/** Replica ids are one byte (pool/src/config/schema.ts stratum.maxReplicas): one limit, here. */
+export const MAX_STRATUM_REPLICAS = 256;
 /** The stratum port of the SV2 reference implementation. */
 export const DEFAULT_STRATUM_PORT = 34254;
 
@@ -94,7 +97,15 @@ const storage = (what: string, size: string): Schema =>
       }),
       storageClassName: str('StorageClass of the volume; the cluster default class when omitted.'),
     },
-    { default: {} },
+    {
+      default: {},
+      'x-kubernetes-validations': [
+        {
+          rule: 'self == oldSelf',
+          message: `${what} storage (size, storageClassName) cannot change after creation: the volumeClaimTemplates of a StatefulSet are immutable. To grow the volume, expand its PersistentVolumeClaim (data-<pool>-<component>-0) with kubectl where the StorageClass allows volume expansion`,
+        },
+      ],
+    },
   );
 
 const secretKeyRef = (description: string, defaultKey: string): Schema =>
@@ -211,44 +222,58 @@ const redis = obj(
   { default: { managed: {} }, 'x-kubernetes-validations': [exclusive('redis')] },
 );
 
+const serviceOptions = (description: string, defaultType: 'ClusterIP' | 'LoadBalancer'): Schema =>
+  obj(
+    description,
+    {
+      type: str('Service type.', {
+        enum: ['ClusterIP', 'NodePort', 'LoadBalancer'],
+        default: defaultType,
+      }),
+      annotations: stringMap('Annotations for the Service, e.g. cloud load balancer settings.'),
+      loadBalancerSourceRanges: {
+        type: 'array',
+        description: 'CIDRs allowed to reach a LoadBalancer Service.',
+        items: { type: 'string' },
+      },
+      externalTrafficPolicy: str('Cluster or Local (Local keeps miner source IPs).', {
+        enum: ['Cluster', 'Local'],
+      }),
+    },
+    { default: {} },
+  );
+
 const stratum = obj(
   'The horizontally scaled SV2 stratum servers miners connect to.',
   {
-    replicas: int('Number of stratum pods. Target of the scale subresource (kubectl scale, HPA).', {
-      default: 2,
-      minimum: 0,
-      maximum: 1000,
-    }),
+    replicas: int(
+      'Number of stratum pods. Target of the scale subresource (kubectl scale, HPA). At most 256: one replica id (first extranonce byte) each. Owned by the HPA while autoscaling is enabled.',
+      {
+        default: 2,
+        minimum: 0,
+        maximum: MAX_STRATUM_REPLICAS,
+      },
+    ),
     port: int('TCP port of the SV2 (Noise) endpoint.', {
       default: DEFAULT_STRATUM_PORT,
       minimum: 1,
       maximum: 65535,
     }),
-    service: obj(
-      'The Service miners connect to.',
-      {
-        type: str('Service type.', {
-          enum: ['ClusterIP', 'NodePort', 'LoadBalancer'],
-          default: 'LoadBalancer',
-        }),
-        annotations: stringMap('Annotations for the Service, e.g. cloud load balancer settings.'),
-        loadBalancerSourceRanges: {
-          type: 'array',
-          description: 'CIDRs allowed to reach a LoadBalancer Service.',
-          items: { type: 'string' },
-        },
-        externalTrafficPolicy: str('Cluster or Local (Local keeps miner source IPs).', {
-          enum: ['Cluster', 'Local'],
-        }),
-      },
-      { default: {} },
-    ),
+    service: serviceOptions('The Service SV2 miners connect to.', 'LoadBalancer'),
     autoscaling: obj(
       'CPU-based HorizontalPodAutoscaler targeting this MiningPool through its scale subresource.',
       {
         enabled: bool('Create the HPA.', false),
-        minReplicas: int('Lower bound of replicas.', { default: 2, minimum: 1 }),
-        maxReplicas: int('Upper bound of replicas.', { default: 10, minimum: 1 }),
+        minReplicas: int('Lower bound of replicas.', {
+          default: 2,
+          minimum: 1,
+          maximum: MAX_STRATUM_REPLICAS,
+        }),
+        maxReplicas: int('Upper bound of replicas.', {
+          default: 10,
+          minimum: 1,
+          maximum: MAX_STRATUM_REPLICAS,
+        }),
         targetCPUUtilizationPercentage: int('Average CPU utilisation the HPA aims for.', {
           default: 70,
           minimum: 1,
@@ -339,6 +364,10 @@ const translator = obj(
         { required: ['name', 'port'] },
       ),
     },
+    service: serviceOptions(
+      'The Service V1 miners connect to (the stratum Service options; ClusterIP unless set).',
+      'ClusterIP',
+    ),
     resources: resources('translator'),
   },
   { default: {} },

@@ -73,15 +73,17 @@ export interface RedisSpec {
   managed?: { image: string; storage: StorageSpec; resources?: ResourceRequirements };
 }
 
+export interface ServiceOptions {
+  type: ServiceType;
+  annotations?: Record<string, string>;
+  loadBalancerSourceRanges?: string[];
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
 export interface StratumSpec {
   replicas: number;
   port: number;
-  service: {
-    type: ServiceType;
-    annotations?: Record<string, string>;
-    loadBalancerSourceRanges?: string[];
-    externalTrafficPolicy?: 'Cluster' | 'Local';
-  };
+  service: ServiceOptions;
   autoscaling: {
     enabled: boolean;
     minReplicas: number;
@@ -106,6 +108,7 @@ export interface TranslatorSpec {
   port: number;
   /** More V1 ports: one per miner family / difficulty tier. */
   ports?: TranslatorPort[];
+  service: ServiceOptions;
   resources?: ResourceRequirements;
 }
 

@@ -102,6 +102,37 @@ describe('reconcile', () => {
     expect(events.list.map((e) => e.reason)).toContain('PoolReady');
   });
 
+  it('pause-reconciliation: no child is touched, ReconciliationPaused is reported; removing it resumes', async () => {
+    createPool();
+    await reconcile(deps, key);
+    const pool = await getPool();
+    await cluster.mergePatch(poolRef, {
+      metadata: { annotations: { 'mining.eaglepool.dev/pause-reconciliation': 'true' } },
+      spec: { stratum: { replicas: 7 } },
+    });
+    const writesBefore = cluster.writes.length;
+    await reconcile(deps, key);
+    const paused = await getPool();
+    expect(cluster.writes.slice(writesBefore)).toEqual(['apply MiningPool/p/status']);
+    expect((await get('Deployment', 'p-stratum')).spec.replicas).toBe(2);
+    expect(cond(paused, 'ReconciliationPaused')).toMatchObject({
+      status: 'True',
+      reason: 'ReconciliationPaused',
+    });
+    expect(cond(paused, 'Ready')).toEqual(cond(pool, 'Ready'));
+    expect(events.list.map((e) => e.reason)).toContain('ReconciliationPaused');
+    // Still paused: nothing written at all.
+    const again = cluster.writes.length;
+    await reconcile(deps, key);
+    expect(cluster.writes.length).toBe(again);
+    await cluster.mergePatch(poolRef, {
+      metadata: { annotations: { 'mining.eaglepool.dev/pause-reconciliation': null } },
+    });
+    await reconcile(deps, key);
+    expect((await get('Deployment', 'p-stratum')).spec.replicas).toBe(7);
+    expect(cond(await getPool(), 'ReconciliationPaused')).toBeUndefined();
+  });
+
   it('a crash-looping pod makes its component Degraded with reason, pod and one Warning Event', async () => {
     createPool();
     await reconcile(deps, key);

@@ -82,6 +82,8 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     writes++;
   }
 
+  if (isPaused(pool)) return { writes: writes + (await writePausedStatus(deps, pool, raw)) };
+
   // Independent of each other: the Secret, every child and the pruning run concurrently.
   const desired = renderChildren(pool);
   const [noise, redisAuth, outcomes, pruned] = await Promise.all([
@@ -139,6 +141,41 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
   const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   if (!ready) return { writes, requeueAfterMs: NOT_READY_RECHECK_MS };
   return statsSource ? { writes, requeueAfterMs: STATS_REFRESH_MS } : { writes };
+}
+
+/** As Strimzi's `strimzi.io/pause-reconciliation`: children are left alone for maintenance. */
+export const PAUSE_ANNOTATION = 'mining.eaglepool.dev/pause-reconciliation';
+const isPaused = (pool: MiningPool): boolean => pool.metadata.annotations?.[PAUSE_ANNOTATION] === 'true';
+
+/** Only the ReconciliationPaused condition changes (with observedGeneration); the rest of the status stays. */
+async function writePausedStatus(deps: ReconcileDeps, pool: MiningPool, raw: MiningPool): Promise<number> {
+  const gen = pool.metadata.generation ?? 0;
+  const before = raw.status?.conditions?.find((c) => c.type === 'ReconciliationPaused');
+  if (before?.status === 'True' && before.observedGeneration === gen) return 0;
+  const now = (deps.now ?? (() => new Date()))()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
+  const paused = {
+    type: 'ReconciliationPaused',
+    status: 'True' as const,
+    observedGeneration: gen,
+    lastTransitionTime: before?.status === 'True' ? before.lastTransitionTime : now,
+    reason: 'ReconciliationPaused',
+    message: `${PAUSE_ANNOTATION}=true: the operator changes no child until the annotation is removed`,
+  };
+  const conditions = [...(raw.status?.conditions ?? []).filter((c) => c.type !== paused.type), paused];
+  await deps.cluster.apply(
+    {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name: pool.metadata.name, namespace: pool.metadata.namespace },
+      status: { ...raw.status, conditions },
+    } as KubeObject,
+    { force: true, subresource: 'status' },
+  );
+  if (before?.status !== 'True')
+    await deps.events.emit(pool, 'Normal', 'ReconciliationPaused', 'Reconcile', paused.message);
+  return 1;
 }
 
 /**

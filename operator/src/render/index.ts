@@ -8,19 +8,14 @@ import { configMap } from './config.js';
 import { childName, withAppliedHash, type K8sObject } from './meta.js';
 import { serviceMonitor } from './monitoring.js';
 import { ckbPolicy, kafkaPolicy, redisPolicy } from './policy.js';
-import {
-  poolDeployment,
-  poolService,
-  stratumHpa,
-  stratumMetricsService,
-  stratumPdb,
-} from './pool-services.js';
+import { poolDeployment, poolService, stratumHpa, metricsService, stratumPdb } from './pool-services.js';
 import {
   ckbConfigMap,
   ckbService,
   ckbStatefulSet,
   kafkaService,
   kafkaStatefulSet,
+  redisHeadlessService,
   redisService,
   redisStatefulSet,
 } from './stateful.js';
@@ -46,17 +41,23 @@ function unhashed(pool: MiningPool): K8sObject[] {
   if (!spec.ckb.external)
     out.push(ckbConfigMap(pool), ckbService(pool), ckbStatefulSet(pool), ckbPolicy(pool));
   if (!spec.kafka.external) out.push(kafkaService(pool), kafkaStatefulSet(pool), kafkaPolicy(pool));
-  if (!spec.redis.external) out.push(redisService(pool), redisStatefulSet(pool), redisPolicy(pool));
+  if (!spec.redis.external)
+    out.push(redisService(pool), redisHeadlessService(pool), redisStatefulSet(pool), redisPolicy(pool));
   for (const c of ['jobmaker', 'blockmaker', 'shareprocessor'] as const)
     out.push(poolService(pool, c), poolDeployment(pool, c));
   out.push(
     poolService(pool, 'stratum'),
-    stratumMetricsService(pool),
+    metricsService(pool, 'stratum'),
     poolDeployment(pool, 'stratum'),
     stratumPdb(pool),
   );
   if (spec.stratum.autoscaling.enabled) out.push(stratumHpa(pool));
-  if (spec.translator.enabled) out.push(poolService(pool, 'translator'), poolDeployment(pool, 'translator'));
+  if (spec.translator.enabled)
+    out.push(
+      poolService(pool, 'translator'),
+      metricsService(pool, 'translator'),
+      poolDeployment(pool, 'translator'),
+    );
   if (spec.monitoring.serviceMonitor.enabled) out.push(serviceMonitor(pool));
   return out;
 }
@@ -82,6 +83,8 @@ export function possibleChildren(pool: MiningPool): ChildRef[] {
       ref('apps/v1', 'Deployment', n(c)),
     ]),
     ref('v1', 'Service', `${n('stratum')}-metrics`),
+    ref('v1', 'Service', `${n('redis')}-headless`),
+    ref('v1', 'Service', `${n('translator')}-metrics`),
     ref('policy/v1', 'PodDisruptionBudget', n('stratum')),
     ref('autoscaling/v2', 'HorizontalPodAutoscaler', n('stratum')),
     ref('monitoring.coreos.com/v1', 'ServiceMonitor', pool.metadata.name),

@@ -17,6 +17,7 @@ import {
   type EnvVar,
 } from './config.js';
 import { NOISE_SECRET_KEYS } from './noise.js';
+import { resourcesOf } from './sizing.js';
 import {
   CONFIG_HASH_ANNOTATION,
   childMeta,
@@ -85,10 +86,14 @@ function componentReplicas(pool: MiningPool, component: PoolComponent): number {
   return 1; // jobmaker/blockmaker are singletons fed by one node; shareprocessor scales by partitions later.
 }
 
-function componentResources(pool: MiningPool, component: PoolComponent): ResourceRequirements | undefined {
-  if (component === 'stratum') return pool.spec.stratum.resources;
-  if (component === 'translator') return pool.spec.translator.resources;
-  return pool.spec.resources[component];
+function componentResources(pool: MiningPool, component: PoolComponent): ResourceRequirements {
+  const given =
+    component === 'stratum'
+      ? pool.spec.stratum.resources
+      : component === 'translator'
+        ? pool.spec.translator.resources
+        : pool.spec.resources[component];
+  return resourcesOf(pool, component, given);
 }
 
 /** What `pool stratum` and `translator` read outside the config file (pool/src/cli/stratum.ts, translator.ts). */
@@ -181,6 +186,8 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
           securityContext: { runAsNonRoot: true, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
           // Stratum drains miners with SV2 Reconnect before exiting.
           terminationGracePeriodSeconds: component === 'stratum' ? 60 : 30,
+          // Replicas on distinct nodes and zones where possible: one node or zone lost costs a share of the miners.
+          topologySpreadConstraints: component === 'stratum' ? stratumSpread(pool) : undefined,
           containers: [
             {
               name: component,
@@ -203,6 +210,16 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
   });
 }
 
+function stratumSpread(pool: MiningPool): unknown[] {
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: selectorLabels(pool, 'stratum') },
+    matchLabelKeys: ['pod-template-hash'],
+  }));
+}
+
 export function poolService(pool: MiningPool, component: PoolComponent): K8sObject {
   const ports = componentPorts(pool, component).map((p) => ({
     name: p.name,
@@ -211,7 +228,7 @@ export function poolService(pool: MiningPool, component: PoolComponent): K8sObje
     protocol: p.protocol,
   }));
   const base = { selector: selectorLabels(pool, component), ports };
-  if (component !== 'stratum') {
+  if (component !== 'stratum' && component !== 'translator') {
     return {
       apiVersion: 'v1',
       kind: 'Service',
@@ -219,7 +236,8 @@ export function poolService(pool: MiningPool, component: PoolComponent): K8sObje
       spec: { type: 'ClusterIP', ...base },
     };
   }
-  const svc = pool.spec.stratum.service;
+  // Miners keep long-lived TCP sessions; only the mining ports are exposed (metrics: own Service).
+  const svc = component === 'stratum' ? pool.spec.stratum.service : pool.spec.translator.service;
   const meta = childMeta(pool, component);
   return compact({
     apiVersion: 'v1',
@@ -228,23 +246,22 @@ export function poolService(pool: MiningPool, component: PoolComponent): K8sObje
     spec: {
       type: svc.type,
       ...base,
-      // Miners keep long-lived TCP sessions; only the SV2 port is exposed publicly.
-      ports: ports.filter((p) => p.name === 'sv2'),
+      ports: ports.filter((p) => p.name !== 'metrics'),
       loadBalancerSourceRanges: svc.type === 'LoadBalancer' ? svc.loadBalancerSourceRanges : undefined,
       externalTrafficPolicy: svc.type === 'ClusterIP' ? undefined : svc.externalTrafficPolicy,
     },
   });
 }
 
-/** Metrics Service for stratum (its main Service may be a public LoadBalancer without the metrics port). */
-export function stratumMetricsService(pool: MiningPool): K8sObject {
+/** Metrics Service of stratum or the translator (their main Service may be a public LoadBalancer without it). */
+export function metricsService(pool: MiningPool, component: 'stratum' | 'translator'): K8sObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: childMeta(pool, 'stratum', `${childName(pool, 'stratum')}-metrics`),
+    metadata: childMeta(pool, component, `${childName(pool, component)}-metrics`),
     spec: {
       type: 'ClusterIP',
-      selector: selectorLabels(pool, 'stratum'),
+      selector: selectorLabels(pool, component),
       ports: [{ name: 'metrics', port: METRICS_PORT, targetPort: 'metrics', protocol: 'TCP' }],
     },
   };

@@ -49,6 +49,7 @@ describe('renderChildren', () => {
         'StatefulSet/p-kafka',
         'NetworkPolicy/p-kafka',
         'Service/p-redis',
+        'Service/p-redis-headless',
         'StatefulSet/p-redis',
         'NetworkPolicy/p-redis',
         'Service/p-jobmaker',
@@ -220,13 +221,90 @@ describe('renderChildren', () => {
     }
   });
 
+  it('translator Service options as stratum; stratum spread over nodes and zones; Redis governed by a headless Service; CKB startupProbe and migrate', () => {
+    const pool = samplePool('p', 'ns', {
+      translator: {
+        enabled: true,
+        service: {
+          type: 'LoadBalancer',
+          annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
+          loadBalancerSourceRanges: ['203.0.113.0/24'],
+          externalTrafficPolicy: 'Local',
+        },
+      },
+    });
+    const objs = renderChildren(pool);
+    const tr = find(objs, 'Service', 'p-translator');
+    expect(tr.spec).toMatchObject({
+      type: 'LoadBalancer',
+      loadBalancerSourceRanges: ['203.0.113.0/24'],
+      externalTrafficPolicy: 'Local',
+    });
+    expect(tr.metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-type']).toBe('nlb');
+    expect(tr.spec.ports.map((p: any) => p.name)).toEqual(['sv1']);
+    const spread = find(objs, 'Deployment', 'p-stratum').spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((c: any) => [c.topologyKey, c.maxSkew, c.whenUnsatisfiable])).toEqual([
+      ['kubernetes.io/hostname', 1, 'ScheduleAnyway'],
+      ['topology.kubernetes.io/zone', 1, 'ScheduleAnyway'],
+    ]);
+    const redis = find(objs, 'StatefulSet', 'p-redis');
+    expect(redis.spec.serviceName).toBe('p-redis-headless');
+    expect(find(objs, 'Service', 'p-redis-headless').spec.clusterIP).toBe('None');
+    expect(find(objs, 'Service', 'p-redis').spec.type).toBe('ClusterIP');
+    const ckb = find(objs, 'StatefulSet', 'p-ckb').spec.template.spec;
+    expect(ckb.containers[0].startupProbe).toEqual({
+      tcpSocket: { port: 'rpc' },
+      periodSeconds: 10,
+      failureThreshold: 360,
+    });
+    expect(ckb.containers[0].livenessProbe.initialDelaySeconds).toBeUndefined();
+    expect(ckb.initContainers.map((c: any) => c.name)).toEqual(['init-devnet-spec', 'migrate']);
+    expect(ckb.initContainers[1].args[0]).toContain('ckb migrate -C /var/lib/ckb --force');
+    expect(ckb.securityContext.fsGroup).toBe(1000);
+  });
+
+  it('default resources by network, Kafka heap and Redis maxmemory from the memory budget; the spec wins', () => {
+    const res = (objs: K8sObject[], kind: string, name: string) =>
+      find(objs, kind, name).spec.template.spec.containers[0];
+    const dev = renderChildren(samplePool('p', 'ns'));
+    expect(res(dev, 'Deployment', 'p-stratum').resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { memory: '512Mi' },
+    });
+    const main = renderChildren(samplePool('p', 'ns', { network: 'mainnet' }));
+    expect(res(main, 'Deployment', 'p-stratum').resources.requests).toEqual({ cpu: '500m', memory: '256Mi' });
+    expect(res(main, 'StatefulSet', 'p-ckb').resources.limits).toEqual({ memory: '8Gi' });
+    const kafkaEnv = res(main, 'StatefulSet', 'p-kafka').env.find((e: any) => e.name === 'KAFKA_HEAP_OPTS');
+    expect(kafkaEnv.value).toBe('-Xms1024m -Xmx1024m'); // half of the 2Gi limit
+    const redisArgs: string[] = res(main, 'StatefulSet', 'p-redis').args;
+    expect(redisArgs.slice(redisArgs.indexOf('--maxmemory'))).toEqual([
+      '--maxmemory',
+      '768mb',
+      '--maxmemory-policy',
+      'noeviction',
+    ]);
+    const given = renderChildren(
+      samplePool('p', 'ns', {
+        network: 'mainnet',
+        stratum: { resources: { requests: { cpu: '2' } } },
+        redis: { managed: { resources: { limits: { memory: '4Gi' } } } },
+      }),
+    );
+    expect(res(given, 'Deployment', 'p-stratum').resources).toEqual({ requests: { cpu: '2' } });
+    const args: string[] = res(given, 'StatefulSet', 'p-redis').args;
+    expect(args[args.indexOf('--maxmemory') + 1]).toBe('3072mb');
+  });
+
   it('managed Redis requires the generated password: ACL file from the Secret, no protected-mode off', () => {
     const pool = samplePool('p', 'ns');
     const objs = renderChildren(pool);
     const redis = find(objs, 'StatefulSet', 'p-redis').spec.template.spec;
     const args: string[] = redis.containers[0].args;
     expect(args).not.toContain('--protected-mode');
-    expect(args.slice(args.indexOf('--aclfile'))).toEqual(['--aclfile', '/etc/redis/auth/users.acl']);
+    expect(args.slice(args.indexOf('--aclfile'), args.indexOf('--aclfile') + 2)).toEqual([
+      '--aclfile',
+      '/etc/redis/auth/users.acl',
+    ]);
     expect(redis.volumes).toContainEqual({
       name: 'auth',
       secret: {
@@ -334,7 +412,10 @@ describe('renderChildren', () => {
       ['sv1', 3333],
       ['k7', 3334],
       ['small', 3335],
-      ['metrics', 9090],
+    ]);
+    expect(find(objs, 'Service', 'p-translator').spec.type).toBe('ClusterIP');
+    expect(find(objs, 'Service', 'p-translator-metrics').spec.ports).toEqual([
+      { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
     ]);
     expect(env(tr, 'EAGLEPOOL_AUTHORITY_PUBLIC_KEY').valueFrom).toEqual({
       secretKeyRef: { name: 'p-noise', key: 'authority-public-key' },
@@ -351,6 +432,7 @@ describe('renderChildren', () => {
         'Deployment/p-translator',
         'HorizontalPodAutoscaler/p-stratum',
         'Service/p-translator',
+        'Service/p-translator-metrics',
         'ServiceMonitor/p',
       ].sort(),
     );

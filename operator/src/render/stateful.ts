@@ -20,6 +20,7 @@ import {
   type K8sObject,
 } from './meta.js';
 import { REDIS_AUTH_KEYS, redisAuthSecretName } from './redis-auth.js';
+import { kafkaHeapOpts, redisMaxmemory, resourcesOf } from './sizing.js';
 
 interface StatefulParts {
   component: 'ckb' | 'kafka' | 'redis';
@@ -47,7 +48,8 @@ function statefulSet(pool: MiningPool, p: StatefulParts): K8sObject {
     metadata: childMeta(pool, p.component),
     spec: {
       replicas: 1,
-      serviceName: name,
+      // The governing Service must be headless (per-pod DNS); Redis has a ClusterIP one besides.
+      serviceName: p.component === 'redis' ? `${name}-headless` : name,
       selector: { matchLabels: selectorLabels(pool, p.component) },
       persistentVolumeClaimRetentionPolicy: {
         whenDeleted: pool.spec.pvcRetentionPolicy,
@@ -229,12 +231,26 @@ export function ckbStatefulSet(pool: MiningPool): K8sObject {
       { name: 'tmp', mountPath: '/tmp' },
     ],
   };
+  // After an image change the database may need the new version's migration; without a
+  // database (first start) there is nothing to migrate. --force: no interactive prompt.
+  const migrate = {
+    name: 'migrate',
+    image: m.image,
+    command: ['/bin/sh', '-c'],
+    args: [`set -e; if [ -d ${CKB_DATA}/data/db ]; then ckb migrate -C ${CKB_DATA} --force; fi`],
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [
+      { name: DATA_VOLUME, mountPath: CKB_DATA },
+      { name: 'ckb-config', mountPath: `${CKB_DATA}/ckb.toml`, subPath: 'ckb.toml', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+  };
   return statefulSet(pool, {
     component: 'ckb',
     image: m.image,
     storage: m.storage,
     dataPath: CKB_DATA,
-    resources: m.resources,
+    resources: resourcesOf(pool, 'ckb', m.resources),
     runAsUser: 1000, // the `ckb` user of nervos/ckb images
     ports: [
       { name: 'rpc', containerPort: CKB_RPC_PORT },
@@ -242,12 +258,14 @@ export function ckbStatefulSet(pool: MiningPool): K8sObject {
       { name: 'p2p', containerPort: CKB_P2P_PORT },
     ],
     podAnnotations: { [CONFIG_HASH_ANNOTATION]: sha256(ckbToml(pool)).slice(0, 16) },
-    initContainers: devnet ? [initDev] : undefined,
+    initContainers: devnet ? [initDev, migrate] : [migrate],
     container: {
       command: ['/bin/ckb'],
       args: ['run', '-C', CKB_DATA],
+      // A mainnet node may take many minutes to open its database: up to an hour before liveness counts.
+      startupProbe: { tcpSocket: { port: 'rpc' }, periodSeconds: 10, failureThreshold: 360 },
       readinessProbe: { tcpSocket: { port: 'rpc' }, periodSeconds: 10 },
-      livenessProbe: { tcpSocket: { port: 'rpc' }, initialDelaySeconds: 60, periodSeconds: 20 },
+      livenessProbe: { tcpSocket: { port: 'rpc' }, periodSeconds: 20, failureThreshold: 3 },
     },
     extraVolumes: [
       { name: 'ckb-config', configMap: { name: `${childName(pool, 'ckb')}-config` } },
@@ -276,6 +294,7 @@ export const kafkaClusterId = (pool: MiningPool): string =>
 
 export function kafkaStatefulSet(pool: MiningPool): K8sObject {
   const m = pool.spec.kafka.managed!;
+  const resources = resourcesOf(pool, 'kafka', m.resources);
   const host = serviceHost(pool, 'kafka');
   const pod = `${childName(pool, 'kafka')}-0`;
   const env = {
@@ -294,13 +313,14 @@ export function kafkaStatefulSet(pool: MiningPool): K8sObject {
     KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
     KAFKA_LOG_DIRS: '/var/lib/kafka/data/logs',
     CLUSTER_ID: kafkaClusterId(pool),
+    KAFKA_HEAP_OPTS: kafkaHeapOpts(resources),
   };
   return statefulSet(pool, {
     component: 'kafka',
     image: m.image,
     storage: m.storage,
     dataPath: '/var/lib/kafka/data',
-    resources: m.resources,
+    resources,
     runAsUser: 1000, // `appuser` of apache/kafka images
     ports: [
       { name: 'kafka', containerPort: KAFKA_PORT },
@@ -326,12 +346,14 @@ const REDIS_AUTH_DIR = '/etc/redis/auth';
 
 export function redisStatefulSet(pool: MiningPool): K8sObject {
   const m = pool.spec.redis.managed!;
+  const resources = resourcesOf(pool, 'redis', m.resources);
+  const maxmemory = redisMaxmemory(resources);
   return statefulSet(pool, {
     component: 'redis',
     image: m.image,
     storage: m.storage,
     dataPath: '/data',
-    resources: m.resources,
+    resources,
     runAsUser: 999, // `redis` user of the official image
     ports: [{ name: 'redis', containerPort: REDIS_PORT }],
     container: {
@@ -343,6 +365,8 @@ export function redisStatefulSet(pool: MiningPool): K8sObject {
         '/data',
         '--aclfile',
         `${REDIS_AUTH_DIR}/${REDIS_AUTH_KEYS.aclFile}`,
+        // noeviction: a full Redis fails writes loudly instead of dropping leases or accounting.
+        ...(maxmemory ? ['--maxmemory', maxmemory, '--maxmemory-policy', 'noeviction'] : []),
       ],
       env: [
         {
@@ -366,6 +390,12 @@ export function redisStatefulSet(pool: MiningPool): K8sObject {
     ],
     extraMounts: [{ name: 'auth', mountPath: REDIS_AUTH_DIR, readOnly: true }],
   });
+}
+
+/** The StatefulSet's governing Service (the ClusterIP one cannot become headless in place). */
+export function redisHeadlessService(pool: MiningPool): K8sObject {
+  const svc = headlessService(pool, 'redis', [{ name: 'redis', port: REDIS_PORT }]);
+  return { ...svc, metadata: { ...svc.metadata, name: `${childName(pool, 'redis')}-headless` } };
 }
 
 export function redisService(pool: MiningPool): K8sObject {
