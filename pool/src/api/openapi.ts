@@ -75,7 +75,11 @@ const schemas = {
     type: 'object',
     required: ['blockHash', 'number', 'jobId', 'shareId', 'user', 'worker', 'foundAt', 'reward', 'status'],
     properties: {
-      blockHash: hash,
+      blockHash: {
+        type: 'string',
+        pattern: '^(0x[0-9a-f]{64})?$',
+        description: 'Empty for a candidate the node did not take (stale, rejected).',
+      },
       number: decimal,
       jobId: int,
       shareId: { type: 'string' },
