@@ -318,6 +318,18 @@ export const configSchema = {
       max: 256,
       doc: 'Replica ids are 0..maxReplicas-1 (first extranonce byte).',
     }),
+    maxConnectionsPerIp: int({
+      default: 5000,
+      min: 1,
+      max: 1_000_000,
+      doc: 'Open miner connections per source IP. A farm behind one NAT shares one IP; with externalTrafficPolicy Cluster every miner arrives from a node IP (use Local).',
+    }),
+    maxConnections: int({
+      default: 50_000,
+      min: 1,
+      max: 1_000_000,
+      doc: 'Open miner connections per replica in total.',
+    }),
     minDifficulty: int({
       default: 1024,
       min: 1,

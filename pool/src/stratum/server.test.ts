@@ -416,6 +416,19 @@ describe('StratumServer over TCP + Noise', () => {
     c.session.close('x');
   });
 
+  it('takes 300 connections from one IP with the default limits (a farm behind a NAT)', async () => {
+    const { server, bus } = await startServer();
+    cleanups.push(
+      () => bus.close(),
+      () => server.close(),
+    );
+    // Until 2026-12-07 the cap was 256 per IP: the 257th miner of a farm was refused.
+    const clients = [];
+    for (let i = 0; i < 300; i++) clients.push(await Client.connect(server.port));
+    await clients[0]!.until(() => server.stats.connections === 300, '300 server-side connections');
+    for (const c of clients) c.session.close('done');
+  });
+
   it('drains: Reconnect to every client, then closes', async () => {
     const { server, bus } = await startServer();
     cleanups.push(() => bus.close());

@@ -65,7 +65,8 @@ export interface StratumLimits {
 }
 
 export const DEFAULT_LIMITS: StratumLimits = {
-  maxConnectionsPerIp: 256,
+  // A farm behind one NAT is one IP (until 2026-12-07: 256, which locked farms out on failover).
+  maxConnectionsPerIp: 5000,
   maxConnections: 50_000,
   handshakeTimeoutMs: 10_000,
   setupTimeoutMs: 10_000,

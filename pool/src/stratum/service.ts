@@ -114,6 +114,10 @@ export async function startStratumService(
     sink,
     vardiff,
     ackWindowMs: config.stratum.ackWindowMs,
+    limits: {
+      maxConnectionsPerIp: config.stratum.maxConnectionsPerIp,
+      maxConnections: config.stratum.maxConnections,
+    },
     logger: log,
     registry,
   });
