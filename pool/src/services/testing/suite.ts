@@ -125,6 +125,40 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       return node;
     }
 
+    /**
+     * A block maker on a fake node serving the template of a real mainnet block, that template
+     * stored as a job, and the block's own nonce: `solved()` is the winning candidate.
+     */
+    async function blockmakerOnMainnetBlock(rpcUrl?: string, over: Record<string, unknown> = {}) {
+      const mined = mainnetBlockRaw();
+      const node = await fakeNode(templateFromBlock(mined, 9));
+      const s = await setup(rpcUrl ?? node.url, over);
+      const rpc = rpcUrl
+        ? new CkbRpcClient({ url: rpcUrl, retries: 0, registry: new Registry() })
+        : undefined;
+      if (rpc) cleanups.push(async () => rpc.close());
+      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, rpc, healthServer: false });
+      cleanups.push(() => blocks.stop());
+      const jobId = await s.store.nextJobId();
+      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
+      const work = workFromTemplate(node.template);
+      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      const solved = (more: Partial<SolvedBlock> = {}): SolvedBlock => ({
+        jobId,
+        workId: work.workId,
+        nonce,
+        powHash: work.powHash,
+        channelId: 1,
+        user: 'u',
+        worker: 'w',
+        foundAt: 1n,
+        replica: 0,
+        shareId: shareIdFor(jobId, nonce),
+        ...more,
+      });
+      return { mined, node, s, blocks, work, solved };
+    }
+
     it('job maker serves no job while its node is in initial block download or far behind, then catches up', async () => {
       const node = await fakeNode(templateFromBlock(mainnetMultiTx(), 9));
       const tip = BigInt(node.tip.number);
@@ -510,72 +544,32 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
     });
 
     it('block maker records a block the node keeps off the main chain as a side block, not as found', async () => {
-      const mined = mainnetBlockRaw();
-      const node = await fakeNode(templateFromBlock(mined, 9));
-      const s = await setup(node.url);
-      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, healthServer: false });
-      cleanups.push(() => blocks.stop());
-      const jobId = await s.store.nextJobId();
-      await s.store.putTemplate(jobId, JSON.stringify(node.template), 60_000);
-      const work = workFromTemplate(node.template);
-      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
+      const { mined, node, s, blocks, work, solved } = await blockmakerOnMainnetBlock();
       // Another block holds the height on the main chain; the node answers our block with its hash.
       const other = { ...mined.header, nonce: '0x1', hash: '0x' + '22'.repeat(32) };
       node.headers.set(work.number, other);
       node.tip = other;
       node.submitScript.push('side');
-      const reply = await blocks.blocks.submitBlock({
-        jobId,
-        workId: work.workId,
-        nonce,
-        powHash: work.powHash,
-        channelId: 1,
-        user: 'dave',
-        worker: 'w',
-        foundAt: 1n,
-        replica: 0,
-        shareId: shareIdFor(jobId, nonce),
-      });
+      const reply = await blocks.blocks.submitBlock(solved({ user: 'dave' }));
       expect(reply).toMatchObject({ accepted: false, blockHash: mined.header.hash, status: 'side' });
       expect(reply.reason).toContain(`the main chain has ${other.hash} at ${work.number}`);
       expect(node.submitted).toHaveLength(1);
-      expect(await s.store.blockByShare(shareIdFor(jobId, nonce))).toMatchObject({
+      expect(await s.store.blockByShare(solved().shareId)).toMatchObject({
         status: 'side',
         blockHash: mined.header.hash,
       });
     });
 
     it('block maker retries through a node outage without piling up abort listeners, then gives up', async () => {
-      const mined = mainnetBlockRaw();
-      const template = templateFromBlock(mined, 9);
-      const s = await setup('http://127.0.0.1:1', {
-        blockmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, retryIntervalMs: 10, submitDeadlineMs: 1000 },
-      });
-      // No client retries: every round (submit + chain reads) fails at once, so the loop runs ~50 times.
-      const rpc = new CkbRpcClient({ url: 'http://127.0.0.1:1', retries: 0, registry: new Registry() });
-      cleanups.push(async () => rpc.close());
       const warnings: string[] = [];
       const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`);
       process.on('warning', onWarning);
       cleanups.push(async () => void process.off('warning', onWarning));
-      const blocks = await startBlockmaker(s.config('bm'), { ...s.deps, rpc, healthServer: false });
-      cleanups.push(() => blocks.stop());
-      const jobId = await s.store.nextJobId();
-      await s.store.putTemplate(jobId, JSON.stringify(template), 60_000);
-      const work = workFromTemplate(template);
-      const nonce = nonceToBytes(hexToUint(mined.header.nonce, 128));
-      const reply = await blocks.blocks.submitBlock({
-        jobId,
-        workId: work.workId,
-        nonce,
-        powHash: work.powHash,
-        channelId: 1,
-        user: 'u',
-        worker: 'w',
-        foundAt: 1n,
-        replica: 0,
-        shareId: shareIdFor(jobId, nonce),
+      // A dead node and no client retries: every round (submit + chain reads) fails at once, ~50 rounds.
+      const { blocks, solved } = await blockmakerOnMainnetBlock('http://127.0.0.1:1', {
+        blockmaker: { grpcListen: '127.0.0.1:0', healthPort: 0, retryIntervalMs: 10, submitDeadlineMs: 1000 },
       });
+      const reply = await blocks.blocks.submitBlock(solved());
       expect(reply).toMatchObject({ accepted: false, status: 'rejected' });
       expect(reply.reason).toMatch(/gave up after 1000 ms/);
       await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
