@@ -136,7 +136,8 @@ const overview: DashboardDef = {
         {
           title: 'Found blocks by state',
           targets: [{ expr: 'sum by (state) (eaglepool_blocks_state)', legend: '{{state}}' }],
-          pending: 'the block tracker (#15) is not run by a pool service yet',
+          pending:
+            'exported by `pool payouts` (#15), which pool dev does not run: not proven on a running pool yet',
         },
         {
           title: 'Found / confirmed / orphaned',
@@ -145,7 +146,8 @@ const overview: DashboardDef = {
             { expr: 'max(eaglepool_blocks_confirmed)', legend: 'confirmed' },
             { expr: 'max(eaglepool_blocks_orphaned)', legend: 'orphaned' },
           ],
-          pending: 'the block tracker (#15) is not run by a pool service yet',
+          pending:
+            'exported by `pool payouts` (#15), which pool dev does not run: not proven on a running pool yet',
         },
       ],
     },
