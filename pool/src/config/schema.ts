@@ -247,6 +247,10 @@ export const configSchema = {
       default: 'mainnet',
       doc: 'CKB network of miner and pool addresses: mainnet (ckb1...) or testnet/dev chains (ckt1...).',
     }),
+    requireAddress: bool({
+      default: false,
+      doc: 'Stratum replicas refuse a channel whose user name (address.worker) does not start with a CKB address of payouts.network.',
+    }),
     keyFile: optStr({
       doc: 'File holding the pool wallet secp256k1 private key (0x + 64 hex), e.g. a mounted Kubernetes Secret. Never logged.',
     }),

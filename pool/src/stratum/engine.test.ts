@@ -62,6 +62,7 @@ interface SetupOptions {
   /** Confirmation returned for each accepted share (default: durable at once). */
   confirmShare?: (share: AcceptedShare) => Confirmation;
   confirmBlock?: (block: BlockCandidate) => Confirmation;
+  userCheck?: (userIdentity: string) => string | undefined;
 }
 
 function setup(opts: SetupOptions = {}) {
@@ -75,6 +76,7 @@ function setup(opts: SetupOptions = {}) {
       makeHasher: (p) => new FakeHasher(p),
       shareBatchSize: opts.batch ?? 10,
       ackWindowMs: opts.ackWindowMs,
+      userCheck: opts.userCheck,
       vardiff: {
         targetIntervalSec: 10,
         retargetMs: 60_000,
@@ -212,6 +214,30 @@ describe('StratumEngine channels', () => {
       'invalid-user-identity',
       'invalid-user-identity',
       'invalid-user-identity',
+    ]);
+  });
+
+  it('refuses a channel whose account is not a CKB address of the pool network (userCheck)', async () => {
+    const { payoutAddressError } = await import('../payout/address.js');
+    const h = setup({ userCheck: (u) => payoutAddressError(u, 'testnet') });
+    const base = { requestId: 1, maxTarget: targetToU256LE(MAX), minExtranonceSize: 0, nominalHashRate: 0 };
+    const testnet =
+      'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsq0efx5ueqldalx4sr4n7rem4cv8cngq3kcyk4ydl';
+    const mainnet =
+      'ckb1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsq0efx5ueqldalx4sr4n7rem4cv8cngq3kc2y7t88';
+    h.conn.handle({ type: 'OpenStandardMiningChannel', ...base, userIdentity: 'alice.rig1' });
+    h.conn.handle({ type: 'OpenStandardMiningChannel', ...base, userIdentity: `${mainnet}.rig1` });
+    h.conn.handle({
+      type: 'OpenStandardMiningChannel',
+      ...base,
+      userIdentity: `${testnet.slice(0, -1)}x.rig1`,
+    });
+    h.conn.handle({ type: 'OpenStandardMiningChannel', ...base, userIdentity: `${testnet}.rig1` });
+    expect(h.sent.map((m) => m.type)).toEqual([
+      'OpenMiningChannelError',
+      'OpenMiningChannelError',
+      'OpenMiningChannelError',
+      'OpenStandardMiningChannelSuccess',
     ]);
   });
 

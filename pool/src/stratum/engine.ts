@@ -51,6 +51,11 @@ export interface EngineConfig {
    */
   ackWindowMs?: number;
   maxChannelsPerConnection?: number;
+  /**
+   * Extra check of a channel's user name beyond identity.ts (e.g. the account is a CKB address of
+   * the pool's network, payout/address.ts): why it is refused, or undefined.
+   */
+  userCheck?: (userIdentity: string) => string | undefined;
   /** Milliseconds clock (injected for tests). */
   now?: () => number;
 }
@@ -185,6 +190,7 @@ export class StratumEngine {
   readonly ackWindowMs: number;
   readonly maxChannelsPerConnection: number;
   readonly now: () => number;
+  readonly userCheck: ((userIdentity: string) => string | undefined) | undefined;
   /** Scratch buffers of the share hot path, shared by all connections (single-threaded). */
   readonly nonceScratch = new Uint8Array(NONCE_BYTES);
   readonly hashScratch = new Uint8Array(32);
@@ -202,6 +208,7 @@ export class StratumEngine {
     this.ackWindowMs = cfg.ackWindowMs ?? 0;
     this.maxChannelsPerConnection = cfg.maxChannelsPerConnection ?? 1024;
     this.now = cfg.now ?? Date.now;
+    this.userCheck = cfg.userCheck;
   }
 
   /** A new connection past SetupConnection; `send` queues one message to it. */
@@ -504,7 +511,8 @@ export class MiningConnection {
   ): void {
     const error = (errorCode: ErrorCodeOf<'OpenMiningChannelError'>) =>
       this.send({ type: 'OpenMiningChannelError', requestId, errorCode });
-    if (identityError(userIdentity) !== undefined) return error('invalid-user-identity');
+    if (identityError(userIdentity) !== undefined || this.engine.userCheck?.(userIdentity) !== undefined)
+      return error('invalid-user-identity');
     if (!Number.isFinite(nominalHashRate) || nominalHashRate < 0) return error('invalid-nominal-hashrate');
     if (kind === 'extended' && this.requiresStandardJobs) {
       return error('extended-channels-not-supported-for-standard-jobs');
@@ -642,7 +650,7 @@ export class MiningConnection {
     if (!name) return undefined;
     if (name !== this.lastWorker) {
       this.lastWorker = name;
-      this.lastWorkerValid = identityError(name) === undefined;
+      this.lastWorkerValid = identityError(name) === undefined && this.engine.userCheck?.(name) === undefined;
     }
     return this.lastWorkerValid ? name : undefined;
   }

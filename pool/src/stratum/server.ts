@@ -77,6 +77,8 @@ export const DEFAULT_LIMITS: StratumLimits = {
 
 export interface StratumServerOptions {
   host?: string;
+  /** Refuses channels whose user name fails it (EngineConfig.userCheck). */
+  userCheck?: (userIdentity: string) => string | undefined;
   /** 0 picks a free port (see `port` after start). */
   port: number;
   keys: ResponderKeys;
@@ -246,6 +248,7 @@ export class StratumServer {
         vardiff: opts.vardiff,
         shareBatchSize: opts.shareBatchSize,
         ackWindowMs: opts.ackWindowMs,
+        userCheck: opts.userCheck,
       },
       {
         onShare: (share) => {

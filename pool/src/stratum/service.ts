@@ -10,6 +10,7 @@ import { createBus, createShareLog, poolTopics } from '../bus/index.js';
 import { ConfigError, parseHostPort, requireDistributed, type PoolConfig } from '../config/index.js';
 import { startHealthServer, type Logger } from '../observability/index.js';
 import { serviceRegistry } from '../observability/metrics.js';
+import { payoutAddressError } from '../payout/address.js';
 import { connectBlockMaker, connectJobStream } from '../services/clients.js';
 import type { Dependencies } from '../services/connect.js';
 import { readServiceToken } from '../services/grpc.js';
@@ -118,6 +119,9 @@ export async function startStratumService(
       maxConnectionsPerIp: config.stratum.maxConnectionsPerIp,
       maxConnections: config.stratum.maxConnections,
     },
+    ...(config.payouts.requireAddress
+      ? { userCheck: (user: string) => payoutAddressError(user, config.payouts.network) }
+      : {}),
     logger: log,
     registry,
   });
