@@ -271,6 +271,12 @@ describe('operator on a real API server', () => {
     );
     await env.admin.apply(poolObject(ns, 'ok'), { force: false });
     expect(await reject(poolObject(ns, 'ok', { network: 'mainnet' }))).toContain('network is immutable');
+    expect(
+      await reject(poolObject(ns, 'ok', { ckb: { managed: { storage: { size: '500Gi' } } } })),
+    ).toContain('chain storage (size, storageClassName) cannot change after creation');
+    expect(await reject(poolObject(ns, 'replicas', { stratum: { replicas: 257 } }))).toContain(
+      'spec.stratum.replicas',
+    );
     // The samples shipped for users validate.
     const kindSample = yaml.load(readFileSync('e2e/kind/miningpool-devnet.yaml', 'utf8')) as KubeObject;
     await env.admin.apply(

@@ -440,6 +440,12 @@ export const specSchema: Schema = obj(
           },
           { default: {} },
         ),
+        scrapeNamespaces: {
+          type: 'array',
+          description:
+            'Namespaces whose pods may scrape the metrics port (the NetworkPolicies admit them); any namespace when empty.',
+          items: { type: 'string' },
+        },
       },
       { default: {} },
     ),

@@ -126,7 +126,10 @@ export interface MiningPoolSpec {
     blockmaker?: ResourceRequirements;
     shareprocessor?: ResourceRequirements;
   };
-  monitoring: { serviceMonitor: { enabled: boolean; interval: string; labels?: Record<string, string> } };
+  monitoring: {
+    serviceMonitor: { enabled: boolean; interval: string; labels?: Record<string, string> };
+    scrapeNamespaces?: string[];
+  };
   pvcRetentionPolicy: PvcRetentionPolicy;
 }
 

@@ -7,7 +7,16 @@ import type { MiningPool } from '../api/types.js';
 import { configMap } from './config.js';
 import { childName, withAppliedHash, type K8sObject } from './meta.js';
 import { serviceMonitor } from './monitoring.js';
-import { ckbPolicy, kafkaPolicy, redisPolicy } from './policy.js';
+import {
+  blockmakerPolicy,
+  ckbPolicy,
+  jobmakerPolicy,
+  kafkaPolicy,
+  redisPolicy,
+  shareprocessorPolicy,
+  stratumPolicy,
+  translatorPolicy,
+} from './policy.js';
 import { poolDeployment, poolService, stratumHpa, metricsService, stratumPdb } from './pool-services.js';
 import {
   ckbConfigMap,
@@ -45,6 +54,7 @@ function unhashed(pool: MiningPool): K8sObject[] {
     out.push(redisService(pool), redisHeadlessService(pool), redisStatefulSet(pool), redisPolicy(pool));
   for (const c of ['jobmaker', 'blockmaker', 'shareprocessor'] as const)
     out.push(poolService(pool, c), poolDeployment(pool, c));
+  out.push(jobmakerPolicy(pool), blockmakerPolicy(pool), shareprocessorPolicy(pool), stratumPolicy(pool));
   out.push(
     poolService(pool, 'stratum'),
     metricsService(pool, 'stratum'),
@@ -57,6 +67,7 @@ function unhashed(pool: MiningPool): K8sObject[] {
       poolService(pool, 'translator'),
       metricsService(pool, 'translator'),
       poolDeployment(pool, 'translator'),
+      translatorPolicy(pool),
     );
   if (spec.monitoring.serviceMonitor.enabled) out.push(serviceMonitor(pool));
   return out;
@@ -81,6 +92,7 @@ export function possibleChildren(pool: MiningPool): ChildRef[] {
     ...(['jobmaker', 'blockmaker', 'shareprocessor', 'stratum', 'translator'] as const).flatMap((c) => [
       ref('v1', 'Service', n(c)),
       ref('apps/v1', 'Deployment', n(c)),
+      ref('networking.k8s.io/v1', 'NetworkPolicy', n(c)),
     ]),
     ref('v1', 'Service', `${n('stratum')}-metrics`),
     ref('v1', 'Service', `${n('redis')}-headless`),

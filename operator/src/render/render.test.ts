@@ -54,14 +54,18 @@ describe('renderChildren', () => {
         'NetworkPolicy/p-redis',
         'Service/p-jobmaker',
         'Deployment/p-jobmaker',
+        'NetworkPolicy/p-jobmaker',
         'Service/p-blockmaker',
         'Deployment/p-blockmaker',
+        'NetworkPolicy/p-blockmaker',
         'Service/p-shareprocessor',
         'Deployment/p-shareprocessor',
+        'NetworkPolicy/p-shareprocessor',
         'Service/p-stratum',
         'Service/p-stratum-metrics',
         'Deployment/p-stratum',
         'PodDisruptionBudget/p-stratum',
+        'NetworkPolicy/p-stratum',
       ].sort(),
     );
     for (const o of objs) {
@@ -263,6 +267,46 @@ describe('renderChildren', () => {
     expect(ckb.securityContext.fsGroup).toBe(1000);
   });
 
+  it('NetworkPolicies: each component admits only its flows (miners from anywhere, gRPC from stratum, probes from the operator)', () => {
+    const pool = samplePool('p', 'ns', {
+      translator: { enabled: true },
+      monitoring: { scrapeNamespaces: ['monitoring'] },
+    });
+    const objs = renderChildren(pool);
+    const rules = (name: string) =>
+      find(objs, 'NetworkPolicy', name).spec.ingress.map((r: any) => ({
+        from: r.from?.map((f: any) =>
+          f.namespaceSelector
+            ? `ns:${f.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? '*'}${f.podSelector ? `/${f.podSelector.matchLabels['app.kubernetes.io/name']}` : ''}`
+            : (f.podSelector.matchLabels['app.kubernetes.io/component'] ?? 'pool'),
+        ),
+        ports: r.ports.map((p: any) => p.port),
+      }));
+    const scrape = { from: ['ns:monitoring'], ports: [9090] };
+    expect(rules('p-ckb')).toEqual([
+      { from: ['pool', 'ns:*/eaglepool-operator'], ports: [8114, 18114] },
+      { from: undefined, ports: [8115] },
+    ]);
+    expect(rules('p-kafka')).toEqual([
+      { from: ['pool'], ports: [9092] },
+      { from: ['kafka'], ports: [9093] },
+    ]);
+    expect(rules('p-redis')).toEqual([{ from: ['pool'], ports: [6379] }]);
+    expect(rules('p-jobmaker')).toEqual([
+      { from: ['stratum'], ports: [50051] },
+      { from: ['ns:*/eaglepool-operator', 'ns:monitoring'], ports: [9090] },
+    ]);
+    expect(rules('p-blockmaker')).toEqual([{ from: ['stratum'], ports: [50052] }, scrape]);
+    expect(rules('p-shareprocessor')).toEqual([
+      { from: ['pool', 'ns:*/eaglepool-operator'], ports: [8080] },
+      scrape,
+    ]);
+    expect(rules('p-stratum')).toEqual([{ from: undefined, ports: [34254] }, scrape]);
+    expect(rules('p-translator')).toEqual([{ from: undefined, ports: [3333] }, scrape]);
+    for (const o of objs.filter((x) => x.kind === 'NetworkPolicy'))
+      expect((o as any).spec.policyTypes).toEqual(['Ingress']);
+  });
+
   it('default resources by network, Kafka heap and Redis maxmemory from the memory budget; the spec wins', () => {
     const res = (objs: K8sObject[], kind: string, name: string) =>
       find(objs, kind, name).spec.template.spec.containers[0];
@@ -356,7 +400,12 @@ describe('renderChildren', () => {
     });
     const objs = renderChildren(pool);
     expect(objs.filter((o) => o.kind === 'StatefulSet')).toEqual([]);
-    expect(objs.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
+    expect(objs.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name)).toEqual([
+      'p-jobmaker',
+      'p-blockmaker',
+      'p-shareprocessor',
+      'p-stratum',
+    ]);
     const jm = find(objs, 'Deployment', 'p-jobmaker');
     expect(JSON.parse(find(objs, 'ConfigMap', 'p-config').data['config.json']).ckb).toEqual({
       rpcUrl: 'http://node.example:8114',
@@ -431,6 +480,7 @@ describe('renderChildren', () => {
       [
         'Deployment/p-translator',
         'HorizontalPodAutoscaler/p-stratum',
+        'NetworkPolicy/p-translator',
         'Service/p-translator',
         'Service/p-translator-metrics',
         'ServiceMonitor/p',
