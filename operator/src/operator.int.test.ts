@@ -285,7 +285,7 @@ describe('operator on a real API server', () => {
     );
     const stored = (await getPool(ns, 'ok'))!;
     expect(stored.spec.stratum.replicas).toBe(2); // defaults applied by the API server
-    expect(stored.spec.kafka.managed?.image).toBe('apache/kafka:3.9.1');
+    expect(stored.spec.kafka.managed?.image).toBe('apache/kafka:4.4.0');
   });
 
   for (const policy of ['Retain', 'Delete'] as const) {
