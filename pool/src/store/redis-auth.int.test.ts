@@ -121,18 +121,24 @@ function makeCerts(dir: string): void {
   );
 }
 
-async function waitForPort(port: number, server: ChildProcess): Promise<void> {
+/** A throwaway redis-server on loopback (no persistence) with `args`, up once `port` accepts. */
+async function startRedis(port: number, args: string[]): Promise<ChildProcess> {
+  const server = spawn('redis-server', ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], {
+    stdio: 'ignore',
+  });
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`redis-server (TLS) exited with ${server.exitCode}`);
+    if (server.exitCode !== null)
+      throw new Error(`redis-server ${args.join(' ')} exited with ${server.exitCode}`);
     const up = await new Promise<boolean>((resolve) => {
       const s = createConnection({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)));
       s.on('error', () => resolve(false));
     });
-    if (up) return;
+    if (up) return server;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`redis-server (TLS) did not listen on 127.0.0.1:${port}`);
+  server.kill('SIGTERM');
+  throw new Error(`redis-server did not listen on 127.0.0.1:${port}`);
 }
 
 describe('redis over TLS with a private CA and AUTH', () => {
@@ -141,33 +147,22 @@ describe('redis over TLS with a private CA and AUTH', () => {
 
   beforeAll(async () => {
     makeCerts(dir);
-    server = spawn(
-      'redis-server',
-      [
-        '--port',
-        '0',
-        '--tls-port',
-        String(TLS_PORT),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--tls-cert-file',
-        join(dir, 'server.pem'),
-        '--tls-key-file',
-        join(dir, 'server.key'),
-        '--tls-ca-cert-file',
-        join(dir, 'ca.pem'),
-        '--tls-auth-clients',
-        'no',
-        '--requirepass',
-        'tls-pw',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitForPort(TLS_PORT, server);
+    server = await startRedis(TLS_PORT, [
+      '--port',
+      '0',
+      '--tls-port',
+      String(TLS_PORT),
+      '--tls-cert-file',
+      join(dir, 'server.pem'),
+      '--tls-key-file',
+      join(dir, 'server.key'),
+      '--tls-ca-cert-file',
+      join(dir, 'ca.pem'),
+      '--tls-auth-clients',
+      'no',
+      '--requirepass',
+      'tls-pw',
+    ]);
   }, 60_000);
   afterAll(() => {
     server?.kill('SIGTERM');
@@ -209,23 +204,7 @@ describe('the operator-managed Redis ACL file (render/redis-auth.ts) on a real r
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'users.acl'), redisAclFile('generated-pw'));
-    server = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(ACL_PORT),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--aclfile',
-        join(dir, 'users.acl'),
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitForPort(ACL_PORT, server);
+    server = await startRedis(ACL_PORT, ['--port', String(ACL_PORT), '--aclfile', join(dir, 'users.acl')]);
   }, 60_000);
   afterAll(() => {
     server?.kill('SIGTERM');
