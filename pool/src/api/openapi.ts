@@ -87,7 +87,11 @@ const schemas = {
       worker: { type: 'string' },
       foundAt: { ...decimal, description: 'Unix ms.' },
       reward: { ...decimal, description: 'Reward in shannons.' },
-      status: { type: 'string', description: 'accepted | stale | rejected, or the block lifecycle state.' },
+      status: {
+        type: 'string',
+        description:
+          'accepted (on the main chain) | side (the node keeps it off the main chain) | submitted | stale | rejected, or the block lifecycle state.',
+      },
       reason: { type: 'string' },
     },
   },
