@@ -121,8 +121,22 @@ export function configMap(pool: MiningPool): K8sObject {
   };
 }
 
-/** Put on pod templates so pods roll when the configuration changes. */
-export const configHash = (pool: MiningPool): string => sha256(stableJson(poolConfig(pool))).slice(0, 16);
+/** Config sections that belong to one service; every other section is shared by all. */
+const OWN_SECTIONS = ['jobmaker', 'blockmaker', 'shareprocessor', 'stratum'] as const;
+
+/**
+ * Put on a service's pod template so its pods roll when the configuration it reads changes:
+ * the shared sections and its own, not another service's (a stratum setting rolls only stratum).
+ */
+export function configHash(pool: MiningPool, component: string): string {
+  const config = poolConfig(pool);
+  const relevant = Object.fromEntries(
+    Object.entries(config).filter(
+      ([k]) => !(OWN_SECTIONS as readonly string[]).includes(k) || k === component,
+    ),
+  );
+  return sha256(stableJson(relevant)).slice(0, 16);
+}
 
 export type EnvVar = { name: string; value?: string; valueFrom?: Record<string, unknown> };
 

@@ -178,7 +178,7 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
       template: {
         metadata: {
           labels: labels(pool, component),
-          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pool) },
+          annotations: { [CONFIG_HASH_ANNOTATION]: configHash(pool, component) },
         },
         spec: {
           automountServiceAccountToken: false,

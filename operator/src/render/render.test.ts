@@ -307,6 +307,25 @@ describe('renderChildren', () => {
       expect((o as any).spec.policyTypes).toEqual(['Ingress']);
   });
 
+  it('a config change rolls only the services that read it', () => {
+    const hashes = (objs: K8sObject[]) =>
+      Object.fromEntries(
+        objs
+          .filter((o) => o.kind === 'Deployment')
+          .map((o: any) => [
+            o.metadata.name,
+            o.spec.template.metadata.annotations['mining.eaglepool.dev/config-hash'],
+          ]),
+      );
+    const base = hashes(renderChildren(samplePool('p', 'ns')));
+    const stratumOnly = hashes(renderChildren(samplePool('p', 'ns', { stratum: { ackWindowMs: 1500 } })));
+    expect(Object.keys(base).filter((n) => base[n] !== stratumOnly[n])).toEqual(['p-stratum']);
+    const shared = hashes(
+      renderChildren(samplePool('p', 'ns', { ckb: { external: { rpcUrl: 'http://n:8114' } } })),
+    );
+    expect(Object.keys(base).filter((n) => base[n] === shared[n])).toEqual([]);
+  });
+
   it('default resources by network, Kafka heap and Redis maxmemory from the memory budget; the spec wins', () => {
     const res = (objs: K8sObject[], kind: string, name: string) =>
       find(objs, kind, name).spec.template.spec.containers[0];
