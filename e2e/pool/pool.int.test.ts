@@ -93,9 +93,9 @@ function expectDisjointNonceSpace(miners: TestMiner[], ids: Record<string, numbe
 }
 
 /**
- * Every given block share id has an outcome recorded by the block maker (`stale` when another
- * pool block took the height first); each accepted one is on the devnet chain, paying the pool's
- * lock. Returns the accepted block hashes.
+ * Every given block share id has an outcome recorded by the block maker (`stale` or `side` when
+ * another pool block took the height first: the node refuses it or keeps it as a side block); each
+ * accepted one is on the devnet's main chain, paying the pool's lock. Returns the accepted hashes.
  */
 async function expectBlocksOnChain(pipeline: Pipeline, shareIds: Iterable<string>): Promise<string[]> {
   const chain = new Map(pipeline.devnet.blocks().map((b) => [b.hash, b]));
@@ -103,7 +103,9 @@ async function expectBlocksOnChain(pipeline: Pipeline, shareIds: Iterable<string
   for (const id of shareIds) {
     const found = await pipeline.store.blockByShare(id);
     expect(found, `outcome of block share ${id}`).toBeDefined();
-    expect(['accepted', 'stale'], `${id}: ${found!.status} ${found!.reason}`).toContain(found!.status);
+    expect(['accepted', 'side', 'stale'], `${id}: ${found!.status} ${found!.reason}`).toContain(
+      found!.status,
+    );
     if (found!.status !== 'accepted') continue;
     const block = chain.get(found!.blockHash);
     expect(block, `block ${found!.blockHash} on the devnet chain`).toBeDefined();

@@ -87,5 +87,5 @@ describe('translator end to end: worker names reach the share records', () => {
     const eveStats = await pipeline.store.userStats(account!, now, 600);
     expect(eveStats?.workers.map((w) => [w.worker, w.shares])).toEqual([[rig, 1]]);
     expect(await pipeline.store.userStats('farm', now, 600)).toBeFalsy();
-  }, 120_000);
+  }, 300_000);
 });

@@ -78,15 +78,19 @@ async function miner(
 
 describe('StratumServer setup and idle sweep', () => {
   it('keeps a connection that sends messages, closes a silent one, and frees its per-IP slot', async () => {
-    const idleTimeoutMs = 300;
+    // The idle timeout is many send intervals long, so a loaded machine's scheduling delays
+    // cannot make the active miner look silent; the silent one is closed by the sweep meanwhile.
+    const idleTimeoutMs = 1500;
     const server = await startServer({ idleTimeoutMs, setupTimeoutMs: 5000, maxConnectionsPerIp: 2 });
     const active = await miner(server.port);
     const silent = await miner(server.port);
     let activeClosed = false;
+    let silentClosed = false;
     void active.closed.then(() => (activeClosed = true));
+    void silent.closed.then(() => (silentClosed = true));
 
-    // Three idle timeouts long, the active miner sends a message every 100 ms.
-    for (let t = 0; t < 9; t++) {
+    // The active miner sends a message every 100 ms until the silent one has been closed.
+    while (!silentClosed && !activeClosed) {
       await sleep(100);
       active.session.send({
         type: 'UpdateChannel',
