@@ -6,6 +6,10 @@
 #   bash e2e/infra/install.sh redis kafka     # a subset: redis kafka etcd kube-apiserver helm ckb
 # `ckb` (the real CKB node, `cargo install ckb` from crates.io: the largest build by far, see
 # docs/infrastructure.md) is opt-in: it is built only when named.
+#   bash e2e/infra/install.sh cluster         # the single-node cluster tier (opt-in too):
+#                                             # Debian's containerd/runc/CNI/iptables/buildah, kubelet,
+#                                             # controller-manager, scheduler, kube-proxy, kubectl, CoreDNS,
+#                                             # the pause binary; images: bash e2e/image/cluster-images.sh
 # Versions come from e2e/infra/versions.env. Go builds use GOMODCACHE/GOCACHE under the same
 # cache root, so a rebuild after a version bump only compiles what changed.
 set -euo pipefail
@@ -167,6 +171,63 @@ install_helm() {
   log "helm: $("$CACHE/$name-$version/helm" version --short)"
 }
 
+# The cluster tier (docs/infrastructure.md#the-cluster-tier): the node's runtime from Debian, the
+# Kubernetes components from the same source as kube-apiserver (one GOCACHE: shared packages compile
+# once), CoreDNS from its own module, and kubernetes' pause.c compiled statically (the sandbox image).
+CLUSTER_APT=(containerd runc containernetworking-plugins iptables conntrack buildah debootstrap uidmap gcc libc6-dev)
+KUBE_NODE_BINARIES=(kubelet kube-controller-manager kube-scheduler kube-proxy kubectl)
+
+install_kubernetes() {
+  local name=kubernetes version=$KUBERNETES_VERSION
+  [ "$(go_module_version "$INFRA_DIR/k8s" k8s.io/kubernetes)" = "v$version" ] ||
+    die "kubernetes: versions.env says $version but e2e/infra/k8s/go.mod differs (run: bash e2e/infra/k8s/gen-gomod.sh $version)"
+  if ! is_cached "$name" "$version"; then
+    require_go
+    local stage minor pkgs=() b
+    stage=$(new_stage "$name" "$version")
+    minor=$(echo "$version" | cut -d. -f2)
+    for b in "${KUBE_NODE_BINARIES[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
+    log "kubernetes: building ${KUBE_NODE_BINARIES[*]} v$version (one go build: shared packages compile once)"
+    (cd "$INFRA_DIR/k8s" && go build -mod=readonly -o "$stage/" \
+      -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=v$version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+      "${pkgs[@]}")
+    # The sandbox ("pause") process, from the same release's source in the module cache.
+    local src
+    src=$(cd "$INFRA_DIR/k8s" && go list -mod=readonly -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c
+    gcc -Os -static -DVERSION="v$version-eaglepool" -o "$stage/pause" "$src"
+    strip "$stage/pause"
+    publish "$stage" "$name" "$version"
+  fi
+  log "kubernetes: $("$CACHE/$name-$version/kubelet" --version), kubectl $("$CACHE/$name-$version/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | head -n1)"
+}
+
+install_coredns() {
+  local name=coredns version=$COREDNS_VERSION
+  [ "$(go_module_version "$INFRA_DIR/coredns" github.com/coredns/coredns)" = "v$version" ] ||
+    die "coredns: versions.env says $version but e2e/infra/coredns/go.mod pins another version"
+  if ! is_cached "$name" "$version"; then
+    require_go
+    local stage
+    stage=$(new_stage "$name" "$version")
+    log "coredns: building github.com/coredns/coredns@v$version"
+    (cd "$INFRA_DIR/coredns" && go build -mod=readonly -ldflags "-s -w" -o "$stage/coredns" github.com/coredns/coredns)
+    publish "$stage" "$name" "$version"
+  fi
+  log "coredns: $("$CACHE/$name-$version/coredns" -version | head -n1)"
+}
+
+install_cluster() {
+  apt_install "${CLUSTER_APT[@]}"
+  local bin
+  for bin in containerd runc ctr iptables-nft buildah nsenter unshare; do
+    command -v "$bin" >/dev/null || die "cluster: $bin is missing after apt install"
+  done
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ] ||
+    die "cluster: the bridge/host-local/loopback CNI plugins are missing from /usr/lib/cni"
+  install_kubernetes
+  install_coredns
+}
+
 apt_install openssl ca-certificates
 
 targets=("$@")
@@ -180,7 +241,8 @@ for target in "${targets[@]}"; do
     kube-apiserver) install_kube_apiserver ;;
     helm) install_helm ;;
     ckb) install_ckb ;;
-    *) die "unknown dependency '$target' (expected: redis kafka etcd kube-apiserver helm ckb)" ;;
+    cluster) install_etcd && install_kube_apiserver && install_helm && install_cluster ;;
+    *) die "unknown dependency '$target' (expected: redis kafka etcd kube-apiserver helm ckb cluster)" ;;
   esac
   log "$target ready in $(($(date +%s) - started))s"
 done

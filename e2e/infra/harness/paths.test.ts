@@ -15,6 +15,11 @@ describe('infra paths', () => {
     for (const [, , version] of replaces) expect(version).toBe(`v0.${minorPatch}`);
     const etcdMod = readFileSync(join(INFRA_DIR, 'etcd', 'go.mod'), 'utf8');
     expect(etcdMod).toMatch(new RegExp(`go\\.etcd\\.io/etcd/server/v3 v${v.etcd}\\b`));
+    const corednsMod = readFileSync(join(INFRA_DIR, 'coredns', 'go.mod'), 'utf8');
+    expect(corednsMod).toMatch(new RegExp(`github\\.com/coredns/coredns v${v.coredns}\\b`));
+    // the cluster tier's binaries come from the same Kubernetes module as kube-apiserver
+    for (const cmd of ['kube-apiserver', 'kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl'])
+      expect(k8sMod).toContain(`k8s.io/kubernetes/cmd/${cmd}\n`);
     const pom = readFileSync(join(INFRA_DIR, 'kafka', 'pom.xml'), 'utf8');
     expect(pom).toContain(`<kafka.version>${v.kafka}</kafka.version>`);
   });
@@ -26,6 +31,7 @@ describe('infra paths', () => {
     expect(bins.kubeApiserver).toBe(`/c/kube-apiserver-${readVersions().kubernetes}/kube-apiserver`);
     expect(bins.java).toBe('java');
     expect(bins.ckb).toBe(`/c/ckb-${readVersions().ckb}/bin/ckb`); // what install.sh's install_ckb publishes
+    expect(bins.coredns).toBe(`/c/coredns-${readVersions().coredns}/coredns`);
   });
 
   it('parses dependency lists', () => {
@@ -33,6 +39,8 @@ describe('infra paths', () => {
     expect(parseDependencies('all')).toEqual(['redis', 'kafka', 'kube', 'helm']);
     expect(parseDependencies('kafka, redis')).toEqual(['kafka', 'redis']);
     expect(parseDependencies('redis,ckb')).toEqual(['redis', 'ckb']); // opt-in, never in the default
+    // the cluster tier is started only when named
+    expect(parseDependencies('cluster')).toEqual(['cluster']);
     expect(() => parseDependencies('redis,zookeeper')).toThrow(/unknown infra dependency 'zookeeper'/);
   });
 });

@@ -15,6 +15,7 @@ export interface InfraVersions {
   helm: string;
   kafka: string;
   ckb: string;
+  coredns: string;
 }
 
 /** Parses e2e/infra/versions.env (KEY=VALUE lines, # comments), shared with install.sh. */
@@ -35,6 +36,7 @@ export function readVersions(file = join(INFRA_DIR, 'versions.env')): InfraVersi
     helm: get('HELM_VERSION'),
     kafka: get('KAFKA_VERSION'),
     ckb: get('CKB_VERSION'),
+    coredns: get('COREDNS_VERSION'),
   };
 }
 
@@ -52,6 +54,9 @@ export interface InfraBinaries {
   kubeApiserver: string;
   helm: string;
   ckb: string;
+  /** The cluster tier's kubelet, kube-controller-manager, kube-scheduler, kube-proxy, kubectl, pause. */
+  kubernetesDir: string;
+  coredns: string;
 }
 
 export function infraBinaries(
@@ -67,13 +72,18 @@ export function infraBinaries(
     kubeApiserver: join(root, `kube-apiserver-${versions.kubernetes}`, 'kube-apiserver'),
     helm: join(root, `helm-${versions.helm}`, 'helm'),
     ckb: join(root, `ckb-${versions.ckb}`, 'bin', 'ckb'),
+    kubernetesDir: join(root, `kubernetes-${versions.kubernetes}`),
+    coredns: join(root, `coredns-${versions.coredns}`, 'coredns'),
   };
 }
 
 /** Started by default (EAGLEPOOL_INFRA unset or `all`). */
 export const DEPENDENCIES = ['redis', 'kafka', 'kube', 'helm'] as const;
-/** Started only when named (EAGLEPOOL_INFRA=...,ckb or `cli.ts up ckb`): the CKB node's build is long. */
-export const OPT_IN_DEPENDENCIES = ['ckb'] as const;
+/**
+ * Started only when named (EAGLEPOOL_INFRA=...,ckb or `cli.ts up ckb`): the CKB node's build is long;
+ * the cluster tier (`cli.ts up cluster`) is a whole Kubernetes node.
+ */
+export const OPT_IN_DEPENDENCIES = ['ckb', 'cluster'] as const;
 export type Dependency = (typeof DEPENDENCIES)[number] | (typeof OPT_IN_DEPENDENCIES)[number];
 
 /** Which InfraEnv field (and so which EAGLEPOOL_* variable) each dependency provides. */
@@ -83,6 +93,7 @@ export const DEPENDENCY_ENV = {
   kube: 'kubeconfig',
   helm: 'helm',
   ckb: 'ckbRpc',
+  cluster: 'clusterKubeconfig',
 } as const satisfies Record<Dependency, keyof InfraEnv>;
 
 /** install.sh targets whose cached artifacts are absent for the given dependencies. */
@@ -98,6 +109,11 @@ export function missingInstallTargets(deps: readonly Dependency[], bins = infraB
     }
     if (dep === 'helm' && !complete(bins.helm)) missing.push('helm');
     if (dep === 'ckb' && !complete(dirname(bins.ckb))) missing.push('ckb');
+    if (
+      dep === 'cluster' &&
+      ![bins.etcd, bins.kubeApiserver, bins.helm, join(bins.kubernetesDir, 'kubelet'), bins.coredns].every(complete)
+    )
+      missing.push('cluster');
   }
   return missing;
 }

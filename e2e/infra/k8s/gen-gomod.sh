@@ -17,5 +17,8 @@ sed -n 's|^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/src/.*|\1|p' "$MODFILE" | while
   go mod edit -replace "$m=$m@v0.${K#1.}"
 done
 go mod edit -require "k8s.io/kubernetes@v$K"
-go get -tool "k8s.io/kubernetes/cmd/kube-apiserver@v$K"
+# kube-apiserver for the kube tier; the rest for the cluster tier (e2e/infra/install.sh cluster).
+for cmd in kube-apiserver kubelet kube-controller-manager kube-scheduler kube-proxy kubectl; do
+  go get -tool "k8s.io/kubernetes/cmd/$cmd@v$K"
+done
 go mod tidy
