@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two tiers: `unit` (pure code, in-memory fakes, no servers) and `integration`
-// (real Redis, Kafka, kube-apiserver started by e2e/infra; files named *.int.test.ts).
+// Three tiers: `unit` (pure code, in-memory fakes, no servers), `integration` (real Redis, Kafka,
+// kube-apiserver started by e2e/infra; files named *.int.test.ts) and `cluster` (e2e/cluster: the pool
+// on a real single-node Kubernetes cluster, started once by its global setup; runs after the others).
 export default defineConfig({
   test: {
     projects: [
@@ -17,11 +18,23 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['**/node_modules/**', '**/target/**'],
+          exclude: ['**/node_modules/**', '**/target/**', 'e2e/cluster/**'],
           globalSetup: ['e2e/infra/vitest-global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['e2e/cluster/**/*.int.test.ts'],
+          globalSetup: ['e2e/cluster/global-setup.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 1_200_000,
+          fileParallelism: false,
+          // After unit and integration: the cluster wants the machine's two cores to itself.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

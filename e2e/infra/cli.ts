@@ -1,5 +1,7 @@
 // Developer CLI for the infra harness:
 //   npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm,ckb]   start (detached) and print `export` lines (ckb: opt-in)
+//   npx tsx e2e/infra/cli.ts up cluster                    a single-node Kubernetes cluster that runs pods
+//                                                          (root; docs/infrastructure.md#the-cluster-tier)
 //   npx tsx e2e/infra/cli.ts env                           print the `export` lines again
 //   npx tsx e2e/infra/cli.ts status                        which servers are alive
 //   npx tsx e2e/infra/cli.ts down                          stop them and delete the run's temp dir
@@ -7,7 +9,7 @@
 // integration` reuses the running servers instead of starting its own.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startInfra } from './harness/index.js';
+import { runTeardown, startInfra } from './harness/index.js';
 import { parseDependencies } from './harness/paths.js';
 import { stopProcessGroup } from './harness/process.js';
 import { readState, STATE_FILE, type InfraState } from './harness/state.js';
@@ -37,6 +39,7 @@ async function up(spec: string | undefined): Promise<void> {
     dir: infra.dir,
     env: infra.env,
     processes: infra.processes.map(({ name, pid, logFile }) => ({ name, pid, logFile })),
+    teardown: infra.teardown,
   };
   mkdirSync(join(STATE_FILE, '..'), { recursive: true });
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2) + '\n');
@@ -55,6 +58,10 @@ async function down(): Promise<void> {
   for (const proc of [...state.processes].reverse()) {
     await stopProcessGroup(proc.pid);
     process.stderr.write(`infra: stopped ${proc.name} (pid ${proc.pid})\n`);
+  }
+  if (state.teardown) {
+    runTeardown(state.teardown);
+    process.stderr.write(`infra: ran ${state.teardown.join(' ')}\n`);
   }
   rmSync(state.dir, { recursive: true, force: true });
   rmSync(STATE_FILE, { force: true });
@@ -91,7 +98,7 @@ async function main(argv: string[]): Promise<void> {
     }
     default:
       process.stderr.write(
-        'usage: npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm,ckb] | env | status | down\n',
+        'usage: npx tsx e2e/infra/cli.ts up [redis,kafka,kube,helm,ckb|cluster] | env | status | down\n',
       );
       process.exitCode = 2;
   }

@@ -13,6 +13,8 @@ export interface InfraEnv {
   helm: string;
   /** http://127.0.0.1:<port> of a real CKB dev-chain node (opt-in `ckb` tier; absent otherwise). */
   ckbRpc?: string;
+  /** Admin kubeconfig of the cluster tier (opt-in `cluster`): a single node that runs pods. */
+  clusterKubeconfig?: string;
 }
 
 export const INFRA_ENV_VARS = {
@@ -21,7 +23,18 @@ export const INFRA_ENV_VARS = {
   kubeconfig: 'EAGLEPOOL_KUBECONFIG',
   helm: 'EAGLEPOOL_HELM',
   ckbRpc: 'EAGLEPOOL_CKB_RPC',
+  clusterKubeconfig: 'EAGLEPOOL_CLUSTER_KUBECONFIG',
 } as const satisfies Record<keyof InfraEnv, string>;
+
+/** More of the cluster tier's details, set alongside EAGLEPOOL_CLUSTER_KUBECONFIG. */
+export const CLUSTER_ENV_VARS = {
+  /** kubectl built from the same Kubernetes source. */
+  kubectl: 'EAGLEPOOL_KUBECTL',
+  /** The node's address as the host reaches it (NodePorts 31000-31999 answer there). */
+  nodeIp: 'EAGLEPOOL_CLUSTER_NODE_IP',
+  /** JSON file {pause,pool,ckb,redis,kafka: {image, archive}} of the images loaded into the node. */
+  images: 'EAGLEPOOL_CLUSTER_IMAGES',
+} as const;
 
 export class InfraEnvError extends Error {
   override readonly name = 'InfraEnvError';
@@ -75,3 +88,5 @@ export const ckbRpcUrl = (env: NodeJS.ProcessEnv = process.env): string =>
   required(env, INFRA_ENV_VARS.ckbRpc);
 export const ckbSubscriptionUrl = (env: NodeJS.ProcessEnv = process.env): string =>
   required(env, CKB_SUBSCRIPTION_ENV);
+export const clusterKubeconfigPath = (env: NodeJS.ProcessEnv = process.env): string =>
+  required(env, INFRA_ENV_VARS.clusterKubeconfig);

@@ -1,11 +1,12 @@
 // Starts the real dependencies of the integration tests in a fresh temp dir and stops them again.
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CKB_LOCK_ARGS_ENV, CKB_SUBSCRIPTION_ENV, INFRA_ENV_VARS } from '../env.js';
+import { CKB_LOCK_ARGS_ENV, CKB_SUBSCRIPTION_ENV, CLUSTER_ENV_VARS, INFRA_ENV_VARS } from '../env.js';
 import { startCkb } from './ckb.js';
+import { startCluster } from './cluster.js';
 import { startKafka } from './kafka.js';
 import { startKube } from './kube.js';
 import { DEPENDENCIES, cacheRoot, infraBinaries, missingInstallTargets } from './paths.js';
@@ -24,6 +25,8 @@ export interface RunningInfra {
   /** EAGLEPOOL_* variables for the started dependencies (see e2e/infra/env.ts). */
   env: Record<string, string>;
   processes: readonly ServiceProcess[];
+  /** A command to run after the processes are stopped (the cluster tier's cluster-node.sh down). */
+  teardown?: string[];
   stop(): Promise<void>;
 }
 
@@ -51,12 +54,23 @@ async function checkHelm(helm: string): Promise<void> {
  * A detached shell that waits for this Node process to disappear, then SIGKILLs the servers' process
  * groups and removes the run dir. Stopped first by a normal stop().
  */
-async function startReaper(group: ServiceGroup, dir: string): Promise<ServiceProcess> {
+async function startReaper(group: ServiceGroup, dir: string, teardown?: string[]): Promise<ServiceProcess> {
   const pgids = group.processes.filter((p) => p.exitStatus() === undefined).map((p) => p.pid);
   const script =
     `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ` +
-    `for g in ${pgids.join(' ')}; do kill -KILL -$g 2>/dev/null; done; rm -rf '${dir}'`;
+    `for g in ${pgids.join(' ')}; do kill -KILL -$g 2>/dev/null; done; ` +
+    (teardown ? `${teardown.map((a) => `'${a}'`).join(' ')}; ` : '') +
+    `rm -rf '${dir}'`;
   return spawnService('reaper', 'bash', ['-c', script], '/dev/null');
+}
+
+/** Synchronous (exit handlers cannot await); its failure is reported, not thrown. */
+export function runTeardown(command: readonly string[]): void {
+  try {
+    execFileSync(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+  } catch (err) {
+    process.stderr.write(`infra: teardown ${command.join(' ')} failed: ${(err as Error).message}\n`);
+  }
 }
 
 /**
@@ -128,6 +142,21 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
       }),
     );
   }
+  let teardown: string[] | undefined;
+  if (deps.includes('cluster')) {
+    starts.push(
+      startCluster(group, sub('cluster'), bins).then((c) => {
+        teardown = c.teardown;
+        const images = join(dir, 'cluster', 'images.json');
+        writeFileSync(images, JSON.stringify(c.images, null, 2) + '\n');
+        env[INFRA_ENV_VARS.clusterKubeconfig] = c.kube.kubeconfig;
+        env[CLUSTER_ENV_VARS.kubectl] = c.kubectl;
+        env[CLUSTER_ENV_VARS.nodeIp] = c.nodeIp;
+        env[CLUSTER_ENV_VARS.images] = images;
+        env[INFRA_ENV_VARS.helm] = bins.helm;
+      }),
+    );
+  }
   if (deps.includes('helm')) {
     starts.push(checkHelm(bins.helm).then(() => void (env[INFRA_ENV_VARS.helm] = bins.helm)));
   }
@@ -136,6 +165,7 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     await group.stopAll(5_000);
+    if (teardown) runTeardown(teardown);
     const reason = failure.reason as unknown;
     const err = reason instanceof Error ? reason : new Error(String(reason));
     err.message += `\n(all started dependencies were stopped; logs kept in ${dir})`;
@@ -145,11 +175,12 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
   const killOnExit = opts.killOnExit ?? true;
   const onExit = (): void => {
     group.killAllNow();
+    if (teardown) runTeardown(teardown);
     rmSync(dir, { recursive: true, force: true });
   };
   // 'exit' covers normal exits and signals that vitest turns into an exit; the reaper covers a
   // SIGKILLed owner, which runs no code at all.
-  const reaper = killOnExit ? await startReaper(group, dir) : undefined;
+  const reaper = killOnExit ? await startReaper(group, dir, teardown) : undefined;
   if (killOnExit) process.once('exit', onExit);
   let stopped = false;
   return {
@@ -157,12 +188,14 @@ export async function startInfra(opts: StartOptions = {}): Promise<RunningInfra>
     dir,
     env,
     processes: group.processes.filter((p) => p.exitStatus() === undefined),
+    teardown,
     async stop() {
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
       if (reaper) await stopProcessGroup(reaper.pid, 1000);
       await group.stopAll();
+      if (teardown) runTeardown(teardown);
       rmSync(dir, { recursive: true, force: true });
     },
   };

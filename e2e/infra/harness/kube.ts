@@ -73,7 +73,7 @@ async function issue(dir: string, name: string, subject: string, ext: string[]):
 }
 
 /** CA, apiserver serving cert, admin client cert (system:masters) and service-account key. */
-export async function createPki(dir: string): Promise<KubePki> {
+export async function createPki(dir: string, extraSans: readonly string[] = []): Promise<KubePki> {
   mkdirSync(dir, { recursive: true });
   await openssl(
     ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
@@ -99,7 +99,10 @@ export async function createPki(dir: string): Promise<KubePki> {
     'basicConstraints=CA:FALSE',
     'keyUsage=critical,digitalSignature,keyEncipherment',
     'extendedKeyUsage=serverAuth',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc',
+    'subjectAltName=' +
+      ['IP:127.0.0.1', 'DNS:localhost', 'IP:10.0.0.1', 'DNS:kubernetes', 'DNS:kubernetes.default']
+        .concat(['DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local'], extraSans)
+        .join(','),
   ]);
   await issue(dir, 'admin', '/O=system:masters/CN=eaglepool-admin', [
     'basicConstraints=CA:FALSE',
@@ -185,14 +188,40 @@ function httpsGetStatus(url: string, pki: KubePki): Promise<number> {
   });
 }
 
+/**
+ * How the servers run. The default is the kube tier: loopback, free ports, no controllers. The cluster
+ * tier (cluster.ts) runs them inside its network namespace on the node address with the usual ports.
+ */
+export interface KubeOptions {
+  /** Address to bind and advertise (default 127.0.0.1). */
+  host?: string;
+  /** Fixed ports (default: free loopback ports). */
+  ports?: { etcdClient: number; etcdPeer: number; apiserver: number };
+  /** Turns a command into the one to spawn (e.g. prefixed with nsenter). */
+  wrap?: (command: string, args: string[]) => [string, string[]];
+  /** Extra subjectAltName entries of the serving certificate (e.g. IP:10.231.1.2). */
+  extraSans?: readonly string[];
+  /**
+   * A whole cluster runs alongside (controller-manager, kubelet): keep the ServiceAccount admission
+   * and the `kubernetes` endpoint reconciler, let the apiserver reach kubelets with the admin cert.
+   */
+  withControllers?: boolean;
+}
+
+const noWrap = (command: string, args: string[]): [string, string[]] => [command, args];
+
 async function startEtcd(
   group: ServiceGroup,
   dir: string,
   etcdBin: string,
+  opts: KubeOptions,
 ): Promise<{ url: string; process: ServiceProcess }> {
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const url = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+  const host = opts.host ?? '127.0.0.1';
+  const [clientPort, peerPort] = opts.ports
+    ? [opts.ports.etcdClient, opts.ports.etcdPeer]
+    : [await freePort(), await freePort()];
+  const url = `http://${host}:${clientPort}`;
+  const peer = `http://${host}:${peerPort}`;
   const args = [
     '--name=eaglepool',
     `--data-dir=${join(dir, 'etcd-data')}`,
@@ -205,7 +234,8 @@ async function startEtcd(
     '--unsafe-no-fsync=true',
     '--log-level=warn',
   ];
-  const proc = await group.spawn('etcd', etcdBin, args, join(dir, 'etcd.log'), { cwd: dir });
+  const [command, argv] = (opts.wrap ?? noWrap)(etcdBin, args);
+  const proc = await group.spawn('etcd', command, argv, join(dir, 'etcd.log'), { cwd: dir });
   await waitUntilReady(
     proc,
     `GET ${url}/health`,
@@ -220,11 +250,13 @@ export async function startKube(
   dir: string,
   etcdBin: string,
   apiserverBin: string,
+  opts: KubeOptions = {},
 ): Promise<KubeInstance> {
-  const pki = await createPki(join(dir, 'pki'));
-  const etcd = await startEtcd(group, dir, etcdBin);
-  const port = await freePort();
-  const server = `https://127.0.0.1:${port}`;
+  const host = opts.host ?? '127.0.0.1';
+  const pki = await createPki(join(dir, 'pki'), opts.extraSans);
+  const etcd = await startEtcd(group, dir, etcdBin, opts);
+  const port = opts.ports?.apiserver ?? (await freePort());
+  const server = `https://${host}:${port}`;
   const args = [
     `--etcd-servers=${etcd.url}`,
     `--cert-dir=${pki.dir}`,
@@ -232,21 +264,33 @@ export async function startKube(
     `--tls-private-key-file=${pki.serverKey}`,
     `--client-ca-file=${pki.caCert}`,
     `--secure-port=${port}`,
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${host}`,
+    `--advertise-address=${host}`,
     '--service-cluster-ip-range=10.0.0.0/24',
     '--allow-privileged=true',
     '--authorization-mode=RBAC',
-    // No controller-manager: ServiceAccount admission would reject pods waiting for token controllers.
-    '--disable-admission-plugins=ServiceAccount',
     `--service-account-issuer=${server}/`,
     `--service-account-key-file=${pki.serviceAccountPublicKey}`,
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-    // Single-client test server: no endpoint reconciliation of the `kubernetes` Service, no APF queues.
-    '--endpoint-reconciler-type=none',
+    // One client at a time: no APF queues.
     '--enable-priority-and-fairness=false',
-  ];
-  const apiserver = await group.spawn('kube-apiserver', apiserverBin, args, join(dir, 'kube-apiserver.log'), {
+  ].concat(
+    opts.withControllers
+      ? [
+          '--service-node-port-range=31000-31999',
+          `--kubelet-client-certificate=${pki.adminCert}`,
+          `--kubelet-client-key=${pki.adminKey}`,
+          '--kubelet-preferred-address-types=InternalIP',
+        ]
+      : [
+          // No controller-manager: ServiceAccount admission would reject pods waiting for token controllers.
+          '--disable-admission-plugins=ServiceAccount',
+          // Single-client test server: no endpoint reconciliation of the `kubernetes` Service.
+          '--endpoint-reconciler-type=none',
+        ],
+  );
+  const [command, argv] = (opts.wrap ?? noWrap)(apiserverBin, args);
+  const apiserver = await group.spawn('kube-apiserver', command, argv, join(dir, 'kube-apiserver.log'), {
     cwd: dir,
   });
   const ready = async (): Promise<boolean> =>

@@ -18,7 +18,14 @@ describe('infra paths', () => {
     const corednsMod = readFileSync(join(INFRA_DIR, 'coredns', 'go.mod'), 'utf8');
     expect(corednsMod).toMatch(new RegExp(`github\\.com/coredns/coredns v${v.coredns}\\b`));
     // the cluster tier's binaries come from the same Kubernetes module as kube-apiserver
-    for (const cmd of ['kube-apiserver', 'kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'kubectl'])
+    for (const cmd of [
+      'kube-apiserver',
+      'kubelet',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kube-proxy',
+      'kubectl',
+    ])
       expect(k8sMod).toContain(`k8s.io/kubernetes/cmd/${cmd}\n`);
     const pom = readFileSync(join(INFRA_DIR, 'kafka', 'pom.xml'), 'utf8');
     expect(pom).toContain(`<kafka.version>${v.kafka}</kafka.version>`);

@@ -111,7 +111,9 @@ export function missingInstallTargets(deps: readonly Dependency[], bins = infraB
     if (dep === 'ckb' && !complete(dirname(bins.ckb))) missing.push('ckb');
     if (
       dep === 'cluster' &&
-      ![bins.etcd, bins.kubeApiserver, bins.helm, join(bins.kubernetesDir, 'kubelet'), bins.coredns].every(complete)
+      ![bins.etcd, bins.kubeApiserver, bins.helm, join(bins.kubernetesDir, 'kubelet'), bins.coredns].every(
+        complete,
+      )
     )
       missing.push('cluster');
   }

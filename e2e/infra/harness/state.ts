@@ -15,6 +15,8 @@ export interface InfraState {
   dir: string;
   env: Record<string, string>;
   processes: { name: string; pid: number; logFile: string }[];
+  /** Run after the processes are stopped (the cluster tier's machine-level cleanup). */
+  teardown?: string[];
 }
 
 export function readState(): InfraState | undefined {
