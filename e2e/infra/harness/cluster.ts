@@ -59,8 +59,13 @@ async function run(what: string, command: string, args: string[], timeoutMs = 12
   }
 }
 
-/** Builds (or finds cached) every image the cluster's pods run; the script's JSON manifest. */
+/**
+ * Builds (or finds cached) every image the cluster's pods run; the script's JSON manifest.
+ * EAGLEPOOL_CLUSTER_IMAGE_MANIFEST=file loads a manifest written earlier instead (no build check).
+ */
 export async function clusterImages(): Promise<ClusterImages> {
+  const manifest = process.env.EAGLEPOOL_CLUSTER_IMAGE_MANIFEST;
+  if (manifest) return readImages(manifest);
   const out = await run('e2e/image/cluster-images.sh', 'bash', [IMAGES_SCRIPT], 60 * 60_000);
   return JSON.parse(out) as ClusterImages;
 }
@@ -192,6 +197,7 @@ function kubeProxyConfig(kubeconfig: string, nodeIp: string): string {
     clientConnection: { kubeconfig },
     clusterCIDR: POD_CIDR,
     hostnameOverride: NODE_NAME,
+    nodePortAddresses: ['primary'],
     healthzBindAddress: `${nodeIp}:10256`,
     metricsBindAddress: '127.0.0.1:10249',
     // 0 = leave the machine-wide conntrack table size and timeouts alone.
@@ -334,10 +340,6 @@ async function startComponents(
   const corefilePath = join(nodeDir, 'Corefile');
   writeFileSync(corefilePath, corefile(nodeIp, kubeconfig));
   const coredns = await spawnIn('coredns', bins.coredns, ['-conf', corefilePath]);
-  const proxyConfig = join(nodeDir, 'kube-proxy.yaml');
-  writeFileSync(proxyConfig, kubeProxyConfig(kubeconfig, nodeIp));
-  const proxy = await spawnIn('kube-proxy', bin('kube-proxy'), [`--config=${proxyConfig}`]);
-
   await imported;
   const cgroupRoot = `/eaglepool-${index}`;
   const kubeletConfigPath = join(nodeDir, 'kubelet.yaml');
@@ -351,6 +353,16 @@ async function startComponents(
     `--node-ip=${nodeIp}`,
     '--v=1',
   ]);
+  // kube-proxy reads the node's addresses from its Node object (and restarts when they change).
+  await waitUntilReady(
+    kubelet,
+    `node ${NODE_NAME} registered with InternalIP ${nodeIp}`,
+    async () => (await k(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])) === nodeIp,
+    120_000,
+  );
+  const proxyConfig = join(nodeDir, 'kube-proxy.yaml');
+  writeFileSync(proxyConfig, kubeProxyConfig(kubeconfig, nodeIp));
+  const proxy = await spawnIn('kube-proxy', bin('kube-proxy'), [`--config=${proxyConfig}`]);
   const provisioner = await group.spawn(
     'provisioner',
     process.execPath,
