@@ -357,7 +357,14 @@ async function startComponents(
   await waitUntilReady(
     kubelet,
     `node ${NODE_NAME} registered with InternalIP ${nodeIp}`,
-    async () => (await k(['get', 'node', NODE_NAME, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])) === nodeIp,
+    async () =>
+      (await k([
+        'get',
+        'node',
+        NODE_NAME,
+        '-o',
+        'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}',
+      ])) === nodeIp,
     120_000,
   );
   const proxyConfig = join(nodeDir, 'kube-proxy.yaml');

@@ -197,7 +197,10 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
               env: [...commonEnv(pool), ...extraEnv(pool, component)],
               ports: componentPorts(pool, component),
               readinessProbe: probe('/readyz'),
-              livenessProbe: { ...probe('/healthz'), initialDelaySeconds: 10 },
+              // Liveness only once started: on a loaded node a Node.js service can take more than the
+              // liveness window to listen, and was killed in a loop before it ever served (cluster tier).
+              startupProbe: { ...probe('/healthz'), periodSeconds: 5, failureThreshold: 60 },
+              livenessProbe: probe('/healthz'),
               resources: componentResources(pool, component),
               securityContext: restrictedContainerSecurity,
               volumeMounts: mounts,

@@ -85,6 +85,17 @@ describe('renderChildren', () => {
     }
   });
 
+  it('gives each pool service up to 5 minutes to start before liveness counts', () => {
+    for (const o of renderChildren(samplePool('p', 'ns')).filter((o) => o.kind === 'Deployment')) {
+      const c = (o as any).spec.template.spec.containers[0];
+      expect(c.startupProbe, o.metadata.name).toMatchObject({
+        httpGet: { path: '/healthz', port: 'metrics' },
+      });
+      expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(300);
+      expect(c.livenessProbe.initialDelaySeconds).toBeUndefined();
+    }
+  });
+
   it('runs each pool service with its CLI subcommand, the config file and restricted security', () => {
     const objs = renderChildren(samplePool('p', 'ns'));
     const args = (n: string) => find(objs, 'Deployment', `p-${n}`).spec.template.spec.containers[0].args;
