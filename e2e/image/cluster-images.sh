@@ -10,6 +10,7 @@
 #   bash e2e/image/cluster-images.sh [NAME...]   (default: all five)
 # Needs root, buildah, debootstrap (bash e2e/infra/install.sh cluster installs them).
 set -euo pipefail
+self=$(realpath "$0")
 cd "$(dirname "$0")/../.."
 # shellcheck source=../infra/versions.env
 source e2e/infra/versions.env
@@ -79,20 +80,22 @@ if wants ckb && ! have "$ckb"; then
 fi
 
 base_key=$(echo "$base" | sha256sum | cut -c1-6)
-redis="localhost/eaglepool-redis:bookworm-$base_key-$(key e2e/image/cluster/redis-entrypoint.sh)"
+redis="localhost/eaglepool-redis:bookworm-$base_key-$(key e2e/image/cluster/redis-entrypoint.sh "$self")"
 if wants redis && ! have "$redis"; then
   log "building $redis (Debian's redis-server)"
   ctr=$(buildah from "$base")
   apt_in redis-server
   buildah copy --quiet --chmod 0755 "$ctr" e2e/image/cluster/redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh >/dev/null
-  buildah run --isolation chroot "$ctr" -- sh -c 'mkdir -p /data && chmod 0777 /data'
+  # Debian's package leaves /etc/redis 0750 for its own redis user; the official image runs as UID 999
+  # with mounts under /etc/redis (the operator's ACL file), so any UID must be able to traverse it.
+  buildah run --isolation chroot "$ctr" -- sh -c 'mkdir -p /data && chmod 0777 /data && chmod 0755 /etc/redis'
   buildah config --workingdir /data --user 999:999 --port 6379 \
     --entrypoint '["/usr/local/bin/docker-entrypoint.sh"]' --cmd '["redis-server"]' "$ctr"
   commit "$redis"
 fi
 
 kafka_libs="$CACHE/kafka-$KAFKA_VERSION/lib"
-kafka="localhost/eaglepool-kafka:$KAFKA_VERSION-$base_key-$(key e2e/image/cluster/kafka-entrypoint.sh)"
+kafka="localhost/eaglepool-kafka:$KAFKA_VERSION-$base_key-$(key e2e/image/cluster/kafka-entrypoint.sh "$self")"
 if wants kafka && ! have "$kafka"; then
   [ -f "$CACHE/kafka-$KAFKA_VERSION/.complete" ] || { echo "images: $kafka_libs is missing; run bash e2e/infra/install.sh kafka" >&2; exit 1; }
   log "building $kafka (Maven Central jars, Debian's JRE)"
