@@ -23,9 +23,7 @@ export default async function setup(_project: TestProject): Promise<() => Promis
   }
   const missing = missingInstallTargets(['cluster']);
   if (missing.length > 0) {
-    throw new Error(
-      `cluster tier not installed; run \`bash .ci/install.d/35-cluster.sh\` (${INSTALL_HINT} covers the rest)`,
-    );
+    throw new Error(`cluster tier not installed; run \`bash e2e/cluster/install.sh\``);
   }
   const started = Date.now();
   const infra = await startInfra({ deps: ['cluster'] });
