@@ -4,7 +4,7 @@
 // `npx tsx e2e/infra/cli.ts up cluster` (its variables exported) is reused instead.
 import type { TestProject } from 'vitest/node';
 import { CLUSTER_ENV_VARS, INFRA_ENV_VARS } from '../infra/env.js';
-import { INSTALL_HINT, startInfra } from '../infra/harness/index.js';
+import { startInfra } from '../infra/harness/index.js';
 import { missingInstallTargets } from '../infra/harness/paths.js';
 
 function log(message: string): void {
