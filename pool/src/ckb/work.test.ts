@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mainnetBlockRaw, mainnetMultiTx } from './testing/fixtures/index.js';
 import { templateFromBlock } from './testing/fixtures/template.js';
 import { headerFromJson, headerHashOf } from './header.js';
-import { bytesToHex, hexToUint, isMinimalUintHex } from './hex.js';
+import { CkbHexError, bytesToHex, hexToUint, isMinimalUintHex } from './hex.js';
 import { compactToTarget } from './target.js';
-import { blockFromTemplate, verifyPow, workFromTemplate } from './work.js';
+import { CkbTemplateError, blockFromTemplate, verifyPow, workFromTemplate } from './work.js';
 
 const HEADER_FIELDS = [
   'compact_target',
@@ -77,5 +77,33 @@ describe('template → work → block, against real mainnet blocks', () => {
     const block = blockFromTemplate(template, 1n);
     expect('extension' in block).toBe(false);
     expect(bytesToHex(workFromTemplate(template).header.extraHash)).toBe('0x' + '00'.repeat(32));
+  });
+});
+
+// Found by pool/fuzz (ckb-template): a template missing a member threw a bare TypeError from
+// molecule.ts. The node's answer is untrusted: only CkbHexError / CkbTemplateError may come out.
+describe('malformed templates', () => {
+  const good = (): Record<string, unknown> => JSON.parse(JSON.stringify(templateFromBlock(mainnetMultiTx())));
+  const work = (t: Record<string, unknown>): unknown => workFromTemplate(t as never);
+
+  it('a transaction without its members is a CkbTemplateError', () => {
+    const t = good();
+    (t.transactions as { data: unknown }[])[0]!.data = {};
+    expect(() => work(t)).toThrow(CkbTemplateError);
+  });
+
+  it('a missing cellbase or a non-array uncles is a CkbTemplateError', () => {
+    const noCellbase = good();
+    delete noCellbase.cellbase;
+    expect(() => work(noCellbase)).toThrow(CkbTemplateError);
+    const badUncles = good();
+    badUncles.uncles = 5;
+    expect(() => work(badUncles)).toThrow(CkbTemplateError);
+  });
+
+  it('bad hex stays a CkbHexError', () => {
+    const t = good();
+    t.compact_target = 'zz';
+    expect(() => work(t)).toThrow(CkbHexError);
   });
 });

@@ -37,9 +37,27 @@ export interface WorkOptions {
   timestamp?: bigint;
 }
 
-/** Builds the header for a template and its pow_hash. Throws on malformed template fields. */
+/**
+ * A template that is not shaped like get_block_template's result (a member missing or of the wrong
+ * JSON type), found while building its header. Malformed hex inside it is a CkbHexError.
+ */
+export class CkbTemplateError extends Error {
+  override name = 'CkbTemplateError';
+}
+
+/**
+ * Builds the header for a template and its pow_hash. Throws CkbHexError or CkbTemplateError on a
+ * malformed template (the node's answer is untrusted input; pool/fuzz/ fuzzes this).
+ */
 export function workFromTemplate(t: BlockTemplate, opts: WorkOptions = {}): Work {
-  const header = rawHeaderFromTemplate(t, opts.timestamp);
+  let header: RawHeader;
+  try {
+    header = rawHeaderFromTemplate(t, opts.timestamp);
+  } catch (e) {
+    // Reading a member of a missing object, or calling .map on a non-array.
+    if (e instanceof TypeError) throw new CkbTemplateError(`malformed template: ${e.message}`, { cause: e });
+    throw e;
+  }
   return {
     workId: hexToUint(t.work_id).toString(10),
     number: header.number,
