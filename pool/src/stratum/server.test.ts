@@ -410,7 +410,7 @@ describe('StratumServer over TCP + Noise', () => {
     const b = await Client.connect(server.port);
     await expect(Client.connect(server.port)).rejects.toThrow();
     a.session.close('x');
-    await new Promise((r) => setTimeout(r, 100));
+    await b.until(() => server.stats.connections === 1, 'server-side close frees the slot');
     const c = await Client.connect(server.port);
     b.session.close('x');
     c.session.close('x');
