@@ -4,10 +4,12 @@
 import { describe } from 'vitest';
 import { nodeContract } from '../../pool/src/devnet/testing/node-contract.js';
 import { ckbRpcUrl, ckbSubscriptionUrl, INFRA_ENV_VARS } from './env.js';
+import { CKB_DEV_PRIVATE_KEY } from './harness/ckb.js';
 
 describe.runIf(process.env[INFRA_ENV_VARS.ckbRpc])('real ckb node (ckb tier)', () => {
   nodeContract('ckb dev chain, Eaglesong', async () => ({
     url: ckbRpcUrl(),
     subscriptionUrl: ckbSubscriptionUrl(),
+    minerKey: CKB_DEV_PRIVATE_KEY,
   }));
 });

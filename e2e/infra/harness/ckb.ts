@@ -12,6 +12,8 @@ import type { ServiceGroup, ServiceProcess } from './process.js';
  * bundled dev.toml issues 20 billion CKB to), so payout tests can spend what the node's blocks pay.
  */
 export const CKB_DEV_LOCK_ARGS = '0xc8328aabcd9b9e8e64fbc566c4385c3bdeb219d7';
+/** Its private key, as the comment in ckb's bundled specs/dev.toml gives it (a public dev-chain key). */
+export const CKB_DEV_PRIVATE_KEY = '0xd00c06bfd800d27397002dca6fb0993d5ba6399b4238b2f29ee9deb97593d2bc';
 /** Genesis compact_target: difficulty 2^16 (target 2^240), ~0.2 s for one CPU thread of WASM Eaglesong. */
 export const CKB_DEV_COMPACT_TARGET = '0x1f010000';
 /** RPC modules: what the pool (Miner, Chain, Subscription), ccc and the payouts (Pool, Indexer) call. */

@@ -7,6 +7,7 @@
  */
 import { ccc } from '@ckb-ccc/core';
 import { extraHashOf, proposalsHashOf, transactionsRootOf, txHashes, unclesHashOf } from '../ckb/block.js';
+import type { TxHashes } from '../ckb/block.js';
 import { ZERO_HASH } from '../ckb/hash.js';
 import { headerFromJson, headerHashOf, headerToJson, packEpoch, unpackEpoch } from '../ckb/header.js';
 import type { Epoch, Header } from '../ckb/header.js';
@@ -22,7 +23,12 @@ import type {
   JsonScript,
   JsonTransaction,
 } from '../ckb/types.js';
-import { checkBlockShape } from './schema.js';
+import { CellSet, outPointKey } from './cells.js';
+import { DevnetRpcError, invalid, rejected } from './errors.js';
+import { genesisTransactions } from './genesis.js';
+import { checkBlockShape, checkTransactionShape, withNullTypes } from './schema.js';
+import { verifyTransaction } from './tx-verify.js';
+import { DevTxPool, PROPOSAL_WINDOW, shortId } from './txpool.js';
 import {
   blockShare,
   chainRoot,
@@ -62,21 +68,7 @@ export interface DevChainOptions {
   now?: () => number;
 }
 
-/** A JSON-RPC error as the node sends it. */
-export class DevnetRpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** RPCError::Invalid (-3) with the node's `Invalid: <error>` message. */
-function invalid(detail: string): DevnetRpcError {
-  return new DevnetRpcError(-3, `Invalid: ${detail}`, detail);
-}
+export { DevnetRpcError } from './errors.js';
 
 export interface DevBlock {
   number: bigint;
@@ -89,6 +81,18 @@ export interface DevBlock {
   chainRoot: Uint8Array;
   /** Devnet clock when the block was accepted. */
   acceptedAt: number;
+  /** Fee of each committed transaction (the cellbase excluded), in block order. */
+  txFees: bigint[];
+}
+
+/** A block's reward as `get_block_economic_state` splits it (the devnet issues no secondary to miners). */
+export interface BlockReward {
+  primary: bigint;
+  /** 60 % of the fees of the transactions it committed. */
+  committed: bigint;
+  /** 40 % of the fees of the transactions it proposed first, committed inside the window. */
+  proposal: bigint;
+  txsFee: bigint;
 }
 
 const CellbaseWitness = ccc.mol.table({ lock: ccc.Script, message: ccc.mol.Bytes });
@@ -113,6 +117,9 @@ export class DevChain {
   private readonly byHash = new Map<string, DevBlock>();
   private readonly side: DevBlock[] = [];
   private workId = 0;
+  /** Committed cells and transactions of the main chain (the devnet has no reorgs to undo). */
+  readonly cells = new CellSet();
+  readonly pool = new DevTxPool();
   private cached: { template: BlockTemplate; tipHash: string; builtAt: number } | undefined;
 
   constructor(opts: DevChainOptions = {}) {
@@ -167,6 +174,8 @@ export class DevChain {
     }
     const number = tip.number + 1n;
     const cellbase = this.cellbaseFor(number, this.lock);
+    const commits = this.pool.toCommit(number);
+    const occupiedDelta = commits.reduce((sum, e) => sum + e.occupiedDelta, 0n);
     const template: BlockTemplate = {
       version: '0x0',
       compact_target: uintToHex(this.compactAfter(tip)),
@@ -178,11 +187,11 @@ export class DevChain {
       bytes_limit: '0x91c08',
       uncles_count_limit: '0x2',
       uncles: [],
-      transactions: [],
-      proposals: [],
+      transactions: commits.map((e) => ({ hash: e.hash, required: false, cycles: null, data: e.tx })),
+      proposals: this.pool.toPropose(),
       cellbase: { hash: bytesToHex(txHashes(cellbase).txHash), cycles: null, data: cellbase },
       work_id: uintToHex(++this.workId),
-      dao: bytesToHex(daoToBytes(this.daoAfter(tip))),
+      dao: bytesToHex(daoToBytes(this.daoAfter(tip, occupiedDelta))),
       extension: bytesToHex(chainRoot(tip.chainRoot, hexToBytes(tip.hash))),
     };
     this.cached = { template, tipHash: tip.hash, builtAt: now };
@@ -197,7 +206,7 @@ export class DevChain {
   submit(block: unknown): { hash: string; isNew: boolean } {
     const shape = checkBlockShape(block);
     if (shape) throw new DevnetRpcError(-32602, `Invalid params: ${shape}`);
-    const b = block as JsonBlock;
+    const b = { ...(block as JsonBlock), transactions: (block as JsonBlock).transactions.map(withNullTypes) };
     let header: Header;
     try {
       header = headerFromJson(b.header);
@@ -219,7 +228,7 @@ export class DevChain {
       );
     }
     this.verifyHeader(header, parent);
-    const { view, minerLock } = this.verifyBody(b, header, parent, hash);
+    const { view, minerLock, txFees } = this.verifyBody(b, header, parent, hash);
     const accepted: DevBlock = {
       number: header.number,
       hash,
@@ -229,6 +238,7 @@ export class DevChain {
       dao: daoFromBytes(header.dao),
       chainRoot: chainRoot(parent.chainRoot, hexToBytes(parent.hash)),
       acceptedAt: this.now(),
+      txFees,
     };
     // Like the node: a valid block on a known non-tip parent is stored as a side block and its hash
     // returned. Its chain is never heavier than the main one here (siblings share a target, the main
@@ -273,12 +283,18 @@ export class DevChain {
     const paying = this.blockByNumber(block.number + BigInt(this.finalizationDelay));
     if (!paying) return null;
     const { index, length } = unpackEpoch(block.header.epoch);
-    const primary = uintToHex(blockShare(PRIMARY_EPOCH_REWARD, index, length));
+    const r = this.rewardOf(block);
+    const primary = uintToHex(r.primary);
     return {
       finalized_at: paying.hash,
       issuance: { primary, secondary: uintToHex(blockShare(SECONDARY_EPOCH_REWARD, index, length)) },
-      miner_reward: { committed: '0x0', primary, proposal: '0x0', secondary: '0x0' },
-      txs_fee: '0x0',
+      miner_reward: {
+        committed: uintToHex(r.committed),
+        primary,
+        proposal: uintToHex(r.proposal),
+        secondary: '0x0',
+      },
+      txs_fee: uintToHex(r.txsFee),
     };
   }
 
@@ -311,10 +327,9 @@ export class DevChain {
     h: Header,
     parent: DevBlock,
     hash: string,
-  ): { view: JsonBlockView; minerLock: JsonScript } {
+  ): { view: JsonBlockView; minerLock: JsonScript; txFees: bigint[] } {
     if (b.uncles.length > 0) throw invalid('Block(Uncles(devnet has no uncles))');
-    if (b.transactions.length !== 1)
-      throw invalid('Block(BlockTransactions(devnet blocks carry only the cellbase))');
+    if (b.transactions.length === 0) throw invalid('Block(Cellbase(InvalidQuantity))');
     const cellbase = b.transactions[0]!;
     let hashes;
     try {
@@ -331,7 +346,9 @@ export class DevChain {
     if (!bytesEqual(extraHashOf(unclesHashOf([]), b.extension), h.extraHash))
       throw invalid('Block(InvalidExtraHash)');
     const minerLock = this.verifyCellbase(cellbase, h.number);
-    if (!bytesEqual(daoToBytes(this.daoAfter(parent)), h.dao)) throw invalid('Block(InvalidDAO)');
+    const { txFees, occupiedDelta } = this.verifyCommits(b, h, parent, hashes);
+    if (!bytesEqual(daoToBytes(this.daoAfter(parent, occupiedDelta)), h.dao))
+      throw invalid('Block(InvalidDAO)');
     const view: JsonBlockView = {
       header: { ...headerToJson(h), hash },
       uncles: [],
@@ -339,7 +356,135 @@ export class DevChain {
       proposals: b.proposals,
       extension: b.extension,
     };
-    return { view, minerLock };
+    return { view, minerLock, txFees };
+  }
+
+  /**
+   * The block's transactions after the cellbase: each proposed by a main-chain block inside the
+   * window (TwoPhaseCommitVerifier), then verified as committed at the block's epoch, no input spent
+   * twice in the block. Verified against the tip's cells: exact for a block on the tip; a side
+   * block's (one deep, on the tip's parent) differ only by the tip's own transactions.
+   */
+  private verifyCommits(
+    b: JsonBlock,
+    h: Header,
+    parent: DevBlock,
+    hashes: readonly TxHashes[],
+  ): { txFees: bigint[]; occupiedDelta: bigint } {
+    const txFees: bigint[] = [];
+    let occupiedDelta = 0n;
+    const spent = new Map<string, string>();
+    const { closest, farthest } = PROPOSAL_WINDOW;
+    for (let i = 1; i < b.transactions.length; i++) {
+      const tx = b.transactions[i]!;
+      const txHash = bytesToHex(hashes[i]!.txHash);
+      const id = shortId(txHash);
+      let proposed = false;
+      for (let n = h.number - farthest; n <= h.number - closest && !proposed; n++) {
+        const proposer = n === parent.number ? parent : this.blockByNumber(n);
+        proposed = proposer !== undefined && n >= 0n && proposer.view.proposals.includes(id);
+      }
+      if (!proposed) throw invalid('Block(Commit(Invalid))');
+      try {
+        const verified = verifyTransaction(tx, txHash, {
+          cell: (o) => this.cells.cell(o),
+          spentInPool: (o) => spent.get(outPointKey(o)),
+          epoch: unpackEpoch(h.epoch),
+          cellbaseMaturity: this.cellbaseMaturity,
+          minFeeRate: false,
+        });
+        txFees.push(verified.fee);
+        occupiedDelta += verified.occupiedDelta;
+      } catch (err) {
+        const detail = err instanceof DevnetRpcError ? (err.data ?? err.message) : (err as Error).message;
+        throw invalid(`Block(BlockTransactions(BlockTransactionsError(index: ${i}, error: ${detail})))`);
+      }
+      for (const input of tx.inputs) spent.set(outPointKey(input.previous_output), txHash);
+    }
+    return { txFees, occupiedDelta };
+  }
+
+  /**
+   * send_transaction: verified as the node's tx-pool does at the tip (tip epoch for maturity, the
+   * min fee rate), then pending; its hash is returned. The template refreshes on the new entry.
+   */
+  sendTransaction(tx: unknown, outputsValidator: unknown): string {
+    const shape = checkTransactionShape(tx);
+    if (shape) throw new DevnetRpcError(-32602, `Invalid params: ${shape}`);
+    if (
+      outputsValidator !== undefined &&
+      outputsValidator !== null &&
+      outputsValidator !== 'passthrough' &&
+      outputsValidator !== 'well_known_scripts_only'
+    )
+      throw new DevnetRpcError(
+        -32602,
+        `Invalid params: unknown variant \`${String(outputsValidator)}\`, expected \`passthrough\` or \`well_known_scripts_only\``,
+      );
+    const t = withNullTypes(tx as JsonTransaction);
+    let hash: string;
+    try {
+      hash = bytesToHex(txHashes(t).txHash);
+    } catch (err) {
+      throw new DevnetRpcError(-32602, `Invalid params: ${(err as Error).message}`);
+    }
+    if (this.pool.get(hash))
+      throw rejected(
+        'PoolRejectedDuplicatedTransaction',
+        `Transaction(Byte32(${hash})) already exists in transaction_pool`,
+      );
+    const verified = verifyTransaction(t, hash, {
+      cell: (o) => this.cells.cell(o),
+      spentInPool: (o) => this.pool.spentBy(o),
+      epoch: unpackEpoch(this.tip.header.epoch),
+      cellbaseMaturity: this.cellbaseMaturity,
+      minFeeRate: true,
+    });
+    this.pool.add({ hash, tx: t, ...verified, status: 'pending', addedAt: this.now() });
+    this.cached = undefined;
+    return hash;
+  }
+
+  /** get_transaction (verbosity 2): committed, in the pool, rejected, or unknown, with the node's fields. */
+  transactionStatus(hash: string): object {
+    const none = { block_number: null, block_hash: null, tx_index: null, reason: null };
+    const committed = this.cells.transaction(hash);
+    if (committed) {
+      return {
+        transaction: committed.tx,
+        cycles: null,
+        time_added_to_pool: null,
+        tx_status: {
+          status: 'committed',
+          block_number: uintToHex(committed.blockNumber),
+          block_hash: committed.blockHash,
+          tx_index: uintToHex(committed.txIndex),
+          reason: null,
+        },
+        fee: null,
+        min_replace_fee: null,
+      };
+    }
+    const entry = this.pool.get(hash);
+    if (entry) {
+      return {
+        transaction: { ...entry.tx, hash: entry.hash },
+        cycles: null,
+        time_added_to_pool: uintToHex(BigInt(entry.addedAt)),
+        tx_status: { status: entry.status, ...none },
+        fee: uintToHex(entry.fee),
+        min_replace_fee: null,
+      };
+    }
+    const reason = this.pool.rejection(hash);
+    return {
+      transaction: null,
+      cycles: null,
+      time_added_to_pool: null,
+      tx_status: reason ? { status: 'rejected', ...none, reason } : { status: 'unknown', ...none },
+      fee: null,
+      min_replace_fee: null,
+    };
   }
 
   /** Checks the cellbase as the node's CellbaseVerifier does (for a devnet-shaped block); returns the miner lock. */
@@ -391,9 +536,9 @@ export class DevChain {
     const rewarded = number - BigInt(this.finalizationDelay);
     if (rewarded >= 1n) {
       const block = this.blockByNumber(rewarded)!;
-      const { index, length } = unpackEpoch(block.header.epoch);
+      const r = this.rewardOf(block);
       outputs.push({
-        capacity: uintToHex(blockShare(PRIMARY_EPOCH_REWARD, index, length)),
+        capacity: uintToHex(r.primary + r.committed + r.proposal),
         lock: block.minerLock,
         type: null,
       });
@@ -409,8 +554,34 @@ export class DevChain {
     };
   }
 
-  /** DAO field of the child of `parent`: this block's issuance plus the cells its cellbase creates. */
-  private daoAfter(parent: DevBlock): Dao {
+  /**
+   * Block `r`'s reward (RewardCalculator): its primary share, 60 % of the fees it committed, and
+   * 40 % (proposer_reward_ratio) of the fees of transactions it was the first in the window to
+   * propose, committed `closest`..`farthest` blocks later. Final once block r + farthest exists.
+   */
+  rewardOf(r: DevBlock): BlockReward {
+    const { index, length } = unpackEpoch(r.header.epoch);
+    const proposerShare = (fee: bigint) => (fee * 4n) / 10n;
+    const committed = r.txFees.reduce((sum, fee) => sum + fee - proposerShare(fee), 0n);
+    const txsFee = r.txFees.reduce((sum, fee) => sum + fee, 0n);
+    let proposal = 0n;
+    const { closest, farthest } = PROPOSAL_WINDOW;
+    for (let n = r.number + closest; n <= r.number + farthest; n++) {
+      const c = this.blockByNumber(n);
+      if (!c) break;
+      c.view.transactions.slice(1).forEach((tx, i) => {
+        const id = shortId(tx.hash);
+        if (!r.view.proposals.includes(id)) return;
+        for (let e = n - farthest; e < r.number; e++)
+          if (this.blockByNumber(e)?.view.proposals.includes(id)) return;
+        proposal += proposerShare(c.txFees[i]!);
+      });
+    }
+    return { primary: blockShare(PRIMARY_EPOCH_REWARD, index, length), committed, proposal, txsFee };
+  }
+
+  /** DAO field of the child of `parent`: its issuance plus the cells its cellbase and transactions occupy. */
+  private daoAfter(parent: DevBlock, txsOccupied = 0n): Dao {
     const number = parent.number + 1n;
     const { index, length } = unpackEpoch(this.epochOf(number));
     const rewarded = number - BigInt(this.finalizationDelay);
@@ -420,7 +591,7 @@ export class DevChain {
       parent.dao,
       blockShare(PRIMARY_EPOCH_REWARD, index, length),
       blockShare(SECONDARY_EPOCH_REWARD, index, length),
-      occupied,
+      occupied + txsOccupied,
     );
   }
 
@@ -457,8 +628,8 @@ export class DevChain {
 
   private addGenesis(): void {
     const now = this.now();
-    const cellbase = this.cellbaseFor(0n, this.lock);
-    const hashes = [txHashes(cellbase)];
+    const transactions = genesisTransactions(this.message);
+    const hashes = transactions.map(txHashes);
     const dao: Dao = { c: GENESIS_ISSUANCE, ar: GENESIS_AR, s: 0n, u: 0n };
     const header: Header = {
       version: 0,
@@ -477,7 +648,7 @@ export class DevChain {
     const view: JsonBlockView = {
       header: { ...headerToJson(header), hash },
       uncles: [],
-      transactions: [{ ...cellbase, hash: bytesToHex(hashes[0]!.txHash) }],
+      transactions: transactions.map((tx, i) => ({ ...tx, hash: bytesToHex(hashes[i]!.txHash) })),
       proposals: [],
     };
     this.push({
@@ -489,12 +660,27 @@ export class DevChain {
       dao,
       chainRoot: ZERO_HASH,
       acceptedAt: now,
+      txFees: [],
     });
   }
 
   private push(block: DevBlock): void {
     this.chain.push(block);
     this.byHash.set(block.hash, block);
+    const transactions = block.view.transactions;
+    this.cells.commit({
+      number: block.number,
+      hash: block.hash,
+      epoch: unpackEpoch(block.header.epoch),
+      transactions,
+    });
+    const committed = transactions.slice(1);
+    this.pool.onBlock(
+      block.number,
+      block.view.proposals,
+      committed,
+      committed.map((t) => t.hash),
+    );
   }
 }
 

@@ -43,6 +43,11 @@ const BLOCK: Spec = {
 };
 const OPTIONAL = new Set(['extension']);
 
+/** undefined when `tx` has exactly the node's Transaction shape (send_transaction's param), else serde-style error text. */
+export function checkTransactionShape(tx: unknown): string | undefined {
+  return check(tx, { struct: TRANSACTION }, 'transaction');
+}
+
 /** undefined when `block` has exactly the node's Block shape, else serde-style error text. */
 export function checkBlockShape(block: unknown): string | undefined {
   return check(block, { struct: BLOCK }, 'block');
@@ -78,11 +83,22 @@ function check(value: unknown, kind: Kind, path: string): string | undefined {
   for (const field of fields) {
     const v = (value as Record<string, unknown>)[field];
     if (v === undefined) {
-      if (OPTIONAL.has(field) && path === 'block') continue;
+      // serde deserialises a missing Option field as None.
+      const fieldKind = kind.struct[field]!;
+      if (
+        (OPTIONAL.has(field) && path === 'block') ||
+        (typeof fieldKind === 'object' && 'nullable' in fieldKind)
+      )
+        continue;
       return `missing field \`${field}\` at ${path}`;
     }
     const err = check(v, kind.struct[field]!, `${path}.${field}`);
     if (err) return err;
   }
   return undefined;
+}
+
+/** The transaction with every missing output `type` as null, as the node reads (and echoes) it. */
+export function withNullTypes<T extends { outputs: { type?: unknown }[] }>(tx: T): T {
+  return { ...tx, outputs: tx.outputs.map((o) => ({ ...o, type: o.type ?? null })) };
 }

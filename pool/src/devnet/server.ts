@@ -9,8 +9,9 @@ import net from 'node:net';
 import { packEpoch } from '../ckb/header.js';
 import { hexToUint, uintToHex } from '../ckb/hex.js';
 import { compactToDifficulty } from '../ckb/target.js';
+import type { JsonOutPoint } from '../ckb/types.js';
 import type { DevBlock, DevChain } from './chain.js';
-import { DevnetRpcError } from './chain.js';
+import { DevnetRpcError } from './errors.js';
 
 type Topic = 'new_tip_header' | 'new_tip_block';
 const TOPICS: readonly string[] = [
@@ -202,6 +203,24 @@ export class DevnetServer {
         return chain.blockByHash(hashParam(params))?.view ?? null;
       case 'get_block_economic_state':
         return chain.economicState(hashParam(params));
+      case 'send_transaction':
+        return chain.sendTransaction(params[0], params[1]);
+      case 'get_transaction':
+        return chain.transactionStatus(hashParam(params));
+      case 'get_live_cell':
+        if (typeof params[1] !== 'boolean')
+          throw new DevnetRpcError(-32602, 'Invalid params: expected [out_point, with_data: bool]');
+        return chain.cells.liveCell(outPointParam(params[0]), params[1]);
+      case 'get_indexer_tip':
+        return { block_hash: chain.tip.hash, block_number: uintToHex(chain.tip.number) };
+      case 'get_cells':
+        return chain.cells.findCells(params[0], params[1], params[2], params[3]);
+      case 'get_cells_capacity':
+        return {
+          capacity: uintToHex(chain.cells.cellsCapacity(params[0])),
+          block_hash: chain.tip.hash,
+          block_number: uintToHex(chain.tip.number),
+        };
       case 'get_consensus':
         return consensusOf(chain);
       case 'get_blockchain_info':
@@ -278,6 +297,19 @@ function numberParam(params: unknown[]): bigint {
   } catch (err) {
     throw new DevnetRpcError(-32602, `Invalid params: ${(err as Error).message}`);
   }
+}
+
+function outPointParam(o: unknown): JsonOutPoint {
+  const p = o as JsonOutPoint | null;
+  if (
+    !p ||
+    typeof p.tx_hash !== 'string' ||
+    !/^0x[0-9a-fA-F]{64}$/.test(p.tx_hash) ||
+    typeof p.index !== 'string'
+  )
+    throw new DevnetRpcError(-32602, 'Invalid params: expected an OutPoint {tx_hash, index}');
+  numberParam([p.index]);
+  return p;
 }
 
 function hashParam(params: unknown[]): string {

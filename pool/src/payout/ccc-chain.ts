@@ -34,18 +34,46 @@ export interface CccChainOptions {
   feeRate: bigint;
 }
 
+/** Chains whose genesis is the public one ccc knows the system cells of (`get_consensus().id`). */
+const PUBLIC_CHAINS = new Set(['ckb', 'ckb_testnet']);
+
 export class CccPayoutChain implements PayoutChain {
   readonly client: ccc.Client;
   readonly signer: ccc.SignerCkbPrivateKey;
   private lock: ccc.Script | undefined;
   private maturity: Epoch | undefined;
+  /** Known scripts of a testnet-addressed client; a dev chain's cell deps are read from its genesis. */
+  private readonly scripts: Record<string, ccc.ScriptInfoLike> = { ...cccA.TESTNET_SCRIPTS };
 
   constructor(private readonly o: CccChainOptions) {
+    // No fallbacks: ccc would otherwise retry a failed request on public mainnet/testnet nodes.
     this.client =
       o.network === 'mainnet'
-        ? new ccc.ClientPublicMainnet({ url: o.rpc.url })
-        : new ccc.ClientPublicTestnet({ url: o.rpc.url });
+        ? new ccc.ClientPublicMainnet({ url: o.rpc.url, fallbacks: [] })
+        : new ccc.ClientPublicTestnet({ url: o.rpc.url, fallbacks: [], scripts: this.scripts });
     this.signer = new ccc.SignerCkbPrivateKey(this.client, o.privateKey);
+  }
+
+  /**
+   * Once: the chain spec's cellbase maturity, and on a dev chain (neither mainnet nor testnet) the
+   * secp256k1-blake160 dep group where ckb's spec builder puts it: genesis transaction 1, output 0.
+   */
+  private async chainFacts(): Promise<Epoch> {
+    if (this.maturity) return this.maturity;
+    const consensus = await this.o.rpc.call<{ id: string; cellbase_maturity: string }>('get_consensus', []);
+    if (this.o.network !== 'mainnet' && !PUBLIC_CHAINS.has(consensus.id)) {
+      const genesis = await this.o.rpc.call<{ transactions: { hash: string }[] }>('get_block_by_number', [
+        '0x0',
+      ]);
+      const depGroup = genesis.transactions[1]?.hash;
+      if (!depGroup) throw new Error(`dev chain ${consensus.id}: genesis has no dep group transaction`);
+      this.scripts[ccc.KnownScript.Secp256k1Blake160] = {
+        ...cccA.TESTNET_SCRIPTS[ccc.KnownScript.Secp256k1Blake160]!,
+        cellDeps: [{ cellDep: { outPoint: { txHash: depGroup, index: 0 }, depType: 'depGroup' } }],
+      };
+    }
+    this.maturity = unpackEpoch(hexToUint(consensus.cellbase_maturity));
+    return this.maturity;
   }
 
   /** The pool wallet's lock (secp256k1-blake160 of the key). */
@@ -56,11 +84,7 @@ export class CccPayoutChain implements PayoutChain {
 
   async spendableCells(): Promise<PayoutInput[]> {
     const lock = await this.poolLock();
-    this.maturity ??= unpackEpoch(
-      hexToUint(
-        (await this.o.rpc.call<{ cellbase_maturity: string }>('get_consensus', [])).cellbase_maturity,
-      ),
-    );
+    const maturity = await this.chainFacts();
     const tip = await this.o.rpc.getTipHeader();
     // The spending transaction lands in the next block at the earliest: judge maturity at the tip.
     const tipEpoch = unpackEpoch(hexToUint(tip.epoch));
@@ -79,8 +103,7 @@ export class CccPayoutChain implements PayoutChain {
       for (const c of page.objects) {
         if (hexToUint(c.tx_index) === 0n) {
           const header = await this.o.rpc.getHeaderByNumber(hexToUint(c.block_number));
-          if (!header || !epochReached(tipEpoch, unpackEpoch(hexToUint(header.epoch)), this.maturity))
-            continue;
+          if (!header || !epochReached(tipEpoch, unpackEpoch(hexToUint(header.epoch)), maturity)) continue;
         }
         cells.push({
           txHash: c.out_point.tx_hash,
@@ -94,6 +117,7 @@ export class CccPayoutChain implements PayoutChain {
   }
 
   async build(inputs: readonly PayoutInput[], outputs: readonly PayoutOutput[]) {
+    await this.chainFacts();
     const tx = ccc.Transaction.from({
       inputs: inputs.map((i) => ({ previousOutput: { txHash: i.txHash, index: i.index } })),
       outputs: await Promise.all(

@@ -16,12 +16,15 @@ import { CkbRpcClient } from '../../ckb/rpc.js';
 import { TcpSubscription } from '../../ckb/subscription.js';
 import type { BlockTemplate, JsonHeaderView } from '../../ckb/types.js';
 import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../../ckb/work.js';
-import { badNonce, mine } from './mine.js';
+import { badNonce, mine, mineBlocks } from './mine.js';
+import { payoutContract } from './payout-contract.js';
 
 export interface ContractNode {
   url: string;
   /** tcp://host:port of the node's TCP subscription. */
   subscriptionUrl: string;
+  /** Private key of the block assembler's secp256k1-blake160 lock: the blocks' rewards are its to spend. */
+  minerKey: string;
 }
 
 const HEX = /^0x(0|[1-9a-f][0-9a-f]*)$/;
@@ -160,5 +163,7 @@ export function nodeContract(name: string, start: () => Promise<ContractNode>, s
       const tip = await rpc.getTipHeader();
       expect(await rpc.call('get_block_economic_state', [tip.hash])).toBeNull();
     });
+
+    payoutContract(() => ({ node, rpc }), mineBlocks);
   });
 }
