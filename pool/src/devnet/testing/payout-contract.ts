@@ -258,14 +258,16 @@ export function payoutContract(
     );
 
     const over = (await spend(cells[2]!)).json;
-    over.outputs[1]!.capacity = '0x' + (hexToUint(over.outputs[1]!.capacity) + 10n * CKB).toString(16);
+    over.outputs[1]!.capacity = ccc.numToHex(hexToUint(over.outputs[1]!.capacity) + 10n * CKB);
     expect(await send(over)).toMatchObject({
       code: -1108,
       rpcMessage: 'PoolRejectedMalformedTransaction: Malformed Overflow transaction',
     });
 
     const unknown = { ...(await spend(cells[2]!)).json };
-    unknown.inputs = [{ previous_output: { tx_hash: '0x' + '33'.repeat(32), index: '0x0' }, since: '0x0' }];
+    unknown.inputs = [
+      { previous_output: { tx_hash: ccc.hexFrom('0x' + '33'.repeat(32)), index: '0x0' }, since: '0x0' },
+    ];
     const err = await send(unknown);
     expect(err).toMatchObject({ code: -301 });
     expect(err!.rpcMessage).toMatch(
