@@ -58,7 +58,11 @@ export function verifySighashAll(
     hasher.update(bytes);
   };
   absorb(zeroed);
-  for (const i of groupIndices.slice(1)) absorb(hexToBytes(witnesses[i] ?? '0x'));
+  // The script loads the group's further witnesses until one is out of bound (a missing one ends it).
+  for (const i of groupIndices.slice(1)) {
+    if (witnesses[i] === undefined) break;
+    absorb(hexToBytes(witnesses[i]));
+  }
   for (let i = inputCount; i < witnesses.length; i++) absorb(hexToBytes(witnesses[i]!));
   const message = hexToBytes(hasher.digest());
 
