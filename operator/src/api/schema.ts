@@ -309,6 +309,12 @@ const stratum = obj(
       },
       { default: {} },
     ),
+    drainDelaySeconds: int(
+      'Seconds a stopping stratum pod keeps serving before it sends Reconnect to its miners (preStop), so ' +
+        'kube-proxy and cloud load balancers (health checks of externalTrafficPolicy Local) stop routing new ' +
+        'miners to it first. Raise it to the load balancer health check interval times its unhealthy threshold.',
+      { default: 15, minimum: 0, maximum: 600 },
+    ),
     ackWindowMs: int(
       'How long a partial SubmitShares.Success batch may wait for more shares (fewer bytes on the wire, ' +
         'later acknowledgements; about 2000 suits pools whose miners come through translators). 0: at the end of each read.',

@@ -91,6 +91,8 @@ export interface StratumSpec {
     targetCPUUtilizationPercentage: number;
   };
   vardiff: { targetShareIntervalSeconds: number; minDifficulty: number };
+  /** preStop delay before the drain (Reconnect): endpoints and load balancers drop the pod first. */
+  drainDelaySeconds: number;
   ackWindowMs: number;
   resources?: ResourceRequirements;
 }

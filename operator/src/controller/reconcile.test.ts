@@ -211,6 +211,76 @@ describe('reconcile', () => {
     expect(pool.metadata.generation).toBe(1);
   });
 
+  it('rolls the stateful children one at a time: the next template only once the previous set settled', async () => {
+    createPool();
+    await reconcile(deps, key);
+    await markWorkloadsReady();
+    await reconcile(deps, key);
+    const image = async (c: string) =>
+      (await get('StatefulSet', `p-${c}`)).spec.template.spec.containers[0].image as string;
+    const images = async () => Promise.all(['ckb', 'kafka', 'redis'].map(image));
+    const [ckb0, kafka0, redis0] = await images();
+    await cluster.mergePatch(poolRef, {
+      spec: {
+        ckb: { managed: { image: 'nervos/ckb:v9' } },
+        kafka: { managed: { image: 'apache/kafka:9' } },
+        redis: { managed: { image: 'redis:9' } },
+      },
+    });
+
+    const first = await reconcile(deps, key);
+    expect(await images()).toEqual(['nervos/ckb:v9', kafka0, redis0]);
+    expect(first.requeueAfterMs).toBe(10_000);
+    // The node's new generation is not rolled out yet: Kafka and Redis keep waiting.
+    await reconcile(deps, key);
+    expect(await images()).toEqual(['nervos/ckb:v9', kafka0, redis0]);
+    await markWorkloadsReady();
+    await reconcile(deps, key);
+    expect(await images()).toEqual(['nervos/ckb:v9', 'apache/kafka:9', redis0]);
+    await markWorkloadsReady();
+    const last = await reconcile(deps, key);
+    expect(await images()).toEqual(['nervos/ckb:v9', 'apache/kafka:9', 'redis:9']);
+    expect(last.requeueAfterMs).not.toBe(10_000);
+    expect(ckb0).not.toBe('nervos/ckb:v9');
+  });
+
+  it('deletes a not-ready StatefulSet pod of an outdated revision (OrderedReady would wait for it forever)', async () => {
+    createPool();
+    await reconcile(deps, key);
+    await markWorkloadsReady();
+    const set = cluster.objects.get('/apis/apps/v1/namespaces/ns/statefulsets/p-kafka')!;
+    set.status = { ...(set.status as object), currentRevision: 'p-kafka-old', updateRevision: 'p-kafka-new' };
+    const pod = (name: string, set: string, revision: string, ready: boolean) =>
+      cluster.seed({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name,
+          namespace: 'ns',
+          labels: {
+            'app.kubernetes.io/name': 'eaglepool',
+            'app.kubernetes.io/instance': 'p',
+            'app.kubernetes.io/component': set.slice(2),
+            'controller-revision-hash': revision,
+          },
+          ownerReferences: [
+            { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set, uid: 'u', controller: true },
+          ],
+        },
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+      } as any);
+    pod('p-kafka-0', 'p-kafka', 'p-kafka-old', false);
+    pod('p-kafka-1', 'p-kafka', 'p-kafka-old', true); // ready: the controller's own rollout replaces it
+    pod('p-kafka-2', 'p-kafka', 'p-kafka-new', false); // already the new revision
+    pod('p-redis-0', 'p-redis', 'p-redis-old', false); // its set is not mid-update
+    await reconcile(deps, key);
+    const left = (await cluster.list<any>({ apiVersion: 'v1', kind: 'Pod', namespace: 'ns' })).items;
+    expect(left.map((p) => p.metadata.name).sort()).toEqual(['p-kafka-1', 'p-kafka-2', 'p-redis-0']);
+    expect(events.list.filter((e) => e.reason === 'OutdatedPodDeleted').map((e) => e.note)).toEqual([
+      expect.stringContaining('p-kafka-0'),
+    ]);
+  });
+
   it('reports a field held by another manager instead of fighting it', async () => {
     cluster.seed(
       {

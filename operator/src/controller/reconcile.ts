@@ -8,7 +8,7 @@ import { withDefaults } from '../api/defaults.js';
 import { API_VERSION, KIND, type MiningPool, type MiningPoolStatus } from '../api/types.js';
 import type { KubeObject } from '../kube/rest.js';
 import { prunableChildren, renderChildren } from '../render/index.js';
-import { FINALIZER, childName, stableJson } from '../render/meta.js';
+import { FINALIZER, childName, stableJson, type K8sObject } from '../render/meta.js';
 import {
   NOISE_SECRET_KEYS,
   generateNoiseKeys,
@@ -31,6 +31,12 @@ import {
   type Observations,
   type WorkloadObservation,
 } from './status.js';
+import {
+  needsUpdate,
+  outdatedUnreadyPods,
+  statefulUpdatesAllowed,
+  type StatefulSetLike,
+} from './stateful-rollout.js';
 import { syncChild, type SyncAction, type SyncOutcome } from './sync.js';
 
 export interface ReconcileDeps {
@@ -86,10 +92,17 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
 
   // Independent of each other: the Secret, every child and the pruning run concurrently.
   const desired = renderChildren(pool);
+  const held = await heldStatefulUpdates(cluster, pool, desired);
   const [noise, redisAuth, outcomes, pruned] = await Promise.all([
     ensureNoiseSecret(deps, pool),
     ensureRedisAuthSecret(deps, pool),
-    Promise.all(desired.map((d) => syncChild(cluster, pool, d))),
+    Promise.all(
+      desired.map((d) =>
+        held.has(d)
+          ? { desired: d, action: 'held' as const, current: held.get(d) }
+          : syncChild(cluster, pool, d),
+      ),
+    ),
     prune(cluster, pool, desired),
   ]);
   writes += noise.writes + redisAuth + pruned;
@@ -103,6 +116,7 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     .list<PodLike>({ apiVersion: 'v1', kind: 'Pod', namespace: pool.metadata.namespace }, dataSelector(pool))
     .then((l) => l.items)
     .catch(() => [] as PodLike[]); // pod health is best effort: the children's status still counts
+  writes += await replaceOutdatedUnreadyPods(deps, pool, outcomes, pods);
   const now = (deps.now ?? (() => new Date()))();
   observed.problems.components = [
     ...workloadProblems(
@@ -139,8 +153,74 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     await emitTransitions(events, pool, raw.status, status);
   }
   const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  if (held.size > 0) return { writes, requeueAfterMs: STATEFUL_ROLLOUT_RECHECK_MS };
   if (!ready) return { writes, requeueAfterMs: NOT_READY_RECHECK_MS };
   return statsSource ? { writes, requeueAfterMs: STATS_REFRESH_MS } : { writes };
+}
+
+/** Re-check a held stateful update this often (the StatefulSet informer usually wakes us earlier). */
+export const STATEFUL_ROLLOUT_RECHECK_MS = 10_000;
+
+/**
+ * The desired StatefulSets whose update must wait (stateful-rollout.ts), with the server's object
+ * each: one stateful child rolls at a time. Absent ones are created at once (nothing to disrupt).
+ */
+async function heldStatefulUpdates(
+  cluster: Cluster,
+  pool: MiningPool,
+  desired: readonly K8sObject[],
+): Promise<Map<K8sObject, KubeObject>> {
+  const sets = desired.filter((d) => d.kind === 'StatefulSet');
+  const found = await Promise.all(
+    sets.map(async (d) => {
+      const ref = {
+        apiVersion: d.apiVersion,
+        kind: d.kind,
+        namespace: pool.metadata.namespace,
+        name: d.metadata.name,
+      };
+      const cached = cluster.managedFromCache?.(ref);
+      const current = cached === undefined ? await cluster.get(ref).catch(() => undefined) : cached;
+      return current && isControlledBy(current, pool.metadata.uid) ? ([d, current] as const) : undefined;
+    }),
+  );
+  const owned = found.filter((f) => f !== undefined);
+  const current = new Map(owned.map(([, c]) => [c.metadata.name, c as StatefulSetLike]));
+  const pending = owned.filter(([d, c]) => needsUpdate(d, c)).map(([d]) => d);
+  const allowed = statefulUpdatesAllowed(pending, current);
+  return new Map(
+    owned.filter(([d]) => pending.includes(d) && !allowed.has(d.metadata.name)).map(([d, c]) => [d, c]),
+  );
+}
+
+/** Deletes the not-ready pods a StatefulSet's own rollout would wait for forever (OrderedReady). */
+async function replaceOutdatedUnreadyPods(
+  deps: ReconcileDeps,
+  pool: MiningPool,
+  outcomes: readonly SyncOutcome[],
+  pods: readonly PodLike[],
+): Promise<number> {
+  const sets = outcomes
+    .filter((o) => o.desired.kind === 'StatefulSet' && o.current)
+    .map((o) => o.current as StatefulSetLike);
+  let deleted = 0;
+  for (const pod of outdatedUnreadyPods(sets, pods)) {
+    await deps.cluster.delete({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace: pool.metadata.namespace,
+      name: pod.metadata.name,
+    });
+    deleted++;
+    await deps.events.emit(
+      pool,
+      'Normal',
+      'OutdatedPodDeleted',
+      'Rollout',
+      `deleted pod ${pod.metadata.name}: not ready on an older revision of its StatefulSet, which would wait for it forever`,
+    );
+  }
+  return deleted;
 }
 
 /** As Strimzi's `strimzi.io/pause-reconciliation`: children are left alone for maintenance. */

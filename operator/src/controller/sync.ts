@@ -18,7 +18,8 @@ import {
   isControlledBy,
 } from './ownership.js';
 
-export type SyncAction = 'created' | 'updated' | 'unchanged' | 'conflict' | 'error';
+/** `held`: an update not applied yet (a stateful child waits for another one's rollout). */
+export type SyncAction = 'created' | 'updated' | 'unchanged' | 'held' | 'conflict' | 'error';
 
 export interface SyncOutcome {
   desired: K8sObject;

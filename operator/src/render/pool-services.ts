@@ -158,9 +158,12 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
     volumes.push({ name: 'noise', secret: { secretName: childName(pool, 'noise'), defaultMode: 0o400 } });
     mounts.push({ name: 'noise', mountPath: NOISE_DIR, readOnly: true });
   }
+  // 5 s timeouts: with the kubelet's default of 1 s, stratum and the block maker were killed by
+  // liveness on a loaded node while serving (cluster tier), dropping every miner of the pod.
   const probe = (path: string) => ({
     httpGet: { path, port: 'metrics' },
     periodSeconds: 10,
+    timeoutSeconds: 5,
     failureThreshold: 3,
   });
   return compact({
@@ -184,8 +187,8 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: { runAsNonRoot: true, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-          // Stratum drains miners with SV2 Reconnect before exiting.
-          terminationGracePeriodSeconds: component === 'stratum' ? 60 : 30,
+          terminationGracePeriodSeconds:
+            component === 'stratum' ? pool.spec.stratum.drainDelaySeconds + STRATUM_DRAIN_SECONDS : 30,
           // Replicas on distinct nodes and zones where possible: one node or zone lost costs a share of the miners.
           topologySpreadConstraints: component === 'stratum' ? stratumSpread(pool) : undefined,
           containers: [
@@ -200,7 +203,9 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
               // Liveness only once started: on a loaded node a Node.js service can take more than the
               // liveness window to listen, and was killed in a loop before it ever served (cluster tier).
               startupProbe: { ...probe('/healthz'), periodSeconds: 5, failureThreshold: 60 },
-              livenessProbe: probe('/healthz'),
+              // Restart only a process stuck for a minute, not one slowed by its neighbours.
+              livenessProbe: { ...probe('/healthz'), failureThreshold: 6 },
+              lifecycle: component === 'stratum' ? stratumLifecycle(pool) : undefined,
               resources: componentResources(pool, component),
               securityContext: restrictedContainerSecurity,
               volumeMounts: mounts,
@@ -211,6 +216,24 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
       },
     },
   });
+}
+
+/**
+ * After the preStop delay the process gets SIGTERM and drains: readiness false, confirmations
+ * awaited and acknowledged, Reconnect, close (pool/src/stratum/server.ts, 5 s), then exits;
+ * the rest of the grace period is margin for a loaded node.
+ */
+export const STRATUM_DRAIN_SECONDS = 45;
+
+/**
+ * A stratum pod being deleted is at once out of its Service's ready endpoints, but kube-proxy on
+ * every node and a cloud load balancer (its health checks) take a while to stop routing to it.
+ * It keeps accepting miners through the preStop sleep, so none is refused, and only then sends
+ * Reconnect: its miners reconnect through the Service to the replicas left.
+ */
+function stratumLifecycle(pool: MiningPool): unknown {
+  const seconds = pool.spec.stratum.drainDelaySeconds;
+  return seconds > 0 ? { preStop: { sleep: { seconds } } } : undefined;
 }
 
 function stratumSpread(pool: MiningPool): unknown[] {

@@ -422,6 +422,29 @@ describe('renderChildren', () => {
     expect(svc.spec.ports).toEqual([{ name: 'sv2', port: 4444, targetPort: 'sv2', protocol: 'TCP' }]);
   });
 
+  it('stratum drain: preStop sleep of drainDelaySeconds, then the 45 s drain within the grace period; lenient probes', () => {
+    const pod = (spec: Record<string, unknown>) =>
+      find(renderChildren(samplePool('p', 'ns', spec)), 'Deployment', 'p-stratum').spec.template.spec;
+    const byDefault = pod({});
+    expect(byDefault.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 15 } } });
+    expect(byDefault.terminationGracePeriodSeconds).toBe(60);
+    const slowLb = pod({ stratum: { drainDelaySeconds: 40 } });
+    expect(slowLb.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 40 } } });
+    expect(slowLb.terminationGracePeriodSeconds).toBe(85);
+    const none = pod({ stratum: { drainDelaySeconds: 0 } });
+    expect(none.containers[0].lifecycle).toBeUndefined();
+    expect(none.terminationGracePeriodSeconds).toBe(45);
+    // Only stratum drains; every HTTP probe waits 5 s for an answer, liveness restarts after a minute.
+    const objs = renderChildren(samplePool('p', 'ns'));
+    for (const c of ['jobmaker', 'blockmaker', 'shareprocessor', 'stratum']) {
+      const container = find(objs, 'Deployment', `p-${c}`).spec.template.spec.containers[0];
+      if (c !== 'stratum') expect(container.lifecycle, c).toBeUndefined();
+      for (const probe of ['readinessProbe', 'startupProbe', 'livenessProbe'])
+        expect(container[probe].timeoutSeconds, `${c} ${probe}`).toBe(5);
+      expect(container.livenessProbe.periodSeconds * container.livenessProbe.failureThreshold).toBe(60);
+    }
+  });
+
   it('uses external CKB/Kafka/Redis instead of managed ones, secrets through secretKeyRef', () => {
     const pool = samplePool('p', 'ns', {
       ckb: { external: { rpcUrl: 'http://node.example:8114' } },

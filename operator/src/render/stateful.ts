@@ -375,7 +375,7 @@ export function redisStatefulSet(pool: MiningPool): K8sObject {
           valueFrom: { secretKeyRef: { name: redisAuthSecretName(pool), key: REDIS_AUTH_KEYS.password } },
         },
       ],
-      readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10 },
+      readinessProbe: { exec: { command: ['redis-cli', 'ping'] }, periodSeconds: 10, timeoutSeconds: 5 },
       livenessProbe: { tcpSocket: { port: 'redis' }, initialDelaySeconds: 20, periodSeconds: 20 },
     },
     extraVolumes: [

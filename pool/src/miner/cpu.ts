@@ -110,7 +110,15 @@ export class CpuMiner<K> {
   }
 
   /** Stops and joins every worker. */
-  async stop(): Promise<void> {
+  /** Idempotent: a second call waits for the same exits (an exited worker emits 'exit' only once). */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopWorkers();
+    return this.stopping;
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  private async stopWorkers(): Promise<void> {
     await Promise.all(
       this.workers.map(
         (w) =>

@@ -156,6 +156,7 @@ describe('Sv2Miner reconnects', () => {
     await until(() => miner.stats.accepted >= 3, 'shares accepted by the pool Reconnect named');
     expect(miner.endpoint).toEqual({ host: '127.0.0.1', port: target.port });
     expect(miner.stats.connects).toBe(2);
+    expect(miner.stats.failedConnects).toBe(0);
     expect(shares.every((s) => s.userIdentity === 'bob.cpu')).toBe(true);
   });
 
@@ -189,6 +190,8 @@ describe('Sv2Miner reconnects', () => {
     );
     expect(shares.filter((s) => s.jobId === 2).length).toBeGreaterThan(0);
     expect(closes).toEqual([]);
+    // Nobody listened for 300 ms: the attempts meanwhile were refused, and counted.
+    expect(miner.stats.failedConnects).toBeGreaterThan(0);
   });
 
   it('without reconnect, a lost connection stops the miner and is reported', async () => {

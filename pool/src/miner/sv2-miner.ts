@@ -48,10 +48,20 @@ export interface MinerStats {
 }
 
 /** A miner's running counters (the hashrate is computed when a snapshot is taken). */
-export type MinerCounters = Omit<MinerStats, 'hashrate'> & { connects: number };
+/** `connects`: connections set up; `failedConnects`: reconnect attempts that failed (refused, setup error). */
+export type MinerCounters = Omit<MinerStats, 'hashrate'> & { connects: number; failedConnects: number };
 
 export function newMinerCounters(): MinerCounters {
-  return { submitted: 0, accepted: 0, rejected: 0, blocks: 0, jobs: 0, lastError: undefined, connects: 0 };
+  return {
+    submitted: 0,
+    accepted: 0,
+    rejected: 0,
+    blocks: 0,
+    jobs: 0,
+    lastError: undefined,
+    connects: 0,
+    failedConnects: 0,
+  };
 }
 
 interface MinerJob {
@@ -282,6 +292,7 @@ export class Sv2Miner {
       if (this.closed) return;
       this.connect().catch((err: unknown) => {
         if (this.closed) return;
+        this.stats.failedConnects++;
         this.stats.lastError = `reconnect failed: ${err instanceof Error ? err.message : String(err)}`;
         this.scheduleReconnect();
       });

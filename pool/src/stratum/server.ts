@@ -369,6 +369,11 @@ export class StratumServer {
     this.engine.jobs.clear();
   }
 
+  /** True from the start of a drain: the replica takes no new miners. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   /** Closes everything at once. */
   async close(): Promise<void> {
     await this.drain(0);

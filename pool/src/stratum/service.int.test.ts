@@ -73,9 +73,12 @@ describe('pool stratum with Redis, Kafka, gRPC services and the devnet', () => {
     expect(block!.user).toBe('carol');
     await eventually(() => shareprocessor.accounted() > 0);
 
-    // Drain: the miner is told to reconnect.
+    // Drain: not ready from its first moment (endpoints drop the replica), the miner is told to reconnect.
+    expect(stratum.ready()).toEqual({ ready: true });
     const closed = new Promise<string>((resolve) => miner.onClose(resolve));
-    await stratum.stop();
+    const stopping = stratum.stop();
+    expect(stratum.ready()).toEqual({ ready: false, reason: 'draining' });
+    await stopping;
     stopped = true;
     expect(await closed).toMatch(/reconnect|closed/);
   }, 180_000);

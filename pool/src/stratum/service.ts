@@ -36,6 +36,8 @@ export interface StratumServiceOptions {
 export interface StratumService {
   readonly server: StratumServer;
   readonly replicaId: number;
+  /** What /readyz answers: false from the start of a drain, or while a dependency is missing. */
+  ready(): { ready: boolean; reason?: string };
   /** Drains (Reconnect to every miner), then releases everything. */
   stop(): Promise<void>;
 }
@@ -144,24 +146,28 @@ export async function startStratumService(
       : undefined;
   const jobs = connectJobStream({ url: config.services.jobmakerUrl, subscriber: holder, logger: log, token });
   const unsubscribe = jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
+  const ready = (): { ready: boolean; reason?: string } => {
+    const failing = [
+      // Not ready from the first moment of a drain, so endpoints and load balancers drop it first.
+      server.isDraining ? 'draining' : undefined,
+      jobs.current() ? undefined : 'no job yet',
+      bus.healthy() ? undefined : 'bus',
+      lease === undefined || lease.held() ? undefined : 'replica id lease',
+      prefixes.available() > 0 ? undefined : 'no reserved extranonce prefixes',
+    ].filter(Boolean);
+    return failing.length === 0 ? { ready: true } : { ready: false, reason: failing.join(', ') };
+  };
   const health = await startHealthServer({
     host: config.healthHost,
     port: config.stratum.healthPort,
     registries: [registry],
-    ready: () => {
-      const failing = [
-        jobs.current() ? undefined : 'no job yet',
-        bus.healthy() ? undefined : 'bus',
-        lease === undefined || lease.held() ? undefined : 'replica id lease',
-        prefixes.available() > 0 ? undefined : 'no reserved extranonce prefixes',
-      ].filter(Boolean);
-      return failing.length === 0 ? { ready: true } : { ready: false, reason: failing.join(', ') };
-    },
+    ready,
   });
   log.info('stratum listening', { port: server.port, replicaId });
   return {
     server,
     replicaId,
+    ready,
     async stop() {
       await server.drain();
       unsubscribe();
