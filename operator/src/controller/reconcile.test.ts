@@ -79,7 +79,13 @@ describe('reconcile', () => {
         'app.kubernetes.io/name=eaglepool,app.kubernetes.io/instance=p,app.kubernetes.io/component=stratum',
     });
     expect(decodeAuthorityPublicKey(pool.status!.noiseAuthorityPublicKey!)).toHaveLength(32);
-    expect(events.list.map((e) => e.reason).sort()).toEqual(['NoiseKeysGenerated', 'RedisPasswordGenerated']);
+    expect(events.list.map((e) => e.reason).sort()).toEqual([
+      'NoiseKeysGenerated',
+      'RedisPasswordGenerated',
+      'ServiceTokenGenerated',
+    ]);
+    const token = await get('Secret', 'p-service-token');
+    expect(Buffer.from(token.data.token, 'base64').toString()).toMatch(/^[0-9a-f]{64}$/);
 
     const writesBefore = cluster.writes.length;
     const second = await reconcile(deps, key);

@@ -17,6 +17,7 @@ import {
   type NoiseKeys,
 } from '../render/noise.js';
 import { generateRedisPassword, redisAuthSecret, redisAuthSecretName } from '../render/redis-auth.js';
+import { generateServiceToken, serviceTokenSecret, serviceTokenSecretName } from '../render/service-token.js';
 import type { Cluster } from './cluster.js';
 import type { DependencyObservations } from './dependencies.js';
 import type { EventSink } from './events.js';
@@ -93,9 +94,13 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
   // Independent of each other: the Secret, every child and the pruning run concurrently.
   const desired = renderChildren(pool);
   const held = await heldStatefulUpdates(cluster, pool, desired);
-  const [noise, redisAuth, outcomes, pruned] = await Promise.all([
+  const [noise, redisAuth, serviceToken, outcomes, pruned] = await Promise.all([
     ensureNoiseSecret(deps, pool),
     ensureRedisAuthSecret(deps, pool),
+    ensureGeneratedSecret(deps, pool, () => serviceTokenSecret(pool, generateServiceToken()) as KubeObject, {
+      reason: 'ServiceTokenGenerated',
+      note: `generated the token of the services' gRPC calls in Secret ${serviceTokenSecretName(pool)}`,
+    }),
     Promise.all(
       desired.map((d) =>
         held.has(d)
@@ -105,7 +110,7 @@ export async function reconcile(deps: ReconcileDeps, key: PoolKey): Promise<Reco
     ),
     prune(cluster, pool, desired),
   ]);
-  writes += noise.writes + redisAuth + pruned;
+  writes += noise.writes + redisAuth + serviceToken.writes + pruned;
   for (const o of outcomes) {
     deps.onSync?.(o.desired.kind, o.action);
     if (o.action === 'created' || o.action === 'updated') writes++;

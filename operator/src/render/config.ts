@@ -12,6 +12,8 @@ import { REDIS_AUTH_KEYS, redisAuthSecretName } from './redis-auth.js';
 export const CONFIG_DIR = '/etc/eaglepool';
 export const CONFIG_FILE = `${CONFIG_DIR}/config.json`;
 export const NOISE_DIR = `${CONFIG_DIR}/noise`;
+export const SERVICE_TOKEN_KEY = 'token';
+export const SERVICE_TOKEN_DIR = `${CONFIG_DIR}/service-token`;
 /** CA bundles of external Kafka/Redis, mounted from the user's Secrets. */
 export const CA_MOUNTS = {
   kafka: { volume: 'kafka-ca', dir: `${CONFIG_DIR}/kafka-ca` },
@@ -74,6 +76,8 @@ export function poolConfig(pool: MiningPool): Record<string, unknown> {
     services: {
       jobmakerUrl: `${serviceHost(pool, 'jobmaker')}:${JOBMAKER_GRPC_PORT}`,
       blockmakerUrl: `${serviceHost(pool, 'blockmaker')}:${BLOCKMAKER_GRPC_PORT}`,
+      // The generated Secret (render/service-token.ts), mounted where gRPC is served or called.
+      tokenFile: `${SERVICE_TOKEN_DIR}/${SERVICE_TOKEN_KEY}`,
     },
     jobmaker: { grpcListen: `0.0.0.0:${JOBMAKER_GRPC_PORT}`, healthPort: METRICS_PORT },
     blockmaker: { grpcListen: `0.0.0.0:${BLOCKMAKER_GRPC_PORT}`, healthPort: METRICS_PORT },

@@ -17,6 +17,7 @@ import {
   type EnvVar,
 } from './config.js';
 import { NOISE_SECRET_KEYS } from './noise.js';
+import { serviceTokenVolume } from './service-token.js';
 import { resourcesOf } from './sizing.js';
 import {
   CONFIG_HASH_ANNOTATION,
@@ -154,6 +155,11 @@ export function poolDeployment(pool: MiningPool, component: PoolComponent): K8sO
   const ca = caVolumes(pool);
   volumes.push(...ca.volumes);
   mounts.push(...ca.mounts);
+  if (component === 'jobmaker' || component === 'blockmaker' || component === 'stratum') {
+    const token = serviceTokenVolume(pool);
+    volumes.push(token.volume);
+    mounts.push(token.mount);
+  }
   if (needsNoise) {
     volumes.push({ name: 'noise', secret: { secretName: childName(pool, 'noise'), defaultMode: 0o400 } });
     mounts.push({ name: 'noise', mountPath: NOISE_DIR, readOnly: true });

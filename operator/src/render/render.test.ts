@@ -22,6 +22,7 @@ import { HASH_ANNOTATION } from './meta.js';
 import { generateNoiseKeys, noiseSecret, sriAuthorityKey } from './noise.js';
 import { ckbToml } from './stateful.js';
 import { redisAuthSecret } from './redis-auth.js';
+import { generateServiceToken, serviceTokenSecret } from './service-token.js';
 import { kafkaSecurity, redisSecurity } from '../../../pool/src/config/connections.js';
 
 const find = (objs: K8sObject[], kind: string, name: string): K8sObject & { spec: any; data?: any } => {
@@ -420,6 +421,29 @@ describe('renderChildren', () => {
     expect(svc.spec.externalTrafficPolicy).toBe('Local');
     expect(svc.metadata.annotations?.['lb.example/x']).toBe('y');
     expect(svc.spec.ports).toEqual([{ name: 'sv2', port: 4444, targetPort: 'sv2', protocol: 'TCP' }]);
+  });
+
+  it('services.tokenFile: the generated token Secret mounted where gRPC is served or called', () => {
+    const objs = renderChildren(samplePool('p', 'ns', { translator: { enabled: true } }));
+    const config = JSON.parse(find(objs, 'ConfigMap', 'p-config').data['config.json']);
+    expect(config.services.tokenFile).toBe('/etc/eaglepool/service-token/token');
+    for (const c of ['jobmaker', 'blockmaker', 'stratum', 'shareprocessor', 'translator']) {
+      const spec = find(objs, 'Deployment', `p-${c}`).spec.template.spec;
+      const mounted = spec.containers[0].volumeMounts.some(
+        (m: { mountPath: string }) => m.mountPath === '/etc/eaglepool/service-token',
+      );
+      expect(mounted, c).toBe(['jobmaker', 'blockmaker', 'stratum'].includes(c));
+      if (mounted)
+        expect(spec.volumes).toContainEqual({
+          name: 'service-token',
+          secret: { secretName: 'p-service-token', defaultMode: 0o400 },
+        });
+    }
+    const secret = serviceTokenSecret(samplePool('p', 'ns'), generateServiceToken());
+    expect(secret).toMatchObject({ kind: 'Secret', immutable: true, metadata: { name: 'p-service-token' } });
+    expect((secret as unknown as { stringData: { token: string } }).stringData.token).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
   });
 
   it('stratum drain: preStop sleep of drainDelaySeconds, then the 45 s drain within the grace period; lenient probes', () => {
