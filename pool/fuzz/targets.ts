@@ -21,7 +21,7 @@ import { generateAuthorityKeys, generateResponderKeys } from '../src/sv2/noise/k
 import { EncryptedFrameDecoder } from '../src/sv2/noise/transport.js';
 import { deterministicRandom } from '../src/sv2/noise/testing/util.js';
 import { DIALECTS } from '../src/translator/dialects/index.js';
-import { LineDecoder, LineTooLongError, parsePoolLine, parseRequest } from '../src/translator/v1-protocol.js';
+import { LineDecoder, LineTooLongError, parsePoolLine, parseRequest } from '../src/mining/v1-wire.js';
 import type { FuzzTarget } from './engine.js';
 
 /** Frames and lines the targets decoded (the issue counts these, not just inputs). */

@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import { EaglesongJob } from '../eaglesong/index.js';
-import { LineDecoder, parsePoolLine } from '../translator/v1-protocol.js';
+import { LineDecoder, parsePoolLine } from '../mining/v1-wire.js';
 import { CpuMiner } from './cpu.js';
 import { MINER_DIALECT, targetBEFromDifficulty2p224, type MinerDialectName } from './v1-dialects.js';
 import { newMinerCounters, type MinerCounters, type MinerStats } from './sv2-miner.js';

@@ -16,6 +16,9 @@
  * - viabtc: agent `ckb-stratum-proxy/1.1` (what proxy.js says to ViaBTC), set_target big-endian,
  *   submits `[worker, job, extranonce2, ntime, full nonce]` as proxy.js relays it.
  */
+import { targetToBytesBE } from '../ckb/target.js';
+import { DIFF1_2P224, targetForDifficulty } from '../mining/target.js';
+
 export const MINER_DIALECTS = ['btcpool', 'k7', 'goldshell', 'viabtc'] as const;
 export type MinerDialectName = (typeof MINER_DIALECTS)[number];
 
@@ -81,10 +84,6 @@ export const MINER_DIALECT: Readonly<Record<MinerDialectName, MinerDialect>> = {
 
 /** mining.set_difficulty's number (difficulty 1 = 2^224) → 32 big-endian target bytes. */
 export function targetBEFromDifficulty2p224(d: number): Uint8Array<ArrayBuffer> | undefined {
-  if (!Number.isFinite(d) || d <= 0) return undefined;
-  const scaled = BigInt(Math.round(d * 2 ** 64));
-  if (scaled === 0n) return undefined;
-  let t = ((1n << 224n) << 64n) / scaled;
-  if (t >= 1n << 256n) t = (1n << 256n) - 1n;
-  return Uint8Array.from(Buffer.from(t.toString(16).padStart(64, '0'), 'hex'));
+  const t = targetForDifficulty(d, DIFF1_2P224);
+  return t === undefined ? undefined : Uint8Array.from(targetToBytesBE(t));
 }

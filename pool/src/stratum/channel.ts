@@ -4,7 +4,7 @@
  */
 import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
 import type { ExtranonceAllocation } from './extranonce.js';
-import { Vardiff, type VardiffConfig } from './vardiff.js';
+import { Vardiff, type VardiffConfig } from '../mining/vardiff.js';
 
 export type ChannelKind = 'standard' | 'extended';
 

@@ -18,7 +18,7 @@ import {
   type Confirmation,
 } from './engine.js';
 import type { JobTemplate, PowHasher } from './jobs.js';
-import { extendedNonce, nonceToU128, standardNonce } from './nonce.js';
+import { extendedNonce, nonceToU128, standardNonce } from '../mining/nonce.js';
 
 /** Stand-in PoW: the channel logic does not depend on which 256-bit hash is used. */
 class FakeHasher implements PowHasher {

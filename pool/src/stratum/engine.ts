@@ -23,11 +23,12 @@ import {
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
 } from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
-import { ExtranonceAllocator, NONCE_BYTES, type CounterSource } from './extranonce.js';
+import { ExtranonceAllocator, type CounterSource } from './extranonce.js';
 import { identityError } from './identity.js';
-import { JobBook, hashMeetsTarget, type Job, type JobTemplate, type PowHasher } from './jobs.js';
-import { extendedNonce, nonceToU128, standardNonce } from './nonce.js';
-import { DEFAULT_VARDIFF, initialTarget, type VardiffConfig } from './vardiff.js';
+import { hashMeetsTarget } from '../mining/target.js';
+import { JobBook, type Job, type JobTemplate, type PowHasher } from './jobs.js';
+import { extendedNonce, NONCE_BYTES, nonceToU128, standardNonce } from '../mining/nonce.js';
+import { DEFAULT_VARDIFF, initialTarget, type VardiffConfig } from '../mining/vardiff.js';
 
 type Msg<T extends Sv2Message['type']> = Extract<Sv2Message, { type: T }>;
 

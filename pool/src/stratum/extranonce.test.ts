@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ExtranonceAllocator, NONCE_BYTES, STANDARD_PREFIX_BYTES } from './extranonce.js';
+import { NONCE_BYTES } from '../mining/nonce.js';
+import { ExtranonceAllocator, STANDARD_PREFIX_BYTES } from './extranonce.js';
 
 /** True when one byte string is a prefix of the other (their nonce spaces overlap). */
 function overlaps(a: Uint8Array, b: Uint8Array): boolean {

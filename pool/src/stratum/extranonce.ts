@@ -8,16 +8,13 @@
  * replicas never share an id, so the nonce spaces `core || *` of any two channels are disjoint
  * whatever their kinds are.
  */
+import { NONCE_BYTES, NONCE_U32_BYTES } from '../mining/nonce.js';
 import type { ErrorCodeOf } from '../sv2/index.js';
 
 /** Bytes of the channel counter inside a prefix: 16,777,216 channels per replica at a time. */
 export const COUNTER_BYTES = 3;
-/** Total nonce bytes fed to Eaglesong after pow_hash. */
-export const NONCE_BYTES = 16;
 /** Prefix length of a standard channel (miner part = version u32 LE || nonce u32 LE). */
 export const STANDARD_PREFIX_BYTES = 8;
-/** The u32 nonce at the end of every extended-channel nonce. */
-const NONCE_U32_BYTES = 4;
 
 export interface ExtranonceAllocation {
   /** Counter value that identifies the allocation; pass it back to `release`. */

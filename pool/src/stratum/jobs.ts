@@ -140,13 +140,3 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
-
-/** True when `hash` read big-endian is <= `targetBE` (both 32 bytes big-endian). */
-export function hashMeetsTarget(hash: Uint8Array, targetBE: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) {
-    const h = hash[i]!;
-    const t = targetBE[i]!;
-    if (h !== t) return h < t;
-  }
-  return true;
-}

@@ -17,7 +17,7 @@ import type { Sv2Message } from '../sv2/index.js';
 import { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/index.js';
 import { connectSv2, type Sv2Session } from '../sv2/session.js';
 import type { JobTemplate } from './jobs.js';
-import { standardNonce } from './nonce.js';
+import { standardNonce } from '../mining/nonce.js';
 import { StratumServer } from './server.js';
 import { createPoolSink } from './sink.js';
 

@@ -34,7 +34,7 @@ import {
 import type { JobTemplate } from './jobs.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 import type { CounterSource } from './extranonce.js';
-import type { VardiffConfig } from './vardiff.js';
+import type { VardiffConfig } from '../mining/vardiff.js';
 
 /**
  * Where accepted shares and block candidates go (share log, block maker). Called synchronously.

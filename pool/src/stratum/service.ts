@@ -19,7 +19,7 @@ import type { ResponderKeys } from '../sv2/noise/index.js';
 import { PrefixRanges } from './prefix-ranges.js';
 import { StratumServer } from './server.js';
 import { createPoolSink, jobTemplateFromProto } from './sink.js';
-import { DEFAULT_VARDIFF, type VardiffConfig } from './vardiff.js';
+import { DEFAULT_VARDIFF, type VardiffConfig } from '../mining/vardiff.js';
 
 export interface StratumServiceOptions {
   /** Directory with the operator's Noise Secret files (hex): static-secret-key, authority-secret-key. */

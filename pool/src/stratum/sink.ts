@@ -15,7 +15,7 @@ import type { Logger } from '../observability/index.js';
 import type { AcceptedShare, BlockCandidate, Confirmation } from './engine.js';
 import type { JobTemplate } from './jobs.js';
 import type { StratumSink } from './server.js';
-import { u128ToNonce } from './nonce.js';
+import { u128ToNonce } from '../mining/nonce.js';
 
 export function jobTemplateFromProto(job: Job): JobTemplate {
   return {

@@ -11,7 +11,7 @@ import { verifyPow } from '../ckb/pow.js';
 import { difficultyToTarget, targetToBytesBE, targetToCompact } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { MINER_DIALECT, targetBEFromDifficulty2p224 } from '../miner/v1-dialects.js';
-import { extendedNonce, nonceToU128 } from '../stratum/nonce.js';
+import { extendedNonce, nonceToU128 } from '../mining/nonce.js';
 import type { ChannelJob } from './channel.js';
 import { DIALECT_NAMES, type DialectName } from './dialect.js';
 import { DIALECTS } from './dialects/index.js';

@@ -8,7 +8,8 @@
  * Every family shares one nonce layout inside the upstream channel: extranonce1 = channel prefix ||
  * the miner's slice (8 bytes with a 4-byte prefix), and the miner rolls the other 8 bytes of N.
  */
-import { isHex, strip0x } from './v1-protocol.js';
+import { DIFF1_2P224, DIFF1_2P256, targetForDifficulty, targetFromHex } from '../mining/target.js';
+import { isHex, strip0x } from '../mining/v1-wire.js';
 
 export const DIALECT_NAMES = ['btcpool', 'k7', 'goldshell', 'viabtc'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
@@ -55,42 +56,12 @@ export interface Dialect {
 
 // ---- Helpers the family modules share --------------------------------------------------------
 
-const HSPACE = 1n << 256n;
-/** "Difficulty 1 = 2^32 hashes": the unit of set_difficulty in the Bitcoin-derived families. */
-export const DIFF1_2P224 = 1n << 224n;
-const SCALE_BITS = 64n;
-
 export function hexOf(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 export function reversedHex(b: Uint8Array): string {
   return Buffer.from(b).reverse().toString('hex');
-}
-
-/** target for a difficulty whose difficulty-1 target is `one` (2^256: Eaglepool's unit). */
-export function targetForDifficulty(d: number, one: bigint): bigint | undefined {
-  if (!Number.isFinite(d) || d <= 0) return undefined;
-  // d as a binary fraction with 64 bits below the point keeps tiny (devnet) difficulties exact enough.
-  const scaled = BigInt(Math.round(d * 2 ** Number(SCALE_BITS)));
-  if (scaled === 0n) return HSPACE - 1n;
-  const t = (one << SCALE_BITS) / scaled;
-  return t >= HSPACE ? HSPACE - 1n : t < 1n ? 1n : t;
-}
-
-/** The difficulty of a target in the unit whose difficulty-1 target is `one`, as a JSON number. */
-export function difficultyOf(target: bigint, one: bigint): number {
-  return Number((one << SCALE_BITS) / target) / 2 ** Number(SCALE_BITS);
-}
-
-/** 64 hex digits, big-endian (`be`) or little-endian, → target. */
-export function targetFromHex(hex: string, be: boolean): bigint | undefined {
-  const h = strip0x(hex);
-  if (!isHex(h, 32)) return undefined;
-  const bytes = Buffer.from(h, 'hex');
-  if (!be) bytes.reverse();
-  const t = BigInt(`0x${bytes.toString('hex')}`);
-  return t === 0n ? undefined : t;
 }
 
 /** A JSON line of a notification (no id reply expected). */
@@ -143,7 +114,7 @@ export function notifyWith(third: (job: NotifyJob) => string): Dialect['notifyLi
     notification('mining.notify', [job.v1Id, job.powHashHex, height, third(job), clean]);
 }
 /** Difficulty units: Eaglepool's (2^256 / target) or the Bitcoin-derived 2^224 / target. */
-export const unit2p256 = (d: number): bigint | undefined => targetForDifficulty(d, 1n << 256n);
+export const unit2p256 = (d: number): bigint | undefined => targetForDifficulty(d, DIFF1_2P256);
 export const unit2p224 = (d: number): bigint | undefined => targetForDifficulty(d, DIFF1_2P224);
 export const targetBE = (hex: string): bigint | undefined => targetFromHex(hex, true);
 export const targetLE = (hex: string): bigint | undefined => targetFromHex(hex, false);

@@ -11,9 +11,10 @@
  * - bad input: error replies; too many bad lines or a request flood closes the connection.
  */
 import { difficultyToTarget, targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
-import { hashMeetsTarget } from '../stratum/jobs.js';
-import { Vardiff, type VardiffConfig } from '../stratum/vardiff.js';
-import { NONCE_BYTES, hex, type ChannelJob, type UpstreamChannel } from './channel.js';
+import { NONCE_BYTES } from '../mining/nonce.js';
+import { hashMeetsTarget } from '../mining/target.js';
+import { Vardiff, type VardiffConfig } from '../mining/vardiff.js';
+import { hex, type ChannelJob, type UpstreamChannel } from './channel.js';
 import type { Dialect } from './dialect.js';
 import { DIALECTS, dialectForAgent } from './dialects/index.js';
 import {
@@ -26,7 +27,7 @@ import {
   type V1ErrorCode,
   type V1Id,
   type V1Request,
-} from './v1-protocol.js';
+} from '../mining/v1-wire.js';
 
 export interface DownstreamLimits {
   /** Bad lines (garbage, unknown methods, bad params) tolerated before closing. */

@@ -15,5 +15,5 @@ export {
   type DownstreamHub,
   type DownstreamLimits,
 } from './downstream.js';
-export * from './v1-protocol.js';
+export * from '../mining/v1-wire.js';
 export { HeightTracker, rpcHeightLookup, type HeightLookup } from './height.js';

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
-import { DEFAULT_VARDIFF, type VardiffConfig } from '../stratum/vardiff.js';
+import { DEFAULT_VARDIFF, type VardiffConfig } from '../mining/vardiff.js';
 import type { ChannelJob, UpstreamChannel } from './channel.js';
 import type { DialectName } from './dialect.js';
 import { DIALECTS } from './dialects/index.js';
@@ -21,7 +21,7 @@ import {
 } from './downstream.js';
 import { HeightTracker, type HeightLookup } from './height.js';
 import { Upstream, type SubmitOutcome } from './upstream.js';
-import { LineDecoder, LineTooLongError } from './v1-protocol.js';
+import { LineDecoder, LineTooLongError } from '../mining/v1-wire.js';
 
 /** One V1 port: pools publish a port per miner family and per difficulty tier. */
 export interface ListenerOptions {

@@ -21,7 +21,7 @@ import {
   writeFullNonce,
   type Dialect,
 } from '../dialect.js';
-import { isHex, strip0x } from '../v1-protocol.js';
+import { isHex, strip0x } from '../../mining/v1-wire.js';
 
 export const btcpool: Dialect = {
   name: 'btcpool',

@@ -10,9 +10,8 @@
  * Eaglepool requires that nonce to begin with the box's extranonce1 (prefix || slice, 8 bytes):
  * N = extranonce1 (8) || extranonce2 (4) || the box's own 4 bytes.
  */
+import { DIFF1_2P224, difficultyOf } from '../../mining/target.js';
 import {
-  DIFF1_2P224,
-  difficultyOf,
   fiveFieldSubmit,
   notification,
   notifyWith,
@@ -21,7 +20,7 @@ import {
   unit2p224,
   type Dialect,
 } from '../dialect.js';
-import { isHex, strip0x } from '../v1-protocol.js';
+import { isHex, strip0x } from '../../mining/v1-wire.js';
 
 export const goldshell: Dialect = {
   name: 'goldshell',

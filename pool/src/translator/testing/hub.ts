@@ -1,6 +1,6 @@
 /** Test helper: a `DownstreamHub` around one channel, for sessions driven without I/O. */
 import { targetToU256LE } from '../../ckb/target.js';
-import { DEFAULT_VARDIFF } from '../../stratum/vardiff.js';
+import { DEFAULT_VARDIFF } from '../../mining/vardiff.js';
 import { UpstreamChannel } from '../channel.js';
 import { DEFAULT_DOWNSTREAM_LIMITS, type DownstreamHub } from '../downstream.js';
 

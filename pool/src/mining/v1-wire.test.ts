@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineDecoder, LineTooLongError, parseRequest } from './v1-protocol.js';
+import { LineDecoder, LineTooLongError, parseRequest } from './v1-wire.js';
 
 describe('LineDecoder', () => {
   it('splits lines across chunks, strips CR, skips empty lines', () => {
