@@ -3,6 +3,7 @@
  * kept for jobs sent before a SetTarget), vardiff and the pending SubmitShares.Success batch.
  */
 import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
+import type { NonceLayout } from '../mining/nonce.js';
 import type { ExtranonceAllocation } from './extranonce.js';
 import { Vardiff, type VardiffConfig } from '../mining/vardiff.js';
 
@@ -55,6 +56,8 @@ export class Channel {
     readonly userIdentity: string,
     readonly groupChannelId: number,
     allocation: ExtranonceAllocation,
+    /** Where the prefix sits in N (extension 0x4e02 may ask for prefix-last). */
+    readonly layout: NonceLayout,
     target: bigint,
     maxTarget: bigint,
     vardiffConfig: VardiffConfig,

@@ -945,3 +945,131 @@ describe('StratumEngine ack window', () => {
     expect(h.of('SubmitSharesSuccess').map((m) => m.newSubmitsAcceptedCount)).toEqual([2]);
   });
 });
+
+describe("StratumEngine extension 0x4e02 (Eaglepool's prefix-last nonce layout)", () => {
+  const openLast = (h: ReturnType<typeof setup>, nonceLayout = 1) => {
+    h.conn.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 11,
+      userIdentity: 'nerd.rig',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+      nonceLayout,
+    });
+    return h.of('OpenStandardMiningChannelSuccess').at(-1)!;
+  };
+  const openLastExtended = (h: ReturnType<typeof setup>, nonceLayout = 1) => {
+    h.conn.handle({
+      type: 'OpenExtendedMiningChannel',
+      requestId: 12,
+      userIdentity: 'nerd.proxy',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+      minExtranonceSize: 8,
+      nonceLayout,
+    });
+    return h.of('OpenExtendedMiningChannelSuccess').at(-1)!;
+  };
+
+  it('is negotiated like the other extensions and ignored (SV2 layout) without negotiation', () => {
+    const h = setup();
+    h.engine.newJob(template(1, 0xaa, 1n));
+    const plain = openLast(h);
+    // Not negotiated: the TLV is ignored, the prefix leads N as SV2 has it.
+    expect(Buffer.from(plain.extranoncePrefix).toString('hex')).toBe('0300000000000000');
+    h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4e02] });
+    expect(h.of('RequestExtensionsSuccess').at(-1)!.supportedExtensions).toEqual([0x4e02]);
+    const last = openLast(h);
+    // The core prefix (replica 03, counter 000001) at the end of the 8-byte prefix: N[12..16].
+    expect(Buffer.from(last.extranoncePrefix).toString('hex')).toBe('0000000003000001');
+    const first = openLast(h, 0);
+    expect(Buffer.from(first.extranoncePrefix).toString('hex')).toBe('0300000200000000');
+  });
+
+  it('rebuilds N = miner_part || prefix and credits the share; the same bytes on a prefix-first channel are another N', () => {
+    const h = setup();
+    const t = template(1, 0xaa, 1n);
+    h.engine.newJob(t);
+    h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4e02] });
+    const ok = openLastExtended(h);
+    expect(ok.extranonceSize).toBe(8);
+    const hasher = new FakeHasher(t.powHash);
+    const extranonce = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    let nonce = 0;
+    const nOf = (x: number) => extendedNonce(ok.extranoncePrefix, extranonce, x, undefined, 'prefix-last');
+    while (bytesBEToTarget(hasher.hash(nOf(nonce))) > 1n << 255n) nonce++;
+    h.conn.handle(submitExtended(ok.channelId, 1, extranonce, nonce));
+    expect(h.of('SubmitSharesError')).toEqual([]);
+    const n = h.shares.at(-1)!.nonce;
+    expect(Buffer.from(n).toString('hex')).toBe(
+      '0102030405060708' + Buffer.from(Uint32Array.of(nonce).buffer).toString('hex') + '03000000',
+    );
+    expect(n).toEqual(nOf(nonce));
+  });
+
+  it('reports a block whose u128 nonce is N read little-endian, checked by the real Eaglesong PoW', async () => {
+    const { EaglesongJob, ckbPowHash } = await import('../eaglesong/index.js');
+    const blocks: BlockCandidate[] = [];
+    const engine = new StratumEngine(
+      { replicaId: Uint8Array.of(2), makeHasher: (p) => new EaglesongJob(p) },
+      { onShare: () => undefined, onBlock: (b) => void blocks.push(b) },
+    );
+    const sent: Sv2Message[] = [];
+    const conn = engine.connect((m) => sent.push(m));
+    const net = 1n << 248n;
+    const t = { ...template(9, 0x11, net), powHash: Uint8Array.from({ length: 32 }, (_, i) => i * 5) };
+    engine.newJob(t);
+    conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4e02] });
+    conn.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 2,
+      userIdentity: 'u',
+      nominalHashRate: 0,
+      maxTarget: targetToU256LE(MAX),
+      nonceLayout: 1,
+    });
+    const ok = sent.find(
+      (m): m is Of<'OpenStandardMiningChannelSuccess'> => m.type === 'OpenStandardMiningChannelSuccess',
+    )!;
+    const hasher = new EaglesongJob(t.powHash);
+    let nonce = 0;
+    while (
+      bytesBEToTarget(hasher.hash(standardNonce(ok.extranoncePrefix, 7, nonce, undefined, 'prefix-last'))) >
+      net
+    )
+      nonce++;
+    conn.handle({
+      ...submit(ok.channelId, 1, 1, nonce, Number(t.timestamp / 1000n)),
+      version: 7,
+    } as Sv2Message);
+    expect(sent.filter((m) => m.type === 'SubmitSharesError')).toEqual([]);
+    expect(blocks).toHaveLength(1);
+    const n = standardNonce(ok.extranoncePrefix, 7, nonce, undefined, 'prefix-last');
+    expect(Buffer.from(n.subarray(8)).toString('hex')).toBe('0000000002000000');
+    expect(blocks[0]!.nonce).toBe(nonceToU128(n));
+    expect(bytesBEToTarget(ckbPowHash(t.powHash, n)) <= net).toBe(true);
+  });
+
+  it('property: prefixes of open channels of both layouts never repeat, and each channel owns its core', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 1 })), { maxLength: 40 }),
+        (opens) => {
+          const h = setup();
+          h.engine.newJob(template(1, 0xaa, 1n));
+          h.conn.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4e02] });
+          const cores = new Set<string>();
+          for (const [standard, layout] of opens) {
+            const ok = standard ? openLast(h, layout) : openLastExtended(h, layout);
+            const p = Buffer.from(ok.extranoncePrefix);
+            const core = standard ? (layout === 1 ? p.subarray(4) : p.subarray(0, 4)) : p;
+            expect(core[0]).toBe(3); // the replica id
+            expect(cores.has(core.toString('hex'))).toBe(false);
+            cores.add(core.toString('hex'));
+          }
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});

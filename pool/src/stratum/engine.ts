@@ -20,14 +20,16 @@ import type { ErrorCodeOf, Sv2Message } from '../sv2/index.js';
 import {
   encodeFrame,
   EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+  EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT,
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
+  NONCE_LAYOUT_PREFIX_LAST,
 } from '../sv2/index.js';
 import { Channel, type ChannelKind } from './channel.js';
 import { ExtranonceAllocator, type CounterSource } from './extranonce.js';
 import { identityError } from './identity.js';
 import { hashMeetsTarget } from '../mining/target.js';
 import { JobBook, type Job, type JobTemplate, type PowHasher } from './jobs.js';
-import { extendedNonce, NONCE_BYTES, nonceToU128, standardNonce } from '../mining/nonce.js';
+import { extendedNonce, NONCE_BYTES, nonceToU128, standardNonce, type NonceLayout } from '../mining/nonce.js';
 import { DEFAULT_VARDIFF, initialTarget, type VardiffConfig } from '../mining/vardiff.js';
 
 type Msg<T extends Sv2Message['type']> = Extract<Sv2Message, { type: T }>;
@@ -322,11 +324,13 @@ function flushWindow(conn: MiningConnection): void {
 
 /**
  * Extensions this pool supports in Extensions Negotiation: 0x0002 Worker-Specific Hashrate
- * Tracking and Eaglepool's 0x4e01 (the same TLV for names up to 255 bytes).
+ * Tracking, Eaglepool's 0x4e01 (the same TLV for names up to 255 bytes) and 0x4e02 (the
+ * prefix-last nonce layout, asked for per channel).
  */
 const SUPPORTED_EXTENSIONS: readonly number[] = [
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
   EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+  EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT,
 ];
 
 /** Channel logic of one SV2 connection. */
@@ -343,6 +347,8 @@ export class MiningConnection {
   workerTracking = false;
   /** Extension 0x4e01 negotiated: the long user_identity TLV names the worker. */
   longIdentity = false;
+  /** Extension 0x4e02 negotiated: a channel open may ask for the prefix-last nonce layout. */
+  nonceLayouts = false;
   private lastWorker = '';
   private lastWorkerValid = false;
 
@@ -366,17 +372,10 @@ export class MiningConnection {
         this.submitExtended(msg);
         return true;
       case 'OpenStandardMiningChannel':
-        this.open('standard', msg.requestId, msg.userIdentity, msg.nominalHashRate, msg.maxTarget, 0);
+        this.open('standard', msg, 0);
         return true;
       case 'OpenExtendedMiningChannel':
-        this.open(
-          'extended',
-          msg.requestId,
-          msg.userIdentity,
-          msg.nominalHashRate,
-          msg.maxTarget,
-          msg.minExtranonceSize,
-        );
+        this.open('extended', msg, msg.minExtranonceSize);
         return true;
       case 'UpdateChannel':
         this.update(msg);
@@ -401,6 +400,7 @@ export class MiningConnection {
     const supported = msg.requestedExtensions.filter((e) => SUPPORTED_EXTENSIONS.includes(e));
     this.workerTracking = supported.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING);
     this.longIdentity = supported.includes(EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY);
+    this.nonceLayouts = supported.includes(EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT);
     if (supported.length > 0) {
       this.send({
         type: 'RequestExtensionsSuccess',
@@ -504,12 +504,10 @@ export class MiningConnection {
 
   private open(
     kind: ChannelKind,
-    requestId: number,
-    userIdentity: string,
-    nominalHashRate: number,
-    maxTargetLE: Uint8Array,
+    msg: Msg<'OpenStandardMiningChannel' | 'OpenExtendedMiningChannel'>,
     minExtranonceSize: number,
   ): void {
+    const { requestId, userIdentity, nominalHashRate } = msg;
     const error = (errorCode: ErrorCodeOf<'OpenMiningChannelError'>) =>
       this.send({ type: 'OpenMiningChannelError', requestId, errorCode });
     if (identityError(userIdentity) !== undefined || this.engine.userCheck?.(userIdentity) !== undefined)
@@ -519,11 +517,14 @@ export class MiningConnection {
       return error('extended-channels-not-supported-for-standard-jobs');
     }
     if (this.channels.size >= this.engine.maxChannelsPerConnection) return error('too-many-channels');
-    const maxTarget = u256LEToTarget(maxTargetLE);
+    const maxTarget = u256LEToTarget(msg.maxTarget);
     if (maxTarget === 0n) return error('max-target-out-of-range');
+    // Extension 0x4e02: without negotiation the TLV is ignored (SV2's layout), as for 0x0002.
+    const layout: NonceLayout =
+      this.nonceLayouts && msg.nonceLayout === NONCE_LAYOUT_PREFIX_LAST ? 'prefix-last' : 'prefix-first';
     const alloc =
       kind === 'standard'
-        ? (this.engine.extranonce.allocateStandard() ?? 'extranonce-space-exhausted')
+        ? (this.engine.extranonce.allocateStandard(layout) ?? 'extranonce-space-exhausted')
         : this.engine.extranonce.allocateExtended(minExtranonceSize);
     if (typeof alloc === 'string') return error(alloc);
 
@@ -536,6 +537,7 @@ export class MiningConnection {
       userIdentity,
       GROUP_CHANNEL_ID,
       alloc,
+      layout,
       target,
       maxTarget,
       cfg,
@@ -618,7 +620,7 @@ export class MiningConnection {
     const ch = this.channels.get(msg.channelId);
     if (!ch || ch.kind !== 'standard')
       return this.reject(msg.channelId, msg.sequenceNumber, 'invalid-channel-id', ch);
-    const n = standardNonce(ch.prefix, msg.version, msg.nonce, this.engine.nonceScratch);
+    const n = standardNonce(ch.prefix, msg.version, msg.nonce, this.engine.nonceScratch, ch.layout);
     this.validate(ch, msg.sequenceNumber, msg.jobId, msg.ntime, n, ch.userIdentity);
   }
 
@@ -629,7 +631,7 @@ export class MiningConnection {
     if (msg.extranonce.length !== ch.extranonceSize) {
       return this.reject(ch.id, msg.sequenceNumber, 'bad-extranonce-size', ch);
     }
-    const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.engine.nonceScratch);
+    const n = extendedNonce(ch.prefix, msg.extranonce, msg.nonce, this.engine.nonceScratch, ch.layout);
     // Extension 0x0002 (or 0x4e01 for longer names): the TLV names the worker behind an aggregated
     // channel (a translator's); without negotiation it is ignored, as SRI does. Empty names fall
     // back to the channel's, and so do names that are not valid user names (see identity.ts).

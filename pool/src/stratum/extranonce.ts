@@ -6,9 +6,14 @@
  * `extranonce_size = 12 - R - 3` bytes themselves; standard channels pad the core prefix with
  * zeros to 8 bytes. Counters are never shared by two open channels of one replica, and two
  * replicas never share an id, so the nonce spaces `core || *` of any two channels are disjoint
- * whatever their kinds are.
+ * whatever their kinds are. Channels in the prefix-last layout (extension 0x4e02) carry the core
+ * prefix at the END of N (`* || core`, standard prefixes padded with zeros in front), drawn from
+ * the same counters: disjoint among themselves the same way. Across the two layouts the spaces
+ * cannot be disjoint (each leaves free the bytes the other fixes); the same N in both is the same
+ * work, refused as `duplicate-share` on one replica (the job's seen set) and counted once by the
+ * share processor (share id = job id + N) across replicas (docs/protocol.md §9).
  */
-import { NONCE_BYTES, NONCE_U32_BYTES } from '../mining/nonce.js';
+import { NONCE_BYTES, NONCE_U32_BYTES, type NonceLayout } from '../mining/nonce.js';
 import type { ErrorCodeOf } from '../sv2/index.js';
 
 /** Bytes of the channel counter inside a prefix: 16,777,216 channels per replica at a time. */
@@ -67,11 +72,16 @@ export class ExtranonceAllocator {
     return this.inUse.size;
   }
 
-  /** A standard-channel prefix (8 bytes), or undefined when all counters are taken. */
-  allocateStandard(): ExtranonceAllocation | undefined {
+  /**
+   * A standard-channel prefix (8 bytes: the core prefix then zeros, or zeros then the core prefix
+   * for the prefix-last layout, so the core sits at the same end of N as an extended channel's),
+   * or undefined when all counters are taken.
+   */
+  allocateStandard(layout: NonceLayout = 'prefix-first'): ExtranonceAllocation | undefined {
     const counter = this.take();
     if (counter === undefined) return undefined;
-    return { counter, prefix: this.prefixFor(counter, STANDARD_PREFIX_BYTES), extranonceSize: 0 };
+    const prefix = this.prefixFor(counter, STANDARD_PREFIX_BYTES, layout);
+    return { counter, prefix, extranonceSize: 0 };
   }
 
   /**
@@ -112,10 +122,11 @@ export class ExtranonceAllocator {
     return counter;
   }
 
-  private prefixFor(counter: number, length: number): Uint8Array {
+  private prefixFor(counter: number, length: number, layout: NonceLayout = 'prefix-first'): Uint8Array {
     const prefix = new Uint8Array(length);
-    prefix.set(this.replicaId, 0);
-    const at = this.replicaId.length;
+    const start = layout === 'prefix-first' ? 0 : length - this.corePrefixBytes;
+    prefix.set(this.replicaId, start);
+    const at = start + this.replicaId.length;
     prefix[at] = (counter >>> 16) & 0xff;
     prefix[at + 1] = (counter >>> 8) & 0xff;
     prefix[at + 2] = counter & 0xff;

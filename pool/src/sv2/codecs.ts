@@ -9,7 +9,14 @@
  */
 import type { Reader } from './reader.js';
 import { MESSAGES, type FieldType, type MessageSpec } from './schema.js';
-import { identityTlvsSize, readIdentityTlvs, writeIdentityTlvs } from './tlv.js';
+import {
+  identityTlvsSize,
+  nonceLayoutTlvSize,
+  readIdentityTlvs,
+  readNonceLayoutTlv,
+  writeIdentityTlvs,
+  writeNonceLayoutTlv,
+} from './tlv.js';
 import type { MessageOf, Sv2Message, Sv2MessageType } from './types.js';
 import { sizeOf, type Writer } from './writer.js';
 
@@ -36,7 +43,16 @@ const seqSize = (prefix: number, items: readonly unknown[], itemSize: number): n
   prefix + (Array.isArray(items) ? items.length * itemSize : 0);
 
 /** What the generated code may call (its only free variables). */
-const HELPERS = { sizeOf, seqSize, identityTlvsSize, readIdentityTlvs, writeIdentityTlvs };
+const HELPERS = {
+  sizeOf,
+  seqSize,
+  identityTlvsSize,
+  readIdentityTlvs,
+  writeIdentityTlvs,
+  nonceLayoutTlvSize,
+  readNonceLayoutTlv,
+  writeNonceLayoutTlv,
+};
 
 const FIXED_SIZE: Partial<Record<FieldType, number>> = {
   u8: 1,
@@ -105,6 +121,15 @@ function codecSource(name: string, spec: MessageSpec): string {
       const tlvs = h.readIdentityTlvs(r);
       msg.userIdentity = tlvs.userIdentity;
       msg.longUserIdentity = tlvs.longUserIdentity;
+      return msg;
+    }`;
+  }
+  if (spec.nonceLayoutTlv) {
+    sizes.push('h.nonceLayoutTlvSize(m)');
+    writes.push('h.writeNonceLayoutTlv(w, m);');
+    read = `(r) => {
+      const msg = { ${reads.join(', ')}, nonceLayout: undefined };
+      msg.nonceLayout = h.readNonceLayoutTlv(r);
       return msg;
     }`;
   }

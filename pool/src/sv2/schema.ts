@@ -47,6 +47,8 @@ export interface MessageSpec {
    * `longUserIdentity` (Eaglepool's 0x4e01), see ./tlv.ts.
    */
   readonly identityTlvs?: true;
+  /** The nonce layout TLV (Eaglepool's extension 0x4e02) fills the rest of the payload, see ./tlv.ts. */
+  readonly nonceLayoutTlv?: true;
 }
 
 const core = { extensionType: 0, channelMsg: false } as const;
@@ -99,6 +101,7 @@ export const MESSAGES = {
       nominalHashRate: 'f32',
       maxTarget: 'u256',
     },
+    nonceLayoutTlv: true,
   },
   OpenStandardMiningChannelSuccess: {
     ...core,
@@ -124,6 +127,7 @@ export const MESSAGES = {
       maxTarget: 'u256',
       minExtranonceSize: 'u16',
     },
+    nonceLayoutTlv: true,
   },
   OpenExtendedMiningChannelSuccess: {
     ...core,

@@ -208,3 +208,55 @@ describe("Eaglepool's long user_identity TLV (extension 0x4e01)", () => {
     expect(decoded.longUserIdentity).toBe(address);
   });
 });
+
+describe("Eaglepool's extension 0x4e02: the nonce layout TLV on channel-open messages", () => {
+  const open = {
+    type: 'OpenStandardMiningChannel' as const,
+    requestId: 1,
+    userIdentity: 'u',
+    nominalHashRate: 0,
+    maxTarget: new Uint8Array(32).fill(0xff),
+  };
+
+  it('appends 02 4e | 01 | 01 00 | value and reads it back; absent means no TLV', () => {
+    const plain = encodeMessage(open);
+    const last = encodeMessage({ ...open, nonceLayout: 1 });
+    expect(hex(last)).toBe(hex(plain) + '024e01010001');
+    expect(decodeMessage(0x10, last)).toMatchObject({ nonceLayout: 1 });
+    expect(decodeMessage(0x10, plain)).toMatchObject({ nonceLayout: undefined });
+    const ext = encodeMessage({
+      ...open,
+      type: 'OpenExtendedMiningChannel',
+      minExtranonceSize: 8,
+      nonceLayout: 0,
+    });
+    expect(hex(ext.subarray(-6))).toBe('024e01010000');
+    expect(decodeMessage(0x13, ext)).toMatchObject({ nonceLayout: 0, minExtranonceSize: 8 });
+  });
+
+  it('skips TLVs of other extensions; a bad length or value is a protocol error, never a crash', () => {
+    const plain = encodeMessage(open);
+    const withOther = new Uint8Array([
+      ...plain,
+      ...tlv(0x0002, 1, unhex('41')),
+      ...tlv(0x4e02, 1, unhex('01')),
+    ]);
+    expect(decodeMessage(0x10, withOther)).toMatchObject({ nonceLayout: 1 });
+    expect(() => decodeMessage(0x10, new Uint8Array([...plain, ...tlv(0x4e02, 1, unhex('02'))]))).toThrow(
+      Sv2ProtocolError,
+    );
+    expect(() => decodeMessage(0x10, new Uint8Array([...plain, ...tlv(0x4e02, 1, unhex('0100'))]))).toThrow(
+      /expected 1/,
+    );
+    expect(() => encodeMessage({ ...open, nonceLayout: 7 })).toThrow(Sv2ProtocolError);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 24 }), (tail) => {
+        try {
+          decodeMessage(0x10, new Uint8Array([...plain, ...tail]));
+        } catch (err) {
+          expect(err).toBeInstanceOf(Sv2ProtocolError);
+        }
+      }),
+    );
+  });
+});

@@ -93,22 +93,85 @@ export function writeIdentityTlvs(w: Writer, m: IdentityTlvs): void {
  */
 export function readIdentityTlvs(r: Reader): IdentityTlvs {
   const out: IdentityTlvs = {};
+  forEachTlv(r, (extensionType, fieldType, length) => {
+    const kind =
+      fieldType === TLV_FIELD_TYPE_USER_IDENTITY
+        ? TLV_KINDS.find((k) => k.extensionType === extensionType)
+        : undefined;
+    if (!kind) return false;
+    if (length > kind.max) r.fail(kind.key, `${kind.key} TLV of ${length} bytes exceeds ${kind.max}`);
+    const value = r.utf8(length, kind.key);
+    out[kind.key] ??= value;
+    return true;
+  });
+  return out;
+}
+
+/**
+ * Walks the TLV list that fills the rest of the payload: `visit` reads the value of a TLV it
+ * knows and returns true; the others are skipped by their length.
+ */
+function forEachTlv(
+  r: Reader,
+  visit: (extensionType: number, fieldType: number, length: number) => boolean,
+): void {
   while (r.remaining > 0) {
     if (r.remaining < TLV_HEADER_SIZE) r.fail('tlv', `truncated TLV header: ${r.remaining} byte(s)`);
     const extensionType = r.u16('tlv.extensionType');
     const fieldType = r.u8('tlv.fieldType');
     const length = r.u16('tlv.length');
-    const kind =
-      fieldType === TLV_FIELD_TYPE_USER_IDENTITY
-        ? TLV_KINDS.find((k) => k.extensionType === extensionType)
-        : undefined;
-    if (!kind) {
-      r.skip(length, 'tlv.value');
-      continue;
-    }
-    if (length > kind.max) r.fail(kind.key, `${kind.key} TLV of ${length} bytes exceeds ${kind.max}`);
-    const value = r.utf8(length, kind.key);
-    out[kind.key] ??= value;
+    if (!visit(extensionType, fieldType, length)) r.skip(length, 'tlv.value');
   }
-  return out;
+}
+
+/**
+ * Eaglepool's extension 0x4e02, the CKB nonce layout (docs/protocol.md §9): a client that
+ * negotiated it may append this TLV to OpenStandardMiningChannel / OpenExtendedMiningChannel to
+ * ask that the pool's extranonce_prefix END the 16-byte nonce instead of beginning it (firmware
+ * such as NerdMiner_CKB puts the pool's bytes at the tail). Field 0x01, length 1, value
+ * NONCE_LAYOUT_PREFIX_FIRST (0, SV2's order) or NONCE_LAYOUT_PREFIX_LAST (1).
+ */
+export const EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT = 0x4e02;
+export const TLV_FIELD_TYPE_NONCE_LAYOUT = 0x01;
+export const NONCE_LAYOUT_PREFIX_FIRST = 0;
+export const NONCE_LAYOUT_PREFIX_LAST = 1;
+
+/** The layout TLV a channel-open message may carry. */
+export interface NonceLayoutTlv {
+  /** Extension 0x4e02: 0 prefix first, 1 prefix last; undefined = no TLV. */
+  nonceLayout?: number | undefined;
+}
+
+export function nonceLayoutTlvSize(m: NonceLayoutTlv): number {
+  return m.nonceLayout === undefined ? 0 : TLV_HEADER_SIZE + 1;
+}
+
+export function writeNonceLayoutTlv(w: Writer, m: NonceLayoutTlv): void {
+  const v = m.nonceLayout;
+  if (v === undefined) return;
+  if (v !== NONCE_LAYOUT_PREFIX_FIRST && v !== NONCE_LAYOUT_PREFIX_LAST)
+    w.fail('nonceLayout', `${String(v)} is not 0 (prefix first) or 1 (prefix last)`);
+  w.u16(EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT, 'nonceLayout');
+  w.u8(TLV_FIELD_TYPE_NONCE_LAYOUT, 'nonceLayout');
+  w.u16(1, 'nonceLayout');
+  w.u8(v, 'nonceLayout');
+}
+
+/**
+ * Reads the TLV list that fills the rest of the payload and returns the nonce layout (the first
+ * if repeated); other TLVs are skipped by their length. A layout TLV whose length is not 1 or
+ * whose value is not 0 or 1 is a protocol error (Sv2ProtocolError).
+ */
+export function readNonceLayoutTlv(r: Reader): number | undefined {
+  let layout: number | undefined;
+  forEachTlv(r, (extensionType, fieldType, length) => {
+    if (extensionType !== EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT || fieldType !== TLV_FIELD_TYPE_NONCE_LAYOUT)
+      return false;
+    if (length !== 1) r.fail('nonceLayout', `nonce layout TLV of ${length} bytes, expected 1`);
+    const v = r.u8('nonceLayout');
+    if (v > NONCE_LAYOUT_PREFIX_LAST) r.fail('nonceLayout', `nonce layout ${v} is not 0 or 1`);
+    layout ??= v;
+    return true;
+  });
+  return layout;
 }

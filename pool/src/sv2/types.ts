@@ -22,6 +22,11 @@ export interface IdentityTlvFields {
   longUserIdentity?: string | undefined;
 }
 
+/** Eaglepool's extension 0x4e02 on channel-open messages: 1 asks for the prefix-last nonce layout. */
+export interface NonceLayoutTlvFields {
+  nonceLayout?: number | undefined;
+}
+
 type FieldsOf<F> = { -readonly [K in keyof F]: F[K] extends FieldType ? FieldValues[F[K]] : never };
 type Flat<T> = { [K in keyof T]: T[K] } & {};
 
@@ -29,7 +34,8 @@ type Flat<T> = { [K in keyof T]: T[K] } & {};
 export type MessageOf<T extends Sv2MessageType> = T extends Sv2MessageType
   ? Flat<
       { type: T } & FieldsOf<Schema[T]['fields']> &
-        (Schema[T] extends { identityTlvs: true } ? IdentityTlvFields : unknown)
+        (Schema[T] extends { identityTlvs: true } ? IdentityTlvFields : unknown) &
+        (Schema[T] extends { nonceLayoutTlv: true } ? NonceLayoutTlvFields : unknown)
     >
   : never;
 
