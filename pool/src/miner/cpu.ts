@@ -23,6 +23,8 @@ export interface MinerWork<K> {
   /** Bytes rolled per worker (e.g. the standard-channel version field 8..12). */
   rollAt: number;
   rollLength: number;
+  /** Where the searched u32 sits in N (default 12, Eaglesong's batch search). */
+  searchAt?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export class CpuMiner<K> {
         targetBE: work.targetBE,
         rollAt: work.rollAt,
         rollLength: work.rollLength,
+        searchAt: work.searchAt ?? 12,
         rollStart: i,
         rollStride: this.workers.length,
       };

@@ -6,8 +6,9 @@ export interface WorkerJob {
   /** Increases with every new job; results of older generations are dropped. */
   generation: number;
   powHash: Uint8Array;
-  /** 16-byte nonce template N; bytes 12..16 are searched by EaglesongJob.search. */
+  /** 16-byte nonce template N; the u32 LE at `searchAt` is searched (12: EaglesongJob.search). */
   base: Uint8Array;
+  searchAt: number;
   targetBE: Uint8Array;
   rollAt: number;
   rollLength: number;

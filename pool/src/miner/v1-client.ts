@@ -4,7 +4,8 @@
  * authorize, mine each `mining.notify` with `CpuMiner` against the family's share target, submit
  * in the family's shape.
  *
- *   N = extranonce1 || the rolled bytes; the workers roll N[en1..12] and search N[12..16].
+ *   N = extranonce1 || the rolled bytes; the workers roll N[en1..12] and search N[12..16]
+ *   (NerdMiner: N = its 8 bytes || extranonce1; the workers roll N[4..8] and search N[0..4]).
  *
  * With `reconnect`, a lost connection is re-established with backoff (as real miners do).
  */
@@ -12,7 +13,12 @@ import net from 'node:net';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { LineDecoder, parsePoolLine } from '../mining/v1-wire.js';
 import { CpuMiner } from './cpu.js';
-import { MINER_DIALECT, targetBEFromDifficulty2p224, type MinerDialectName } from './v1-dialects.js';
+import {
+  MINER_DIALECT,
+  nonceFill,
+  targetBEFromDifficulty2p224,
+  type MinerDialectName,
+} from './v1-dialects.js';
 import { newMinerCounters, type MinerCounters, type MinerStats } from './sv2-miner.js';
 
 export interface V1MinerOptions {
@@ -252,16 +258,17 @@ export class V1Miner {
     if (workKey === this.workKey) return;
     this.workKey = workKey;
     this.stats.jobs++;
+    const fill = nonceFill(this.dialect, this.extranonce1.length);
     const base = new Uint8Array(16);
-    base.set(this.extranonce1, 0);
-    const rollAt = this.extranonce1.length;
+    base.set(this.extranonce1, fill.en1At);
     this.cpu.setWork({
       key,
       powHash: job.powHash,
       base,
       targetBE: this.targetBE,
-      rollAt,
-      rollLength: Math.max(0, Math.min(4, 12 - rollAt)),
+      rollAt: fill.rollAt,
+      rollLength: fill.rollLength,
+      searchAt: fill.searchAt,
     });
   }
 
@@ -273,7 +280,8 @@ export class V1Miner {
     const en1 = Buffer.from(this.extranonce1).toString('hex');
     const job = this.job;
     if (!job || job.id !== jobId || en1Hex !== en1) return;
-    const rolled = Buffer.from(nonce.subarray(this.extranonce1.length)).toString('hex');
+    // Submitted once per job: N identifies the share (extranonce1 is the same in all of them).
+    const rolled = Buffer.from(nonce).toString('hex');
     // Skip what was sent already, and shares below a target raised since the search started.
     if (job.submitted.has(rolled) || !job.checker.meets(nonce, this.targetBE)) return;
     job.submitted.add(rolled);

@@ -15,11 +15,16 @@
  *   `[worker, job, extranonce2, ntime, full nonce]`.
  * - viabtc: agent `ckb-stratum-proxy/1.1` (what proxy.js says to ViaBTC), set_target big-endian,
  *   submits `[worker, job, extranonce2, ntime, full nonce]` as proxy.js relays it.
+ * - nerdminer: agent `NerdMinerCKB/CKB-V0.1.0` (toastmanAu/NerdMiner_CKB `src/stratum.cpp`
+ *   `tx_mining_subscribe`, `src/version.h`), set_target big-endian, N = its 64-bit counter
+ *   (little-endian) || extranonce1, submitted as `[worker, job, hex(N)]` (`tx_mining_submit`).
+ *   Unlike the firmware, which picks the share with the best difficulty reading the hash
+ *   little-endian (`diff_from_target`), this miner compares as CKB does (big-endian).
  */
 import { targetToBytesBE } from '../ckb/target.js';
 import { DIFF1_2P224, targetForDifficulty } from '../mining/target.js';
 
-export const MINER_DIALECTS = ['btcpool', 'k7', 'goldshell', 'viabtc'] as const;
+export const MINER_DIALECTS = ['btcpool', 'k7', 'goldshell', 'viabtc', 'nerdminer'] as const;
 export type MinerDialectName = (typeof MINER_DIALECTS)[number];
 
 export interface MinerDialect {
@@ -30,10 +35,25 @@ export interface MinerDialect {
   readonly ownNonceBytes: number;
   /** Sends its last session id back when it resubscribes. */
   readonly resumes: boolean;
+  /** Where it puts extranonce1 in N: first, or last (after its own 8 bytes). */
+  readonly extranonce1At: 'head' | 'tail';
   submitParams(worker: string, jobId: string, n: Uint8Array, en1Length: number, en2Size: number): unknown[];
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** How the device fills N: extranonce1 at `en1At`, the workers roll N[rollAt..+rollLength] and search the u32 at `searchAt`. */
+export interface NonceFill {
+  en1At: number;
+  rollAt: number;
+  rollLength: number;
+  searchAt: number;
+}
+
+export function nonceFill(d: MinerDialect, en1Length: number): NonceFill {
+  if (d.extranonce1At === 'tail') return { en1At: 16 - en1Length, rollAt: 4, rollLength: 4, searchAt: 0 };
+  return { en1At: 0, rollAt: en1Length, rollLength: Math.max(0, Math.min(4, 12 - en1Length)), searchAt: 12 };
+}
 
 const threeField: MinerDialect['submitParams'] = (worker, jobId, n, en1Length) => [
   worker,
@@ -57,6 +77,7 @@ export const MINER_DIALECT: Readonly<Record<MinerDialectName, MinerDialect>> = {
     targetFrom: 'set_target',
     ownNonceBytes: 0,
     resumes: false,
+    extranonce1At: 'head',
     submitParams: threeField,
   },
   k7: {
@@ -64,6 +85,7 @@ export const MINER_DIALECT: Readonly<Record<MinerDialectName, MinerDialect>> = {
     targetFrom: 'set_target',
     ownNonceBytes: 0,
     resumes: false,
+    extranonce1At: 'head',
     submitParams: threeField,
   },
   goldshell: {
@@ -71,6 +93,7 @@ export const MINER_DIALECT: Readonly<Record<MinerDialectName, MinerDialect>> = {
     targetFrom: 'set_difficulty',
     ownNonceBytes: 4,
     resumes: true,
+    extranonce1At: 'head',
     submitParams: fiveField,
   },
   viabtc: {
@@ -78,7 +101,16 @@ export const MINER_DIALECT: Readonly<Record<MinerDialectName, MinerDialect>> = {
     targetFrom: 'set_target',
     ownNonceBytes: 0,
     resumes: false,
+    extranonce1At: 'head',
     submitParams: fiveField,
+  },
+  nerdminer: {
+    agent: 'NerdMinerCKB/CKB-V0.1.0',
+    targetFrom: 'set_target',
+    ownNonceBytes: 0,
+    resumes: false,
+    extranonce1At: 'tail',
+    submitParams: (worker, jobId, n) => [worker, jobId, hex(n)],
   },
 };
 

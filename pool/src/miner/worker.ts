@@ -1,11 +1,11 @@
 /**
- * Hashing worker (worker_threads entry): runs `EaglesongJob.search` in batches over the u32
- * nonce field, rolling its share of the roll field when the 2^32 nonces are exhausted. Between
+ * Hashing worker (worker_threads entry): searches the u32 nonce field (`searchAt`) in batches, rolling its share of the roll field when the 2^32 nonces are exhausted. Between
  * batches it yields to the event loop so a new job replaces the old one within one batch.
  */
 import { parentPort } from 'node:worker_threads';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { writeRoll, type FromWorker, type ToWorker, type WorkerJob } from './protocol.js';
+import { nonceWith, searchNonces } from './search.js';
 
 const BATCH = 8192;
 const NONCE_SPACE = 2 ** 32;
@@ -26,12 +26,10 @@ function step(): void {
   const c = current;
   if (!c) return;
   const count = Math.min(BATCH, NONCE_SPACE - c.next);
-  const found = c.hasher.search(c.base, c.next, count, c.job.targetBE);
-  for (const nonce of found) {
-    const n = Uint8Array.from(c.base);
-    new DataView(n.buffer).setUint32(12, nonce, true);
-    post({ type: 'found', generation: c.job.generation, nonce: n });
-  }
+  const at = c.job.searchAt;
+  const found = searchNonces(c.hasher, c.base, at, c.next, count, c.job.targetBE);
+  for (const x of found)
+    post({ type: 'found', generation: c.job.generation, nonce: nonceWith(c.base, at, x) });
   post({ type: 'progress', hashes: count });
   c.next += count;
   if (c.next >= NONCE_SPACE) {

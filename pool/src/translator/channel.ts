@@ -11,15 +11,18 @@
  *   extranonce2 = EXTRANONCE2_SIZE (8) bytes it rolls freely
  *
  * so its N = extranonce1 || extranonce2, and the SubmitSharesExtended fields are
- * extranonce = N[P..12], nonce = u32 LE of N[12..16].
+ * extranonce = N[P..12], nonce = u32 LE of N[12..16]. A channel opened in the prefix-last layout
+ * (extension 0x4e02, for firmware that puts the pool's bytes at the tail of N) mirrors this:
+ * extranonce1 = slice || prefix ends N, the miner rolls N[0..8], and the fields are
+ * extranonce = N[0..E], nonce = u32 LE of N[E..E+4] (mining/nonce.ts `extendedFields`).
  */
 import { compactToTarget, targetToBytesBE, u256LEToTarget } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
+import { extendedFields, NONCE_BYTES, type NonceLayout } from '../mining/nonce.js';
 import type { Sv2Message } from '../sv2/index.js';
 
 /** Bytes a V1 miner rolls: K7 firmware requires len(extranonce1) + 8 == 16 (ckb.md §3.3). */
 export const EXTRANONCE2_SIZE = 8;
-export const NONCE_BYTES = 16;
 /** Jobs kept per parent (the pool keeps the newest 8 valid too). */
 const JOBS_PER_PARENT = 8;
 
@@ -109,6 +112,7 @@ export class UpstreamChannel {
     readonly prefix: Uint8Array,
     readonly extranonceSize: number,
     target: bigint,
+    readonly layout: NonceLayout = 'prefix-first',
   ) {
     if (prefix.length + extranonceSize + 4 !== NONCE_BYTES)
       throw new RangeError(`prefix ${prefix.length} + extranonce ${extranonceSize} + 4 != 16`);
@@ -120,14 +124,24 @@ export class UpstreamChannel {
     this.targetBE = targetToBytesBE(target);
   }
 
-  static fromSuccess(msg: Of<'OpenExtendedMiningChannelSuccess'>, userIdentity: string): UpstreamChannel {
+  static fromSuccess(
+    msg: Of<'OpenExtendedMiningChannelSuccess'>,
+    userIdentity: string,
+    layout: NonceLayout,
+  ): UpstreamChannel {
     return new UpstreamChannel(
       msg.channelId,
       userIdentity,
       Uint8Array.from(msg.extranoncePrefix),
       msg.extranonceSize,
       u256LEToTarget(msg.target),
+      layout,
     );
+  }
+
+  /** Where a miner's extranonce1 sits in N: its head, or its tail in the prefix-last layout. */
+  get extranonce1At(): number {
+    return this.layout === 'prefix-first' ? 0 : NONCE_BYTES - this.prefix.length - this.sliceBytes;
   }
 
   get current(): ChannelJob | undefined {
@@ -140,11 +154,12 @@ export class UpstreamChannel {
     return this.jobs.get(id);
   }
 
-  /** extranonce1 for a slice value: prefix || slice. */
+  /** extranonce1 for a slice value: prefix || slice (prefix-last layout: slice || prefix). */
   extranonce1(slice: number): Uint8Array {
     const out = new Uint8Array(this.prefix.length + this.sliceBytes);
-    out.set(this.prefix, 0);
-    out.set(this.slices.encode(slice), out.length - this.slices.bytes);
+    const first = this.layout === 'prefix-first';
+    out.set(this.prefix, first ? 0 : this.sliceBytes);
+    out.set(this.slices.encode(slice), (first ? out.length : this.sliceBytes) - this.slices.bytes);
     return out;
   }
 
@@ -156,10 +171,13 @@ export class UpstreamChannel {
       en1.toString('hex') !== extranonce1Hex.toLowerCase()
     )
       return undefined;
-    if (!en1.subarray(0, this.prefix.length).equals(this.prefix)) return undefined;
+    const first = this.layout === 'prefix-first';
+    const prefixAt = first ? 0 : this.sliceBytes;
+    if (!en1.subarray(prefixAt, prefixAt + this.prefix.length).equals(this.prefix)) return undefined;
+    const sliceAt = first ? this.prefix.length : 0;
     const pad = this.sliceBytes - this.slices.bytes;
-    if (en1.subarray(this.prefix.length, this.prefix.length + pad).some((b) => b !== 0)) return undefined;
-    return en1.subarray(this.prefix.length + pad).reduce((v, b) => v * 256 + b, 0);
+    if (en1.subarray(sliceAt, sliceAt + pad).some((b) => b !== 0)) return undefined;
+    return en1.subarray(sliceAt + pad, sliceAt + this.sliceBytes).reduce((v, b) => v * 256 + b, 0);
   }
 
   /** Applies a channel message from the pool. */
@@ -194,16 +212,16 @@ export class UpstreamChannel {
 
   /** The SubmitSharesExtended for N (16 bytes) of `job`. */
   submission(job: ChannelJob, n: Uint8Array): Of<'SubmitSharesExtended'> {
-    const p = this.prefix.length;
+    const { extranonce, nonce } = extendedFields(n, this.prefix.length, this.layout);
     return {
       type: 'SubmitSharesExtended',
       channelId: this.id,
       sequenceNumber: this.sequence++ >>> 0,
       jobId: job.id,
-      nonce: (n[12]! | (n[13]! << 8) | (n[14]! << 16) | (n[15]! << 24)) >>> 0,
+      nonce,
       ntime: job.ntime,
       version: job.version,
-      extranonce: n.slice(p, 12),
+      extranonce,
     };
   }
 

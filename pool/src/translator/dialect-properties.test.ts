@@ -10,8 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { verifyPow } from '../ckb/pow.js';
 import { difficultyToTarget, targetToBytesBE, targetToCompact } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
-import { MINER_DIALECT, targetBEFromDifficulty2p224 } from '../miner/v1-dialects.js';
-import { extendedNonce, nonceToU128 } from '../mining/nonce.js';
+import { searchNonces, nonceWith } from '../miner/search.js';
+import { MINER_DIALECT, nonceFill, targetBEFromDifficulty2p224 } from '../miner/v1-dialects.js';
+import { extendedNonce, nonceToU128, prefixAt } from '../mining/nonce.js';
 import type { ChannelJob } from './channel.js';
 import { DIALECT_NAMES, type DialectName } from './dialect.js';
 import { DIALECTS } from './dialects/index.js';
@@ -28,7 +29,13 @@ interface Forwarded {
 }
 
 function session(name: DialectName, prefix: Uint8Array, powHash: Uint8Array) {
-  const ch = channelWithJob({ prefix, powHash, nbits: targetToCompact(NETWORK_TARGET), target: 1n << 252n });
+  const ch = channelWithJob({
+    prefix,
+    powHash,
+    nbits: targetToCompact(NETWORK_TARGET),
+    target: 1n << 252n,
+    layout: DIALECTS[name].nonceLayout,
+  });
   const lines: unknown[] = [];
   const credited: bigint[] = [];
   const forwarded: Forwarded[] = [];
@@ -50,6 +57,8 @@ function session(name: DialectName, prefix: Uint8Array, powHash: Uint8Array) {
   );
   return { ch, ds, lines, credited, forwarded };
 }
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 type Msg = { id?: unknown; method?: string; params?: unknown[]; result?: unknown; error?: unknown };
 
@@ -82,18 +91,18 @@ describe.each(DIALECT_NAMES.map((d) => [d]))('dialect %s: shares in its byte con
           const jobId = msgs.find((m) => m.method === 'mining.notify')!.params![0] as string;
 
           // One share at the miner's target that is no block, one that is a block.
+          // N as the device fills it: extranonce1 at its head or (NerdMiner) its tail.
+          const fill = nonceFill(miner, en1.length);
           const job = new EaglesongJob(powHash);
           const base = Buffer.alloc(16);
-          en1.copy(base);
-          const candidates = job.search(base, start, 4096, targetBE);
+          en1.copy(base, fill.en1At);
+          const search = (t: Uint8Array) => searchNonces(job, base, fill.searchAt, start, 4096, t);
           const netBE = targetToBytesBE(NETWORK_TARGET);
-          const nonceAt = (x: number) => {
-            const n = Buffer.from(base);
-            n.writeUInt32LE(x, 12);
-            return n;
-          };
-          const plain = candidates.map(nonceAt).find((n) => !job.meets(n, netBE));
-          const block = job.search(base, start, 1 << 16, netBE).map(nonceAt)[0];
+          const nonceAt = (x: number) => Buffer.from(nonceWith(base, fill.searchAt, x));
+          const plain = search(targetBE)
+            .map(nonceAt)
+            .find((n) => !job.meets(n, netBE));
+          const block = search(netBE).map(nonceAt)[0];
           job.free();
           let id = 100;
           for (const n of [plain, block]) {
@@ -111,8 +120,11 @@ describe.each(DIALECT_NAMES.map((d) => [d]))('dialect %s: shares in its byte con
           for (const f of s.forwarded) {
             // What the pool rebuilds from SubmitSharesExtended, and the nonce the block maker sends.
             const msg = s.ch.submission(f.job, f.n);
-            const n = extendedNonce(prefix, msg.extranonce, msg.nonce);
+            const n = extendedNonce(prefix, msg.extranonce, msg.nonce, undefined, s.ch.layout);
             expect(Buffer.from(n).equals(Buffer.from(f.n))).toBe(true);
+            // The channel's prefix is where its layout puts it: N's head, or (NerdMiner) its tail.
+            const at = prefixAt(prefix.length, s.ch.layout);
+            expect(hex(f.n.subarray(at, at + prefix.length))).toBe(hex(prefix));
             expect(verifyPow(powHash, nonceToU128(n), NETWORK_TARGET)).toBe(f.block);
           }
           if (block) expect(s.forwarded.at(-1)!.block).toBe(true);

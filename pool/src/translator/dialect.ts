@@ -5,13 +5,16 @@
  * submit into the 16 nonce bytes N the miner hashed. One module per family in `dialects/`;
  * sources and what was proven how: docs/translator.md.
  *
- * Every family shares one nonce layout inside the upstream channel: extranonce1 = channel prefix ||
- * the miner's slice (8 bytes with a 4-byte prefix), and the miner rolls the other 8 bytes of N.
+ * Every family gets an 8-byte extranonce1 and rolls the other 8 bytes of N. Where extranonce1 sits
+ * is the family's `nonceLayout`: at the head (channel prefix || the miner's slice), or, for
+ * firmware that puts the pool's bytes at the tail of N (NerdMiner), at the tail (slice || prefix),
+ * on an upstream channel opened in the prefix-last layout (extension 0x4e02).
  */
+import type { NonceLayout } from '../mining/nonce.js';
 import { DIFF1_2P224, DIFF1_2P256, targetForDifficulty, targetFromHex } from '../mining/target.js';
 import { isHex, strip0x } from '../mining/v1-wire.js';
 
-export const DIALECT_NAMES = ['btcpool', 'k7', 'goldshell', 'viabtc'] as const;
+export const DIALECT_NAMES = ['btcpool', 'k7', 'goldshell', 'viabtc', 'nerdminer'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
 /** What a notify carries, whatever its shape. */
@@ -30,6 +33,8 @@ export interface ParsedSubmit {
 
 export interface Dialect {
   readonly name: DialectName;
+  /** Where extranonce1 sits in N: the head (the upstream prefix first) or the tail (prefix last). */
+  readonly nonceLayout: NonceLayout;
   /** extranonce2_size announced in the subscribe reply. */
   readonly extranonce2Size: number;
   /** The `result` of the mining.subscribe reply for this extranonce1. */
@@ -44,7 +49,7 @@ export interface Dialect {
   notifyLine(job: NotifyJob, height: number, clean: boolean): string;
   /**
    * Reads a submit's params; writes the 16 bytes the miner hashed into `n` (extranonce1 is
-   * already at n[0..len]). Returns the worker and job id, or why the params are not this
+   * already in place: n[0..len], or the tail of n in the prefix-last layout). Returns the worker and job id, or why the params are not this
    * dialect's (answered as error 27, illegal params).
    */
   parseSubmit(params: readonly unknown[], extranonce1: Uint8Array, n: Buffer): ParsedSubmit | string;
@@ -98,6 +103,22 @@ export function writeFullNonce(hex: unknown, extranonce1: Uint8Array, n: Buffer)
   if (!padded.startsWith(hexOf(extranonce1)))
     return "nonce does not begin with this connection's extranonce1";
   n.write(padded, 0, 'hex');
+  return undefined;
+}
+
+/**
+ * N = the 16-byte nonce exactly as sent, which must END with this miner's extranonce1 (the
+ * prefix-last layout: the pool's bytes close N, so a nonce outside the miner's space is refused).
+ */
+export function writeNonceEndingWithExtranonce1(
+  hex: unknown,
+  extranonce1: Uint8Array,
+  n: Buffer,
+): string | undefined {
+  const full = typeof hex === 'string' ? strip0x(hex).toLowerCase() : '';
+  if (!isHex(full, n.length)) return `nonce must be ${n.length} bytes of hex`;
+  if (!full.endsWith(hexOf(extranonce1))) return "nonce does not end with this connection's extranonce1";
+  n.write(full, 0, 'hex');
   return undefined;
 }
 

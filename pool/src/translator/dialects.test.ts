@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { difficultyToTarget, targetToBytesBE } from '../ckb/target.js';
 import { EaglesongJob } from '../eaglesong/index.js';
+import { nonceWith, searchNonces } from '../miner/search.js';
 import type { Translator } from './translator.js';
 import { RawV1Client, template, translatorBehindPool, until, type RecordingPool } from './testing/util.js';
 import type { DialectName } from './dialect.js';
@@ -27,6 +28,8 @@ interface Session {
   submit: string;
   submitId: number;
   resume?: string;
+  /** NerdMiner: extranonce1 ends N (after the device's own 8 bytes). */
+  en1At?: 'tail';
 }
 interface Bad {
   name: string;
@@ -43,7 +46,7 @@ const fixtures = JSON.parse(
   bad: Bad[];
 };
 
-const PORTS: Port[] = ['auto', 'btcpool', 'k7', 'goldshell'];
+const PORTS: Port[] = ['auto', 'btcpool', 'k7', 'goldshell', 'nerdminer'];
 const START_DIFFICULTY = 256n;
 /** The test pool's block target (testing/util template): 2^244. */
 const NETWORK_TARGET = 1n << 244n;
@@ -67,16 +70,16 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const beHex = (t: bigint) => t.toString(16).padStart(64, '0');
 const leHex = (t: bigint) => Buffer.from(beHex(t), 'hex').reverse().toString('hex');
 
-/** A real share: the 16 bytes N = extranonce1 || rolled bytes meeting `target`. */
-function findShare(powHashHex: string, en1Hex: string, target: bigint): Buffer {
+/** A real share: the 16 bytes N = extranonce1 || rolled bytes (tail: rolled || extranonce1) meeting `target`. */
+function findShare(powHashHex: string, en1Hex: string, target: bigint, tail: boolean): Buffer {
   const job = new EaglesongJob(Buffer.from(powHashHex, 'hex'));
   const n = Buffer.alloc(16);
-  n.write(en1Hex, 0, 'hex');
-  const found = job.search(n, 0, 1 << 20, targetToBytesBE(target));
+  n.write(en1Hex, tail ? 16 - en1Hex.length / 2 : 0, 'hex');
+  const at = tail ? 0 : 12;
+  const [found] = searchNonces(job, n, at, 0, 1 << 16, targetToBytesBE(target));
   job.free();
-  if (found[0] === undefined) throw new Error('no share found');
-  n.writeUInt32LE(found[0], 12);
-  return n;
+  if (found === undefined) throw new Error('no share found');
+  return Buffer.from(nonceWith(n, at, found));
 }
 
 function fill(line: string, v: Record<string, string>): string {
@@ -131,12 +134,13 @@ describe('translator dialects: transcripts of each miner family', () => {
       }[s.expect.notify3],
     );
 
-    const n = findShare(powHash, en1, target);
+    const n = findShare(powHash, en1, target, s.en1At === 'tail');
     const at = en1.length / 2;
     const v = {
       user: s.user,
       job: jobId,
       en1,
+      counter: hex(n.subarray(0, 16 - at)),
       en2: hex(n.subarray(at, at + s.extranonce2Size)),
       own: hex(n.subarray(at + s.extranonce2Size)),
       ntime: '6925a0e0',
@@ -249,7 +253,8 @@ describe('translator dialects: the choice by user agent', () => {
     ['GodMiner', 'k7'],
     ['CkbMiner 1.2', 'k7'],
     ['intminer/1.0.0', 'goldshell'],
-    ['NerdMinerCKB/V1.8.3', 'viabtc'],
+    ['NerdMinerCKB/CKB-V0.1.0', 'nerdminer'],
+    ['nerdminer', 'nerdminer'],
     ['ckb-stratum-proxy/1.1', 'viabtc'],
     ['eaglepool-v1/1.0', 'btcpool'],
     [undefined, 'btcpool'],

@@ -11,7 +11,7 @@
  * - bad input: error replies; too many bad lines or a request flood closes the connection.
  */
 import { difficultyToTarget, targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
-import { NONCE_BYTES } from '../mining/nonce.js';
+import { NONCE_BYTES, type NonceLayout } from '../mining/nonce.js';
 import { hashMeetsTarget } from '../mining/target.js';
 import { Vardiff, type VardiffConfig } from '../mining/vardiff.js';
 import { hex, type ChannelJob, type UpstreamChannel } from './channel.js';
@@ -52,7 +52,11 @@ export interface DownstreamHub {
    * Calls `cb` with the open upstream channel for `identity` (the translator's default
    * identity when undefined), now or once it is open. Never calls back after `cancel`.
    */
-  channelFor(identity: string | undefined, cb: (ch: UpstreamChannel) => void): () => void;
+  channelFor(
+    identity: string | undefined,
+    layout: NonceLayout,
+    cb: (ch: UpstreamChannel) => void,
+  ): () => void;
   /** Block height of a job on this parent for mining.notify (SV2 jobs carry none). */
   heightOf(parentHashHex: string): number;
   /** Whether a worker may get a channel of its own (budget not spent). */
@@ -337,9 +341,13 @@ export class V1Downstream {
   private requestChannel(announce: boolean): void {
     this.cancelPending?.();
     const identity = this.user !== undefined && this.hub.wantsOwnChannel(this.user) ? this.user : undefined;
-    this.cancelPending = this.hub.channelFor(identity, (ch) => {
+    this.cancelPending = this.hub.channelFor(identity, this.dialect.nonceLayout, (ch) => {
       this.cancelPending = undefined;
       if (this.closed) return;
+      if (ch.layout !== this.dialect.nonceLayout) {
+        this.shutdown(`the pool offers no ${this.dialect.nonceLayout} nonce layout (extension 0x4e02)`);
+        return;
+      }
       if (!this.attach(ch)) {
         this.shutdown('no free extranonce slice');
         return;
@@ -360,7 +368,7 @@ export class V1Downstream {
     this.slice = slice;
     this.extranonce1 = ch.extranonce1(slice);
     this.extranonce1Hex = hex(this.extranonce1);
-    this.n.set(this.extranonce1, 0);
+    this.n.set(this.extranonce1, ch.extranonce1At);
     this.hub.joined(this, ch);
     return true;
   }
@@ -429,7 +437,7 @@ export class V1Downstream {
     if (!this.authorized) return this.reject(req.id, V1Error.Unauthorized, 'unauthorized');
     const ch = this.channel;
     if (!ch) return this.reject(req.id, V1Error.JobNotFound, 'stale');
-    // The dialect reads the params and writes N (the 16 bytes the miner hashed) after extranonce1.
+    // The dialect reads the params and writes N (the 16 bytes the miner hashed) beside extranonce1.
     const parsed = this.dialect.parseSubmit(req.params, this.extranonce1, this.n);
     if (typeof parsed === 'string') {
       this.strike(parsed);

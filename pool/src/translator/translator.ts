@@ -253,7 +253,7 @@ export class Translator {
       lineTimeoutMs: opts.lineTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.lineTimeoutMs,
     };
     this.hub = {
-      channelFor: (identity, cb) => this.upstream.channelFor(identity, cb),
+      channelFor: (identity, layout, cb) => this.upstream.channelFor(identity, layout, cb),
       hasChannelFor: (identity) => this.upstream.hasChannelFor(identity),
       heightOf: (parent) => this.heights.peek(parent),
       joined: (ds, ch) => {

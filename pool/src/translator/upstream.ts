@@ -5,14 +5,19 @@
  * submissions with acknowledgement tracking, reconnect with exponential backoff and the pool's
  * `Reconnect` message followed. After setup it negotiates extension 0x0002 (Worker-Specific
  * Hashrate Tracking) and then tags shares of workers other than their channel's user_identity
- * with a user_identity TLV.
+ * with a user_identity TLV. Eaglepool's extension 0x4e02 is requested too: channels for miners
+ * whose firmware puts the pool's bytes at the tail of N (NerdMiner) are opened in the prefix-last
+ * nonce layout, one per (user identity, layout).
  */
+import type { NonceLayout } from '../mining/nonce.js';
 import type { Logger } from '../observability/index.js';
 import type { Sv2Message } from '../sv2/index.js';
 import {
   EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+  EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT,
   EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
   MAX_TLV_LONG_USER_IDENTITY_BYTES,
+  NONCE_LAYOUT_PREFIX_LAST,
   MAX_TLV_USER_IDENTITY_BYTES,
   MiningSetupFlags,
   miningSetupConnection,
@@ -31,7 +36,7 @@ export interface UpstreamOptions {
   /** Most channels opened on one connection (the pool allows 1024). */
   maxChannels: number;
   backoff: { minMs: number; maxMs: number };
-  /** Request extension 0x0002 after setup (user_identity TLV on shares). */
+  /** Request extensions 0x0002 and 0x4e01 after setup (user_identity TLV on shares). */
   workerIdentityTlv: boolean;
   /** Wait this long for the RequestExtensions answer, then go on without (pools may ignore it). */
   negotiationTimeoutMs: number;
@@ -77,9 +82,16 @@ type Of<T extends Sv2Message['type']> = Extract<Sv2Message, { type: T }>;
 const MAX_PENDING_ACKS = 100_000;
 
 interface Opening {
+  identity: string;
+  layout: NonceLayout;
   requestId: number;
   waiters: Set<(ch: UpstreamChannel) => void>;
   sent: boolean;
+}
+
+/** Channels are keyed by identity and layout (user names hold no spaces: see downstream validUser). */
+function channelKey(identity: string, layout: NonceLayout): string {
+  return layout === 'prefix-first' ? identity : `prefix-last ${identity}`;
 }
 
 export class Upstream {
@@ -88,6 +100,8 @@ export class Upstream {
   /** Extension 0x0002 accepted by the pool on the current connection. */
   private tracking = false;
   private longIdentity = false;
+  /** Extension 0x4e02 accepted: prefix-last channels can be opened. */
+  private prefixLast = false;
   private negotiationTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private attempt = 0;
@@ -138,25 +152,34 @@ export class Upstream {
     this.session?.close('translator stopping');
   }
 
-  /** See DownstreamHub.channelFor. */
-  channelFor(identity: string | undefined, cb: (ch: UpstreamChannel) => void): () => void {
-    let key = identity ?? this.opts.defaultIdentity;
-    const open = this.byIdentity.get(key);
+  /**
+   * See DownstreamHub.channelFor. A prefix-last channel the pool cannot open (no extension
+   * 0x4e02) is answered with the prefix-first one: the session then refuses to serve the miner.
+   */
+  channelFor(
+    identity: string | undefined,
+    layout: NonceLayout,
+    cb: (ch: UpstreamChannel) => void,
+  ): () => void {
+    const dflt = this.opts.defaultIdentity;
+    let id = identity ?? dflt;
+    const open = this.byIdentity.get(channelKey(id, layout));
     if (open) {
       cb(open);
       return () => {};
     }
-    if (key !== this.opts.defaultIdentity && this.byId.size + this.opening.size >= this.opts.maxChannels) {
-      key = this.opts.defaultIdentity; // channel budget spent: share the default channel
-      const dflt = this.byIdentity.get(key);
-      if (dflt) {
-        cb(dflt);
+    if (id !== dflt && this.byId.size + this.opening.size >= this.opts.maxChannels) {
+      id = dflt; // channel budget spent: share the default channel
+      const shared = this.byIdentity.get(channelKey(id, layout));
+      if (shared) {
+        cb(shared);
         return () => {};
       }
     }
+    const key = channelKey(id, layout);
     let o = this.opening.get(key);
     if (!o) {
-      o = { requestId: 0, waiters: new Set(), sent: false };
+      o = { identity: id, layout, requestId: 0, waiters: new Set(), sent: false };
       this.opening.set(key, o);
     }
     const waiter = cb;
@@ -179,9 +202,10 @@ export class Upstream {
 
   /** Closes a channel nobody uses any more (never the default one). */
   release(ch: UpstreamChannel): void {
-    if (ch.userIdentity === this.opts.defaultIdentity || this.byId.get(ch.id) !== ch) return;
+    const key = channelKey(ch.userIdentity, ch.layout);
+    if (key === this.opts.defaultIdentity || this.byId.get(ch.id) !== ch) return;
     this.byId.delete(ch.id);
-    this.byIdentity.delete(ch.userIdentity);
+    this.byIdentity.delete(key);
     this.pending.delete(ch.id);
     ch.dispose();
     this.session?.send({ type: 'CloseChannel', channelId: ch.id, reasonCode: 'no-miners' });
@@ -268,6 +292,7 @@ export class Upstream {
     this.ready = false;
     this.tracking = false;
     this.longIdentity = false;
+    this.prefixLast = false;
     clearTimeout(this.negotiationTimer);
     const lost = [...this.byId.values()];
     this.byId.clear();
@@ -288,18 +313,19 @@ export class Upstream {
         this.attempt = 0;
         this.stats.connects++;
         log.info('upstream connected', this.endpoint);
-        if (!this.opts.workerIdentityTlv) return this.onNegotiated(session, []);
         // The answer must arrive before other Mining Protocol messages ([SPEC] 0x0001 §4.2).
         session.send({
           type: 'RequestExtensions',
           requestId: 1,
           requestedExtensions: [
-            EXTENSION_TYPE_WORKER_HASHRATE_TRACKING,
-            EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY,
+            ...(this.opts.workerIdentityTlv
+              ? [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING, EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY]
+              : []),
+            EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT,
           ],
         });
         this.negotiationTimer = setTimeout(() => {
-          log.warn('no answer to RequestExtensions: continuing without extension 0x0002');
+          log.warn('no answer to RequestExtensions: continuing without extensions');
           this.onNegotiated(session, []);
         }, this.opts.negotiationTimeoutMs);
         this.negotiationTimer.unref();
@@ -323,13 +349,15 @@ export class Upstream {
         if (key === undefined) return;
         const o = this.opening.get(key);
         this.opening.delete(key);
-        log.warn('upstream refused a channel', { identity: key, errorCode: msg.errorCode });
+        log.warn('upstream refused a channel', { channel: key, errorCode: msg.errorCode });
         if (key === this.opts.defaultIdentity) {
           session.close(`default channel refused: ${msg.errorCode}`);
           return;
         }
-        // Fall back to the default channel for these miners.
-        for (const w of o?.waiters ?? []) this.channelFor(undefined, w);
+        // Fall back to the default channel of the layout (the default prefix-first one if that failed).
+        const dflt = channelKey(this.opts.defaultIdentity, o?.layout ?? 'prefix-first');
+        const layout = key === dflt ? 'prefix-first' : (o?.layout ?? 'prefix-first');
+        for (const w of o?.waiters ?? []) this.channelFor(undefined, layout, w);
         return;
       }
       case 'NewExtendedMiningJob':
@@ -379,7 +407,7 @@ export class Upstream {
         if (!ch) return;
         log.warn('upstream closed a channel', { channelId: ch.id, reason: msg.reasonCode });
         this.byId.delete(ch.id);
-        this.byIdentity.delete(ch.userIdentity);
+        this.byIdentity.delete(channelKey(ch.userIdentity, ch.layout));
         ch.dispose();
         this.events.onLost([ch]);
         return;
@@ -396,29 +424,48 @@ export class Upstream {
     this.ready = true;
     this.tracking = extensions.includes(EXTENSION_TYPE_WORKER_HASHRATE_TRACKING);
     this.longIdentity = extensions.includes(EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY);
+    this.prefixLast = extensions.includes(EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT);
     this.opts.logger.info('upstream ready', {
       workerIdentityTlv: this.tracking,
       longWorkerIdentityTlv: this.longIdentity,
+      prefixLastLayout: this.prefixLast,
     });
     // The default channel always exists (miners subscribing get a slice of it at once).
-    if (!this.opening.has(this.opts.defaultIdentity))
-      this.opening.set(this.opts.defaultIdentity, { requestId: 0, waiters: new Set(), sent: false });
-    for (const [key, o] of this.opening) if (!o.sent) this.sendOpen(key, o);
+    const dflt = this.opts.defaultIdentity;
+    if (!this.opening.has(dflt))
+      this.opening.set(dflt, {
+        identity: dflt,
+        layout: 'prefix-first',
+        requestId: 0,
+        waiters: new Set(),
+        sent: false,
+      });
+    for (const [key, o] of [...this.opening]) if (!o.sent) this.sendOpen(key, o);
     this.events.onConnected();
   }
 
-  private sendOpen(identity: string, o: Opening): void {
+  private sendOpen(key: string, o: Opening): void {
+    if (o.layout === 'prefix-last' && !this.prefixLast) {
+      // The pool cannot put its bytes at the tail of N: hand these miners the prefix-first channel.
+      this.opening.delete(key);
+      this.opts.logger.warn('pool did not accept extension 0x4e02: no prefix-last channel', {
+        identity: o.identity,
+      });
+      for (const w of o.waiters) this.channelFor(o.identity, 'prefix-first', w);
+      return;
+    }
     o.requestId = this.nextRequest++ >>> 0;
     o.sent = true;
-    this.requests.set(o.requestId, identity);
+    this.requests.set(o.requestId, key);
     this.session!.send({
       type: 'OpenExtendedMiningChannel',
       requestId: o.requestId,
-      userIdentity: identity,
+      userIdentity: o.identity,
       nominalHashRate: this.opts.nominalHashRate,
       maxTarget: new Uint8Array(32).fill(0xff),
       // A slice of >= 1 byte plus the 4 bytes of extranonce2 that fall in the extranonce.
       minExtranonceSize: 5,
+      nonceLayout: o.layout === 'prefix-last' ? NONCE_LAYOUT_PREFIX_LAST : undefined,
     });
   }
 
@@ -428,9 +475,10 @@ export class Upstream {
     if (key === undefined) return;
     const o = this.opening.get(key);
     this.opening.delete(key);
+    if (!o) return;
     let ch: UpstreamChannel;
     try {
-      ch = UpstreamChannel.fromSuccess(msg, key);
+      ch = UpstreamChannel.fromSuccess(msg, o.identity, o.layout);
     } catch (err) {
       this.opts.logger.error('unusable channel from the pool', { err: (err as Error).message });
       this.session?.close('unusable extranonce layout');
@@ -439,15 +487,16 @@ export class Upstream {
     this.byId.set(ch.id, ch);
     this.byIdentity.set(key, ch);
     this.opts.logger.info('upstream channel open', {
-      identity: key,
+      identity: o.identity,
+      layout: o.layout,
       channelId: ch.id,
       prefix: msg.extranoncePrefix,
       extranonceSize: msg.extranonceSize,
     });
-    if (key !== this.opts.defaultIdentity && (o?.waiters.size ?? 0) === 0) {
+    if (key !== this.opts.defaultIdentity && o.waiters.size === 0) {
       this.release(ch); // every miner that wanted it left while it was opening
       return;
     }
-    for (const w of o?.waiters ?? []) w(ch);
+    for (const w of o.waiters) w(ch);
   }
 }

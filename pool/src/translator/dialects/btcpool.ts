@@ -25,6 +25,7 @@ import { isHex, strip0x } from '../../mining/v1-wire.js';
 
 export const btcpool: Dialect = {
   name: 'btcpool',
+  nonceLayout: 'prefix-first',
   extranonce2Size: 8,
   subscribeResult: flatSubscribe,
   resumeExtranonce1: noResume,

@@ -24,6 +24,7 @@ import { isHex, strip0x } from '../../mining/v1-wire.js';
 
 export const goldshell: Dialect = {
   name: 'goldshell',
+  nonceLayout: 'prefix-first',
   extranonce2Size: 4,
   subscribeResult: (en1) => [
     [

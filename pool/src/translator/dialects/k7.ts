@@ -23,6 +23,7 @@ import {
 
 export const k7: Dialect = {
   name: 'k7',
+  nonceLayout: 'prefix-first',
   extranonce2Size: 8,
   subscribeResult: flatSubscribe,
   resumeExtranonce1: noResume,

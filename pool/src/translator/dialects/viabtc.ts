@@ -23,6 +23,7 @@ import {
 
 export const viabtc: Dialect = {
   name: 'viabtc',
+  nonceLayout: 'prefix-first',
   extranonce2Size: 8,
   subscribeResult: flatSubscribe,
   resumeExtranonce1: noResume,

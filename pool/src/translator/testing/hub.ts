@@ -1,5 +1,6 @@
 /** Test helper: a `DownstreamHub` around one channel, for sessions driven without I/O. */
 import { targetToU256LE } from '../../ckb/target.js';
+import type { NonceLayout } from '../../mining/nonce.js';
 import { DEFAULT_VARDIFF } from '../../mining/vardiff.js';
 import { UpstreamChannel } from '../channel.js';
 import { DEFAULT_DOWNSTREAM_LIMITS, type DownstreamHub } from '../downstream.js';
@@ -10,8 +11,10 @@ export function channelWithJob(opts: {
   powHash: Uint8Array;
   nbits: number;
   target: bigint;
+  layout?: NonceLayout;
 }): UpstreamChannel {
-  const ch = new UpstreamChannel(7, 'proxy.default', opts.prefix, 12 - opts.prefix.length, opts.target);
+  const p = opts.prefix;
+  const ch = new UpstreamChannel(7, 'proxy.default', p, 12 - p.length, opts.target, opts.layout);
   ch.apply({
     type: 'NewExtendedMiningJob',
     channelId: 7,
@@ -38,7 +41,7 @@ export function channelWithJob(opts: {
 /** Every session gets `ch` at once; no own channels; vardiff minimum 2; overrides win. */
 export function hubFor(ch: UpstreamChannel, overrides: Partial<DownstreamHub>): DownstreamHub {
   return {
-    channelFor: (_id, cb) => {
+    channelFor: (_id, _layout, cb) => {
       cb(ch);
       return () => {};
     },
