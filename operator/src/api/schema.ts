@@ -357,7 +357,7 @@ const translator = obj(
           }),
           port: int('TCP port.', { minimum: 1, maximum: 65535 }),
           dialect: str('V1 dialect spoken on this port; auto: by user agent.', {
-            enum: ['auto', 'btcpool', 'k7', 'goldshell', 'viabtc'],
+            enum: ['auto', 'btcpool', 'k7', 'goldshell', 'viabtc', 'nerdminer'],
             default: 'auto',
           }),
           difficulty: int(

@@ -100,7 +100,7 @@ export interface StratumSpec {
 export interface TranslatorPort {
   name: string;
   port: number;
-  dialect?: 'auto' | 'btcpool' | 'k7' | 'goldshell' | 'viabtc';
+  dialect?: 'auto' | 'btcpool' | 'k7' | 'goldshell' | 'viabtc' | 'nerdminer';
   difficulty?: number;
 }
 
