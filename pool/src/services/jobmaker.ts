@@ -9,12 +9,16 @@
  * For each job the leader stores the template in the PoolStore (key job_id, TTL
  * `jobmaker.templateTtlMs`) BEFORE publishing the job, so the block maker can always
  * build a block for a job a miner has seen.
+ *
+ * The pool's own blocks retire the job at once: the leader follows the blocks topic and takes each
+ * block the block maker recorded as on the main chain (`accepted`) for the new tip, as the in-process
+ * `pool dev` does through `noteTip`, without waiting for the node's push or the next poll.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { Job, JobStreamService, type SubscribeRequest } from '../../../proto/gen/jobs.js';
-import { publishJob } from '../bus/records.js';
+import { FoundBlock, publishJob } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
 import { bytesToHex } from '../ckb/hex.js';
 import type { CkbRpcClient } from '../ckb/rpc.js';
@@ -377,6 +381,28 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
     },
   });
 
+  // --- the pool's own blocks: the block maker's main-chain outcomes move the tip ----------
+  const ownBlocks = await bus.subscribe({
+    topic: topics.blocks,
+    groupId: `${config.kafka.topicPrefix}-jobmaker-blocks-${config.instanceId}`,
+    fromBeginning: false,
+    tail: 1, // only the newest block matters, as for jobs
+    handler: async (batch) => {
+      for (const msg of batch) {
+        let block: FoundBlock;
+        try {
+          block = FoundBlock.decode(msg.value);
+        } catch (err) {
+          logger.warn('skipping malformed block record', { offset: msg.offset, err });
+          continue;
+        }
+        const fresh = Date.now() - Number(block.foundAt) < config.jobmaker.templateTtlMs;
+        if (block.status === 'accepted' && block.blockHash && fresh && lease.held())
+          noteTip(block.blockHash, block.number, false);
+      }
+    },
+  });
+
   // --- gRPC JobStream -----------------------------------------------------------------
   const calls = new Set<ServerWritableStream<SubscribeRequest, Job>>();
   let grpc: GrpcServer | undefined;
@@ -432,6 +458,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
       for (const call of calls) call.end();
       await grpc?.stop();
       await follow.stop();
+      await ownBlocks.stop();
       await health?.stop();
       node.release();
       logger.info('jobmaker stopped');
