@@ -87,6 +87,11 @@ export class PoolProcess {
     );
   }
 
+  /** Sends `signal` (e.g. SIGKILL: a crash, nothing flushed). */
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
   async stop(): Promise<void> {
     if (!this.alive) return;
     this.child.kill('SIGTERM');

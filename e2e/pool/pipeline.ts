@@ -2,14 +2,14 @@
  * The distributed pool for end-to-end tests, against the harness's real Redis and Kafka:
  * devnet, job maker, block maker and share processor in the test process (their start
  * functions, gRPC on loopback), stratum replicas as child processes (`ReplicaProcess`),
- * and probes on what the pipeline recorded (Redis accounting keys, consumer-group lag).
+ * and probes on what the pipeline recorded (the share log, Redis accounting, consumer-group lag).
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { kafkaBrokers, redisUrl } from '../infra/env.js';
 import { KafkaBus } from '../../pool/src/bus/kafka.js';
+import { decodeShareMessage } from '../../pool/src/bus/records.js';
 import { poolTopicSpecs, poolTopics, type PoolTopics } from '../../pool/src/bus/topics.js';
 import { difficultyToTarget, targetToCompact } from '../../pool/src/ckb/target.js';
 import { loadConfig } from '../../pool/src/config/load.js';
@@ -47,7 +47,12 @@ export interface Pipeline {
    */
   pauseAccounting(): Promise<void>;
   resumeAccounting(): Promise<void>;
-  /** Which of these share ids the share processor accounted (Redis `acct:<share_id>`). */
+  /**
+   * Which of these share ids the share processor accounted. Accounting keeps no per-share
+   * state (a position per log partition), so this reads the shares topic to its end and
+   * checks that the accounted total is exactly the number of records logged, none of them
+   * twice; then the accounted shares are the logged ones. Call once the topic is drained.
+   */
   accountedOf(shareIds: readonly string[]): Promise<Set<string>>;
   /** Shares accounted pool-wide (the share processor's totals in Redis). */
   accountedTotal(): Promise<number>;
@@ -128,9 +133,6 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     cleanups.push(() => noise.remove());
     const noiseDir = noise.dir;
 
-    const redis = new Redis(env.redisUrl, { lazyConnect: true });
-    await redis.connect();
-    cleanups.push(() => redis.quit());
     const kafka = new Kafka({
       clientId: `${prefix}-probe`,
       brokers: env.kafkaBrokers,
@@ -152,6 +154,22 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
       eachMessage: async ({ partition, message }) => {
         candidates.add(message.key!.toString('utf8'));
         consumedUpTo.set(partition, BigInt(message.offset) + 1n);
+      },
+    });
+
+    // Probe: reads the shares topic (what replicas logged durably), share id → records.
+    const loggedShares = new Map<string, number>();
+    const sharesReadUpTo = new Map<number, bigint>();
+    const sharesProbe = kafka.consumer({ groupId: `${prefix}-shares-probe`, maxWaitTimeInMs: 200 });
+    await sharesProbe.connect();
+    cleanups.push(() => sharesProbe.disconnect());
+    await sharesProbe.subscribe({ topic: topics.shares, fromBeginning: true });
+    await sharesProbe.run({
+      eachMessage: async ({ partition, message }) => {
+        for (const sh of decodeShareMessage(message.value!)) {
+          loggedShares.set(sh.shareId, (loggedShares.get(sh.shareId) ?? 0) + 1);
+        }
+        sharesReadUpTo.set(partition, BigInt(message.offset) + 1n);
       },
     });
 
@@ -203,15 +221,18 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
         cleanups.push(() => shareprocessor.stop());
       },
       async accountedOf(shareIds) {
-        const pipe = redis.pipeline();
-        for (const id of shareIds) pipe.exists(`${prefix}:acct:${id}`);
-        const results = (await pipe.exec()) ?? [];
-        const out = new Set<string>();
-        results.forEach(([err, n], i) => {
-          if (err) throw err;
-          if (n === 1) out.add(shareIds[i]!);
-        });
-        return out;
+        const caughtUp = async () =>
+          (await admin.fetchTopicOffsets(topics.shares)).every(
+            (end) => BigInt(end.high) <= (sharesReadUpTo.get(end.partition) ?? 0n),
+          );
+        await waitFor('the probe to read the shares topic', caughtUp, 15_000);
+        const records = [...loggedShares.values()].reduce((n, c) => n + c, 0);
+        const twice = [...loggedShares].filter(([, c]) => c > 1).map(([id]) => id);
+        if (twice.length > 0)
+          throw new Error(`share ids logged more than once: ${twice.slice(0, 5).join(', ')}`);
+        const total = (await store.poolStats(Date.now(), 600)).shares;
+        if (total !== records) throw new Error(`accounted ${total} shares, the share log holds ${records}`);
+        return new Set(shareIds.filter((id) => loggedShares.has(id)));
       },
       async accountedTotal() {
         return (await store.poolStats(Date.now(), 600)).shares;

@@ -221,6 +221,7 @@ export class KafkaBus implements EventBus {
         }
       });
     }
+    const cancelSeeks = opts.startOffsets && this.seekOnAssignment(consumer, opts.topic, opts.startOffsets);
     await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: opts.fromBeginning });
     await consumer.run({
@@ -248,10 +249,50 @@ export class KafkaBus implements EventBus {
     });
     return {
       stop: async () => {
+        cancelSeeks?.();
         this.consumers.delete(consumer);
         await consumer.disconnect();
       },
     };
+  }
+
+  /**
+   * On every assignment: pause the assigned partitions (GROUP_JOIN comes before the first fetch
+   * of the generation), ask `startOffsets` (retrying every second while it fails), seek, resume.
+   * A newer assignment supersedes an answer still pending. Returns the cancel of a pending one.
+   */
+  private seekOnAssignment(
+    consumer: Consumer,
+    topic: string,
+    startOffsets: NonNullable<SubscribeOptions['startOffsets']>,
+  ): () => void {
+    const log = this.opts.logger.child({ component: 'kafka-consumer', topic });
+    let generation = 0;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const gen = ++generation;
+      const partitions = payload.memberAssignment[topic] ?? [];
+      if (partitions.length === 0) return;
+      const assigned = [{ topic, partitions }];
+      consumer.pause(assigned);
+      void (async () => {
+        for (;;) {
+          try {
+            const offsets = await startOffsets(partitions);
+            if (gen !== generation) return;
+            for (const [partition, offset] of offsets)
+              consumer.seek({ topic, partition, offset: String(offset) });
+            log.info('partitions assigned', { partitions, from: Object.fromEntries(offsets) });
+            consumer.resume(assigned);
+            return;
+          } catch (err) {
+            if (gen !== generation) return;
+            log.warn('cannot read the start offsets of the assigned partitions; retrying in 1 s', { err });
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+          }
+        }
+      })();
+    });
+    return () => void ++generation;
   }
 
   /** The offset of the newest `tail` messages of every partition of `topic`. */

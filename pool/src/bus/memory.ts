@@ -69,6 +69,10 @@ export class MemoryBus implements EventBus {
       // A tail reader's position is its own: never stored for the group.
       if (opts.tail === undefined) this.groups.set(groupKey, group);
     }
+    if (opts.startOffsets) {
+      const start = (await opts.startOffsets([0])).get(0);
+      if (start !== undefined) group.committed = Math.min(start, log.length);
+    }
     let stopped = false;
     let wake: (() => void) | undefined;
     const waiters = this.waiters.get(opts.topic) ?? new Set();

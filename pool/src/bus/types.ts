@@ -37,6 +37,16 @@ export interface SubscribeOptions {
    */
   tail?: number;
   /**
+   * For a handler that stores its own progress atomically with its effects (the share
+   * processor keeps each partition's position in Redis with the accounting): whenever
+   * partitions are assigned (start, rebalance), each one starts at the offset this returns for
+   * it, not at the group's committed offset (a partition it returns nothing for starts there).
+   * Its partitions are paused until it answers. The group's offsets are still committed after
+   * each batch, for lag monitoring only. The handler must still skip messages below its own
+   * position: a batch fetched before a rebalance may arrive late.
+   */
+  startOffsets?(partitions: readonly number[]): Promise<ReadonlyMap<number, number>>;
+  /**
    * Called with batches in offset order (per partition). The batch's offsets are committed
    * only after the promise resolves; if it rejects, the batch is delivered again after a
    * pause. Handlers must therefore be idempotent.

@@ -221,12 +221,6 @@ export const configSchema = {
       max: 86_400,
       doc: 'Hashrate averaging window (1-minute buckets).',
     }),
-    dedupeTtlSec: int({
-      default: 172_800,
-      min: 60,
-      max: 2_592_000,
-      doc: 'How long accounted share ids are remembered.',
-    }),
   },
   dashboard: {
     enabled: bool({

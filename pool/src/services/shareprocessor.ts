@@ -1,7 +1,8 @@
 /**
- * Share processor: consumes the shares topic (consumer group, at-least-once) and accounts
- * every share exactly once in the PoolStore (dedupe by share_id inside the same atomic
- * update), keeping per-user and per-worker hashrate windows and the PPLNS window. Serves
+ * Share processor: consumes the shares topic (consumer group; several processors share its
+ * partitions) and accounts every logged share exactly once in the PoolStore: each partition's
+ * position (the next offset) is stored in the same atomic update as the accounting it derived
+ * from, and an assigned partition resumes from it; keeping per-user and per-worker hashrate windows and the PPLNS window. Serves
  * the pool's HTTP JSON API:
  *   GET /api/pool                    pool totals, hashrate, network, PPLNS window
  *   GET /api/workers/:user           one user's totals and workers
@@ -20,7 +21,8 @@ import type { PoolConfig } from '../config/schema.js';
 import { closeHttp, listenHttp } from '../observability/health.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { pplnsSplit } from '../store/pplns.js';
-import type { AccountingOptions } from '../store/types.js';
+import { shareLogPartition, type AccountingOptions, type ShareLogRun } from '../store/types.js';
+import type { BusMessage } from '../bus/types.js';
 import {
   dependencyChecks,
   dependencyGauge,
@@ -40,8 +42,41 @@ export interface ShareprocessorHandle extends ServiceHandle {
   readonly dashboard: Dashboard;
 }
 
-/** Shares per atomic accounting call (one Lua script run in Redis). */
+/** Shares per atomic accounting call (one Lua script run in Redis), at message boundaries. */
 const CHUNK = 500;
+
+/**
+ * Splits a batch of one partition into runs of whole messages of about CHUNK shares (a message
+ * is never split: the store's position is a message offset). A message that does not decode
+ * stays in its run with no shares, so the position still moves past it.
+ */
+function shareLogRuns(
+  batch: readonly BusMessage[],
+  onMalformed: (msg: BusMessage, err: unknown) => void,
+): ShareLogRun[] {
+  const runs: ShareLogRun[] = [];
+  let run: ShareLogRun['messages'][number][] = [];
+  let size = 0;
+  const flush = () => {
+    if (run.length > 0)
+      runs.push({ partition: shareLogPartition(batch[0]!.topic, batch[0]!.partition), messages: run });
+    run = [];
+    size = 0;
+  };
+  for (const msg of batch) {
+    let shares: ShareRecord[] = [];
+    try {
+      shares = decodeShareMessage(msg.value);
+    } catch (err) {
+      onMalformed(msg, err);
+    }
+    if (size > 0 && size + shares.length > CHUNK) flush();
+    run.push({ offset: Number(msg.offset), shares });
+    size += shares.length;
+  }
+  flush();
+  return runs;
+}
 const NETWORK_REFRESH_MS = 10_000;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -122,37 +157,48 @@ export async function startShareprocessor(
     topic: topics.shares,
     groupId: cfg.groupId ?? `${config.kafka.topicPrefix}-shareprocessor`,
     fromBeginning: true,
-    handler: async (batch) => {
-      const shares: ShareRecord[] = [];
-      for (const msg of batch) {
-        try {
-          shares.push(...decodeShareMessage(msg.value));
-        } catch (err) {
-          m.accounted.inc({ result: 'malformed' });
-          logger.error('skipping malformed share record', {
-            partition: msg.partition,
-            offset: msg.offset,
-            err,
-          });
-        }
+    // Exactly once: each partition resumes where the accounting in the store says, not where
+    // the group's Kafka offsets say (they are a lag gauge only).
+    startOffsets: async (partitions) => {
+      const positions = new Map<number, number>();
+      for (const p of partitions) {
+        const at = await store.shareLogPosition(shareLogPartition(topics.shares, p));
+        if (at !== undefined) positions.set(p, at);
       }
+      return positions;
+    },
+    handler: async (batch) => {
+      const runs = shareLogRuns(batch, (msg, err) => {
+        m.accounted.inc({ result: 'malformed' });
+        logger.error('skipping malformed share record', {
+          partition: msg.partition,
+          offset: msg.offset,
+          err,
+        });
+      });
       const opts: AccountingOptions = {
         pplnsWindow: await pplnsWindow(),
-        dedupeTtlSec: cfg.dedupeTtlSec,
         hashrateWindowSec: cfg.hashrateWindowSec,
       };
-      for (let i = 0; i < shares.length; i += CHUNK) {
-        const chunk = shares.slice(i, i + CHUNK);
+      let newest = 0n;
+      for (const run of runs) {
         const end = m.batchSeconds.startTimer();
-        const fresh = await store.accountShares(chunk, opts);
+        const fresh = await store.accountShares(run, opts);
         end();
         accounted += fresh;
+        let shares = 0;
+        let blocks = 0;
+        for (const msg of run.messages) {
+          shares += msg.shares.length;
+          for (const s of msg.shares) {
+            if (s.isBlock) blocks++;
+            if (s.acceptedAt > newest) newest = s.acceptedAt;
+          }
+        }
         m.accounted.inc({ result: 'accounted' }, fresh);
-        m.accounted.inc({ result: 'duplicate' }, chunk.length - fresh);
-        const blocks = chunk.filter((s) => s.isBlock).length;
+        m.accounted.inc({ result: 'duplicate' }, shares - fresh);
         if (blocks > 0) m.blocks.inc(blocks);
       }
-      const newest = shares.reduce((max, s) => (s.acceptedAt > max ? s.acceptedAt : max), 0n);
       if (newest > 0n) m.lagMs.set(Date.now() - Number(newest));
     },
   });

@@ -11,6 +11,7 @@ import {
   type NetworkInfo,
   type PoolStats,
   type PoolStore,
+  type ShareLogRun,
   type ShareTotals,
   type UserStats,
 } from './types.js';
@@ -57,7 +58,8 @@ export class MemoryStore implements PoolStore {
   private readonly leases = new Map<string, Expiring<string>>();
   private readonly templates = new Map<number, Expiring<string>>();
   private readonly prefixes = new Map<number, number>();
-  private readonly accounted = new Map<string, number>();
+  /** Share-log partition → offset after the last message accounted. */
+  private readonly positions = new Map<string, number>();
   private jobId = 0;
   private network: NetworkInfo | undefined;
   private readonly pool = newTotals();
@@ -112,29 +114,34 @@ export class MemoryStore implements PoolStore {
     return end - count;
   }
 
-  async accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number> {
-    const now = this.now();
+  async accountShares(run: ShareLogRun, opts: AccountingOptions): Promise<number> {
+    const from = this.positions.get(run.partition) ?? -1;
     let fresh = 0;
-    if (this.accounted.size > 1_000_000)
-      for (const [k, t] of this.accounted) if (t <= now) this.accounted.delete(k);
-    for (const share of shares) {
-      const until = this.accounted.get(share.shareId);
-      if (until !== undefined && until > now) continue;
-      this.accounted.set(share.shareId, now + opts.dedupeTtlSec * 1000);
-      fresh++;
-      const bucket = Math.floor(Number(share.acceptedAt) / 1000 / BUCKET_SEC);
-      const oldest = bucket - Math.ceil(opts.hashrateWindowSec / BUCKET_SEC);
-      addShare(this.pool, share, bucket, oldest);
-      let user = this.users.get(share.user);
-      if (!user) this.users.set(share.user, (user = { totals: newTotals(), workers: new Map() }));
-      addShare(user.totals, share, bucket, oldest);
-      let worker = user.workers.get(share.worker);
-      if (!worker) user.workers.set(share.worker, (worker = newTotals()));
-      addShare(worker, share, bucket, oldest);
-      this.addToPplns(share.user, share.difficulty, opts.pplnsWindow);
-      if (share.isBlock) this.snapshots.set(share.shareId, new Map(this.pplnsWeights));
+    for (const m of run.messages) {
+      if (m.offset < from) continue;
+      for (const share of m.shares) this.account(share, opts);
+      fresh += m.shares.length;
+      this.positions.set(run.partition, m.offset + 1);
     }
     return fresh;
+  }
+
+  async shareLogPosition(partition: string): Promise<number | undefined> {
+    return this.positions.get(partition);
+  }
+
+  private account(share: ShareRecord, opts: AccountingOptions): void {
+    const bucket = Math.floor(Number(share.acceptedAt) / 1000 / BUCKET_SEC);
+    const oldest = bucket - Math.ceil(opts.hashrateWindowSec / BUCKET_SEC);
+    addShare(this.pool, share, bucket, oldest);
+    let user = this.users.get(share.user);
+    if (!user) this.users.set(share.user, (user = { totals: newTotals(), workers: new Map() }));
+    addShare(user.totals, share, bucket, oldest);
+    let worker = user.workers.get(share.worker);
+    if (!worker) user.workers.set(share.worker, (worker = newTotals()));
+    addShare(worker, share, bucket, oldest);
+    this.addToPplns(share.user, share.difficulty, opts.pplnsWindow);
+    if (share.isBlock) this.snapshots.set(share.shareId, new Map(this.pplnsWeights));
   }
 
   private addToPplns(user: string, difficulty: number, window: number): void {

@@ -1,19 +1,19 @@
 /**
  * Redis PoolStore (ioredis). Multi-key updates that must be atomic (lease compare-and-set,
- * share accounting with its dedupe, block recording) are Lua scripts; reads use
+ * share accounting with its share-log position, block recording) are Lua scripts; reads use
  * pipelines. Keys are built inside the scripts from a prefix, so this targets a single
  * Redis (or a Sentinel-managed primary), not Redis Cluster.
  */
 import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { FoundBlock } from '../../../proto/gen/blocks.js';
-import type { ShareRecord } from '../../../proto/gen/shares.js';
 import {
   BUCKET_SEC,
   type AccountingOptions,
   type NetworkInfo,
   type PoolStats,
   type PoolStore,
+  type ShareLogRun,
   type ShareTotals,
   type UserStats,
 } from './types.js';
@@ -30,19 +30,25 @@ const RELEASE_LEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
-// ARGV: prefix, dedupeTtlSec, bucketSec, bucketTtlSec, pplnsWindow, then 6 per share:
-// share_id, user, worker, difficulty, accepted_at ms, is_block (1/0).
-// Shares are deduped one by one (SET NX), then their effects are summed per key so a batch
-// costs one write per touched key, not per share. PPLNS: appending a run of shares and then
-// trimming leaves the same window as trimming after each share (the kept part is the
-// shortest suffix summing to >= N either way); runs end at block shares, whose snapshot
-// must see exactly the shares before them.
+// ARGV: prefix, bucketSec, bucketTtlSec, pplnsWindow, the log partition, M = the number of
+// messages, then M pairs (offset, share count), then 5 per share: the share id for a block
+// share ('' otherwise: only a block's PPLNS snapshot is keyed by it), user, worker,
+// difficulty, accepted_at ms.
+// Exactly once at O(1) per partition: `log:pos` holds, per share-log partition, the offset after
+// the last message accounted, written in this same script; messages below it are skipped
+// (redelivery, or another share processor got there first during a rebalance).
+// The effects of the fresh shares are summed per key so a batch costs one write per touched
+// key, not per share. PPLNS: appending a run of shares and then trimming leaves the same
+// window as trimming after each share (the kept part is the shortest suffix summing to >= N
+// either way); runs end at block shares, whose snapshot must see exactly the shares before them.
 const ACCOUNT_SHARES = `
 local p = ARGV[1]
-local dedupeTtl = tonumber(ARGV[2])
-local bucketSec = tonumber(ARGV[3])
-local bucketTtl = tonumber(ARGV[4])
-local window = tonumber(ARGV[5])
+local bucketSec = tonumber(ARGV[2])
+local bucketTtl = tonumber(ARGV[3])
+local window = tonumber(ARGV[4])
+local posKey, partition = p .. 'log:pos', ARGV[5]
+local stored = redis.call('HGET', posKey, partition)
+local from = stored and tonumber(stored) or -1
 local function num(x) return string.format('%.17g', x) end
 
 local tot, totOrder = {}, {}
@@ -91,31 +97,40 @@ local function flushPplns()
   end
 end
 
-local fresh = 0
-for i = 6, #ARGV, 6 do
-  local id, user, worker = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local diffStr, at, isBlock = ARGV[i + 3], tonumber(ARGV[i + 4]), ARGV[i + 5]
-  if redis.call('SET', p .. 'acct:' .. id, '1', 'NX', 'EX', dedupeTtl) then
-    fresh = fresh + 1
-    local diff = tonumber(diffStr)
-    local bucket = string.format('%d', math.floor(at / 1000 / bucketSec))
-    add('pool', diff, at, bucket)
-    add('u\\0' .. user, diff, at, bucket)
-    add('w\\0' .. user .. '\\0' .. worker, diff, at, bucket)
-    workers[user .. '\\0' .. worker] = { user, worker }
-    run[#run + 1] = diffStr .. '\\0' .. user
-    runTotal = runTotal + diff
-    if not runWeights[user] then runWeights[user] = 0; runUsers[#runUsers + 1] = user end
-    runWeights[user] = runWeights[user] + diff
-    if isBlock == '1' then
-      flushPplns()
-      local snap = p .. 'pplns:snap:' .. id
-      local w = redis.call('HGETALL', weightsKey)
-      redis.call('DEL', snap)
-      if #w > 0 then redis.call('HSET', snap, unpack(w)) end
-    end
+local function account(i)
+  local blockId, user, worker, diffStr, at = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], tonumber(ARGV[i + 4])
+  local diff = tonumber(diffStr)
+  local bucket = string.format('%d', math.floor(at / 1000 / bucketSec))
+  add('pool', diff, at, bucket)
+  add('u\\0' .. user, diff, at, bucket)
+  add('w\\0' .. user .. '\\0' .. worker, diff, at, bucket)
+  workers[user .. '\\0' .. worker] = { user, worker }
+  run[#run + 1] = diffStr .. '\\0' .. user
+  runTotal = runTotal + diff
+  if not runWeights[user] then runWeights[user] = 0; runUsers[#runUsers + 1] = user end
+  runWeights[user] = runWeights[user] + diff
+  if blockId ~= '' then
+    flushPplns()
+    local snap = p .. 'pplns:snap:' .. blockId
+    local w = redis.call('HGETALL', weightsKey)
+    redis.call('DEL', snap)
+    if #w > 0 then redis.call('HSET', snap, unpack(w)) end
   end
 end
+
+local fresh, last = 0, nil
+local messages = tonumber(ARGV[6])
+local i = 7 + 2 * messages
+for j = 0, messages - 1 do
+  local offset, count = tonumber(ARGV[7 + 2 * j]), tonumber(ARGV[8 + 2 * j])
+  if offset >= from then
+    for k = 0, count - 1 do account(i + 5 * k) end
+    fresh = fresh + count
+    last = offset
+  end
+  i = i + 5 * count
+end
+if last then redis.call('HSET', posKey, partition, string.format('%d', last + 1)) end
 flushPplns()
 
 for _, scope in ipairs(totOrder) do
@@ -286,19 +301,28 @@ export class RedisStore implements PoolStore {
     return (await this.scripts.reservePrefixes(`${this.p}prefixes:${replicaId}`, count, after)) - count;
   }
 
-  async accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number> {
-    if (shares.length === 0) return 0;
+  async accountShares(run: ShareLogRun, opts: AccountingOptions): Promise<number> {
+    if (run.messages.length === 0) return 0;
     const args: (string | number)[] = [
       this.p,
-      opts.dedupeTtlSec,
       BUCKET_SEC,
       opts.hashrateWindowSec + BUCKET_SEC,
       opts.pplnsWindow,
+      run.partition,
+      run.messages.length,
     ];
-    for (const s of shares) {
-      args.push(s.shareId, s.user, s.worker, s.difficulty, Number(s.acceptedAt), s.isBlock ? 1 : 0);
+    for (const m of run.messages) args.push(m.offset, m.shares.length);
+    for (const m of run.messages) {
+      for (const s of m.shares) {
+        args.push(s.isBlock ? s.shareId : '', s.user, s.worker, s.difficulty, Number(s.acceptedAt));
+      }
     }
     return this.scripts.accountShares(...args);
+  }
+
+  async shareLogPosition(partition: string): Promise<number | undefined> {
+    const stored = await this.redis.hget(`${this.p}log:pos`, partition);
+    return stored === null ? undefined : Number(stored);
   }
 
   private bucketKeys(scope: string, nowMs: number, windowSec: number): string[] {

@@ -1,7 +1,8 @@
 /**
  * PoolStore: the pool's shared state (Redis in production, in-memory in `pool dev`):
- * leases (job maker leader, stratum replica ids), job ids and the template cache, the
- * duplicate-share guard, share accounting (hashrate windows, PPLNS window), found blocks.
+ * leases (job maker leader, stratum replica ids), job ids and the template cache, share
+ * accounting (hashrate windows, PPLNS window) with the share-log position it has reached,
+ * found blocks.
  */
 import type { FoundBlock } from '../../../proto/gen/blocks.js';
 import type { ShareRecord } from '../../../proto/gen/shares.js';
@@ -9,8 +10,6 @@ import type { ShareRecord } from '../../../proto/gen/shares.js';
 export interface AccountingOptions {
   /** PPLNS window N: the summed difficulty of the last shares that share a block's reward. */
   pplnsWindow: number;
-  /** How long accounted share ids are remembered (redelivery dedupe). */
-  dedupeTtlSec: number;
   /** Hashrate buckets live this long (the hashrate window plus one bucket). */
   hashrateWindowSec: number;
 }
@@ -45,6 +44,23 @@ export interface PoolStats extends ShareTotals {
   pplnsWindowDifficulty: number;
 }
 
+/**
+ * Consecutive messages of one partition of the share log, decoded: what one atomic
+ * accounting call takes. The store keeps, per partition, the offset after the last message
+ * it accounted, in the same atomic update as the accounting.
+ */
+export interface ShareLogRun {
+  /** The log partition, e.g. `eaglepool.shares:3` (`shareLogPartition`). */
+  partition: string;
+  /** In offset order; a message that did not decode has no shares but still moves the position. */
+  messages: readonly { offset: number; shares: readonly ShareRecord[] }[];
+}
+
+/** The name a share-log partition's position is kept under. */
+export function shareLogPartition(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
 export interface NetworkInfo {
   difficulty: number;
   height: bigint;
@@ -75,11 +91,16 @@ export interface PoolStore {
   reservePrefixes(replicaId: number, count: number, after: number): Promise<number>;
 
   /**
-   * Accounts shares exactly once (shares whose share_id was accounted before are skipped):
-   * totals, hashrate buckets, the PPLNS window, and for block shares a snapshot of the PPLNS
-   * weights. Atomic per call. Resolves to the number of shares newly accounted.
+   * Accounts the shares of a run of share-log messages exactly once: totals, hashrate buckets,
+   * the PPLNS window, and for block shares a snapshot of the PPLNS weights; in the same atomic
+   * update it moves the partition's position past the run. Messages below the position (a
+   * redelivery, or a run another share processor accounted first during a rebalance) are
+   * skipped. O(1) state per partition: no per-share memory. Resolves to the shares newly
+   * accounted.
    */
-  accountShares(shares: readonly ShareRecord[], opts: AccountingOptions): Promise<number>;
+  accountShares(run: ShareLogRun, opts: AccountingOptions): Promise<number>;
+  /** The offset of the first message of `partition` not accounted yet; undefined if none was. */
+  shareLogPosition(partition: string): Promise<number | undefined>;
   poolStats(nowMs: number, windowSec: number): Promise<PoolStats>;
   userStats(user: string, nowMs: number, windowSec: number): Promise<UserStats | undefined>;
   /** PPLNS weights (user → summed difficulty) at the moment the block share was accounted. */

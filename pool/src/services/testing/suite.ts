@@ -622,8 +622,7 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
           isBlock: true,
         }),
       ];
-      // Every share logged twice (a producer retry after a lost ack looks like this).
-      await Promise.all([...shares, ...shares].map((sh) => log.append(sh)));
+      await Promise.all(shares.map((sh) => log.append(sh)));
       const sp = await startShareprocessor(s.config('sp'), { ...s.deps, healthServer: false });
       const spStopped = { done: false };
       cleanups.push(async () => void (spStopped.done || (await sp.stop())));
@@ -635,16 +634,35 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       });
       expect(pool).toMatchObject({ shares: 4, difficulty: 7000, users: 2, workers: 3 });
 
-      // A restarted processor in the same group, plus a redelivered copy: still 4.
+      // A restarted processor in a group that has no committed offsets at all (it would read the
+      // topic from the beginning): it resumes at the position stored with the accounting.
       await sp.stop();
       spStopped.done = true;
-      await log.append(shares[0]!);
-      const sp2 = await startShareprocessor(s.config('sp2'), { ...s.deps, healthServer: false });
+      const sp2 = await startShareprocessor(
+        loadConfig({
+          file: null,
+          env: {},
+          base: {
+            ...s.configBase('sp2'),
+            shareprocessor: {
+              httpListen: '127.0.0.1:0',
+              healthPort: 0,
+              pplnsMinWindow: 1e12,
+              groupId: `${s.prefix}-other-group`,
+            },
+          },
+        }),
+        { ...s.deps, healthServer: false },
+      );
       cleanups.push(() => sp2.stop());
       await log.append(share({ shareId: '5:05', user: 'carol', difficulty: 500, acceptedAt: now }));
       const api2 = `http://127.0.0.1:${sp2.httpPort}/api`;
       await eventually(async () => ((await getJson(`${api2}/pool`)).body.users === 3 ? true : undefined));
       expect((await getJson(`${api2}/pool`)).body).toMatchObject({ shares: 5, difficulty: 7500 });
+      expect(sp2.accounted()).toBe(1);
+      // It started at the stored position: it did not even read the 4 shares again.
+      const consumed = await sp2.registry.getSingleMetric('eaglepool_shareprocessor_shares_total')!.get();
+      expect(consumed.values.find((v) => v.labels.result === 'duplicate')?.value ?? 0).toBe(0);
 
       const alice = await getJson(`${api2}/workers/alice`);
       expect(alice.status).toBe(200);

@@ -8,7 +8,7 @@ import type { FoundBlock } from '../../../../proto/gen/blocks.js';
 import type { ShareRecord } from '../../../../proto/gen/shares.js';
 import { leaseReplicaId } from '../leases.js';
 import { pplnsSplit } from '../pplns.js';
-import type { AccountingOptions, PoolStore } from '../types.js';
+import type { AccountingOptions, PoolStore, ShareLogRun } from '../types.js';
 
 const T0 = 1_750_000_000_000; // a fixed Unix ms, on a minute boundary
 const MINUTE = 60_000;
@@ -27,7 +27,14 @@ export function share(over: Partial<ShareRecord> & { shareId: string; user: stri
   };
 }
 
-const opts: AccountingOptions = { pplnsWindow: 1e9, dedupeTtlSec: 3600, hashrateWindowSec: 600 };
+const opts: AccountingOptions = { pplnsWindow: 1e9, hashrateWindowSec: 600 };
+
+/** Share-log offsets for the tests that are not about positions: always past the last one. */
+let nextOffset = 0;
+/** `shares` as one message of the share log (partition `shares:0`) at a fresh offset. */
+function logged(shares: readonly ShareRecord[], offset = nextOffset++): ShareLogRun {
+  return { partition: 'shares:0', messages: [{ offset, shares }] };
+}
 
 function block(over: Partial<FoundBlock> & { shareId: string }): FoundBlock {
   return {
@@ -109,21 +116,61 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
       expect(await s.reservePrefixes(2, 10, 0)).toBe(5010);
     });
 
-    it('accounts each share exactly once, even when redelivered', async () => {
+    it('accounts each logged message exactly once: the position moves with the accounting', async () => {
       const s = await store();
-      const batch = [
+      const first = [
         share({ shareId: '1:00', user: 'alice', difficulty: 4 }),
         share({ shareId: '1:01', user: 'alice', worker: 'rig2', difficulty: 2 }),
-        share({ shareId: '1:02', user: 'bob', difficulty: 8 }),
       ];
-      expect(await s.accountShares(batch, opts)).toBe(3);
-      expect(await s.accountShares(batch, opts)).toBe(0);
+      const second = [share({ shareId: '1:02', user: 'bob', difficulty: 8 })];
+      const third = [share({ shareId: '1:03', user: 'bob', difficulty: 1 })];
+      const run = (messages: ShareLogRun['messages'], partition = 'shares:0') => ({ partition, messages });
+      expect(await s.shareLogPosition('shares:0')).toBeUndefined();
       expect(
-        await s.accountShares([batch[0]!, share({ shareId: '1:03', user: 'bob', difficulty: 1 })], opts),
+        await s.accountShares(
+          run([
+            { offset: 10, shares: first },
+            { offset: 11, shares: second },
+          ]),
+          opts,
+        ),
+      ).toBe(3);
+      expect(await s.shareLogPosition('shares:0')).toBe(12);
+      // Redelivered (a handler that failed after the store wrote, a rebalance): nothing twice.
+      expect(
+        await s.accountShares(
+          run([
+            { offset: 10, shares: first },
+            { offset: 11, shares: second },
+          ]),
+          opts,
+        ),
+      ).toBe(0);
+      // A run overlapping the position (another processor fetched differently): only the new part.
+      expect(
+        await s.accountShares(
+          run([
+            { offset: 11, shares: second },
+            { offset: 12, shares: [] }, // a malformed message: no shares, the position still moves
+            { offset: 14, shares: third },
+          ]),
+          opts,
+        ),
       ).toBe(1);
+      expect(await s.shareLogPosition('shares:0')).toBe(15);
+      // Each partition has its own position.
+      expect(
+        await s.accountShares(
+          run([{ offset: 0, shares: [share({ shareId: '2:00', user: 'bob' })] }], 'shares:1'),
+          opts,
+        ),
+      ).toBe(1);
+      expect(await s.shareLogPosition('shares:1')).toBe(1);
+      expect(await s.shareLogPosition('shares:0')).toBe(15);
+
       const pool = await s.poolStats(T0, 600);
-      expect(pool).toMatchObject({ shares: 4, difficulty: 15, users: 2, workers: 3, lastShareAt: T0 });
-      expect(pool.hashrate).toBeCloseTo(15 / 600);
+      expect(pool).toMatchObject({ shares: 5, difficulty: 16, users: 2, workers: 3, lastShareAt: T0 });
+      expect(pool.hashrate).toBeCloseTo(16 / 600);
       const alice = await s.userStats('alice', T0, 600);
       expect(alice).toMatchObject({ user: 'alice', shares: 2, difficulty: 6 });
       expect(alice!.workers.map((w) => [w.worker, w.shares, w.difficulty])).toEqual([
@@ -136,10 +183,10 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
     it('hashrate counts only the buckets inside the window', async () => {
       const s = await store();
       await s.accountShares(
-        [
+        logged([
           share({ shareId: 'old', user: 'u', difficulty: 600, acceptedAt: BigInt(T0 - 30 * MINUTE) }),
           share({ shareId: 'new', user: 'u', difficulty: 60, acceptedAt: BigInt(T0 - MINUTE) }),
-        ],
+        ]),
         { ...opts, hashrateWindowSec: 3600 },
       );
       expect((await s.userStats('u', T0, 600))!.hashrate).toBeCloseTo(60 / 600);
@@ -150,16 +197,19 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
       const s = await store();
       const window = { ...opts, pplnsWindow: 10 };
       await s.accountShares(
-        [
+        logged([
           share({ shareId: 's1', user: 'old', difficulty: 5 }),
           share({ shareId: 's2', user: 'alice', difficulty: 4 }),
           share({ shareId: 's3', user: 'bob', difficulty: 6 }),
-        ],
+        ]),
         window,
       );
       // 15 in the window; dropping "old" (5) leaves exactly 10 >= N, so it goes.
       expect((await s.poolStats(T0, 600)).pplnsWindowDifficulty).toBe(10);
-      await s.accountShares([share({ shareId: 'blk', user: 'carol', difficulty: 2, isBlock: true })], window);
+      await s.accountShares(
+        logged([share({ shareId: 'blk', user: 'carol', difficulty: 2, isBlock: true })]),
+        window,
+      );
       // alice 4 + bob 6 + carol 2 = 12; dropping alice would leave 8 < 10: she stays.
       expect(await s.pplnsSnapshot('blk')).toEqual(
         new Map([
@@ -186,8 +236,8 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
           acceptedAt: BigInt(T0 - (i % 4) * MINUTE),
         }),
       );
-      expect(await batched.accountShares(shares, window)).toBe(60);
-      for (const sh of shares) await single.accountShares([sh], window);
+      expect(await batched.accountShares(logged(shares), window)).toBe(60);
+      for (const sh of shares) await single.accountShares(logged([sh]), window);
       expect(await batched.poolStats(T0, 600)).toEqual(await single.poolStats(T0, 600));
       for (const u of ['u0', 'u1', 'u2', 'u3', 'u4']) {
         expect(await batched.userStats(u, T0, 600)).toEqual(await single.userStats(u, T0, 600));
