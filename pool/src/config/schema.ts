@@ -135,6 +135,16 @@ export const configSchema = {
       default: '127.0.0.1:50052',
       doc: 'gRPC address (host:port) of the block maker, used by stratum replicas.',
     }),
+    tlsCaFile: optStr({
+      doc: 'PEM file of the CA of the services’ certificates (mutual TLS on every gRPC call between services; with tlsCertFile and tlsKeyFile, e.g. a kubernetes.io/tls Secret with ca.crt). Unset: plaintext gRPC.',
+    }),
+    tlsCertFile: optStr({
+      doc: 'PEM certificate this service presents, as server and as client (signed by tlsCaFile; its SANs must name the address clients dial, or set tlsServerName).',
+    }),
+    tlsKeyFile: optStr({ doc: 'PEM private key of tlsCertFile.' }),
+    tlsServerName: optStr({
+      doc: 'Name the servers’ certificates are checked against instead of the host of services.jobmakerUrl/blockmakerUrl (one certificate for all services).',
+    }),
     tokenFile: optStr({
       doc: 'File holding the shared token every gRPC call between services must carry (a Secret mounted as a file; at least 32 characters). Unset: gRPC unauthenticated (development only; a warning is logged).',
     }),

@@ -34,7 +34,7 @@ import type { PoolStore } from '../store/types.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { identityError } from '../stratum/identity.js';
 import type { BlockSink } from './clients.js';
-import { readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
+import { readServiceTls, readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
 import {
   dependencyChecks,
   dependencyGauge,
@@ -315,7 +315,7 @@ export async function startBlockmaker(config: PoolConfig, deps: BlockmakerDeps):
             .catch((err: Error) => callback({ code: grpcStatus.UNAVAILABLE, details: err.message }));
         },
       },
-      { token: readServiceToken(config.services.tokenFile), logger },
+      { token: readServiceToken(config.services.tokenFile), tls: readServiceTls(config.services), logger },
     );
   }
 

@@ -3,11 +3,11 @@
  * the same small interfaces: in-process (the service handles of `pool dev`, one process,
  * no gRPC) and gRPC over the network (`connectJobStream`, `connectBlockMaker`).
  */
-import { credentials, status, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import type { ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import { BlockMakerClient, type SolvedBlock, type SubmitBlockReply } from '../../../proto/gen/blocks.js';
 import { JobStreamClient, type Job } from '../../../proto/gen/jobs.js';
 import type { Logger } from '../observability/logger.js';
-import { authMetadata } from './grpc.js';
+import { authMetadata, clientCredentials, type ServiceTls } from './grpc.js';
 
 /** A stream of mining jobs. */
 export interface JobSource {
@@ -77,11 +77,28 @@ export interface JobStreamOptions {
   reconnectMs?: number;
   /** Shared service token (`services.tokenFile`); sent with every call. */
   token?: string;
+  /** Mutual TLS (`services.tls*`); plaintext without. */
+  tls?: ServiceTls | undefined;
+}
+
+const UNAVAILABLE = 14;
+
+/**
+ * A connection failure says why it may be ours to fix: the servers refuse plaintext clients
+ * when they run mutual TLS, and clients whose certificate is not of the services' CA.
+ */
+function explained<E extends ServiceError>(err: E, tls: ServiceTls | undefined): E {
+  if (err.code !== UNAVAILABLE) return err;
+  err.message += tls
+    ? ' (mutual TLS: the server refuses a certificate not signed by its CA, and ours is checked against services.tlsCaFile and the host or services.tlsServerName)'
+    : ' (plaintext gRPC: a server that runs mutual TLS refuses it; set services.tlsCaFile, tlsCertFile and tlsKeyFile)';
+  return err;
 }
 
 /** Subscribes to the job maker's JobStream over gRPC and keeps resubscribing when the stream ends. */
 export function connectJobStream(opts: JobStreamOptions): RemoteJobSource {
-  const client = new JobStreamClient(opts.url, credentials.createInsecure(), CHANNEL_OPTIONS);
+  const { creds, options } = clientCredentials(opts.tls);
+  const client = new JobStreamClient(opts.url, creds, { ...CHANNEL_OPTIONS, ...options });
   const fanout = new JobFanout(opts.logger);
   const firstDelay = opts.reconnectMs ?? 500;
   let delay = firstDelay;
@@ -110,9 +127,7 @@ export function connectJobStream(opts: JobStreamOptions): RemoteJobSource {
       const current = fanout.current();
       if (!current || job.jobId !== current.jobId) fanout.publish(job);
     });
-    s.on('error', (err: ServiceError) =>
-      retry(err.code === status.UNAVAILABLE ? 'unavailable' : err.message),
-    );
+    s.on('error', (err: ServiceError) => retry(explained(err, opts.tls).message));
     s.on('end', () => retry('stream ended'));
   };
   start();
@@ -139,8 +154,10 @@ export function connectBlockMaker(opts: {
   url: string;
   timeoutMs?: number;
   token?: string;
+  tls?: ServiceTls | undefined;
 }): RemoteBlockSink {
-  const client = new BlockMakerClient(opts.url, credentials.createInsecure(), CHANNEL_OPTIONS);
+  const { creds, options } = clientCredentials(opts.tls);
+  const client = new BlockMakerClient(opts.url, creds, { ...CHANNEL_OPTIONS, ...options });
   const timeoutMs = opts.timeoutMs ?? 180_000;
   return {
     submitBlock: (block) =>
@@ -149,7 +166,7 @@ export function connectBlockMaker(opts: {
           block,
           authMetadata(opts.token),
           { deadline: Date.now() + timeoutMs },
-          (err, reply) => (err ? reject(err) : resolve(reply)),
+          (err, reply) => (err ? reject(explained(err, opts.tls)) : resolve(reply)),
         );
       }),
     close: () => client.close(),

@@ -30,7 +30,7 @@ import type { PoolConfig } from '../config/schema.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { holdLease } from '../store/leases.js';
 import { JobFanout, type JobSource } from './clients.js';
-import { readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
+import { readServiceTls, readServiceToken, startGrpcServer, type GrpcServer } from './grpc.js';
 import { nodeSyncChecker } from './node-sync.js';
 import {
   dependencyChecks,
@@ -424,7 +424,7 @@ export async function startJobmaker(config: PoolConfig, deps: JobmakerDeps): Pro
           call.on('error', done);
         },
       },
-      { token: readServiceToken(config.services.tokenFile), logger },
+      { token: readServiceToken(config.services.tokenFile), tls: readServiceTls(config.services), logger },
     );
   }
 

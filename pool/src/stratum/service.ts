@@ -13,7 +13,7 @@ import { serviceRegistry } from '../observability/metrics.js';
 import { payoutAddressError } from '../payout/address.js';
 import { connectBlockMaker, connectJobStream } from '../services/clients.js';
 import type { Dependencies } from '../services/connect.js';
-import { readServiceToken } from '../services/grpc.js';
+import { readServiceTls, readServiceToken } from '../services/grpc.js';
 import { createStore, holdLease, leaseReplicaId, replicaLeaseName } from '../store/index.js';
 import type { ResponderKeys } from '../sv2/noise/index.js';
 import { PrefixRanges } from './prefix-ranges.js';
@@ -69,6 +69,7 @@ export async function startStratumService(
   const log = opts.logger.child({ component: 'stratum' });
   const keys = readNoiseKeys(opts.noiseDir);
   const token = readServiceToken(config.services.tokenFile);
+  const tls = readServiceTls(config.services);
   const listen = parseHostPort(config.stratum.listen);
   const store = opts.deps?.store ?? (await createStore(config));
   const bus = opts.deps?.bus ?? (await createBus(config, log));
@@ -82,7 +83,7 @@ export async function startStratumService(
   }
   const registry = serviceRegistry();
   const topics = poolTopics(config.kafka.topicPrefix);
-  const blockmaker = connectBlockMaker({ url: config.services.blockmakerUrl, token });
+  const blockmaker = connectBlockMaker({ url: config.services.blockmakerUrl, token, tls });
   const sink = createPoolSink({
     shareLog: createShareLog(bus, topics, { registry }),
     bus,
@@ -144,7 +145,13 @@ export async function startStratumService(
           onError: (err) => log.warn('replica lease renewal failed', { err }),
         })
       : undefined;
-  const jobs = connectJobStream({ url: config.services.jobmakerUrl, subscriber: holder, logger: log, token });
+  const jobs = connectJobStream({
+    url: config.services.jobmakerUrl,
+    subscriber: holder,
+    logger: log,
+    token,
+    tls,
+  });
   const unsubscribe = jobs.subscribe((job) => void server.pushJob(jobTemplateFromProto(job)));
   const ready = (): { ready: boolean; reason?: string } => {
     const failing = [
