@@ -101,6 +101,15 @@ describe('malformed templates', () => {
     expect(() => work(badUncles)).toThrow(CkbTemplateError);
   });
 
+  // Found by the long ckb-template campaign (2026-12-08): an overflowing compact target threw
+  // CkbTargetError out of workFromTemplate.
+  it('a compact_target that overflows 256 bits is a CkbTemplateError', () => {
+    const t = good();
+    t.compact_target = '0xc91b3f4f';
+    expect(() => work(t)).toThrow(CkbTemplateError);
+    expect(() => work(t)).toThrow(/overflows 256 bits/);
+  });
+
   it('bad hex stays a CkbHexError', () => {
     const t = good();
     t.compact_target = 'zz';

@@ -8,7 +8,7 @@ import { extraHashOf, proposalsHashOf, transactionsRootOf, txHashes, unclesHashO
 import { headerToJson, powHashOf } from './header.js';
 import type { RawHeader } from './header.js';
 import { hexToBytes, hexToU32, hexToUint } from './hex.js';
-import { compactToTarget } from './target.js';
+import { CkbTargetError, compactToTarget } from './target.js';
 import type { BlockTemplate, JsonBlock, JsonTransaction } from './types.js';
 
 export { verifyPow } from './pow.js';
@@ -45,6 +45,17 @@ export class CkbTemplateError extends Error {
   override name = 'CkbTemplateError';
 }
 
+/** The target of a template's compact_target: an overflowing one is a malformed template. */
+function templateTarget(compact: number): bigint {
+  try {
+    return compactToTarget(compact);
+  } catch (e) {
+    if (e instanceof CkbTargetError)
+      throw new CkbTemplateError(`malformed template: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
 /**
  * Builds the header for a template and its pow_hash. Throws CkbHexError or CkbTemplateError on a
  * malformed template (the node's answer is untrusted input; pool/fuzz/ fuzzes this).
@@ -64,7 +75,7 @@ export function workFromTemplate(t: BlockTemplate, opts: WorkOptions = {}): Work
     parentHash: header.parentHash,
     timestamp: header.timestamp,
     compactTarget: header.compactTarget,
-    target: compactToTarget(header.compactTarget),
+    target: templateTarget(header.compactTarget),
     powHash: powHashOf(header),
     version: header.version,
     header,
