@@ -68,7 +68,7 @@ describe('pool dev with the V1 demo miner through the translator', () => {
   }, 90_000);
 
   // `pool dev --miner v1 --dialect NAME`: each family's demo miner, recognised by its user agent.
-  it.each([['k7'], ['goldshell'], ['viabtc']] as const)(
+  it.each([['k7'], ['goldshell'], ['viabtc'], ['nerdminer']] as const)(
     'the %s demo miner finds a block the devnet accepts',
     async (dialect) => {
       const { pool, v1 } = await startDev(dialect);
@@ -78,6 +78,6 @@ describe('pool dev with the V1 demo miner through the translator', () => {
       expect(v1.translator.stats.upstreamAccepted).toBeGreaterThanOrEqual(1);
       expect(v1.translator.dialectsInUse()).toEqual([dialect]);
     },
-    60_000,
+    120_000, // a deadline, not a timing assertion: 49 s seen for nerdminer at load ~20
   );
 });
