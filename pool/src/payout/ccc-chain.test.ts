@@ -9,10 +9,11 @@ import { hexToUint } from '../ckb/hex.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { SECP256K1_BLAKE160_CODE_HASH, startDevnet, type Devnet } from '../devnet/index.js';
 import { mineBlocks } from '../devnet/testing/mine.js';
-import { userAccount, userBalance } from '../ledger/ledger.js';
+import { userBalance } from '../ledger/ledger.js';
 import { MemoryLedgerStore } from '../ledger/memory-store.js';
 import { silentLogger } from '../observability/logger.js';
 import { CccPayoutChain } from './ccc-chain.js';
+import { seedOwed } from './testing/seed.js';
 import { PayoutMachine } from './machine.js';
 
 const CKB = 100_000_000n;
@@ -70,19 +71,7 @@ describe('payouts on the devnet (ccc adapter + payout machine)', () => {
     const ledger = new MemoryLedgerStore();
     const miners = [await addressOf(key()), await addressOf(key())];
     const owed = [250_000n * CKB + 12_345n, 70n * CKB];
-    await ledger.apply({
-      entries: [
-        {
-          id: 'seed',
-          kind: 'mature',
-          ref: 'seed',
-          postings: [
-            ...miners.map((m, i) => ({ account: userAccount(m, 'available'), amount: owed[i]! })),
-            { account: 'chain:rewards', amount: -(owed[0]! + owed[1]!) },
-          ],
-        },
-      ],
-    });
+    await seedOwed(ledger, { [miners[0]!]: owed[0]!, [miners[1]!]: owed[1]! });
     const machine = new PayoutMachine({
       ledger,
       chain,

@@ -1,31 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { userAccount, userBalance } from '../ledger/ledger.js';
+import { userBalance } from '../ledger/ledger.js';
 import { MemoryLedgerStore } from '../ledger/memory-store.js';
 import { silentLogger } from '../observability/logger.js';
 import { PayoutMachine } from './machine.js';
 import { occupiedCapacity, planPayouts } from './plan.js';
 import { FakeChain } from './testing/fake-chain.js';
+import { seedOwed } from './testing/seed.js';
 
 const CKB = 100_000_000n;
-
-async function seed(ledger: MemoryLedgerStore, owed: Record<string, bigint>): Promise<void> {
-  const postings = Object.entries(owed).map(([u, amount]) => ({
-    account: userAccount(u, 'available'),
-    amount,
-  }));
-  const total = postings.reduce((s, p) => s + p.amount, 0n);
-  await ledger.apply({
-    entries: [
-      {
-        id: 'seed',
-        kind: 'mature',
-        ref: 'seed',
-        postings: [...postings, { account: 'chain:rewards', amount: -total }],
-      },
-    ],
-  });
-}
 
 const machine = (ledger: MemoryLedgerStore, chain: FakeChain, beforeAction?: (a: string) => void) =>
   new PayoutMachine({
@@ -63,7 +46,7 @@ describe('payout machine', () => {
     const ledger = new MemoryLedgerStore();
     const chain = new FakeChain();
     chain.fund(1000n * CKB);
-    await seed(ledger, { alice: 200n * CKB, bob: 150n * CKB, carol: 10n * CKB, bad1: 500n * CKB });
+    await seedOwed(ledger, { alice: 200n * CKB, bob: 150n * CKB, carol: 10n * CKB, bad1: 500n * CKB });
     const m = machine(ledger, chain);
     expect(await m.step()).toBe('built');
     const reserved = await ledger.balances();
@@ -90,7 +73,7 @@ describe('payout machine', () => {
     const ledger = new MemoryLedgerStore();
     const chain = new FakeChain();
     chain.fund(1000n * CKB);
-    await seed(ledger, { alice: 200n * CKB });
+    await seedOwed(ledger, { alice: 200n * CKB });
     const m = machine(ledger, chain);
     await m.step();
     await m.step();
@@ -122,7 +105,7 @@ describe('payout machine', () => {
           const chain = new FakeChain();
           chain.fund(10_000n * CKB);
           const users = Object.fromEntries(owed.map((v, i) => [`u${i}`, v + 100n * CKB]));
-          await seed(ledger, users);
+          await seedOwed(ledger, users);
           let crashNext = false;
           const crash = (action: string) => {
             const after = ['built', 'signed', 'sent'].includes(action);

@@ -15,11 +15,12 @@ import { CkbRpcClient } from '../ckb/rpc.js';
 import { loadConfig } from '../config/load.js';
 import { SECP256K1_BLAKE160_CODE_HASH, startDevnet } from '../devnet/index.js';
 import { mineBlocks } from '../devnet/testing/mine.js';
-import { userAccount, userBalance } from '../ledger/ledger.js';
+import { userBalance } from '../ledger/ledger.js';
 import { MemoryLedgerStore } from '../ledger/memory-store.js';
 import { silentLogger } from '../observability/logger.js';
 import { MemoryStore } from '../store/memory.js';
 import { startPayouts } from './service.js';
+import { seedOwed } from './testing/seed.js';
 
 const CKB = 100_000_000n;
 const cleanups: (() => Promise<void>)[] = [];
@@ -67,19 +68,7 @@ describe('pool payouts on the devnet', () => {
     const ledger = new MemoryLedgerStore();
     const owed = 12_345n * CKB + 678n;
     const address = miner.toString();
-    await ledger.apply({
-      entries: [
-        {
-          id: 'seed',
-          kind: 'mature',
-          ref: 'seed',
-          postings: [
-            { account: userAccount(address, 'available'), amount: owed },
-            { account: 'chain:rewards', amount: -owed },
-          ],
-        },
-      ],
-    });
+    await seedOwed(ledger, { [address]: owed });
     const payouts = await startPayouts(config, {
       bus,
       store,
