@@ -283,6 +283,7 @@ describe('the pool on a single-node cluster', () => {
     // once kube-proxy had dropped them: no reconnect attempt was refused.
     expect(scaled.map((m) => m.stats.failedConnects)).toEqual(scaled.map(() => 0));
     await Promise.all(scaled.map((m) => m.stop()));
+    miners.splice(0, miners.length, ...miners.filter((m) => !scaled.includes(m as Sv2Miner)));
     // Acknowledged means durable in Kafka: the share processor accounts every one. A miner that
     // closes on Reconnect may not read the answer to a share it sent last: credited, not lost.
     for (const [i, m] of scaled.entries()) {
