@@ -11,7 +11,7 @@ import type { JobHashers } from '../../pool/src/loadgen/nonces.js';
 import { ShareFinder } from '../../pool/src/loadgen/nonces.js';
 import type { Sv2Message } from '../../pool/src/sv2/index.js';
 import { MiningSetupFlags, miningSetupConnection } from '../../pool/src/sv2/index.js';
-import { connectSv2, type Sv2Session } from '../../pool/src/sv2/session.js';
+import { connectSv2, type Sv2Session } from '../../pool/src/sv2-net/session.js';
 
 export interface Endpoint {
   /** Replica name, recorded with every channel and share. */

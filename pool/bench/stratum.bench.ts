@@ -21,7 +21,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { generateAuthorityKeys } from '../src/sv2/noise/index.js';
-import { connectSv2, type Sv2Session } from '../src/sv2/session.js';
+import { connectSv2, type Sv2Session } from '../src/sv2-net/session.js';
 import { MiningSetupFlags, miningSetupConnection, type Sv2Message } from '../src/sv2/index.js';
 import { fmt, table, type BenchSection } from './measure.js';
 

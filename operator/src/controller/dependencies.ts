@@ -8,7 +8,7 @@
  * The last three come from the job maker's /metrics (the gauges it exports anyway).
  */
 import { Registry } from 'prom-client';
-import { CkbRpcClient } from '../../../pool/src/ckb/rpc.js';
+import { CkbRpcClient } from '../../../pool/src/ckb-node/rpc.js';
 import { nodeSyncChecker, syncProgress, type NodeSync } from '../../../pool/src/services/node-sync.js';
 import type { Condition, MiningPool } from '../api/types.js';
 import { METRICS_PORT, ckbRpcUrl, serviceHost } from '../render/config.js';

@@ -6,7 +6,7 @@
 import { ccc } from '@ckb-ccc/core';
 import { unpackEpoch, type Epoch } from '../ckb/header.js';
 import { hexToUint } from '../ckb/hex.js';
-import type { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import type { JsonBlockView, JsonHeaderView, JsonScript } from '../ckb/types.js';
 import type { BlockReward } from './lifecycle.js';
 

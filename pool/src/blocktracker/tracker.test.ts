@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FoundBlock } from '../../../proto/gen/blocks.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { blockFromWork, workFromTemplate } from '../ckb/work.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';
 import { mine } from '../devnet/testing/mine.js';

@@ -4,9 +4,6 @@
  * no longer the tip: it may become an uncle later), and for a duplicate. So the answer alone never
  * says "found": the chain does. `classifyBlock` is the pure rule; `lookUpBlock` asks the node.
  */
-import type { CkbRpcClient } from './rpc.js';
-import type { JsonHeaderView } from './types.js';
-
 /** What the node's chain says about one block, read right after submit_block. */
 export interface ChainFacts {
   /** The node's tip height. */
@@ -35,16 +32,6 @@ export function classifyBlock(number: bigint, hash: string, facts: ChainFacts): 
   if (main === hash.toLowerCase()) return { placement: 'main' };
   if (main === undefined || facts.tipNumber < number) return { placement: 'unknown' };
   return facts.known ? { placement: 'side', mainHash: main } : { placement: 'stale', mainHash: main };
-}
-
-/** The facts classifyBlock needs: get_tip_header, get_block_hash(number), get_header(hash). */
-export async function lookUpBlock(rpc: CkbRpcClient, number: bigint, hash: string): Promise<ChainFacts> {
-  const [tip, mainHash, header] = await Promise.all([
-    rpc.getTipHeader(),
-    rpc.call<string | null>('get_block_hash', ['0x' + number.toString(16)]),
-    rpc.call<JsonHeaderView | null>('get_header', [hash]),
-  ]);
-  return { tipNumber: BigInt(tip.number), mainHashAtHeight: mainHash ?? undefined, known: header !== null };
 }
 
 /** One line for logs and records: why a block is not on the main chain. */

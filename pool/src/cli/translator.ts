@@ -1,7 +1,7 @@
 /** `eaglepool translator`: CKB Stratum V1 miners → one SV2 (Noise) connection to the pool. */
 import { parseHostPort } from '../config/index.js';
 import { createLogger, serviceRegistry, startHealthServer, type LogLevel } from '../observability/index.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { parseAuthorityPublicKey } from '../sv2/noise/index.js';
 import {
   DIALECT_NAMES,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { CkbRpcRemoteError } from '../ckb/errors.js';
 import { blockFromWork, verifyPow, workFromTemplate } from '../ckb/work.js';
 import { unpackEpoch } from '../ckb/header.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { CkbRpcClient } from '../ckb/rpc.js';
-import type { TipSource } from '../ckb/tip-watcher.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
+import type { TipSource } from '../ckb-node/tip-watcher.js';
 import { blockFromWork, workFromTemplate } from '../ckb/work.js';
 import type { JsonHeaderView } from '../ckb/types.js';
 import { startDevnet } from './index.js';

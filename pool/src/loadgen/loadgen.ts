@@ -17,7 +17,7 @@ import net from 'node:net';
 import { targetToBytesBE, u256LEToTarget } from '../ckb/target.js';
 import type { Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, miningSetupConnection } from '../sv2/index.js';
-import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { connectSv2, type Sv2Session } from '../sv2-net/session.js';
 import { LineDecoder, parsePoolLine } from '../mining/v1-wire.js';
 import { LatencyHistogram, type LatencySummary } from './histogram.js';
 import { InFlight, type SettledSink } from './in-flight.js';

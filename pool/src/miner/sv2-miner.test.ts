@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/index.js';
-import { acceptSv2 } from '../sv2/session.js';
+import { acceptSv2 } from '../sv2-net/session.js';
 import type { AcceptedShare, BlockCandidate } from '../stratum/engine.js';
 import type { JobTemplate } from '../stratum/jobs.js';
 import { StratumServer } from '../stratum/server.js';

@@ -13,7 +13,7 @@ import { compactToTarget, targetToBytesBE, u256LEToTarget } from '../ckb/target.
 import { EaglesongJob } from '../eaglesong/index.js';
 import type { Sv2Message } from '../sv2/index.js';
 import { MiningSetupFlags, miningSetupConnection } from '../sv2/index.js';
-import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { connectSv2, type Sv2Session } from '../sv2-net/session.js';
 import { CpuMiner } from './cpu.js';
 
 export type MinerMode = 'sv2-standard' | 'sv2-extended';

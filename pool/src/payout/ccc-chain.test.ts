@@ -6,7 +6,7 @@ import { ccc } from '@ckb-ccc/core';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hexToUint } from '../ckb/hex.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { SECP256K1_BLAKE160_CODE_HASH, startDevnet, type Devnet } from '../devnet/index.js';
 import { mineBlocks } from '../devnet/testing/mine.js';
 import { userBalance } from '../ledger/ledger.js';

@@ -11,7 +11,7 @@ import { epochReached } from '../blocktracker/lifecycle.js';
 import { CkbRpcRemoteError } from '../ckb/errors.js';
 import { unpackEpoch, type Epoch } from '../ckb/header.js';
 import { hexToUint } from '../ckb/hex.js';
-import type { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import { decodeAddress, type CkbNetwork } from './address.js';
 import { SendRefused, type PayoutChain, type TxStatus } from './machine.js';
 import type { PayoutInput, PayoutOutput } from './record.js';

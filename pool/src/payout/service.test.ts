@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../bus/memory.js';
 import { poolTopicSpecs, poolTopics } from '../bus/topics.js';
 import { hexToUint } from '../ckb/hex.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { loadConfig } from '../config/load.js';
 import { SECP256K1_BLAKE160_CODE_HASH, startDevnet } from '../devnet/index.js';
 import { mineBlocks } from '../devnet/testing/mine.js';

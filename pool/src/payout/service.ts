@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { poolTopics } from '../bus/topics.js';
-import type { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import { ChainReader } from '../blocktracker/chain.js';
 import { ShareIndex } from '../blocktracker/share-index.js';
 import { blockMetrics, BlockTracker } from '../blocktracker/tracker.js';

@@ -23,10 +23,11 @@ import {
 import { publishFoundBlock, shareIdFor } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
 import { CkbRpcRemoteError } from '../ckb/errors.js';
-import { classifyBlock, lookUpBlock, placementReason, type ChainPlacement } from '../ckb/block-status.js';
+import { classifyBlock, placementReason, type ChainPlacement } from '../ckb/block-status.js';
+import { lookUpBlock } from '../ckb-node/look-up-block.js';
 import { headerHashOf, nonceFromBytes } from '../ckb/header.js';
 import { bytesToHex } from '../ckb/hex.js';
-import type { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import type { BlockTemplate, JsonBlock } from '../ckb/types.js';
 import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../ckb/work.js';
 import type { PoolConfig } from '../config/schema.js';

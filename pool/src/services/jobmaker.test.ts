@@ -5,7 +5,7 @@ import { MemoryBus } from '../bus/memory.js';
 import { publishFoundBlock } from '../bus/records.js';
 import { poolTopicSpecs, poolTopics } from '../bus/topics.js';
 import { bytesToHex } from '../ckb/hex.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { mainnetBlockRaw } from '../ckb/testing/fixtures/index.js';
 import { templateFromBlock } from '../ckb/testing/fixtures/template.js';
 import { loadConfig } from '../config/load.js';

@@ -21,9 +21,9 @@ import { Job, JobStreamService, type SubscribeRequest } from '../../../proto/gen
 import { FoundBlock, publishJob } from '../bus/records.js';
 import { poolTopics } from '../bus/topics.js';
 import { bytesToHex } from '../ckb/hex.js';
-import type { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
-import type { TipWatcher } from '../ckb/tip-watcher.js';
+import type { TipWatcher } from '../ckb-node/tip-watcher.js';
 import type { BlockTemplate } from '../ckb/types.js';
 import { workFromTemplate } from '../ckb/work.js';
 import type { PoolConfig } from '../config/schema.js';

@@ -4,7 +4,7 @@
  * announced (work on a stale tip is wasted hashrate). Pure judgement plus a cached checker.
  */
 import { CkbRpcRemoteError } from '../ckb/errors.js';
-import type { CkbRpcClient } from '../ckb/rpc.js';
+import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import type { SyncState } from '../ckb/types.js';
 
 export interface NodeSync {

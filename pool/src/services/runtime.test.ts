@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventBus } from '../bus/types.js';
 import type { PoolStore } from '../store/types.js';
 import { CkbRpcClosedError } from '../ckb/errors.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { loadConfig } from '../config/load.js';
 import { dependencyChecks, dependencyGauge, nodeClient, readiness } from './runtime.js';
 

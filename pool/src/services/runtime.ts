@@ -1,7 +1,7 @@
 /** What every service start function takes and returns. */
 import { Gauge, type Registry } from 'prom-client';
 import type { EventBus } from '../bus/types.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import type { PoolConfig } from '../config/schema.js';
 import { startHealthServer, type HealthServer, type Readiness } from '../observability/health.js';
 import type { Logger } from '../observability/logger.js';

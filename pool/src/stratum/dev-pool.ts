@@ -4,11 +4,11 @@
  * server over Noise on loopback TCP, and a demo CPU miner connected to it like any other miner.
  */
 import { startDevHttp } from '../api/dev-http.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { serviceRegistry } from '../observability/metrics.js';
 import { defaultRandom, generateAuthorityKeys, randomSecretKey } from '../sv2/noise/index.js';
 import { createBus, poolTopics, createShareLog, type EventBus } from '../bus/index.js';
-import { conventionalSubscriptionUrl, probeSubscription } from '../ckb/subscription.js';
+import { conventionalSubscriptionUrl, probeSubscription } from '../ckb-node/subscription.js';
 import { difficultyToCompact } from '../ckb/target.js';
 import { loadConfig } from '../config/index.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/index.js';
-import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { connectSv2, type Sv2Session } from '../sv2-net/session.js';
 import type { Sv2Message } from '../sv2/index.js';
 import { StratumServer, type StratumLimits } from './server.js';
 

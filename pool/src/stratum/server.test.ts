@@ -15,7 +15,7 @@ import { EaglesongJob } from '../eaglesong/index.js';
 import { silentLogger } from '../observability/index.js';
 import type { Sv2Message } from '../sv2/index.js';
 import { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/index.js';
-import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { connectSv2, type Sv2Session } from '../sv2-net/session.js';
 import type { JobTemplate } from './jobs.js';
 import { standardNonce } from '../mining/nonce.js';
 import { StratumServer } from './server.js';

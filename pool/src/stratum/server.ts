@@ -20,7 +20,7 @@ import {
   refillEphemeralKeys,
   type Sv2Session,
   type Sv2SessionHandler,
-} from '../sv2/session.js';
+} from '../sv2-net/session.js';
 import type { Logger } from '../observability/index.js';
 import { silentLogger } from '../observability/index.js';
 import {

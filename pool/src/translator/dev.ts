@@ -5,7 +5,7 @@
 import type { Logger } from '../observability/index.js';
 import { V1Miner } from '../miner/v1-client.js';
 import type { MinerDialectName } from '../miner/v1-dialects.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { rpcHeightLookup } from './height.js';
 import { Translator } from './translator.js';
 

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EaglesongJob } from '../eaglesong/index.js';
 import { V1Miner } from '../miner/v1-client.js';
-import { acceptSv2 } from '../sv2/session.js';
+import { acceptSv2 } from '../sv2-net/session.js';
 import { Translator, type TranslatorOptions } from './translator.js';
 import {
   RawV1Client,

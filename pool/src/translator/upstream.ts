@@ -22,7 +22,7 @@ import {
   MiningSetupFlags,
   miningSetupConnection,
 } from '../sv2/index.js';
-import { connectSv2, type Sv2Session } from '../sv2/session.js';
+import { connectSv2, type Sv2Session } from '../sv2-net/session.js';
 import { UpstreamChannel, type ChannelEvent, type ChannelJob } from './channel.js';
 
 export interface UpstreamOptions {

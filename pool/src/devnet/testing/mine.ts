@@ -2,7 +2,7 @@
 import { EaglesongJob } from '../../eaglesong/index.js';
 import { nonceFromBytes } from '../../ckb/header.js';
 import { targetToBytesBE } from '../../ckb/target.js';
-import type { CkbRpcClient } from '../../ckb/rpc.js';
+import type { CkbRpcClient } from '../../ckb-node/rpc.js';
 import { blockFromWork, workFromTemplate, type Work } from '../../ckb/work.js';
 
 export function mine(work: Work, batch = 1 << 16): bigint {

@@ -8,12 +8,13 @@
 import { ccc } from '@ckb-ccc/core';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyBlock, lookUpBlock } from '../../ckb/block-status.js';
+import { classifyBlock } from '../../ckb/block-status.js';
+import { lookUpBlock } from '../../ckb-node/look-up-block.js';
 import { CkbRpcRemoteError } from '../../ckb/errors.js';
 import { headerHashOf } from '../../ckb/header.js';
 import { bytesToHex } from '../../ckb/hex.js';
-import { CkbRpcClient } from '../../ckb/rpc.js';
-import { TcpSubscription } from '../../ckb/subscription.js';
+import { CkbRpcClient } from '../../ckb-node/rpc.js';
+import { TcpSubscription } from '../../ckb-node/subscription.js';
 import type { BlockTemplate, JsonHeaderView } from '../../ckb/types.js';
 import { blockFromWork, verifyPow, workFromTemplate, type Work } from '../../ckb/work.js';
 import { badNonce, mine, mineBlocks } from './mine.js';

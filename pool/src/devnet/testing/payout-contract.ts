@@ -13,7 +13,7 @@ import { epochReached } from '../../blocktracker/lifecycle.js';
 import { CkbRpcRemoteError } from '../../ckb/errors.js';
 import { unpackEpoch, type Epoch } from '../../ckb/header.js';
 import { hexToUint } from '../../ckb/hex.js';
-import type { CkbRpcClient } from '../../ckb/rpc.js';
+import type { CkbRpcClient } from '../../ckb-node/rpc.js';
 import type { JsonCellOutput, JsonOutPoint, JsonScript } from '../../ckb/types.js';
 import type { ContractNode } from './node-contract.js';
 

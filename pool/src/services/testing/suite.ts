@@ -20,7 +20,7 @@ import { mainnetBlockRaw, mainnetMultiTx } from '../../ckb/testing/fixtures/inde
 import { templateFromBlock } from '../../ckb/testing/fixtures/template.js';
 import { nonceToBytes } from '../../ckb/header.js';
 import { bytesToHex, hexToUint } from '../../ckb/hex.js';
-import { CkbRpcClient } from '../../ckb/rpc.js';
+import { CkbRpcClient } from '../../ckb-node/rpc.js';
 import type { BlockTemplate } from '../../ckb/types.js';
 import { blockFromWork, workFromTemplate } from '../../ckb/work.js';
 import { loadConfig } from '../../config/load.js';

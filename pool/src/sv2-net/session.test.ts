@@ -1,14 +1,14 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NoiseInitiator, PreparedResponderKeys } from './noise/handshake.js';
-import type { NoiseTransport } from './noise/transport.js';
-import { encodeFrame } from './frame.js';
-import { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
-import { deterministicRandom } from './noise/testing/util.js';
+import { NoiseInitiator, PreparedResponderKeys } from '../sv2/noise/handshake.js';
+import type { NoiseTransport } from '../sv2/noise/transport.js';
+import { encodeFrame } from '../sv2/frame.js';
+import { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/keys.js';
+import { deterministicRandom } from '../sv2/noise/testing/util.js';
 import type { Sv2Session, SessionOptions } from './session.js';
 import { EphemeralKeyPool, Sv2SessionError, acceptSv2, connectSv2, refillEphemeralKeys } from './session.js';
-import type { SetupConnection, Sv2Message } from './types.js';
+import type { SetupConnection, Sv2Message } from '../sv2/types.js';
 
 const random = deterministicRandom('session tests');
 const authority = generateAuthorityKeys(random);

@@ -11,21 +11,21 @@
  *   the handshake promise's rejection (Sv2SessionError) or `onClose`. Nothing is thrown elsewhere.
  */
 import net from 'node:net';
-import type { Frame } from './frame.js';
-import { DEFAULT_MAX_PAYLOAD, decodeFrame, frameSize, writeFrame } from './frame.js';
-import type { Sv2Message } from './types.js';
-import type { Aead } from './noise/aead.js';
-import { ACT1_LEN, ACT2_LEN } from './noise/constants.js';
-import type { RandomSource } from './noise/ellswift.js';
-import type { Clock, PreparedResponderKeys } from './noise/handshake.js';
-import { NoiseInitiator, NoiseResponder } from './noise/handshake.js';
-import type { ResponderKeys } from './noise/keys.js';
-import { EncryptedFrameDecoder, NoiseTransport } from './noise/transport.js';
-import type { EphemeralKeyPool } from './noise/ephemeral-pool.js';
+import type { Frame } from '../sv2/frame.js';
+import { DEFAULT_MAX_PAYLOAD, decodeFrame, frameSize, writeFrame } from '../sv2/frame.js';
+import type { Sv2Message } from '../sv2/types.js';
+import type { Aead } from '../sv2/noise/aead.js';
+import { ACT1_LEN, ACT2_LEN } from '../sv2/noise/constants.js';
+import type { RandomSource } from '../sv2/noise/ellswift.js';
+import type { Clock, PreparedResponderKeys } from '../sv2/noise/handshake.js';
+import { NoiseInitiator, NoiseResponder } from '../sv2/noise/handshake.js';
+import type { ResponderKeys } from '../sv2/noise/keys.js';
+import { EncryptedFrameDecoder, NoiseTransport } from '../sv2/noise/transport.js';
+import type { EphemeralKeyPool } from '../sv2/noise/ephemeral-pool.js';
 
-export { generateAuthorityKeys, generateResponderKeys } from './noise/keys.js';
-export { EphemeralKeyPool } from './noise/ephemeral-pool.js';
-export type { ResponderKeys } from './noise/keys.js';
+export { generateAuthorityKeys, generateResponderKeys } from '../sv2/noise/keys.js';
+export { EphemeralKeyPool } from '../sv2/noise/ephemeral-pool.js';
+export type { ResponderKeys } from '../sv2/noise/keys.js';
 
 /** One Noise-encrypted SV2 connection. */
 export interface Sv2Session {

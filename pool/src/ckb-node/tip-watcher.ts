@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { CkbRpcClient } from './rpc.js';
 import { TcpSubscription } from './subscription.js';
-import type { JsonHeaderView } from './types.js';
+import type { JsonHeaderView } from '../ckb/types.js';
 
 export interface TipWatcherOptions {
   client: CkbRpcClient;

@@ -21,7 +21,7 @@ import {
   CkbRpcMalformedError,
   CkbRpcRemoteError,
   CkbRpcTimeoutError,
-} from './errors.js';
+} from '../ckb/errors.js';
 import type {
   BlockTemplate,
   BlockchainInfo,
@@ -30,7 +30,7 @@ import type {
   JsonHeaderView,
   LocalNodeInfo,
   SyncState,
-} from './types.js';
+} from '../ckb/types.js';
 import { TipWatcher } from './tip-watcher.js';
 import type { TipWatcherOptions } from './tip-watcher.js';
 

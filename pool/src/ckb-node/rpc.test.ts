@@ -9,7 +9,7 @@ import {
   CkbRpcMalformedError,
   CkbRpcRemoteError,
   CkbRpcTimeoutError,
-} from './errors.js';
+} from '../ckb/errors.js';
 import { CkbRpcClient } from './rpc.js';
 
 type Handler = (body: { id: number; method: string; params: unknown[] }, res: http.ServerResponse) => void;
