@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackEpoch } from '../ckb/header.js';
 import { hexToUint } from '../ckb/hex.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { blockFromWork, workFromTemplate } from '../ckb/work.js';
 import { blockShare, PRIMARY_EPOCH_REWARD } from './rewards.js';
 import { SECP256K1_BLAKE160_CODE_HASH, startDevnet, type Devnet } from './index.js';
