@@ -457,8 +457,8 @@ function u32LEHex(v: number): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs one load test and reports. Connections are closed at the end. */
-export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
+/** Refuses what the load generator must not do (non-loopback targets, absurd sizes). */
+function checkLoadOptions(opts: LoadOptions): void {
   if (!isLoopback(opts.host)) throw new RangeError(`loadgen targets loopback only, not ${opts.host}`);
   if (!Number.isInteger(opts.connections) || opts.connections < 1 || opts.connections > MAX_CONNECTIONS)
     throw new RangeError(`connections must be in [1, ${MAX_CONNECTIONS}]`);
@@ -468,37 +468,48 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   if (!(opts.rate > 0)) throw new RangeError('rate must be > 0');
   if (opts.mode === 'sv2' && opts.authorityPublicKey === undefined)
     throw new RangeError('sv2 mode needs the authority public key');
+}
 
+/** Opens the miners (`connectParallel` at a time) into `sims` and waits until every one has work. */
+async function openAll(
+  opts: LoadOptions,
+  hashers: JobHashers,
+  acc: Accounting,
+  sims: SimMiner[],
+): Promise<void> {
+  const parallel = opts.connectParallel ?? 64;
+  for (let i = 0; i < opts.connections; i += parallel) {
+    const batch = await Promise.allSettled(
+      Array.from({ length: Math.min(parallel, opts.connections - i) }, (_, j) =>
+        opts.mode === 'sv2' ? Sv2Sim.open(opts, i + j, hashers, acc) : V1Sim.open(opts, i + j, hashers, acc),
+      ),
+    );
+    let failure: unknown;
+    for (const r of batch) {
+      if (r.status === 'fulfilled') sims.push(r.value);
+      else failure ??= r.reason;
+    }
+    if (failure !== undefined)
+      throw new LoadError(`connection ${sims.length + 1} of ${opts.connections} failed: ${String(failure)}`);
+  }
+  const readyBy = Date.now() + 30_000;
+  while (!sims.every((s) => s.ready())) {
+    if (Date.now() > readyBy) throw new LoadError('miners did not all get work within 30 s');
+    await sleep(20);
+  }
+}
+
+/** Runs one load test and reports. Connections are closed at the end. */
+export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
+  checkLoadOptions(opts);
+  const warmupSec = opts.warmupSec ?? 0;
   const hashers = new JobHashers();
   // Room for every share the window schedules (rate × duration), within TRACE_LIMIT.
   const traceSize = Math.min(TRACE_LIMIT, Math.ceil(opts.rate * opts.durationSec) + 16);
   const acc = new Accounting(opts.trace ? traceSize : 0);
   const sims: SimMiner[] = [];
-  const parallel = opts.connectParallel ?? 64;
   try {
-    for (let i = 0; i < opts.connections; i += parallel) {
-      const batch = await Promise.allSettled(
-        Array.from({ length: Math.min(parallel, opts.connections - i) }, (_, j) =>
-          opts.mode === 'sv2'
-            ? Sv2Sim.open(opts, i + j, hashers, acc)
-            : V1Sim.open(opts, i + j, hashers, acc),
-        ),
-      );
-      let failure: unknown;
-      for (const r of batch) {
-        if (r.status === 'fulfilled') sims.push(r.value);
-        else failure ??= r.reason;
-      }
-      if (failure !== undefined)
-        throw new LoadError(
-          `connection ${sims.length + 1} of ${opts.connections} failed: ${String(failure)}`,
-        );
-    }
-    const readyBy = Date.now() + 30_000;
-    while (!sims.every((s) => s.ready())) {
-      if (Date.now() > readyBy) throw new LoadError('miners did not all get work within 30 s');
-      await sleep(20);
-    }
+    await openAll(opts, hashers, acc, sims);
 
     const maxInFlight = ringSize(opts);
     const bytes = () => {

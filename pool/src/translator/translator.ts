@@ -214,7 +214,35 @@ export class Translator {
     this.log = opts.logger ?? silentLogger;
     this.metrics = opts.registry ? createMetrics(opts.registry) : undefined;
     this.heights = new HeightTracker(opts.heightLookup);
-    this.upstream = new Upstream(
+    this.upstream = this.createUpstream(opts);
+    const limits = { ...DEFAULT_DOWNSTREAM_LIMITS, ...opts.limits };
+    this.limits = {
+      maxConnectionsPerIp: opts.maxConnectionsPerIp ?? DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp,
+      idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
+      authorizeTimeoutMs: opts.authorizeTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.authorizeTimeoutMs,
+      lineTimeoutMs: opts.lineTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.lineTimeoutMs,
+    };
+    this.hub = this.createHub(opts, limits);
+    const all: ListenerOptions[] = [
+      { host: opts.host, port: opts.port, dialect: opts.dialect },
+      ...(opts.listeners ?? []),
+    ];
+    this.listeners = all.map((l) => {
+      // Each port its own hub view: its dialect and its difficulty tier.
+      const hub: DownstreamHub = {
+        ...this.hub,
+        dialect: l.dialect === undefined ? undefined : DIALECTS[l.dialect],
+        startDifficulty: l.startDifficulty ?? opts.startDifficulty,
+      };
+      const server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket, hub));
+      server.maxConnections = opts.maxConnections ?? 50_000;
+      return { server, opts: l, hub };
+    });
+  }
+
+  /** The SV2 side: channels' jobs fan out to their members; lost channels tell theirs. */
+  private createUpstream(opts: TranslatorOptions): Upstream {
+    return new Upstream(
       {
         ...opts.upstream,
         defaultIdentity: opts.user,
@@ -245,14 +273,11 @@ export class Translator {
         },
       },
     );
-    const limits = { ...DEFAULT_DOWNSTREAM_LIMITS, ...opts.limits };
-    this.limits = {
-      maxConnectionsPerIp: opts.maxConnectionsPerIp ?? DEFAULT_CONNECTION_LIMITS.maxConnectionsPerIp,
-      idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.idleTimeoutMs,
-      authorizeTimeoutMs: opts.authorizeTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.authorizeTimeoutMs,
-      lineTimeoutMs: opts.lineTimeoutMs ?? DEFAULT_CONNECTION_LIMITS.lineTimeoutMs,
-    };
-    this.hub = {
+  }
+
+  /** What every session asks of the translator (each port adds its dialect and tier). */
+  private createHub(opts: TranslatorOptions, limits: DownstreamLimits): DownstreamHub {
+    return {
       channelFor: (identity, layout, cb) => this.upstream.channelFor(identity, layout, cb),
       hasChannelFor: (identity) => this.upstream.hasChannelFor(identity),
       heightOf: (parent) => this.heights.peek(parent),
@@ -279,21 +304,6 @@ export class Translator {
       limits,
       now: () => Date.now(),
     };
-    const all: ListenerOptions[] = [
-      { host: opts.host, port: opts.port, dialect: opts.dialect },
-      ...(opts.listeners ?? []),
-    ];
-    this.listeners = all.map((l) => {
-      // Each port its own hub view: its dialect and its difficulty tier.
-      const hub: DownstreamHub = {
-        ...this.hub,
-        dialect: l.dialect === undefined ? undefined : DIALECTS[l.dialect],
-        startDifficulty: l.startDifficulty ?? opts.startDifficulty,
-      };
-      const server = net.createServer({ noDelay: true }, (socket) => this.onSocket(socket, hub));
-      server.maxConnections = opts.maxConnections ?? 50_000;
-      return { server, opts: l, hub };
-    });
   }
 
   static async start(opts: TranslatorOptions): Promise<Translator> {
@@ -363,16 +373,33 @@ export class Translator {
     }
   }
 
-  private onSocket(socket: net.Socket, hub: DownstreamHub): void {
-    const ip = socket.remoteAddress ?? '';
+  /** Counts a new connection against its address's limit; false (and closed) when over it. */
+  private admit(socket: net.Socket, ip: string): boolean {
     const fromIp = this.perIp.get(ip) ?? 0;
     if (fromIp >= this.limits.maxConnectionsPerIp) {
       this.metrics?.closed.inc({ reason: 'per-ip-limit' });
       this.log.debug('connection refused: per-ip limit', { ip, limit: this.limits.maxConnectionsPerIp });
       socket.destroy();
-      return;
+      return false;
     }
     this.perIp.set(ip, fromIp + 1);
+    return true;
+  }
+
+  /** A connection ended: its session, its address's count and the gauges. */
+  private forget(ds: V1Downstream, ip: string): void {
+    ds.dispose();
+    this.connections.delete(ds);
+    const left = (this.perIp.get(ip) ?? 1) - 1;
+    if (left <= 0) this.perIp.delete(ip);
+    else this.perIp.set(ip, left);
+    this.stats.downstreams--;
+    this.metrics?.downstreams.dec();
+  }
+
+  private onSocket(socket: net.Socket, hub: DownstreamHub): void {
+    const ip = socket.remoteAddress ?? '';
+    if (!this.admit(socket, ip)) return;
     const decoder = new LineDecoder(this.opts.maxLineBytes ?? 4096);
     const remote = `${socket.remoteAddress}:${socket.remotePort}`;
     let closed = false;
@@ -396,13 +423,7 @@ export class Translator {
     const finish = (reason: string, byUs: boolean) => {
       if (closed) return;
       closed = true;
-      ds.dispose();
-      this.connections.delete(ds);
-      const left = (this.perIp.get(ip) ?? 1) - 1;
-      if (left <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, left);
-      this.stats.downstreams--;
-      this.metrics?.downstreams.dec();
+      this.forget(ds, ip);
       if (byUs) {
         // The replies of the read that ended it (e.g. the last error) still go out.
         if (replies && replies.length > 0 && reason !== 'slow reader') socket.write(replies.join(''));

@@ -310,26 +310,7 @@ export class Upstream {
     const log = this.opts.logger;
     switch (msg.type) {
       case 'SetupConnectionSuccess':
-        this.attempt = 0;
-        this.stats.connects++;
-        log.info('upstream connected', this.endpoint);
-        // The answer must arrive before other Mining Protocol messages ([SPEC] 0x0001 §4.2).
-        session.send({
-          type: 'RequestExtensions',
-          requestId: 1,
-          requestedExtensions: [
-            ...(this.opts.workerIdentityTlv
-              ? [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING, EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY]
-              : []),
-            EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT,
-          ],
-        });
-        this.negotiationTimer = setTimeout(() => {
-          log.warn('no answer to RequestExtensions: continuing without extensions');
-          this.onNegotiated(session, []);
-        }, this.opts.negotiationTimeoutMs);
-        this.negotiationTimer.unref();
-        return;
+        return this.onSetUp(session);
       case 'RequestExtensionsSuccess':
         return this.onNegotiated(session, msg.supportedExtensions);
       case 'RequestExtensionsError':
@@ -343,23 +324,8 @@ export class Upstream {
         return;
       case 'OpenExtendedMiningChannelSuccess':
         return this.onOpened(msg);
-      case 'OpenMiningChannelError': {
-        const key = this.requests.get(msg.requestId);
-        this.requests.delete(msg.requestId);
-        if (key === undefined) return;
-        const o = this.opening.get(key);
-        this.opening.delete(key);
-        log.warn('upstream refused a channel', { channel: key, errorCode: msg.errorCode });
-        if (key === this.opts.defaultIdentity) {
-          session.close(`default channel refused: ${msg.errorCode}`);
-          return;
-        }
-        // Fall back to the default channel of the layout (the default prefix-first one if that failed).
-        const dflt = channelKey(this.opts.defaultIdentity, o?.layout ?? 'prefix-first');
-        const layout = key === dflt ? 'prefix-first' : (o?.layout ?? 'prefix-first');
-        for (const w of o?.waiters ?? []) this.channelFor(undefined, layout, w);
-        return;
-      }
+      case 'OpenMiningChannelError':
+        return this.onRefused(session, msg);
       case 'NewExtendedMiningJob':
       case 'SetNewPrevHash':
       case 'SetTarget': {
@@ -373,25 +339,9 @@ export class Upstream {
         if (ev) this.events.onChannelEvent(ch, ev);
         return;
       }
-      case 'SubmitSharesSuccess': {
-        const acks = this.pending.get(msg.channelId);
-        if (!acks) return;
-        for (const [seq, who] of acks) {
-          if (seq > msg.lastSequenceNumber) break;
-          acks.delete(seq);
-          this.stats.accepted++;
-          who.onAck(true);
-        }
-        return;
-      }
-      case 'SubmitSharesError': {
-        const who = this.pending.get(msg.channelId)?.get(msg.sequenceNumber);
-        if (!who) return;
-        this.pending.get(msg.channelId)!.delete(msg.sequenceNumber);
-        this.stats.rejected++;
-        who.onAck(false, msg.errorCode);
-        return;
-      }
+      case 'SubmitSharesSuccess':
+      case 'SubmitSharesError':
+        return this.onVerdict(msg);
       case 'Reconnect': {
         // Empty host / port 0 mean "the same" (SV2 spec).
         const host = msg.newHost || this.endpoint.host;
@@ -402,19 +352,83 @@ export class Upstream {
         session.close('pool sent Reconnect');
         return;
       }
-      case 'CloseChannel': {
-        const ch = this.byId.get(msg.channelId);
-        if (!ch) return;
-        log.warn('upstream closed a channel', { channelId: ch.id, reason: msg.reasonCode });
-        this.byId.delete(ch.id);
-        this.byIdentity.delete(channelKey(ch.userIdentity, ch.layout));
-        ch.dispose();
-        this.events.onLost([ch]);
-        return;
-      }
+      case 'CloseChannel':
+        return this.onChannelClosed(msg);
       default:
         return;
     }
+  }
+
+  /** SetupConnection.Success: negotiate the extensions before any Mining Protocol message. */
+  private onSetUp(session: Sv2Session): void {
+    const log = this.opts.logger;
+    this.attempt = 0;
+    this.stats.connects++;
+    log.info('upstream connected', this.endpoint);
+    // The answer must arrive before other Mining Protocol messages ([SPEC] 0x0001 §4.2).
+    session.send({
+      type: 'RequestExtensions',
+      requestId: 1,
+      requestedExtensions: [
+        ...(this.opts.workerIdentityTlv
+          ? [EXTENSION_TYPE_WORKER_HASHRATE_TRACKING, EXTENSION_TYPE_EAGLEPOOL_LONG_IDENTITY]
+          : []),
+        EXTENSION_TYPE_EAGLEPOOL_NONCE_LAYOUT,
+      ],
+    });
+    this.negotiationTimer = setTimeout(() => {
+      log.warn('no answer to RequestExtensions: continuing without extensions');
+      this.onNegotiated(session, []);
+    }, this.opts.negotiationTimeoutMs);
+    this.negotiationTimer.unref();
+  }
+
+  /** OpenMiningChannel.Error: the default channel is required; other miners fall back to it. */
+  private onRefused(session: Sv2Session, msg: Of<'OpenMiningChannelError'>): void {
+    const key = this.requests.get(msg.requestId);
+    this.requests.delete(msg.requestId);
+    if (key === undefined) return;
+    const o = this.opening.get(key);
+    this.opening.delete(key);
+    this.opts.logger.warn('upstream refused a channel', { channel: key, errorCode: msg.errorCode });
+    if (key === this.opts.defaultIdentity) {
+      session.close(`default channel refused: ${msg.errorCode}`);
+      return;
+    }
+    // Fall back to the default channel of the layout (the default prefix-first one if that failed).
+    const wanted = o?.layout ?? 'prefix-first';
+    const layout = key === channelKey(this.opts.defaultIdentity, wanted) ? 'prefix-first' : wanted;
+    for (const w of o?.waiters ?? []) this.channelFor(undefined, layout, w);
+  }
+
+  /** SubmitShares.Success (every share up to its sequence number) or .Error (one share). */
+  private onVerdict(msg: Of<'SubmitSharesSuccess'> | Of<'SubmitSharesError'>): void {
+    const acks = this.pending.get(msg.channelId);
+    if (!acks) return;
+    if (msg.type === 'SubmitSharesError') {
+      const who = acks.get(msg.sequenceNumber);
+      if (!who) return;
+      acks.delete(msg.sequenceNumber);
+      this.stats.rejected++;
+      who.onAck(false, msg.errorCode);
+      return;
+    }
+    for (const [seq, who] of acks) {
+      if (seq > msg.lastSequenceNumber) break;
+      acks.delete(seq);
+      this.stats.accepted++;
+      who.onAck(true);
+    }
+  }
+
+  private onChannelClosed(msg: Of<'CloseChannel'>): void {
+    const ch = this.byId.get(msg.channelId);
+    if (!ch) return;
+    this.opts.logger.warn('upstream closed a channel', { channelId: ch.id, reason: msg.reasonCode });
+    this.byId.delete(ch.id);
+    this.byIdentity.delete(channelKey(ch.userIdentity, ch.layout));
+    ch.dispose();
+    this.events.onLost([ch]);
   }
 
   /** Setup and extension negotiation done: open the channels, tell the translator. */
