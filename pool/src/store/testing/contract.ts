@@ -125,27 +125,15 @@ export function storeContract(name: string, makeStore: () => Promise<PoolStore>)
       const second = [share({ shareId: '1:02', user: 'bob', difficulty: 8 })];
       const third = [share({ shareId: '1:03', user: 'bob', difficulty: 1 })];
       const run = (messages: ShareLogRun['messages'], partition = 'shares:0') => ({ partition, messages });
+      const firstTwo = run([
+        { offset: 10, shares: first },
+        { offset: 11, shares: second },
+      ]);
       expect(await s.shareLogPosition('shares:0')).toBeUndefined();
-      expect(
-        await s.accountShares(
-          run([
-            { offset: 10, shares: first },
-            { offset: 11, shares: second },
-          ]),
-          opts,
-        ),
-      ).toBe(3);
+      expect(await s.accountShares(firstTwo, opts)).toBe(3);
       expect(await s.shareLogPosition('shares:0')).toBe(12);
       // Redelivered (a handler that failed after the store wrote, a rebalance): nothing twice.
-      expect(
-        await s.accountShares(
-          run([
-            { offset: 10, shares: first },
-            { offset: 11, shares: second },
-          ]),
-          opts,
-        ),
-      ).toBe(0);
+      expect(await s.accountShares(firstTwo, opts)).toBe(0);
       // A run overlapping the position (another processor fetched differently): only the new part.
       expect(
         await s.accountShares(
