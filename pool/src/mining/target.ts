@@ -3,7 +3,19 @@
  * 32 big-endian bytes, and difficulties in the units V1 families use. The CKB conversions
  * themselves (compact, U256 LE, big-endian bytes, 2^256 / target) are in ../ckb/target.ts.
  */
+import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
 import { isHex, strip0x } from './v1-wire.js';
+
+/** A share target with what the hot path needs of it: its big-endian bytes and the credit (2^256 / target). */
+export interface ShareTarget {
+  readonly target: bigint;
+  readonly targetBE: Uint8Array;
+  readonly difficulty: bigint;
+}
+
+export function shareTarget(target: bigint): ShareTarget {
+  return { target, targetBE: targetToBytesBE(target), difficulty: targetToDifficulty(target) };
+}
 
 const HSPACE = 1n << 256n;
 /** Eaglepool's difficulty unit: difficulty 1 = target 2^256 (one expected hash per share). */

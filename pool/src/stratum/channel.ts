@@ -2,28 +2,22 @@
  * One SV2 mining channel's state: its nonce prefix, share target (with the superseded one
  * kept for jobs sent before a SetTarget), vardiff and the pending SubmitShares.Success batch.
  */
-import { targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
+import { shareTarget, type ShareTarget } from '../mining/target.js';
 import type { NonceLayout } from '../mining/nonce.js';
 import type { ExtranonceAllocation } from './extranonce.js';
 import { Vardiff, type VardiffConfig } from '../mining/vardiff.js';
 
 export type ChannelKind = 'standard' | 'extended';
 
-interface TargetState {
-  readonly target: bigint;
-  readonly targetBE: Uint8Array;
-  readonly difficulty: bigint;
-}
-
 /** Most channels share a handful of targets: intern their (read-only) encodings. */
-const interned = new Map<bigint, TargetState>();
+const interned = new Map<bigint, ShareTarget>();
 const MAX_INTERNED = 4096;
 
-function targetState(target: bigint): TargetState {
+function targetState(target: bigint): ShareTarget {
   let state = interned.get(target);
   if (!state) {
     if (interned.size >= MAX_INTERNED) interned.clear();
-    state = { target, targetBE: targetToBytesBE(target), difficulty: targetToDifficulty(target) };
+    state = shareTarget(target);
     interned.set(target, state);
   }
   return state;
@@ -34,8 +28,8 @@ export class Channel {
   readonly extranonceSize: number;
   readonly counter: number;
   readonly vardiff: Vardiff;
-  private current: TargetState;
-  private previous: TargetState | undefined;
+  private current: ShareTarget;
+  private previous: ShareTarget | undefined;
   /** Jobs with an id below this were sent while `previous` was in force. */
   private changedAtJob = 0;
 
@@ -86,7 +80,7 @@ export class Channel {
   }
 
   /** The target a share of job `jobId` must meet, with the difficulty it is credited with. */
-  targetForJob(jobId: number): TargetState {
+  targetForJob(jobId: number): ShareTarget {
     const prev = this.previous;
     if (prev && jobId < this.changedAtJob && prev.target > this.current.target) return prev;
     return this.current;

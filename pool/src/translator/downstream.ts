@@ -10,9 +10,9 @@
  *   channel's target (or the network target: a block).
  * - bad input: error replies; too many bad lines or a request flood closes the connection.
  */
-import { difficultyToTarget, targetToBytesBE, targetToDifficulty } from '../ckb/target.js';
+import { difficultyToTarget, targetToDifficulty } from '../ckb/target.js';
 import { NONCE_BYTES, type NonceLayout } from '../mining/nonce.js';
-import { hashMeetsTarget } from '../mining/target.js';
+import { hashMeetsTarget, shareTarget, type ShareTarget } from '../mining/target.js';
 import { Vardiff, type VardiffConfig } from '../mining/vardiff.js';
 import { hex, type ChannelJob, type UpstreamChannel } from './channel.js';
 import type { Dialect } from './dialect.js';
@@ -96,16 +96,6 @@ const MAX_USER_BYTES = 255;
 /** Distinct worker names one connection may authorize. */
 const MAX_WORKERS_PER_CONNECTION = 64;
 
-interface TargetState {
-  target: bigint;
-  targetBE: Uint8Array;
-  difficulty: bigint;
-}
-
-function targetState(target: bigint): TargetState {
-  return { target, targetBE: targetToBytesBE(target), difficulty: targetToDifficulty(target) };
-}
-
 function validUser(user: string): boolean {
   // eslint-disable-next-line no-control-regex
   return user.length > 0 && Buffer.byteLength(user) <= MAX_USER_BYTES && !/[\s\x00-\x1f\x7f]/.test(user);
@@ -138,8 +128,8 @@ export class V1Downstream {
   private vardiff: Vardiff | undefined;
   /** End of the vardiff warm-up (0 = over). */
   private warmUntil = 0;
-  private current: TargetState | undefined;
-  private previous: TargetState | undefined;
+  private current: ShareTarget | undefined;
+  private previous: ShareTarget | undefined;
   /** Jobs notified before this notify sequence may still use `previous`. */
   private notifySeq = 0;
   private changedAtSeq = 0;
@@ -393,7 +383,7 @@ export class V1Downstream {
     if (!this.current) {
       const start =
         this.hub.startDifficulty !== undefined ? difficultyToTarget(this.hub.startDifficulty) : ch.target;
-      this.current = targetState(start);
+      this.current = shareTarget(start);
       this.startVardiff(start);
     }
     this.send(this.dialect.targetLines(this.current.target, this.current.targetBE));
@@ -403,7 +393,7 @@ export class V1Downstream {
   private suggest(target: bigint): void {
     if (target <= 0n) return;
     if (!this.vardiff) {
-      this.current = targetState(target);
+      this.current = shareTarget(target);
       this.startVardiff(target);
       return;
     }
@@ -413,7 +403,7 @@ export class V1Downstream {
 
   private setTarget(target: bigint, announce: boolean): void {
     this.previous = this.current;
-    this.current = targetState(target);
+    this.current = shareTarget(target);
     this.changedAtSeq = this.notifySeq + 1;
     if (!announce) return;
     this.send(this.dialect.targetLines(this.current.target, this.current.targetBE));
@@ -470,7 +460,7 @@ export class V1Downstream {
     }
   }
 
-  private targetFor(seq: number): TargetState {
+  private targetFor(seq: number): ShareTarget {
     const cur = this.current!;
     const prev = this.previous;
     if (prev && seq < this.changedAtSeq && prev.target > cur.target) return prev;
