@@ -22,7 +22,10 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 beforeAll(async () => {
   pool = await PoolDevProcess.start(['--block-time', '2000']);
   await waitFor('a block accepted by the devnet', () => pool.acceptedBlocks().length > 0, 90_000);
-  await waitFor('the demo miner accounted', async () => (await pool.get('/api/workers/dev')).status === 200);
+  await waitFor(
+    'the demo miner accounted',
+    async () => (await pool.get(`/api/workers/${pool.minerAccount}`)).status === 200,
+  );
   const served = await pool.get<Doc>('/api/openapi.json');
   expect(served.type).toMatch(/application\/json/);
   doc = served.body;
@@ -52,25 +55,35 @@ function validate(schema: object, body: unknown, what: string): void {
 describe('the HTTP API answers as its OpenAPI document says', () => {
   it('every declared answer of every endpoint, requested for real', async () => {
     const blocks = await pool.get<{ blocks: { blockHash: string; status: string }[] }>('/api/blocks');
-    const accepted = await waitFor('an accepted block accounted by the share processor', async () => {
-      const list = (await pool.get<{ blocks: { blockHash: string; status: string }[] }>('/api/blocks')).body
-        .blocks;
-      for (const b of list.filter((x) => x.status === 'accepted'))
-        if ((await pool.get(`/api/blocks/${b.blockHash}/payouts`)).status === 200) return b.blockHash;
-      return undefined;
-    });
+    // A block credited by the payouts service: its reward finalized (paid by block N + 11).
+    const credited = await waitFor(
+      'a found block credited in the ledger',
+      async () => {
+        const list = (
+          await pool.get<{ blocks: { blockHash: string; lifecycle?: { state: string } }[] }>(
+            '/api/blocks?limit=100',
+          )
+        ).body.blocks;
+        return list.find((b) => ['finalized', 'matured'].includes(b.lifecycle?.state ?? ''))?.blockHash;
+      },
+      180_000,
+    );
+    const miner = pool.minerAccount;
     const unknownHash = `0x${'00'.repeat(32)}`;
     // [document path, request, expected status]
     const requests: [string, string, number][] = [
       ['/api/pool', '/api/pool', 200],
       ['/api/info', '/api/info', 200],
       ['/api/pool/hashrate', '/api/pool/hashrate', 200],
-      ['/api/workers/{user}', '/api/workers/dev', 200],
+      ['/api/workers/{user}', `/api/workers/${miner}`, 200],
       ['/api/workers/{user}', '/api/workers/nobody-mines-here', 404],
       ['/api/blocks', '/api/blocks?limit=2', 200],
-      ['/api/blocks/{hash}/payouts', `/api/blocks/${accepted}/payouts`, 200],
-      ['/api/blocks/{hash}/payouts', `/api/blocks/${accepted}/payouts?reward=12.5`, 400],
+      ['/api/blocks/{hash}/payouts', `/api/blocks/${credited}/payouts`, 200],
       ['/api/blocks/{hash}/payouts', `/api/blocks/${unknownHash}/payouts`, 404],
+      ['/api/miners/{user}/balance', `/api/miners/${miner}/balance`, 200],
+      ['/api/miners/{user}/payments', `/api/miners/${miner}/payments`, 200],
+      ['/api/payments', '/api/payments?limit=5', 200],
+      ['/api/wallet', '/api/wallet', 200],
       ['/api/openapi.json', '/api/openapi.json', 200],
     ];
     expect(blocks.body.blocks.length).toBeGreaterThan(0);
@@ -83,6 +96,11 @@ describe('the HTTP API answers as its OpenAPI document says', () => {
       covered.add(`${path} ${status}`);
     }
     covered.add('/api/events 200'); // the next test
+    // The allocation is the ledger's integer split: it sums to the reward the chain pays.
+    const alloc = (
+      await pool.get<{ reward: string; payouts: { amount: string }[] }>(`/api/blocks/${credited}/payouts`)
+    ).body;
+    expect(alloc.payouts.reduce((sum, p) => sum + BigInt(p.amount), 0n)).toBe(BigInt(alloc.reward));
     const declared = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops.get?.responses ?? {}).map((status) => `${path} ${status}`),
     );
@@ -95,7 +113,7 @@ describe('the HTTP API answers as its OpenAPI document says', () => {
   it('the live event stream sends documented pool and miner events', async () => {
     const events = doc.paths['/api/events']!.get!['x-events']!;
     const seen = new Map<string, unknown>();
-    const res = await fetch(`${pool.url}/api/events?user=dev`);
+    const res = await fetch(`${pool.url}/api/events?user=${pool.minerAccount}`);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
     let text = '';

@@ -53,6 +53,9 @@ export class PoolDevProcess {
   url = '';
   stratumPort = 0;
   authorityKey = '';
+  /** The demo miner's account (its testnet address while payouts run, else `dev`) and the pool wallet. */
+  minerAccount = 'dev';
+  walletAddress = '';
   private constructor(private readonly child: ChildProcess) {
     running.add(child);
     child.once('exit', () => running.delete(child));
@@ -67,6 +70,8 @@ export class PoolDevProcess {
         if (m) this.url = m[1]!.replace(/\/$/, '');
         const s = /pool dev: stratum\+tcp:\/\/127\.0\.0\.1:(\d+) authority key (\w+)/.exec(line);
         if (s) [this.stratumPort, this.authorityKey] = [Number(s[1]), s[2]!];
+        const w = /pool dev: payouts on, pool wallet (ckt1\w+) .*demo miner user (ckt1\w+)\.\w+/.exec(line);
+        if (w) [this.walletAddress, this.minerAccount] = [w[1]!, w[2]!];
       }
     };
     child.stdout!.on('data', collect);
@@ -99,6 +104,8 @@ export class PoolDevProcess {
       },
     );
     if (!pool.url) throw new Error(`pool dev exited:\n${pool.lines.slice(-20).join('\n')}`);
+    const payoutsOff = args.includes('--ckb-rpc') || args.join(' ').includes('--payouts off');
+    if (!payoutsOff) await waitFor('pool dev to print its pool wallet', () => pool.walletAddress);
     return pool;
   }
 

@@ -9,12 +9,15 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PoolConfig } from '../config/schema.js';
 import type { Logger } from '../observability/logger.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type { PoolStore } from '../store/types.js';
 import { LiveFeed, toJson } from './live.js';
 import { openApiDocument } from './openapi.js';
 
 export interface DashboardOptions {
   store: PoolStore;
+  /** The payouts ledger: the blocks of the live feed carry their lifecycle from it. */
+  ledger?: LedgerStore;
   config: PoolConfig;
   logger: Logger;
   /** Live feed sampling interval (default 2000 ms). */
@@ -86,6 +89,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     });
   const live = new LiveFeed({
     store,
+    ledger: opts.ledger,
     windowSec,
     intervalMs: opts.liveIntervalMs ?? 2000,
     historyLength: 1800,

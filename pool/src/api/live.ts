@@ -5,9 +5,10 @@
  * (computed once per distinct miner per tick, however many pages watch it).
  */
 import type { ServerResponse } from 'node:http';
-import type { FoundBlock } from '../../../proto/gen/blocks.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../observability/logger.js';
 import type { NetworkInfo, PoolStats, PoolStore, UserStats } from '../store/types.js';
+import { withLifecycle, type BlockWithLifecycle } from './money.js';
 
 export interface HashrateSample {
   /** Unix ms. */
@@ -19,12 +20,14 @@ export interface PoolSnapshot {
   at: number;
   pool: PoolStats & { windowSec: number };
   network: NetworkInfo | null;
-  blocks: FoundBlock[];
+  blocks: BlockWithLifecycle[];
   sample: HashrateSample;
 }
 
 export interface LiveFeedOptions {
   store: PoolStore;
+  /** Gives the blocks their lifecycle (state, confirmations, reward), when the process has it. */
+  ledger?: LedgerStore | undefined;
   windowSec: number;
   /** Sampling (and push) interval. */
   intervalMs: number;
@@ -123,7 +126,7 @@ export class LiveFeed {
       at: now,
       pool: { ...pool, windowSec },
       network: network ?? null,
-      blocks,
+      blocks: await withLifecycle(blocks, this.opts.ledger),
       sample,
     };
     this.latest = snapshot;

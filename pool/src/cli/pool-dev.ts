@@ -39,6 +39,13 @@ Options:
                            [rpc] tcp_listen_address) for new tips, or \`off\` to poll only;
                            default: the RPC port + 10000 when the node answers a subscribe there
   --block-time MS          devnet target block interval (default 10000)
+  --payouts on|off         with the embedded devnet (default on): run the payouts service on a
+                           fresh pool wallet the devnet pays; the demo miner mines under a
+                           fresh testnet address (ckt1...), so blocks mature and are paid out
+  --cellbase-maturity N    devnet cellbase maturity in epochs of 10 blocks (default 1)
+  --exit-after-payouts N   exit 0 once N payout transactions are committed on the devnet
+                           (each block's reward followed to maturity and paid; with --timeout,
+                           default 600 s)
   --log-level LEVEL        JSON log level of the services (default warn)`,
   options: {
     miner: { type: 'string' },
@@ -53,6 +60,9 @@ Options:
     'ckb-rpc': { type: 'string' },
     'ckb-subscription': { type: 'string' },
     'block-time': { type: 'string' },
+    payouts: { type: 'string' },
+    'cellbase-maturity': { type: 'string' },
+    'exit-after-payouts': { type: 'string' },
     'log-level': { type: 'string' },
   },
   async run({ values }) {
@@ -72,7 +82,26 @@ Options:
       values['exit-after-blocks'] === undefined
         ? undefined
         : intOption(values['exit-after-blocks'], 1, 1, 1_000_000, '--exit-after-blocks');
-    const timeoutSec = intOption(values.timeout, 120, 1, 86_400, '--timeout');
+    const exitAfterPayouts =
+      values['exit-after-payouts'] === undefined
+        ? undefined
+        : intOption(values['exit-after-payouts'], 1, 1, 1_000_000, '--exit-after-payouts');
+    if (exitAfter !== undefined && exitAfterPayouts !== undefined)
+      throw new UsageError('--exit-after-blocks and --exit-after-payouts exclude each other');
+    const payoutsFlag = (values.payouts as string | undefined) ?? (values['ckb-rpc'] ? 'off' : 'on');
+    if (payoutsFlag !== 'on' && payoutsFlag !== 'off') throw new UsageError('--payouts must be on or off');
+    if (payoutsFlag === 'on' && values['ckb-rpc'] !== undefined)
+      throw new UsageError('--payouts on needs the embedded devnet (not --ckb-rpc)');
+    if (exitAfterPayouts !== undefined && payoutsFlag === 'off')
+      throw new UsageError('--exit-after-payouts needs --payouts on');
+    const maturity = intOption(values['cellbase-maturity'], 1, 0, 1000, '--cellbase-maturity');
+    const timeoutSec = intOption(
+      values.timeout,
+      exitAfterPayouts === undefined ? 120 : 600,
+      1,
+      86_400,
+      '--timeout',
+    );
     const blockTimeMs = intOption(values['block-time'], 10_000, 100, 600_000, '--block-time');
     const level = ((values['log-level'] as string | undefined) ?? 'warn') as LogLevel;
     if (!['debug', 'info', 'warn', 'error'].includes(level))
@@ -102,6 +131,8 @@ Options:
         stratumPort,
         apiPort,
         blockTimeMs,
+        payouts: payoutsFlag === 'on',
+        cellbaseMaturityEpochs: maturity,
         logger: createLogger('pool-dev', { level }),
       });
     } catch (err) {
@@ -127,12 +158,17 @@ Options:
             ckbRpcUrl: pool.devnet?.url ?? (values['ckb-rpc'] as string | undefined),
             threads,
             dialect: dialect as MinerDialectName,
+            user: pool.minerUser,
             logger: createLogger('translator', { level }),
           }).catch(async (err: unknown) => {
             await pool.stop();
             throw err;
           })
         : undefined;
+    if (pool.wallet)
+      say(
+        `pool dev: payouts on, pool wallet ${pool.wallet.address} (GET /api/wallet); demo miner user ${pool.minerUser}`,
+      );
     if (v1) say(`pool dev: V1 translator stratum+tcp://127.0.0.1:${v1.translator.port}`);
     if (pool.miner || v1)
       say(`pool dev: demo miner ${minerChoice}${v1 ? ` (${dialect} dialect)` : ''}, ${threads} thread(s)`);
@@ -164,18 +200,28 @@ Options:
       v1?.miner.onClose((reason) => void finish(1, `demo V1 miner disconnected: ${reason}`));
       const ticker = setInterval(() => {
         void pool.status().then((s) => {
-          const line = statusLine(v1 ? { ...s, minerHashrate: v1.miner.hashrate } : s);
+          const line = statusLine(v1 ? { ...s, minerHashrate: v1.miner.hashrate } : s, Boolean(pool.wallet));
           if (!done) process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+          if (exitAfterPayouts !== undefined && s.payoutsCommitted >= exitAfterPayouts) {
+            const sec = ((Date.now() - started) / 1000).toFixed(1);
+            void finish(
+              0,
+              `${s.payoutsCommitted} payout transaction(s) committed on the devnet in ${sec} s ` +
+                `(${s.blocksAccepted} blocks found, ${s.blocksMatured} matured)`,
+            );
+          }
         });
       }, 1000);
       const deadline =
-        exitAfter === undefined
+        exitAfter === undefined && exitAfterPayouts === undefined
           ? undefined
           : setTimeout(
               () =>
                 void finish(
                   1,
-                  `timeout: fewer than ${exitAfter} block(s) on the main chain within ${timeoutSec} s`,
+                  exitAfter !== undefined
+                    ? `timeout: fewer than ${exitAfter} block(s) on the main chain within ${timeoutSec} s`
+                    : `timeout: fewer than ${exitAfterPayouts} payout transaction(s) committed within ${timeoutSec} s`,
                 ),
               timeoutSec * 1000,
             );
@@ -186,13 +232,14 @@ Options:
   },
 };
 
-function statusLine(s: DevPoolStatus): string {
+function statusLine(s: DevPoolStatus, payouts: boolean): string {
   return (
     `height ${s.height} | blocks ${s.blocksAccepted}` +
     (s.blocksSide > 0 ? ` (+${s.blocksSide} side)` : '') +
     (s.blocksNotAccepted > 0 ? ` (+${s.blocksNotAccepted} stale/rejected)` : '') +
     ` | pool ${formatHashrate(s.poolHashrate)} | miner ${formatHashrate(s.minerHashrate)}` +
-    ` | shares ${s.sharesAccepted} accepted ${s.sharesRejected} rejected | miners ${s.miners}`
+    ` | shares ${s.sharesAccepted} accepted ${s.sharesRejected} rejected | miners ${s.miners}` +
+    (payouts ? ` | matured ${s.blocksMatured} | payouts ${s.payoutsCommitted} committed` : '')
   );
 }
 

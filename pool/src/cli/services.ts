@@ -5,6 +5,7 @@
  */
 import { ConfigError, loadConfig, requireDistributed, type PoolConfig } from '../config/index.js';
 import { createLedgerStore } from '../ledger/create.js';
+import type { LedgerStore } from '../ledger/store.js';
 import { startPayouts } from '../payout/service.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { startBlockmaker } from '../services/blockmaker.js';
@@ -102,6 +103,20 @@ async function runService(
   return 0;
 }
 
+/** Starts a service with the ledger store (Redis), closed after the service stops. */
+function withLedger(
+  start: (config: PoolConfig, deps: ServiceDeps & { ledger: LedgerStore }) => Promise<ServiceHandle>,
+): (config: PoolConfig, deps: ServiceDeps) => Promise<ServiceHandle> {
+  return async (config, deps) => {
+    const ledger = await createLedgerStore(config);
+    const handle = await start(config, { ...deps, ledger }).catch(async (err: unknown) => {
+      await ledger.close();
+      throw err;
+    });
+    return { ...handle, stop: () => handle.stop().finally(() => ledger.close()) };
+  };
+}
+
 function serviceCommand(
   name: string,
   summary: string,
@@ -131,8 +146,9 @@ export const shareprocessor = serviceCommand(
   'shareprocessor',
   'Run the share processor (shares topic → hashrate, PPLNS, HTTP API)',
   'Consumes the shares topic, accounts each share once in Redis, serves /api/pool,\n' +
-    '/api/workers/:user, /api/blocks, /api/blocks/:hash/payouts on shareprocessor.httpListen.',
-  startShareprocessor,
+    '/api/workers/:user, /api/blocks, /api/miners/:user/balance|payments, /api/payments, /api/wallet\n' +
+    '(read from the payouts ledger in Redis) and the dashboard on shareprocessor.httpListen.',
+  withLedger(startShareprocessor),
 );
 
 export const payouts = serviceCommand(
@@ -141,9 +157,5 @@ export const payouts = serviceCommand(
   'Follows every found block on the chain (main, side, uncle, orphaned, finalized, matured), credits\n' +
     'rewards by integer PPLNS in the Redis ledger and pays matured balances in CKB transactions\n' +
     'signed with the key in payouts.keyFile. One instance acts at a time (Redis lease).',
-  async (config, deps) => {
-    const ledger = await createLedgerStore(config);
-    const handle = await startPayouts(config, { ...deps, ledger });
-    return { ...handle, stop: () => handle.stop().finally(() => ledger.close()) };
-  },
+  withLedger(startPayouts),
 );

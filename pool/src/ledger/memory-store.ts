@@ -2,13 +2,14 @@
 import type { TrackedBlock } from '../blocktracker/lifecycle.js';
 import type { PayoutRecord } from '../payout/record.js';
 import { applyEntries, checkBalanced, type Entry } from './ledger.js';
-import { fromJson, toJson, type LedgerChange, type LedgerStore } from './store.js';
+import { fromJson, toJson, type LedgerChange, type LedgerStore, type WalletSnapshot } from './store.js';
 
 export class MemoryLedgerStore implements LedgerStore {
   private readonly posted = new Map<string, string>();
   private readonly balanceMap = new Map<string, bigint>();
   private readonly blockMap = new Map<string, string>();
   private readonly payoutMap = new Map<string, string>();
+  private walletJson: string | undefined;
 
   async apply(change: LedgerChange): Promise<number> {
     for (const e of change.entries ?? []) checkBalanced(e);
@@ -53,6 +54,14 @@ export class MemoryLedgerStore implements LedgerStore {
 
   async payouts(): Promise<PayoutRecord[]> {
     return [...this.payoutMap.values()].map((p) => fromJson<PayoutRecord>(p));
+  }
+
+  async putWallet(wallet: WalletSnapshot): Promise<void> {
+    this.walletJson = toJson(wallet);
+  }
+
+  async wallet(): Promise<WalletSnapshot | undefined> {
+    return this.walletJson === undefined ? undefined : fromJson<WalletSnapshot>(this.walletJson);
   }
 
   async close(): Promise<void> {}

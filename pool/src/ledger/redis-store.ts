@@ -9,7 +9,7 @@ import type { RedisSecurity } from '../config/connections.js';
 import type { TrackedBlock } from '../blocktracker/lifecycle.js';
 import type { PayoutRecord } from '../payout/record.js';
 import { checkBalanced, type Entry } from './ledger.js';
-import { fromJson, toJson, type LedgerChange, type LedgerStore } from './store.js';
+import { fromJson, toJson, type LedgerChange, type LedgerStore, type WalletSnapshot } from './store.js';
 
 // ARGV: prefix, #entries, per entry (id, json, #postings, account, amount, ...), #blocks,
 // (hash, json)*, #payouts, (id, json)*.
@@ -129,6 +129,15 @@ export class RedisLedgerStore implements LedgerStore {
     return Object.values(await this.redis.hgetall(`${this.p}ledger:payouts`)).map((p) =>
       fromJson<PayoutRecord>(p),
     );
+  }
+
+  async putWallet(wallet: WalletSnapshot): Promise<void> {
+    await this.redis.set(`${this.p}ledger:wallet`, toJson(wallet));
+  }
+
+  async wallet(): Promise<WalletSnapshot | undefined> {
+    const w = await this.redis.get(`${this.p}ledger:wallet`);
+    return w === null ? undefined : fromJson<WalletSnapshot>(w);
   }
 
   async close(): Promise<void> {

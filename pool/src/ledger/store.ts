@@ -14,6 +14,25 @@ export interface LedgerChange {
   payouts?: readonly PayoutRecord[];
 }
 
+/**
+ * The pool wallet as the payouts service last saw it on the chain (written every turn it holds
+ * the lease and has a key), for the API's wallet view and the wallet-balance metric.
+ */
+export interface WalletSnapshot {
+  /** The wallet's CKB address (secp256k1-blake160 of the payout key). */
+  address: string;
+  /** Live capacity spendable now: ordinary cells and matured cellbase outputs, shannons. */
+  spendable: bigint;
+  /** Live capacity in cellbase outputs not matured yet, shannons. */
+  immature: bigint;
+  /** Live cells of the wallet. */
+  cells: number;
+  /** Tip number when it was read. */
+  tip: bigint;
+  /** Unix ms when it was read. */
+  updatedAt: number;
+}
+
 export interface LedgerStore {
   /** Atomically posts the entries not posted yet and writes the records. Resolves to the entries newly posted. */
   apply(change: LedgerChange): Promise<number>;
@@ -26,6 +45,8 @@ export interface LedgerStore {
   blocks(): Promise<TrackedBlock[]>;
   payout(id: string): Promise<PayoutRecord | undefined>;
   payouts(): Promise<PayoutRecord[]>;
+  putWallet(wallet: WalletSnapshot): Promise<void>;
+  wallet(): Promise<WalletSnapshot | undefined>;
   close(): Promise<void>;
 }
 

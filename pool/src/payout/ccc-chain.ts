@@ -12,6 +12,7 @@ import { CkbRpcRemoteError } from '../ckb/errors.js';
 import { unpackEpoch, type Epoch } from '../ckb/header.js';
 import { hexToUint } from '../ckb/hex.js';
 import type { CkbRpcClient } from '../ckb-node/rpc.js';
+import type { WalletSnapshot } from '../ledger/store.js';
 import { decodeAddress, type CkbNetwork } from './address.js';
 import { SendRefused, type PayoutChain, type TxStatus } from './machine.js';
 import type { PayoutInput, PayoutOutput } from './record.js';
@@ -83,12 +84,32 @@ export class CccPayoutChain implements PayoutChain {
   }
 
   async spendableCells(): Promise<PayoutInput[]> {
+    return (await this.walletCells()).cells
+      .filter((c) => c.mature)
+      .map(({ txHash, index, capacity }) => ({ txHash, index, capacity }));
+  }
+
+  /** The wallet's address and live capacity, spendable now and not yet (immature cellbase outputs). */
+  async walletSummary(): Promise<Omit<WalletSnapshot, 'updatedAt'>> {
+    const { cells, tip } = await this.walletCells();
+    let spendable = 0n;
+    let immature = 0n;
+    for (const c of cells) {
+      if (c.mature) spendable += c.capacity;
+      else immature += c.capacity;
+    }
+    const address = (await this.signer.getRecommendedAddressObj()).toString();
+    return { address, spendable, immature, cells: cells.length, tip };
+  }
+
+  /** Every live cell of the wallet lock (indexer `get_cells`), a cellbase output marked mature or not. */
+  private async walletCells(): Promise<{ cells: (PayoutInput & { mature: boolean })[]; tip: bigint }> {
     const lock = await this.poolLock();
     const maturity = await this.chainFacts();
     const tip = await this.o.rpc.getTipHeader();
     // The spending transaction lands in the next block at the earliest: judge maturity at the tip.
     const tipEpoch = unpackEpoch(hexToUint(tip.epoch));
-    const cells: PayoutInput[] = [];
+    const cells: (PayoutInput & { mature: boolean })[] = [];
     let cursor: string | null = null;
     for (;;) {
       const page: { objects: IndexerCell[]; last_cursor: string } = await this.o.rpc.call('get_cells', [
@@ -101,17 +122,20 @@ export class CccPayoutChain implements PayoutChain {
         cursor,
       ]);
       for (const c of page.objects) {
+        let mature = true;
         if (hexToUint(c.tx_index) === 0n) {
           const header = await this.o.rpc.getHeaderByNumber(hexToUint(c.block_number));
-          if (!header || !epochReached(tipEpoch, unpackEpoch(hexToUint(header.epoch)), maturity)) continue;
+          mature =
+            header !== null && epochReached(tipEpoch, unpackEpoch(hexToUint(header.epoch)), maturity);
         }
         cells.push({
           txHash: c.out_point.tx_hash,
           index: Number(hexToUint(c.out_point.index)),
           capacity: hexToUint(c.output.capacity),
+          mature,
         });
       }
-      if (page.objects.length < 100) return cells;
+      if (page.objects.length < 100) return { cells, tip: hexToUint(tip.number) };
       cursor = page.last_cursor;
     }
   }

@@ -12,6 +12,7 @@ import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import { ChainReader } from '../blocktracker/chain.js';
 import { ShareIndex } from '../blocktracker/share-index.js';
 import { blockMetrics, BlockTracker } from '../blocktracker/tracker.js';
+import { BUCKETS, parseUserAccount } from '../ledger/ledger.js';
 import { shareWeight } from '../ledger/pplns.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { PoolConfig } from '../config/schema.js';
@@ -60,6 +61,32 @@ function payoutMetrics(registry: Registry, ledger: LedgerStore) {
       for (const p of await ledger.payouts()) c.set(p.state, (c.get(p.state) ?? 0) + 1);
       for (const s of ['built', 'signed', 'broadcast', 'committed', 'failed', 'cancelled'])
         this.set({ state: s }, c.get(s) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'eaglepool_payout_wallet_balance_shannons',
+    help: "The pool wallet's live capacity as last read from the chain, by state (spendable now, immature cellbase outputs).",
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      const w = await ledger.wallet();
+      if (!w) return;
+      this.set({ state: 'spendable' }, Number(w.spendable));
+      this.set({ state: 'immature' }, Number(w.immature));
+    },
+  });
+  new Gauge({
+    name: 'eaglepool_payout_owed_shannons',
+    help: "What the ledger owes the pool's users, by bucket (immature, available, pending, paid).",
+    labelNames: ['bucket'],
+    registers: [registry],
+    async collect() {
+      const sums = new Map<string, bigint>(BUCKETS.map((b) => [b, 0n]));
+      for (const [account, amount] of await ledger.balances()) {
+        const u = parseUserAccount(account);
+        if (u) sums.set(u.bucket, sums.get(u.bucket)! + amount);
+      }
+      for (const [bucket, sum] of sums) this.set({ bucket }, Number(sum));
     },
   });
   return {
@@ -149,7 +176,13 @@ export async function startPayouts(config: PoolConfig, deps: PayoutsDeps): Promi
         m.errors.inc({ part: 'tracker' });
         logger.warn('block tracking turn failed', { error: (err as Error).message });
       }
-      if (!machine) return;
+      if (!machine || !chain) return;
+      try {
+        await deps.ledger.putWallet({ ...(await chain.walletSummary()), updatedAt: Date.now() });
+      } catch (err) {
+        m.errors.inc({ part: 'wallet' });
+        logger.warn('reading the pool wallet failed', { error: (err as Error).message });
+      }
       try {
         // Drive the open payout as far as it goes now (each step is recorded before the next).
         for (let i = 0; i < 8 && lease.held(); i++) {

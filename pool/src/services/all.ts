@@ -1,7 +1,7 @@
 import type { PoolConfig } from '../config/schema.js';
 import { startBlockmaker, type BlockmakerDeps, type BlockmakerHandle } from './blockmaker.js';
 import { startJobmaker, type JobmakerDeps, type JobmakerHandle } from './jobmaker.js';
-import { startShareprocessor, type ShareprocessorHandle } from './shareprocessor.js';
+import { startShareprocessor, type ShareprocessorDeps, type ShareprocessorHandle } from './shareprocessor.js';
 
 export interface PoolServices {
   blockmaker: BlockmakerHandle;
@@ -18,7 +18,7 @@ export interface PoolServices {
  */
 export async function startPoolServices(
   config: PoolConfig,
-  deps: BlockmakerDeps & JobmakerDeps,
+  deps: BlockmakerDeps & JobmakerDeps & ShareprocessorDeps,
 ): Promise<PoolServices> {
   const started: { stop(): Promise<void> }[] = [];
   const stop = async () => {

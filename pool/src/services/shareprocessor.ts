@@ -7,11 +7,13 @@
  *   GET /api/pool                    pool totals, hashrate, network, PPLNS window
  *   GET /api/workers/:user           one user's totals and workers
  *   GET /api/blocks[?limit=N]        found blocks, newest first
- *   GET /api/blocks/:hash/payouts[?reward=shannons]   PPLNS split of the block's reward
- * and the miners' web dashboard with its live event stream and /api/openapi.json (api/dashboard.ts).
+ * the money routes of api/money.ts (balances, payments, wallet, a block's PPLNS allocation; read
+ * from the payouts ledger) and the miners' web dashboard with its live event stream and /api/openapi.json (api/dashboard.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createDashboard, type Dashboard } from '../api/dashboard.js';
+import { moneyRoute, withLifecycle } from '../api/money.js';
+import type { LedgerStore } from '../ledger/store.js';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ShareRecord } from '../../../proto/gen/shares.js';
 import { decodeShareMessage } from '../bus/records.js';
@@ -20,7 +22,6 @@ import { parseHostPort } from '../config/fields.js';
 import type { PoolConfig } from '../config/schema.js';
 import { closeHttp, listenHttp } from '../observability/health.js';
 import { serviceRegistry } from '../observability/metrics.js';
-import { pplnsSplit } from '../store/pplns.js';
 import { shareLogPartition, type AccountingOptions, type ShareLogRun } from '../store/types.js';
 import type { BusMessage } from '../bus/types.js';
 import {
@@ -31,6 +32,11 @@ import {
   type ServiceDeps,
   type ServiceHandle,
 } from './runtime.js';
+
+export interface ShareprocessorDeps extends ServiceDeps {
+  /** The payouts ledger the money routes read (balances, payments, wallet, block lifecycle). */
+  ledger?: LedgerStore;
+}
 
 export interface ShareprocessorHandle extends ServiceHandle {
   /** Port of the HTTP API, when listening. */
@@ -113,9 +119,9 @@ function shareMetrics(registry: Registry) {
 
 export async function startShareprocessor(
   config: PoolConfig,
-  deps: ServiceDeps,
+  deps: ShareprocessorDeps,
 ): Promise<ShareprocessorHandle> {
-  const { store, bus } = deps;
+  const { store, bus, ledger } = deps;
   const logger = deps.logger.child({ component: 'shareprocessor' });
   const cfg = config.shareprocessor;
   const topics = poolTopics(config.kafka.topicPrefix);
@@ -236,31 +242,14 @@ export async function startShareprocessor(
     }
     if (parts.length === 2 && parts[1] === 'blocks') {
       const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
-      return json(res, 200, { blocks: await store.listBlocks(limit) });
+      return json(res, 200, { blocks: await withLifecycle(await store.listBlocks(limit), ledger) });
     }
-    if (parts.length === 4 && parts[1] === 'blocks' && parts[3] === 'payouts') {
-      const block = await store.blockByHash(parts[2]!);
-      if (!block) return json(res, 404, { error: `unknown block ${parts[2]}` });
-      const rewardParam = url.searchParams.get('reward');
-      if (rewardParam !== null && !/^\d+$/.test(rewardParam))
-        return json(res, 400, { error: 'reward must be a whole number of shannons' });
-      const reward = BigInt(rewardParam ?? block.reward);
-      const weights = await store.pplnsSnapshot(block.shareId);
-      if (!weights)
-        return json(res, 404, { error: `no PPLNS snapshot for share ${block.shareId} yet (not accounted)` });
-      const split = pplnsSplit(weights, reward);
-      return json(res, 200, {
-        blockHash: block.blockHash,
-        number: block.number,
-        scheme: 'PPLNS',
-        reward,
-        payouts: [...split].map(([user, amount]) => ({ user, weight: weights.get(user), amount })),
-      });
-    }
+    const money = ledger && (await moneyRoute(ledger, parts.slice(1), url));
+    if (money) return json(res, money.status, money.body);
     return json(res, 404, { error: 'not found' });
   }
 
-  const dashboard = createDashboard({ store, config, logger });
+  const dashboard = createDashboard({ store, ledger, config, logger });
   const handleHttp = (req: IncomingMessage, res: ServerResponse) => {
     if (dashboard.handle(req, res)) return;
     route(req, res).catch((err: unknown) => {

@@ -2,7 +2,13 @@
  * `pool dev` in one process: the embedded CKB devnet (or a real node), the job maker, block
  * maker and share processor on an in-memory bus and store (or Kafka / Redis), the SV2 stratum
  * server over Noise on loopback TCP, and a demo CPU miner connected to it like any other miner.
+ * With the embedded devnet it also runs the money path: the payouts service (block tracker,
+ * ledger, payout transactions) with a fresh pool wallet key the devnet's block assembler pays,
+ * and the demo miner mines under a fresh testnet address of its own.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDevHttp } from '../api/dev-http.js';
 import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { serviceRegistry } from '../observability/metrics.js';
@@ -14,6 +20,10 @@ import { loadConfig } from '../config/index.js';
 import { startDevnet, type Devnet } from '../devnet/index.js';
 import type { Logger } from '../observability/index.js';
 import { startPoolServices } from '../services/all.js';
+import { createLedgerStore } from '../ledger/create.js';
+import type { LedgerStore } from '../ledger/store.js';
+import { devAccount, type DevAccount } from '../payout/dev-accounts.js';
+import { startPayouts, type PayoutsHandle } from '../payout/service.js';
 import { createStore, type PoolStore } from '../store/index.js';
 import { Sv2Miner, type MinerMode } from '../miner/sv2-miner.js';
 import { StratumServer } from './server.js';
@@ -40,6 +50,14 @@ export interface DevPoolOptions {
   /** Devnet target block interval. */
   blockTimeMs?: number;
   /**
+   * Run the payouts service (block lifecycle, ledger, payout transactions) on a fresh pool
+   * wallet; default true with the embedded devnet, impossible with `ckbRpc` (the node's block
+   * assembler pays a lock whose key this process does not have).
+   */
+  payouts?: boolean;
+  /** Devnet `cellbase_maturity` in epochs of 10 blocks (default 1: a reward is spendable ~21 blocks on). */
+  cellbaseMaturityEpochs?: number;
+  /**
    * HTTP port (on stratumHost) of the API, the miners' dashboard and /metrics of every service;
    * undefined serves none, 0 = any free port.
    */
@@ -62,6 +80,9 @@ export interface DevPoolStatus {
   sharesAccepted: number;
   sharesRejected: number;
   miners: number;
+  /** With payouts: found blocks whose reward cell matured, and payout transactions committed on chain. */
+  blocksMatured: number;
+  payoutsCommitted: number;
 }
 
 export interface DevPool {
@@ -75,6 +96,12 @@ export interface DevPool {
   readonly miner: Sv2Miner | undefined;
   /** Port of the API, dashboard and /metrics, when `apiPort` was given. */
   readonly apiPort: number | undefined;
+  /** The demo miner's user name (`<address>.cpu` with payouts, else `dev.cpu`). */
+  readonly minerUser: string;
+  /** The pool wallet the devnet pays and payouts spend from, when payouts run. */
+  readonly wallet: DevAccount | undefined;
+  readonly ledger: LedgerStore;
+  readonly payouts: PayoutsHandle | undefined;
   status(): Promise<DevPoolStatus>;
   /** Called for each block of this pool on the main chain, with the total so far. */
   onBlockAccepted(handler: (hash: string, height: bigint, total: number) => void): void;
@@ -110,14 +137,22 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     }
   };
   try {
+    if (opts.payouts && opts.ckbRpc)
+      throw new Error(
+        'pool dev runs payouts with the embedded devnet only (its block assembler pays the dev wallet)',
+      );
     let devnet: Devnet | undefined;
+    let wallet: DevAccount | undefined;
     if (!opts.ckbRpc) {
       // Start near a few seconds per block for the demo miner (~300 kH/s per thread); the
       // devnet's difficulty adjustment takes over from there.
       const threads = BigInt(opts.minerThreads ?? 1);
+      wallet = opts.payouts === false ? undefined : await devAccount();
       devnet = await startDevnet({
         blockTimeMs: opts.blockTimeMs,
         initialCompactTarget: difficultyToCompact(threads << 20n),
+        ...(wallet ? { lock: wallet.lock } : {}),
+        cellbaseMaturity: { number: BigInt(opts.cellbaseMaturityEpochs ?? 1), index: 0, length: 1 },
       });
       const d = devnet;
       stops.push(() => d.stop());
@@ -138,6 +173,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         kafka: { brokers: opts.kafka ?? [], topicPrefix: `eaglepool-dev-${process.pid}` },
         jobmaker: { refreshMs: 2000 },
         stratum: { replicaId: 0 },
+        ...(wallet ? { payouts: await devPayoutsConfig(wallet, stops) } : {}),
       },
     });
     const store: PoolStore = await createStore(config);
@@ -152,7 +188,9 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       registry: nodeRegistry,
     });
     stops.push(() => rpc.close());
-    const deps = { store, bus, rpc, logger: log, healthServer: false, listen: false };
+    const ledger = await createLedgerStore(config);
+    stops.push(() => ledger.close());
+    const deps = { store, bus, rpc, ledger, logger: log, healthServer: false, listen: false };
     const services = await startPoolServices(config, deps);
     const { blockmaker, jobmaker, stop: stopServices } = services;
     stops.push(stopServices);
@@ -207,6 +245,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       stratumUrls: [`stratum+tcp://${stratumHost}:${server.port}`],
       authorityPublicKey: authority.encoded.publicKey,
     });
+    const payouts = wallet ? await startPayouts(config, deps) : undefined;
     const http =
       opts.apiPort === undefined
         ? undefined
@@ -217,10 +256,13 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
             registries: [
               nodeRegistry,
               stratumRegistry,
-              ...[blockmaker, services.shareprocessor, jobmaker].map((s) => s.registry),
+              ...[blockmaker, services.shareprocessor, jobmaker, ...(payouts ? [payouts] : [])].map(
+                (s) => s.registry,
+              ),
             ],
           });
     if (http) stops.push(() => http.stop());
+    if (payouts) stops.push(() => payouts.stop());
     const unsubscribe = jobmaker.jobs.subscribe((job) => {
       jobHeights.set(job.jobId, job.number);
       if (jobHeights.size > 64) jobHeights.delete(jobHeights.keys().next().value as number);
@@ -235,6 +277,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       stops.push(() => void d.off('newTip', refresh));
     }
 
+    const minerUser = wallet ? `${(await devAccount()).address}.cpu` : 'dev.cpu';
     const minerClosed: ((reason: string) => void)[] = [];
     let miner: Sv2Miner | undefined;
     if (opts.miner) {
@@ -243,7 +286,7 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
         host: '127.0.0.1',
         port: server.port,
         authorityPublicKey: authority.encoded.publicKey,
-        user: 'dev.cpu',
+        user: minerUser,
         threads,
         mode: opts.miner,
         // ~300 kH/s per thread of WASM Eaglesong: start near a 5 s share interval.
@@ -270,8 +313,16 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
       server,
       miner,
       apiPort: http?.port,
+      minerUser,
+      wallet,
+      ledger,
+      payouts,
       async status() {
-        const stats = await store.poolStats(Date.now(), HASHRATE_WINDOW_SEC);
+        const [stats, tracked, paid] = await Promise.all([
+          store.poolStats(Date.now(), HASHRATE_WINDOW_SEC),
+          ledger.blocks(),
+          ledger.payouts(),
+        ]);
         const job = jobmaker.jobs.current();
         return {
           height: devnet?.tipNumber() ?? (job ? job.number - 1n : 0n),
@@ -283,6 +334,8 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
           sharesAccepted: server.stats.sharesAccepted,
           sharesRejected: server.stats.sharesRejected,
           miners: server.stats.connections,
+          blocksMatured: tracked.filter((b) => b.state === 'matured').length,
+          payoutsCommitted: paid.filter((p) => p.state === 'committed').length,
         };
       },
       onBlockAccepted: (handler) => void accepted.push(handler),
@@ -294,4 +347,25 @@ export async function startDevPool(opts: DevPoolOptions): Promise<DevPool> {
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The payouts settings of `pool dev`: the wallet key in a file only this user can read (removed
+ * at stop), testnet addresses, a 1 % pool fee to a fresh operator address, a 100 CKB threshold,
+ * and turns every second so blocks move through their lifecycle as the devnet mines them.
+ */
+async function devPayoutsConfig(wallet: DevAccount, stops: (() => unknown)[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'eaglepool-dev-wallet-'));
+  stops.push(() => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = join(dir, 'key');
+  writeFileSync(keyFile, `${wallet.privateKey}\n`, { mode: 0o600 });
+  return {
+    network: 'testnet' as const,
+    keyFile,
+    feeAddress: (await devAccount()).address,
+    feeBps: 100,
+    thresholdShannons: 100_00000000,
+    intervalMs: 1000,
+    shareLatenessMs: 2000,
+  };
 }

@@ -25,6 +25,8 @@ export async function startDevV1Path(opts: {
   ckbRpcUrl?: string;
   /** The family the demo miner speaks; the translator recognises it by its user agent. */
   dialect?: MinerDialectName;
+  /** The demo miner's user name (default dev.cpu). */
+  user?: string;
   logger: Logger;
 }): Promise<DevV1Path> {
   const rpc = opts.ckbRpcUrl ? new CkbRpcClient({ url: opts.ckbRpcUrl }) : undefined;
@@ -43,7 +45,7 @@ export async function startDevV1Path(opts: {
     miner = await V1Miner.start({
       host: '127.0.0.1',
       port: translator.port,
-      user: 'dev.cpu',
+      user: opts.user ?? 'dev.cpu',
       threads: opts.threads,
       dialect: opts.dialect,
     });

@@ -87,5 +87,21 @@ export function ledgerStoreContract(name: string, make: () => Promise<LedgerStor
       expect((await store.payout('p1'))?.state).toBe('signed');
       expect(await store.blocks()).toEqual([]);
     });
+
+    it('keeps the last wallet snapshot, exact', async () => {
+      store = await make();
+      expect(await store.wallet()).toBeUndefined();
+      const w = {
+        address: 'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsq',
+        spendable: 2n ** 60n + 7n,
+        immature: 123n,
+        cells: 3,
+        tip: 42n,
+        updatedAt: 1_700_000_000_000,
+      };
+      await store.putWallet(w);
+      await store.putWallet({ ...w, cells: 4 });
+      expect(await store.wallet()).toEqual({ ...w, cells: 4 });
+    });
   });
 }

@@ -27,6 +27,9 @@ import { loadConfig } from '../../config/load.js';
 import type { PoolConfig } from '../../config/schema.js';
 import { startDevnet, type Devnet } from '../../devnet/index.js';
 import { mine } from '../../devnet/testing/mine.js';
+import { allocationEntry } from '../../ledger/ledger.js';
+import { MemoryLedgerStore } from '../../ledger/memory-store.js';
+import { allocate } from '../../ledger/pplns.js';
 import { silentLogger } from '../../observability/logger.js';
 import { share } from '../../store/testing/contract.js';
 import type { PoolStore } from '../../store/types.js';
@@ -638,6 +641,7 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       // topic from the beginning): it resumes at the position stored with the accounting.
       await sp.stop();
       spStopped.done = true;
+      const ledger = new MemoryLedgerStore();
       const sp2 = await startShareprocessor(
         loadConfig({
           file: null,
@@ -652,7 +656,7 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
             },
           },
         }),
-        { ...s.deps, healthServer: false },
+        { ...s.deps, ledger, healthServer: false },
       );
       cleanups.push(() => sp2.stop());
       await log.append(share({ shareId: '5:05', user: 'carol', difficulty: 500, acceptedAt: now }));
@@ -685,19 +689,55 @@ export function servicesSuite(name: string, makeBackends: (topicPrefix: string) 
       });
       const listed = await getJson(`${api2}/blocks`);
       expect(listed.body.blocks).toEqual([expect.objectContaining({ blockHash: '0xabc', number: '77' })]);
+      // The money routes read the payouts ledger: nothing until the block's reward is credited.
+      expect((await getJson(`${api2}/blocks/0xabc/payouts`)).status).toBe(404);
+      const credited = allocate(
+        100000000001n,
+        new Map([
+          ['alice', 4000n],
+          ['bob', 3000n],
+        ]),
+        {
+          address: 'fee',
+          rateBps: 100,
+        },
+      );
+      await ledger.apply({
+        entries: [allocationEntry('0xabc', credited)],
+        blocks: [
+          {
+            hash: '0xabc',
+            number: 77n,
+            shareId: '5:04',
+            user: 'bob',
+            worker: 'b1',
+            foundAt: BigInt(now),
+            state: 'finalized',
+            confirmations: 12n,
+            reward: { primary: 100000000001n, secondary: 0n, committed: 0n, proposal: 0n },
+            generation: 0,
+          },
+        ],
+      });
       const payouts = await getJson(`${api2}/blocks/0xabc/payouts`);
       expect(payouts.status).toBe(200);
-      const split = payouts.body.payouts as { user: string; amount: string; weight: number }[];
-      expect(split.map((p) => [p.user, p.weight])).toEqual([
-        ['alice', 4000],
-        ['bob', 3000],
-      ]);
+      const split = payouts.body.payouts as { user: string; amount: string }[];
+      expect(split.map((p) => p.user)).toEqual(['alice', 'bob', 'fee']);
       expect(split.reduce((sum, p) => sum + BigInt(p.amount), 0n)).toBe(100000000001n);
-      const custom = await getJson(`${api2}/blocks/0xabc/payouts?reward=7`);
-      expect((custom.body.payouts as { amount: string }[]).reduce((a, p) => a + BigInt(p.amount), 0n)).toBe(
-        7n,
-      );
-      expect((await getJson(`${api2}/blocks/0xabc/payouts?reward=x`)).status).toBe(400);
+      const withState = await getJson(`${api2}/blocks`);
+      expect(withState.body.blocks).toEqual([
+        expect.objectContaining({
+          lifecycle: expect.objectContaining({ state: 'finalized', reward: '100000000001' }),
+        }),
+      ]);
+      const aliceBalance = await getJson(`${api2}/miners/alice/balance`);
+      expect(aliceBalance.body).toEqual({
+        user: 'alice',
+        immature: String(credited.credits.get('alice')),
+        available: '0',
+        pending: '0',
+        paid: '0',
+      });
       expect((await getJson(`${api2}/blocks/0xdef/payouts`)).status).toBe(404);
     });
   });
