@@ -2,7 +2,8 @@
  * The miners' dashboard in a real browser: Debian's Chromium, headless, driven by playwright-core,
  * against a running `pool dev` (built dashboard, demo miner). Proves the pool page renders with the
  * stratum URL and authority key, a found block appears, live updates arrive without a reload, a
- * new miner's worker appears on its miner page after it starts mining, and both pages fit a phone.
+ * new miner's worker appears on its miner page after it starts mining, the pool wallet and the demo
+ * miner's credited balance show, and both pages fit a phone.
  * EAGLEPOOL_SCREENSHOTS=docs/images writes the README's screenshots (otherwise a temp dir).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -131,6 +132,31 @@ describe("the miners' dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("money: the pool wallet on the pool page, the demo miner's balance on its page", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${pool.url}/`);
+    await waitFor(
+      'the pool wallet address on the pool page',
+      async () => (await text(page, 'wallet-address')) === pool.walletAddress,
+      60_000,
+    );
+    // A block the chain has paid (finalized at N + 11) shows the chain's reward, not an estimate.
+    await page.locator('#blocks [data-state="finalized"], #blocks [data-state="matured"]').first().waitFor({
+      timeout: 180_000,
+    });
+    await page.goto(`${pool.url}/miner/${pool.minerAccount}`);
+    const credited = (id: string) => async () => /[1-9]/.test((await text(page, id)) ?? '');
+    await waitFor(
+      'a credited balance on the miner page',
+      async () => (await credited('balance-immature')()) || (await credited('balance-available')()),
+    );
+    const api = await pool.get<{ immature: string; available: string }>(
+      `/api/miners/${pool.minerAccount}/balance`,
+    );
+    expect(BigInt(api.body.immature) + BigInt(api.body.available)).toBeGreaterThan(0n);
+    await page.close();
+  });
+
   it('both pages fit a phone screen', async () => {
     const page = await browser.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
@@ -138,7 +164,7 @@ describe("the miners' dashboard in Chromium", () => {
     await page.locator('#blocks tr[data-block]').first().waitFor({ timeout: 60_000 });
     expect(await fitsWidth(page), 'pool page wider than the phone').toBe(true);
     await page.screenshot({ path: join(shots, 'dashboard-phone.png'), fullPage: true });
-    await page.goto(`${pool.url}/miner/dev`);
+    await page.goto(`${pool.url}/miner/${pool.minerAccount}`);
     await page.locator('#workers tr[data-worker="cpu"]').waitFor({ timeout: 60_000 });
     expect(await fitsWidth(page), 'miner page wider than the phone').toBe(true);
     await page.close();

@@ -27,8 +27,52 @@ export interface Block {
   foundAt: string;
   reward: string;
   status: string;
-  /** Present once the pool tracks the block's lifecycle. */
-  confirmations?: number;
+  /** Present once the payouts service tracks the block on the chain. */
+  lifecycle?: BlockLifecycle;
+}
+
+export interface BlockLifecycle {
+  state: 'submitted' | 'main' | 'side' | 'uncle' | 'orphaned' | 'finalized' | 'matured';
+  confirmations: string;
+  /** Shannons the chain pays, once finalized. */
+  reward: string | null;
+  reason: string | null;
+}
+
+export interface Balance {
+  user: string;
+  immature: string;
+  available: string;
+  pending: string;
+  paid: string;
+}
+
+export interface MinerPayment {
+  id: string;
+  state: string;
+  amount: string;
+  txHash: string | null;
+  blockHash: string | null;
+  createdAt: number;
+}
+
+export interface Payment {
+  id: string;
+  state: string;
+  total: string;
+  outputs: number;
+  txHash: string | null;
+  createdAt: number;
+}
+
+export interface Wallet {
+  configured: boolean;
+  address: string | null;
+  spendable: string | null;
+  immature: string | null;
+  updatedAt: number | null;
+  owed: { immature: string; available: string; pending: string; paid: string };
+  openPayouts: Payment[];
 }
 
 export interface Sample {

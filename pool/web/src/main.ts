@@ -5,7 +5,10 @@
 import './style.css';
 import {
   getJson,
+  type Balance,
   type Block,
+  type MinerPayment,
+  type Wallet,
   type Info,
   type LiveSnapshot,
   type MinerEvent,
@@ -76,6 +79,7 @@ const route = /^\/miner\/([^/]+)$/.exec(location.pathname);
 const address = route ? decodeURIComponent(route[1]!) : undefined;
 let lastSnapshot: LiveSnapshot | undefined;
 let lastMiner: MinerEvent | undefined;
+let refreshMoney: (() => void) | undefined;
 
 // ----- pool page -----
 
@@ -102,6 +106,25 @@ function poolPage(): HashrateChart {
       { class: 'card' },
       h('h2', {}, 'Blocks'),
       table('blocks', ['Height', 'Block', 'Found by', 'Status', 'Reward', 'Found']),
+    ),
+    h(
+      'section',
+      { class: 'card', id: 'wallet', 'data-testid': 'wallet' },
+      h('h2', {}, 'Pool wallet'),
+      h(
+        'div',
+        { class: 'mono-row' },
+        h('code', { id: 'wallet-address', 'data-testid': 'wallet-address' }, '–'),
+      ),
+      h(
+        'div',
+        { class: 'stats' },
+        stat('wallet-spendable', 'Spendable'),
+        stat('wallet-immature', 'Immature rewards'),
+        stat('wallet-owed', 'Owed to miners'),
+        stat('wallet-paid', 'Paid to miners'),
+        stat('wallet-open', 'Payouts in flight'),
+      ),
     ),
     h(
       'section',
@@ -156,15 +179,19 @@ function renderConnect(info: Info): void {
 }
 
 function blockRow(b: Block, now: number): HTMLElement {
-  const status = b.confirmations === undefined ? b.status : `${b.status} (${b.confirmations} conf.)`;
+  const l = b.lifecycle;
+  const state = l?.state ?? b.status;
+  const status = l && BigInt(l.confirmations) > 0n ? `${state} (${l.confirmations} conf.)` : state;
+  // Until finalized the reward is the template's estimate; then it is what the chain pays.
+  const reward = l?.reward ? ckb(l.reward) : `~${ckb(b.reward)}`;
   return h(
     'tr',
     { 'data-block': b.blockHash },
     h('td', {}, b.number),
     h('td', { class: 'mono', title: b.blockHash }, shortHash(b.blockHash)),
     h('td', {}, h('a', { href: minerHref(b.user) }, shortHash(b.user, 8)), `.${b.worker}`),
-    h('td', {}, h('span', { class: `badge ${b.status}` }, status)),
-    h('td', {}, ckb(b.reward)),
+    h('td', {}, h('span', { class: `badge ${state}`, 'data-state': state }, status)),
+    h('td', { 'data-testid': 'block-reward' }, reward),
     h('td', {}, ago(Number(b.foundAt), now)),
   );
 }
@@ -183,6 +210,31 @@ function renderPool(s: LiveSnapshot): void {
     6,
   );
 }
+
+function renderWallet(w: Wallet): void {
+  const address = document.getElementById('wallet-address');
+  if (address && w.address && address.textContent !== w.address) {
+    address.textContent = w.address;
+    address.after(copyButton(w.address));
+  } else if (address && !w.address) address.textContent = 'not read yet (no payouts service with a key)';
+  setText('wallet-spendable', w.spendable === null ? '–' : ckb(w.spendable));
+  setText('wallet-immature', w.immature === null ? '–' : ckb(w.immature));
+  setText('wallet-owed', ckb((BigInt(w.owed.available) + BigInt(w.owed.pending)).toString()));
+  setText('wallet-paid', ckb(w.owed.paid));
+  setText('wallet-open', count(w.openPayouts.length));
+}
+
+/** Calls `load` at most every `ms` (the money views need not follow every 2 s event). */
+function throttled(ms: number, load: () => Promise<void>): () => void {
+  let last = 0;
+  return () => {
+    if (Date.now() - last < ms) return;
+    last = Date.now();
+    load().catch(() => (last = 0));
+  };
+}
+
+const refreshWallet = throttled(5000, async () => renderWallet(await getJson<Wallet>('/api/wallet')));
 
 // ----- miner page -----
 
@@ -207,11 +259,67 @@ function minerPage(user: string): void {
       'section',
       { class: 'card', id: 'payouts', 'data-testid': 'payouts' },
       h('h2', {}, 'Balance and payments'),
-      h('p', { class: 'muted' }, "This pool's API does not report balances and payments yet."),
+      h(
+        'div',
+        { class: 'stats' },
+        stat('balance-immature', 'Immature'),
+        stat('balance-available', 'Confirmed, unpaid'),
+        stat('balance-pending', 'Being paid'),
+        stat('balance-paid', 'Paid'),
+      ),
+      h(
+        'p',
+        { class: 'muted' },
+        'Immature: credited from blocks whose reward the chain has fixed but not yet released (cellbase maturity). ' +
+          'Confirmed: matured, paid once it reaches the payout threshold.',
+      ),
+      table('payments', ['Sent', 'Amount', 'Status', 'Transaction']),
     ),
   );
   const input = document.getElementById('lookup-address') as HTMLInputElement;
   input.value = user;
+}
+
+function renderMoney(b: Balance, payments: MinerPayment[], now: number): void {
+  setText('balance-immature', ckb(b.immature));
+  setText('balance-available', ckb(b.available));
+  setText('balance-pending', ckb(b.pending));
+  setText('balance-paid', ckb(b.paid));
+  fillTable(
+    'payments',
+    payments.map((p) =>
+      h(
+        'tr',
+        { 'data-payment': p.id, 'data-state': p.state },
+        h('td', {}, ago(p.createdAt, now)),
+        h('td', {}, ckb(p.amount)),
+        h('td', {}, h('span', { class: `badge ${p.state}` }, p.state)),
+        h(
+          'td',
+          { class: 'mono' },
+          ...(p.txHash
+            ? [
+                h('code', { title: p.txHash, 'data-testid': 'payment-tx' }, shortHash(p.txHash, 10)),
+                copyButton(p.txHash),
+              ]
+            : ['–']),
+        ),
+      ),
+    ),
+    'No payment yet.',
+    4,
+  );
+}
+
+function refreshMoneyOf(user: string): () => void {
+  const q = encodeURIComponent(user);
+  return throttled(5000, async () => {
+    const [b, p] = await Promise.all([
+      getJson<Balance>(`/api/miners/${q}/balance`),
+      getJson<{ payments: MinerPayment[] }>(`/api/miners/${q}/payments`),
+    ]);
+    renderMoney(b, p.payments, Date.now());
+  });
 }
 
 function renderMiner(m: MinerEvent, now: number): void {
@@ -269,7 +377,9 @@ function connect(chart: HashrateChart | undefined): void {
     if (chart) {
       chart.push(lastSnapshot.sample);
       renderPool(lastSnapshot);
+      refreshWallet();
     } else if (lastMiner) renderMiner(lastMiner, lastSnapshot.at);
+    refreshMoney?.();
   });
   events.addEventListener('miner', (e) => {
     lastMiner = JSON.parse((e as MessageEvent<string>).data) as MinerEvent;
@@ -285,7 +395,11 @@ document.getElementById('lookup')!.addEventListener('submit', (e) => {
 
 if (address) {
   minerPage(address);
+  refreshMoney = refreshMoneyOf(address);
+  refreshMoney();
   connect(undefined);
 } else {
-  connect(poolPage());
+  const chart = poolPage();
+  refreshWallet();
+  connect(chart);
 }
