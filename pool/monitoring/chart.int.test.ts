@@ -2,7 +2,6 @@
  * The chart's monitoring switches with the harness's helm: off by default; `dashboards.enabled`
  * renders one ConfigMap per dashboard with Grafana's sidecar label and the JSON byte for byte;
  * `alerts.prometheusRule.enabled` renders a PrometheusRule whose groups are the plain rules file's
- * (plus the pending block-lifecycle group only with `alerts.blockLifecycle.enabled`).
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -60,7 +59,7 @@ describe('chart monitoring switches', () => {
     }
   });
 
-  it('alerts.prometheusRule.enabled: the rules file as a PrometheusRule; block lifecycle only when asked', async () => {
+  it('alerts.prometheusRule.enabled: the rules file as a PrometheusRule', async () => {
     const [rule] = (
       await template(
         '--set',
@@ -71,17 +70,5 @@ describe('chart monitoring switches', () => {
     ).filter((o) => o.kind === 'PrometheusRule');
     expect(rule!.metadata.labels.release).toBe('kps');
     expect(rule!.spec!.groups).toEqual(groups('eaglepool.rules.yml'));
-    const [withBlocks] = (
-      await template(
-        '--set',
-        'alerts.prometheusRule.enabled=true',
-        '--set',
-        'alerts.blockLifecycle.enabled=true',
-      )
-    ).filter((o) => o.kind === 'PrometheusRule');
-    expect(withBlocks!.spec!.groups).toEqual([
-      ...groups('eaglepool.rules.yml'),
-      ...groups('eaglepool-blocks.rules.yml'),
-    ]);
   });
 });

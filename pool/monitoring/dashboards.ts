@@ -131,13 +131,11 @@ const overview: DashboardDef = {
       ],
     },
     {
-      title: 'Found blocks lifecycle (block tracker, #15)',
+      title: 'Found blocks and payouts (pool payouts)',
       panels: [
         {
           title: 'Found blocks by state',
           targets: [{ expr: 'sum by (state) (eaglepool_blocks_state)', legend: '{{state}}' }],
-          pending:
-            'exported by `pool payouts` (#15), which pool dev does not run: not proven on a running pool yet',
         },
         {
           title: 'Found / confirmed / orphaned',
@@ -146,8 +144,24 @@ const overview: DashboardDef = {
             { expr: 'max(eaglepool_blocks_confirmed)', legend: 'confirmed' },
             { expr: 'max(eaglepool_blocks_orphaned)', legend: 'orphaned' },
           ],
-          pending:
-            'exported by `pool payouts` (#15), which pool dev does not run: not proven on a running pool yet',
+        },
+        {
+          title: 'Pool wallet and what the ledger owes',
+          unit: 'short',
+          targets: [
+            {
+              expr: 'max by (state) (eaglepool_payout_wallet_balance_shannons) / 1e8',
+              legend: 'wallet {{state}} (CKB)',
+            },
+            {
+              expr: 'max by (bucket) (eaglepool_payout_owed_shannons) / 1e8',
+              legend: 'owed {{bucket}} (CKB)',
+            },
+          ],
+        },
+        {
+          title: 'Payout transactions by state',
+          targets: [{ expr: 'max by (state) (eaglepool_payouts_by_state)', legend: '{{state}}' }],
         },
       ],
     },

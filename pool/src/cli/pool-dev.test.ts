@@ -48,6 +48,35 @@ describe('eaglepool pool dev / miner / pool stratum flags', () => {
     expect(r.code).toBe(0);
   }, 120_000);
 
+  it('checks the payouts flags before starting anything', async () => {
+    expect((await run('pool', 'dev', '--payouts', 'maybe')).code).toBe(2);
+    expect((await run('pool', 'dev', '--payouts', 'off', '--exit-after-payouts', '1')).code).toBe(2);
+    expect((await run('pool', 'dev', '--exit-after-blocks', '1', '--exit-after-payouts', '1')).code).toBe(2);
+    const rpc = await run('pool', 'dev', '--ckb-rpc', 'http://127.0.0.1:1', '--payouts', 'on');
+    expect(rpc.code).toBe(2);
+    expect(rpc.err).toMatch(/--payouts on needs the embedded devnet/);
+  });
+
+  // The money path end to end: blocks -> finalized (N + 11) -> matured -> ledger -> payout tx -> committed.
+  it('pool dev --exit-after-payouts 1 exits 0 once a payout transaction is committed', async () => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => lines.push(String(s)) > 0);
+    const r = await run(
+      'pool',
+      'dev',
+      '--block-time',
+      '1000',
+      '--exit-after-payouts',
+      '1',
+      '--stratum-port',
+      '0',
+      '--api-port',
+      '0',
+    );
+    expect(r.code).toBe(0);
+    expect(lines.join('')).toMatch(/1 payout transaction\(s\) committed on the devnet/);
+  }, 420_000);
+
   it('prints usage for --help', async () => {
     const help = await run('pool', 'dev', '--help');
     expect(help.code).toBe(0);

@@ -19,7 +19,10 @@ export interface DevAccount {
 
 export async function devAccount(): Promise<DevAccount> {
   const privateKey = bytesToHex(randomSecretKey(defaultRandom));
-  const signer = new ccc.SignerCkbPrivateKey(new ccc.ClientPublicTestnet({ url: 'http://127.0.0.1:1', fallbacks: [] }), privateKey);
+  const signer = new ccc.SignerCkbPrivateKey(
+    new ccc.ClientPublicTestnet({ url: 'http://127.0.0.1:1', fallbacks: [] }),
+    privateKey,
+  );
   const address = await signer.getRecommendedAddressObj();
   const s = address.script;
   return {

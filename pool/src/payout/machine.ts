@@ -24,7 +24,7 @@ import {
 } from '../ledger/ledger.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { Logger } from '../observability/logger.js';
-import { planPayouts, type Payee } from './plan.js';
+import { occupiedCapacity, planPayouts, SHANNONS_PER_CKB, type Payee } from './plan.js';
 import {
   currentAttempt,
   OPEN_STATES,
@@ -32,6 +32,14 @@ import {
   type PayoutOutput,
   type PayoutRecord,
 } from './record.js';
+
+/**
+ * What a payout's inputs must hold beyond its outputs: the change cell back to the wallet (its own
+ * occupied capacity, 61 CKB for secp256k1-blake160) and the fee. The fee user keeps this much back
+ * (service.ts), so a pool with a fee funds its change cells itself; without a fee the operator
+ * funds the wallet with it once (docs/operations.md, "The pool wallet").
+ */
+export const CHANGE_RESERVE = occupiedCapacity(20) + SHANNONS_PER_CKB;
 
 export type TxStatus = 'pending' | 'proposed' | 'committed' | 'rejected' | 'unknown';
 
@@ -149,11 +157,11 @@ export class PayoutMachine {
     let have = 0n;
     // Enough for the outputs, a change cell (61 CKB) and the fee.
     for (const c of cells.sort((a, b) => (a.capacity > b.capacity ? -1 : 1))) {
-      if (have >= total + 62n * 100_000_000n) break;
+      if (have >= total + CHANGE_RESERVE) break;
       inputs.push(c);
       have += c.capacity;
     }
-    if (have < total + 62n * 100_000_000n) {
+    if (have < total + CHANGE_RESERVE) {
       this.o.logger.warn('payout waits: the matured pool cells do not cover it', {
         owed: total.toString(),
         spendable: have.toString(),

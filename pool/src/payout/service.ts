@@ -29,7 +29,7 @@ import {
 import { holdLease } from '../store/leases.js';
 import { decodeAddress } from './address.js';
 import { CccPayoutChain } from './ccc-chain.js';
-import { PayoutMachine } from './machine.js';
+import { CHANGE_RESERVE, PayoutMachine } from './machine.js';
 
 export interface PayoutsDeps extends ServiceDeps {
   ledger: LedgerStore;
@@ -153,7 +153,7 @@ export async function startPayouts(config: PoolConfig, deps: PayoutsDeps): Promi
       threshold: BigInt(cfg.thresholdShannons),
       maxOutputs: cfg.maxOutputs,
       feeUser: feeAddress,
-      feeReserve: 100_000_000n,
+      feeReserve: CHANGE_RESERVE,
       logger,
     });
   if (!machine) logger.warn('payouts.keyFile is not set: blocks are tracked and credited, nothing is paid');
@@ -204,7 +204,8 @@ export async function startPayouts(config: PoolConfig, deps: PayoutsDeps): Promi
     registry,
     ready,
   );
-  logger.info('payouts started', { paying: Boolean(machine), healthPort: health?.port });
+  const wallet = chain && (await chain.signer.getRecommendedAddressObj()).toString();
+  logger.info('payouts started', { paying: Boolean(machine), wallet, healthPort: health?.port });
   return {
     registry,
     healthPort: health?.port,

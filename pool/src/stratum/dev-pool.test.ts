@@ -1,4 +1,8 @@
+import { ccc } from '@ckb-ccc/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hexToUint } from '../ckb/hex.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { userBalance } from '../ledger/ledger.js';
 import { difficultyToCompact } from '../ckb/target.js';
 import { startDevnet } from '../devnet/index.js';
 import { silentLogger } from '../observability/index.js';
@@ -64,3 +68,69 @@ describe('pool dev against an external node (--ckb-rpc)', () => {
     }
   }, 90_000);
 });
+
+describe('pool dev money path (embedded devnet, payouts on)', () => {
+  it('found blocks mature, are credited and paid: the miner receives on chain what the ledger says', async () => {
+    pool = await startDevPool({
+      miner: 'sv2-standard',
+      minerThreads: 1,
+      stratumPort: 0,
+      blockTimeMs: 1000,
+      logger: silentLogger,
+    });
+    const p = pool;
+    const miner = p.minerUser.slice(0, p.minerUser.indexOf('.'));
+    const committed = await until('a payout transaction committed on the devnet', async () =>
+      (await p.ledger.payouts()).find((x) => x.state === 'committed'),
+    );
+    expect(committed.outputs.map((o) => o.user)).toContain(miner);
+    const rpc = new CkbRpcClient({ url: p.devnet!.url });
+    try {
+      const tx = await rpc.call<{ tx_status: { status: string; block_hash: string } }>('get_transaction', [
+        committed.txHash,
+      ]);
+      expect(tx.tx_status).toMatchObject({ status: 'committed', block_hash: committed.blockHash });
+      const lock = (await ccc.Address.fromString(miner, new ccc.ClientPublicTestnet({ url: p.devnet!.url, fallbacks: [] })))
+        .script;
+      const onChain = async () =>
+        hexToUint(
+          (
+            await rpc.call<{ capacity: string }>('get_cells_capacity', [
+              {
+                script: { code_hash: lock.codeHash, hash_type: lock.hashType, args: lock.args },
+                script_type: 'lock',
+              },
+            ])
+          ).capacity,
+        );
+      // Another payout may commit meanwhile: compare once the ledger reads the same on both sides of the chain read.
+      await until('the miner paid on chain exactly its ledger paid balance', async () => {
+        const before = userBalance(miner, await p.ledger.balances()).paid;
+        const capacity = await onChain();
+        const after = userBalance(miner, await p.ledger.balances()).paid;
+        return before === after && capacity === before && before > 0n;
+      });
+      const balances = await p.ledger.balances();
+      expect([...balances.values()].reduce((a, b) => a + b, 0n)).toBe(0n);
+      const wallet = await until('the wallet snapshot', () => p.ledger.wallet());
+      expect(wallet.address).toBe(p.wallet!.address);
+      expect(wallet.spendable + wallet.immature).toBeGreaterThan(0n);
+    } finally {
+      rpc.close();
+    }
+  }, 400_000);
+});
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 300_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
