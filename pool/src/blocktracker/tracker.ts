@@ -11,7 +11,7 @@ import type { FoundBlock } from '../../../proto/gen/blocks.js';
 import { unpackEpoch, type Epoch } from '../ckb/header.js';
 import { hexToUint } from '../ckb/hex.js';
 import { compactToDifficulty } from '../ckb/target.js';
-import type { JsonScript } from '../ckb/types.js';
+import type { JsonBlockView, JsonScript } from '../ckb/types.js';
 import { allocationEntry, creditsOf, maturityEntry, reversalEntry, type Entry } from '../ledger/ledger.js';
 import { allocate, windowWeight, type FeePolicy } from '../ledger/pplns.js';
 import type { LedgerStore } from '../ledger/store.js';
@@ -145,21 +145,27 @@ export class BlockTracker {
       cellbaseMaturity: this.consensus.cellbaseMaturity,
       orphanDepth: this.o.orphanDepth,
     };
+    // Main-chain blocks read once per tick, however many side blocks look for their uncle in them.
+    const mainBlocks = new Map<bigint, Promise<JsonBlockView | null>>();
     for (const b of tracked.values()) {
       if (isFinal(b, tip.number, this.o.orphanDepth)) continue;
-      const o = await this.observe(b, tip);
+      const o = await this.observe(b, tip, mainBlocks);
       const t = advance(b, o, params, unpackEpoch);
       await this.record(b, t.block, t.action);
     }
   }
 
-  private async observe(b: TrackedBlock, tip: { number: bigint; epoch: Epoch }): Promise<Observation> {
+  private async observe(
+    b: TrackedBlock,
+    tip: { number: bigint; epoch: Epoch },
+    mainBlocks: Map<bigint, Promise<JsonBlockView | null>>,
+  ): Promise<Observation> {
     const { chain } = this.o;
     const onMain = (await chain.mainHash(b.number)) === b.hash;
     const o: Observation = { tip: tip.number, tipEpoch: tip.epoch, onMain, known: onMain };
     if (!onMain) {
       o.known = (await chain.header(b.hash)) !== null;
-      o.uncleIn = await this.findUncle(b, tip.number);
+      o.uncleIn = await this.findUncle(b, tip.number, mainBlocks);
       return o;
     }
     if (
@@ -185,10 +191,16 @@ export class BlockTracker {
   }
 
   /** The main-chain block (within orphanDepth) that lists `b` among its uncles. */
-  private async findUncle(b: TrackedBlock, tip: bigint): Promise<string | undefined> {
+  private async findUncle(
+    b: TrackedBlock,
+    tip: bigint,
+    mainBlocks: Map<bigint, Promise<JsonBlockView | null>>,
+  ): Promise<string | undefined> {
     const last = b.number + this.o.orphanDepth < tip ? b.number + this.o.orphanDepth : tip;
     for (let n = b.number + 1n; n <= last; n++) {
-      const block = await this.o.chain.blockByNumber(n);
+      let read = mainBlocks.get(n);
+      if (!read) mainBlocks.set(n, (read = this.o.chain.blockByNumber(n)));
+      const block = await read;
       if (block?.uncles.some((u) => u.header.hash === b.hash)) return block.header.hash;
     }
     return undefined;

@@ -125,8 +125,7 @@ export class CccPayoutChain implements PayoutChain {
         let mature = true;
         if (hexToUint(c.tx_index) === 0n) {
           const header = await this.o.rpc.getHeaderByNumber(hexToUint(c.block_number));
-          mature =
-            header !== null && epochReached(tipEpoch, unpackEpoch(hexToUint(header.epoch)), maturity);
+          mature = header !== null && epochReached(tipEpoch, unpackEpoch(hexToUint(header.epoch)), maturity);
         }
         cells.push({
           txHash: c.out_point.tx_hash,

@@ -167,16 +167,17 @@ export async function startPayouts(config: PoolConfig, deps: PayoutsDeps): Promi
   });
 
   let running: Promise<void> = Promise.resolve();
+  let stopping = false;
   const turn = () =>
     (running = running.then(async () => {
-      if (!lease.held()) return;
+      if (!lease.held() || stopping) return;
       try {
         await tracker.tick();
       } catch (err) {
         m.errors.inc({ part: 'tracker' });
         logger.warn('block tracking turn failed', { error: (err as Error).message });
       }
-      if (!machine || !chain) return;
+      if (!machine || !chain || stopping) return;
       try {
         await deps.ledger.putWallet({ ...(await chain.walletSummary()), updatedAt: Date.now() });
       } catch (err) {
@@ -185,7 +186,7 @@ export async function startPayouts(config: PoolConfig, deps: PayoutsDeps): Promi
       }
       try {
         // Drive the open payout as far as it goes now (each step is recorded before the next).
-        for (let i = 0; i < 8 && lease.held(); i++) {
+        for (let i = 0; i < 8 && lease.held() && !stopping; i++) {
           const before = (await machine.open())?.state;
           const state = await machine.step();
           if (state === 'idle' || state === before) break;
@@ -214,6 +215,7 @@ export async function startPayouts(config: PoolConfig, deps: PayoutsDeps): Promi
     turn: () => turn(),
     stop: async () => {
       clearInterval(timer);
+      stopping = true; // the turn under way ends at its next step (each step is recorded: safe to leave)
       await running;
       await lease.release();
       await shares.stop();

@@ -1,7 +1,7 @@
 import { ccc } from '@ckb-ccc/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hexToUint } from '../ckb/hex.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
+import { CkbRpcClient } from '../ckb-node/rpc.js';
 import { userBalance } from '../ledger/ledger.js';
 import { difficultyToCompact } from '../ckb/target.js';
 import { startDevnet } from '../devnet/index.js';
@@ -90,8 +90,12 @@ describe('pool dev money path (embedded devnet, payouts on)', () => {
         committed.txHash,
       ]);
       expect(tx.tx_status).toMatchObject({ status: 'committed', block_hash: committed.blockHash });
-      const lock = (await ccc.Address.fromString(miner, new ccc.ClientPublicTestnet({ url: p.devnet!.url, fallbacks: [] })))
-        .script;
+      const lock = (
+        await ccc.Address.fromString(
+          miner,
+          new ccc.ClientPublicTestnet({ url: p.devnet!.url, fallbacks: [] }),
+        )
+      ).script;
       const onChain = async () =>
         hexToUint(
           (
