@@ -130,3 +130,20 @@ export function compact<T>(value: T): T {
   }
   return value;
 }
+
+/** An immutable Opaque Secret the operator generates once (create-only; see reconcile's ensureGeneratedSecret). */
+export function generatedSecret(
+  pool: MiningPool,
+  component: Component,
+  name: string,
+  stringData: Record<string, string>,
+): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: childMeta(pool, component, name),
+    type: 'Opaque',
+    immutable: true,
+    stringData,
+  };
+}

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MiningPool } from '../api/types.js';
-import { childMeta, childName, sha256, type K8sObject } from './meta.js';
+import { childName, generatedSecret, sha256, type K8sObject } from './meta.js';
 
 export const REDIS_AUTH_KEYS = { password: 'password', aclFile: 'users.acl' } as const;
 
@@ -20,12 +20,8 @@ export const redisAclFile = (password: string): string =>
   `user default on #${sha256(password)} ~* &* +@all\n`;
 
 export function redisAuthSecret(pool: MiningPool, password: string): K8sObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: childMeta(pool, 'redis', redisAuthSecretName(pool)),
-    type: 'Opaque',
-    immutable: true,
-    stringData: { [REDIS_AUTH_KEYS.password]: password, [REDIS_AUTH_KEYS.aclFile]: redisAclFile(password) },
-  };
+  return generatedSecret(pool, 'redis', redisAuthSecretName(pool), {
+    [REDIS_AUTH_KEYS.password]: password,
+    [REDIS_AUTH_KEYS.aclFile]: redisAclFile(password),
+  });
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MiningPool } from '../api/types.js';
 import { SERVICE_TOKEN_DIR, SERVICE_TOKEN_KEY } from './config.js';
-import { childMeta, type K8sObject } from './meta.js';
+import { generatedSecret, type K8sObject } from './meta.js';
 
 export const serviceTokenSecretName = (pool: MiningPool): string => `${pool.metadata.name}-service-token`;
 
@@ -15,14 +15,7 @@ export const serviceTokenSecretName = (pool: MiningPool): string => `${pool.meta
 export const generateServiceToken = (): string => randomBytes(32).toString('hex');
 
 export function serviceTokenSecret(pool: MiningPool, token: string): K8sObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: childMeta(pool, 'config', serviceTokenSecretName(pool)),
-    type: 'Opaque',
-    immutable: true,
-    stringData: { [SERVICE_TOKEN_KEY]: token },
-  };
+  return generatedSecret(pool, 'config', serviceTokenSecretName(pool), { [SERVICE_TOKEN_KEY]: token });
 }
 
 /** The Secret volume and its read-only mount. */
