@@ -41,13 +41,20 @@ function edit(file: string, text: string, pattern: RegExp, replacement: string):
   return text.replace(pattern, replacement);
 }
 
-/** Edits what `ckb init --chain dev` wrote: Eaglesong, a low genesis difficulty, cellbase maturity 1 epoch. */
+/**
+ * Cellbase maturity, an EpochNumberWithFraction (number | index << 24 | length << 40): 1/30 epoch.
+ * Not "1" (one epoch): after the 10-block genesis epoch the dev chain's epochs are 300 blocks long
+ * (seen on ckb 0.210.0), so one epoch would be 300 blocks; 1/30 is 10 blocks.
+ */
+export const CKB_DEV_CELLBASE_MATURITY = '0x1e0001000000';
+
+/** Edits what `ckb init --chain dev` wrote: Eaglesong, a low genesis difficulty, a short cellbase maturity. */
 function editSpec(dir: string): void {
   const file = join(dir, 'specs', 'dev.toml');
   let spec = readFileSync(file, 'utf8');
   spec = edit(file, spec, /^func = "Dummy"$/m, 'func = "Eaglesong"');
   spec = edit(file, spec, /^compact_target = 0x[0-9a-fA-F]+$/m, `compact_target = ${CKB_DEV_COMPACT_TARGET}`);
-  spec = edit(file, spec, /^cellbase_maturity = \d+$/m, 'cellbase_maturity = 1');
+  spec = edit(file, spec, /^cellbase_maturity = \d+$/m, `cellbase_maturity = ${CKB_DEV_CELLBASE_MATURITY}`);
   spec = edit(file, spec, /^genesis_epoch_length = \d+$/m, 'genesis_epoch_length = 10');
   writeFileSync(file, spec);
 }

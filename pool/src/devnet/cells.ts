@@ -81,17 +81,20 @@ export class CellSet {
     return this.txs.get(hash.toLowerCase());
   }
 
-  /** get_live_cell's answer: `live` with the cell, `dead` for a spent one, `unknown` otherwise. */
+  /**
+   * get_live_cell's answer: `live` with the cell and its block hash, else `unknown`, for a spent cell
+   * too (ckb 0.210.0 answers `unknown`, not `dead`, for an output its chain spent).
+   */
   liveCell(o: JsonOutPoint, withData: boolean): object {
     const c = this.cells.get(outPointKey(o));
-    if (!c) return { cell: null, status: 'unknown' };
-    if (c.spentBy) return { cell: null, status: 'dead' };
+    if (!c || c.spentBy) return { cell: null, status: 'unknown', block_hash: null };
     return {
       cell: {
         output: c.output,
         data: withData ? { content: c.data, hash: dataHash(c.data) } : null,
       },
       status: 'live',
+      block_hash: c.blockHash,
     };
   }
 

@@ -220,7 +220,8 @@ export class DevChain {
     if (this.byHash.has(hash)) return { hash, isNew: false };
     const parentHash = bytesToHex(header.parentHash);
     const parent = this.byHash.get(parentHash);
-    if (!parent) throw invalid(`Block parent ${parentHash} of ${header.number}-${hash} not found`);
+    if (!parent)
+      throw invalid(`Block(UnknownParent(UnknownParentError(parent_hash: Byte32(${parentHash}))))`);
     const side = parent !== this.tip;
     if (side && this.blockByNumber(parent.number) !== parent) {
       throw invalid(

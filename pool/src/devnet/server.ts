@@ -197,10 +197,15 @@ export class DevnetServer {
         return chain.blockByNumber(numberParam(params))?.view.header ?? null;
       case 'get_block_by_number':
         return chain.blockByNumber(numberParam(params))?.view ?? null;
+      // Like the node: get_header/get_block answer main-chain blocks only, get_fork_block the others.
       case 'get_header':
-        return chain.blockByHash(hashParam(params))?.view.header ?? null;
+        return mainBlock(chain, hashParam(params))?.view.header ?? null;
       case 'get_block':
-        return chain.blockByHash(hashParam(params))?.view ?? null;
+        return mainBlock(chain, hashParam(params))?.view ?? null;
+      case 'get_fork_block': {
+        const b = chain.blockByHash(hashParam(params));
+        return b && !mainBlock(chain, b.hash) ? b.view : null;
+      }
       case 'get_block_economic_state':
         return chain.economicState(hashParam(params));
       case 'send_transaction':
@@ -297,6 +302,11 @@ function numberParam(params: unknown[]): bigint {
   } catch (err) {
     throw new DevnetRpcError(-32602, `Invalid params: ${(err as Error).message}`);
   }
+}
+
+function mainBlock(chain: DevChain, hash: string): DevBlock | undefined {
+  const b = chain.blockByHash(hash);
+  return b && chain.blockByNumber(b.number) === b ? b : undefined;
 }
 
 function outPointParam(o: unknown): JsonOutPoint {

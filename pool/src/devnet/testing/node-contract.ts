@@ -128,7 +128,9 @@ export function nodeContract(name: string, start: () => Promise<ContractNode>, s
         .submitBlock(orphan.work.workId, blockFromWork(orphan.work, orphan.nonce))
         .catch((e: unknown) => e)) as CkbRpcRemoteError;
       expect(orphanErr).toBeInstanceOf(CkbRpcRemoteError);
-      expect(orphanErr.rpcMessage).toMatch(/Block parent 0x1{64} of \d+-0x[0-9a-f]{64} not found/);
+      expect(orphanErr.rpcMessage).toBe(
+        `Invalid: Block(UnknownParent(UnknownParentError(parent_hash: Byte32(0x${'11'.repeat(32)}))))`,
+      );
     });
 
     it('subscription: new_tip_header pushes the header of each new tip over TCP', async () => {

@@ -161,7 +161,11 @@ export function payoutContract(
         'get_live_cell',
         [c.out_point, false],
       );
-      expect(live).toEqual({ cell: { output: c.output, data: null }, status: 'live' });
+      expect(live).toEqual({
+        cell: { output: c.output, data: null },
+        status: 'live',
+        block_hash: await rpc().call<string>('get_block_hash', [c.block_number]),
+      });
       const tx = await rpc().call<TxWithStatus>('get_transaction', [c.out_point.tx_hash]);
       expect(tx.transaction?.hash).toBe(c.out_point.tx_hash);
       expect(tx.tx_status).toMatchObject({
@@ -176,7 +180,11 @@ export function payoutContract(
     ]);
     expect(hexToUint(capacity.capacity)).toBe(all.reduce((s, c) => s + hexToUint(c.output.capacity), 0n));
     const unknown = { tx_hash: '0x' + '22'.repeat(32), index: '0x0' };
-    expect(await rpc().call('get_live_cell', [unknown, false])).toEqual({ cell: null, status: 'unknown' });
+    expect(await rpc().call('get_live_cell', [unknown, false])).toEqual({
+      cell: null,
+      status: 'unknown',
+      block_hash: null,
+    });
     const none = await rpc().call<TxWithStatus>('get_transaction', ['0x' + '22'.repeat(32)]);
     expect(none.transaction).toBeNull();
     expect(none.tx_status.status).toBe('unknown');
@@ -221,7 +229,12 @@ export function payoutContract(
       committed!.tx_status.block_hash,
     ]);
     expect(block.transactions.map((t) => t.hash)).toContain(hash);
-    expect(await rpc().call('get_live_cell', [cell!.out_point, false])).toMatchObject({ status: 'dead' });
+    // A spent output is `unknown` to get_live_cell (not `dead`).
+    expect(await rpc().call('get_live_cell', [cell!.out_point, false])).toEqual({
+      cell: null,
+      status: 'unknown',
+      block_hash: null,
+    });
     const paid: { objects: IndexerCell[] } = await rpc().call('get_cells', [
       {
         script: { code_hash: recipient.codeHash, hash_type: recipient.hashType, args: recipient.args },
