@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { headerFromJson } from '../../pool/src/ckb/header.js';
 import { hexToUint } from '../../pool/src/ckb/hex.js';
 import { checkHeaderPow } from '../../pool/src/ckb/pow.js';
-import { CkbRpcClient } from '../../pool/src/ckb/rpc.js';
+import { CkbRpcClient } from '../../pool/src/ckb-node/rpc.js';
 import type { JsonBlockView } from '../../pool/src/ckb/types.js';
 import { main } from '../../pool/src/cli/main.js';
 import { ckbRpcUrl, ckbSubscriptionUrl, INFRA_ENV_VARS } from './env.js';

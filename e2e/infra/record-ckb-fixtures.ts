@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { CkbRpcRemoteError } from '../../pool/src/ckb/errors.js';
-import { CkbRpcClient } from '../../pool/src/ckb/rpc.js';
+import { CkbRpcClient } from '../../pool/src/ckb-node/rpc.js';
 import { blockFromWork, verifyPow, workFromTemplate } from '../../pool/src/ckb/work.js';
 import { badNonce, mine } from '../../pool/src/devnet/testing/mine.js';
 import { ckbRpcUrl } from './env.js';
