@@ -10,7 +10,7 @@
  */
 import type { FoundBlock } from '../../../proto/gen/blocks.js';
 import { rewardTotal, type TrackedBlock } from '../blocktracker/lifecycle.js';
-import { BUCKETS, creditsOf, entryId, parseUserAccount, userBalance, type Bucket } from '../ledger/ledger.js';
+import { creditsOf, entryId, owedByBucket, userBalance } from '../ledger/ledger.js';
 import type { LedgerStore } from '../ledger/store.js';
 import { currentAttempt, OPEN_STATES, type PayoutRecord } from '../payout/record.js';
 
@@ -82,15 +82,6 @@ function paymentSummary(p: PayoutRecord) {
   };
 }
 
-async function owed(ledger: LedgerStore): Promise<Record<Bucket, bigint>> {
-  const sums = Object.fromEntries(BUCKETS.map((b) => [b, 0n])) as Record<Bucket, bigint>;
-  for (const [account, amount] of await ledger.balances()) {
-    const u = parseUserAccount(account);
-    if (u) sums[u.bucket] += amount;
-  }
-  return sums;
-}
-
 function limitOf(url: URL): number {
   return Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
 }
@@ -134,7 +125,12 @@ export async function moneyRoute(
   if (parts.length === 3 && parts[0] === 'blocks' && parts[2] === 'payouts')
     return allocation(ledger, parts[1]!);
   if (parts.length === 1 && parts[0] === 'wallet') {
-    const [wallet, sums, payouts] = await Promise.all([ledger.wallet(), owed(ledger), ledger.payouts()]);
+    const [wallet, balances, payouts] = await Promise.all([
+      ledger.wallet(),
+      ledger.balances(),
+      ledger.payouts(),
+    ]);
+    const sums = owedByBucket(balances);
     const open = newestFirst(payouts.filter((p) => OPEN_STATES.includes(p.state))).map(paymentSummary);
     return {
       status: 200,

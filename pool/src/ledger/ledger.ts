@@ -213,6 +213,16 @@ export function userBalance(user: string, balances: ReadonlyMap<string, bigint>)
   };
 }
 
+/** What the ledger owes all users together, per bucket (the wallet view and its metric). */
+export function owedByBucket(balances: ReadonlyMap<string, bigint>): Record<Bucket, bigint> {
+  const sums = { immature: 0n, available: 0n, pending: 0n, paid: 0n };
+  for (const [account, amount] of balances) {
+    const u = parseUserAccount(account);
+    if (u) sums[u.bucket] += amount;
+  }
+  return sums;
+}
+
 /** JSON-safe form of an entry (amounts as decimal strings), for storage and the API. */
 export interface EntryJson {
   id: string;

@@ -12,7 +12,7 @@ import type { CkbRpcClient } from '../ckb-node/rpc.js';
 import { ChainReader } from '../blocktracker/chain.js';
 import { ShareIndex } from '../blocktracker/share-index.js';
 import { blockMetrics, BlockTracker } from '../blocktracker/tracker.js';
-import { BUCKETS, parseUserAccount } from '../ledger/ledger.js';
+import { owedByBucket } from '../ledger/ledger.js';
 import { shareWeight } from '../ledger/pplns.js';
 import type { LedgerStore } from '../ledger/store.js';
 import type { PoolConfig } from '../config/schema.js';
@@ -81,12 +81,8 @@ function payoutMetrics(registry: Registry, ledger: LedgerStore) {
     labelNames: ['bucket'],
     registers: [registry],
     async collect() {
-      const sums = new Map<string, bigint>(BUCKETS.map((b) => [b, 0n]));
-      for (const [account, amount] of await ledger.balances()) {
-        const u = parseUserAccount(account);
-        if (u) sums.set(u.bucket, sums.get(u.bucket)! + amount);
-      }
-      for (const [bucket, sum] of sums) this.set({ bucket }, Number(sum));
+      for (const [bucket, sum] of Object.entries(owedByBucket(await ledger.balances())))
+        this.set({ bucket }, Number(sum));
     },
   });
   return {
