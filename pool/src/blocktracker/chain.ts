@@ -72,8 +72,11 @@ export class ChainReader {
     return this.rpc.call('get_block_hash', ['0x' + number.toString(16)]);
   }
 
-  header(hash: string): Promise<JsonHeaderView | null> {
-    return this.rpc.call('get_header', [hash]);
+  /** The block's header, on the main chain or off it (the node's get_header answers null off it: get_fork_block). */
+  async header(hash: string): Promise<JsonHeaderView | null> {
+    const main = await this.rpc.call<JsonHeaderView | null>('get_header', [hash]);
+    if (main) return main;
+    return (await this.rpc.call<{ header: JsonHeaderView } | null>('get_fork_block', [hash]))?.header ?? null;
   }
 
   block(hash: string): Promise<JsonBlockView | null> {
