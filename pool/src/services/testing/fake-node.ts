@@ -1,7 +1,7 @@
 /**
  * A scripted CKB node for service tests: a real HTTP JSON-RPC server answering
- * get_block_template, get_tip_header, sync_state, get_header_by_number, get_block_hash, get_header and
- * submit_block from state the test controls (templates rebuilt from real mainnet blocks by
+ * get_block_template, get_tip_header, sync_state, get_header_by_number, get_block_hash, get_header,
+ * get_fork_block and submit_block from state the test controls (templates rebuilt from real mainnet blocks by
  * pool/src/ckb/testing/fixtures). An accepted block becomes the main chain's block at its height (and the
  * tip when it is the highest); a `side` verdict stores it off the main chain, as a node does with a
  * block whose parent is no longer the tip.
@@ -20,7 +20,7 @@ export interface FakeNode {
   sync?: SyncState;
   /** The main chain's headers by number (get_header_by_number, get_block_hash). */
   readonly headers: Map<bigint, JsonHeaderView>;
-  /** Side blocks' headers by hash (get_header finds these and the main chain's). */
+  /** Side blocks' headers by hash (get_fork_block finds these; get_header only the main chain's, as ckb does). */
   readonly sideHeaders: Map<string, JsonHeaderView>;
   /** Answers of the next get_block_template calls (then `template`). */
   readonly templateScript: BlockTemplate[];
@@ -67,8 +67,10 @@ export async function startFakeNode(template: BlockTemplate, tip: JsonHeaderView
         out = answer(state.headers.get(BigInt(params[0] as string))?.hash ?? null);
       else if (method === 'get_header') {
         const hash = params[0] as string;
-        const main = [...state.headers.values()].find((h) => h.hash === hash);
-        out = answer(main ?? state.sideHeaders.get(hash) ?? null);
+        out = answer([...state.headers.values()].find((h) => h.hash === hash) ?? null);
+      } else if (method === 'get_fork_block') {
+        const side = state.sideHeaders.get(params[0] as string);
+        out = answer(side ? { header: side, uncles: [], transactions: [], proposals: [] } : null);
       } else if (method === 'submit_block') {
         const block = params[1] as JsonBlock;
         state.submitted.push(block);
