@@ -19,7 +19,7 @@ const CellbaseWitness = ccc.mol.table({ lock: ccc.Script, message: ccc.mol.Bytes
 const PATHS: string[][] = [
   ['--miner', 'sv2-standard'],
   ['--miner', 'sv2-extended'],
-  ...['btcpool', 'k7', 'goldshell', 'viabtc'].map((d) => ['--miner', 'v1', '--dialect', d]),
+  ...['btcpool', 'k7', 'goldshell', 'viabtc', 'nerdminer'].map((d) => ['--miner', 'v1', '--dialect', d]),
 ];
 
 describe.runIf(process.env[INFRA_ENV_VARS.ckbRpc])('pool dev on a real ckb dev chain (ckb tier)', () => {

@@ -29,6 +29,18 @@ describe('judgeNodeSync', () => {
     expect(judgeNodeSync(state(false, 90), 100n, 0)).toMatchObject({ serve: true });
   });
 
+  it('serves a dev chain in initial block download only while no peer knows a block past its tip', () => {
+    // A fresh `ckb init --chain dev` node: tip = genesis, older than a day, so ckb reports IBD.
+    expect(judgeNodeSync(state(true, 0), 0n, 10, 'ckb_dev')).toMatchObject({ serve: true, ibd: true });
+    expect(judgeNodeSync(state(true, 50), 10n, 10, 'ckb_dev')).toMatchObject({
+      serve: false,
+      reason: 'initial block download: tip 10 of 50 known (20.0%)',
+    });
+    // On mainnet and testnet the same state means no peers yet: refused.
+    expect(judgeNodeSync(state(true, 0), 0n, 10, 'ckb')).toMatchObject({ serve: false });
+    expect(judgeNodeSync(state(true, 0), 0n, 10, 'ckb_testnet')).toMatchObject({ serve: false });
+  });
+
   it('progress of an empty best is complete', () => {
     expect(syncProgress(0n, 0n)).toBe('100.0%');
   });
