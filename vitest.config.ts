@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Three tiers: `unit` (pure code, in-memory fakes, no servers), `integration` (real Redis, Kafka,
 // kube-apiserver started by e2e/infra; files named *.int.test.ts) and `cluster` (e2e/cluster: the pool
 // on a real single-node Kubernetes cluster, started once by its global setup; runs after the others).
-// The cluster project is opt-in (EAGLEPOOL_CLUSTER_SUITE=1, root, `bash e2e/cluster/install.sh` first):
-// not yet part of CI's `npm test`, see docs/infrastructure.md#the-cluster-tier.
+// The cluster project is part of `npm test` (root; `.ci/install.d/70-cluster.sh` installs its tier);
+// EAGLEPOOL_CLUSTER_SUITE=0 leaves it out, see docs/infrastructure.md#the-cluster-tier.
 const clusterProject = {
   test: {
     name: 'cluster',
@@ -21,7 +21,7 @@ const clusterProject = {
 export default defineConfig({
   test: {
     projects: [
-      ...(process.env.EAGLEPOOL_CLUSTER_SUITE === '1' ? [clusterProject] : []),
+      ...(process.env.EAGLEPOOL_CLUSTER_SUITE === '0' ? [] : [clusterProject]),
       {
         test: {
           name: 'unit',
